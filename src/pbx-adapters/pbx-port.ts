@@ -1,0 +1,103 @@
+/**
+ * The port between the domain core and a PBX. The core speaks only this: typed events in, typed
+ * commands out. No XML, no sockets, no invoke ids. The CSTA adapter (`./csta`) implements it
+ * against any switch that speaks CSTA XML over TCP, the simulated OXO-style switch included.
+ *
+ * Switch call ids (`callId` here) are the switch's own and stay behind the core's call tracker;
+ * clients only ever see the daemon's stable call ids.
+ */
+import type { ConnectionId, LocalConnectionState, ParticipationType } from './csta/protocol/types.ts';
+
+export type { ConnectionId, LocalConnectionState, ParticipationType };
+
+export type MonitorMode = 'silent' | 'whisper' | 'barge';
+export type AgentSwitchState = 'loggedOn' | 'loggedOff' | 'ready' | 'notReady' | 'workingAfterCall' | 'busy';
+
+/** A connection as listed in a transfer or conference result. */
+export interface ConnectionChange {
+  old?: ConnectionId;
+  new: ConnectionId;
+}
+
+/** Every event carries the device whose monitor reported it (the same switch event may arrive
+ * once per monitored device in the call; consumers must be idempotent). */
+interface Reported {
+  monitoredDevice: string;
+}
+
+export type PbxCallEvent =
+  | ({ kind: 'serviceInitiated'; callId: string; deviceId: string; cause?: string } & Reported)
+  | ({ kind: 'originated'; callId: string; deviceId: string; calling: string; called: string; cause?: string } & Reported)
+  | ({ kind: 'delivered'; callId: string; deviceId: string; calling: string; called: string; redirectedFrom?: string; callerName?: string; cause?: string } & Reported)
+  | ({ kind: 'established'; callId: string; deviceId: string; calling: string; called: string; cause?: string } & Reported)
+  | ({ kind: 'held'; callId: string; deviceId: string; cause?: string } & Reported)
+  | ({ kind: 'retrieved'; callId: string; deviceId: string; cause?: string } & Reported)
+  | ({ kind: 'diverted'; callId: string; deviceId: string; to: string; cause?: string } & Reported)
+  | ({ kind: 'queued'; callId: string; deviceId: string; queue: string; calling: string; called: string; numberQueued?: number; cause?: string } & Reported)
+  | ({ kind: 'transferred'; primaryCallId: string; secondaryCallId?: string; transferringDevice: string; transferredTo: string; connections: ConnectionChange[]; cause?: string } & Reported)
+  | ({ kind: 'conferenced'; primaryCallId: string; secondaryCallId?: string; conferencingDevice: string; addedParty: string; connections: ConnectionChange[]; participation?: MonitorMode; cause?: string } & Reported)
+  | ({ kind: 'connectionCleared'; callId: string; deviceId: string; cause: string } & Reported)
+  | ({ kind: 'callCleared'; callId: string; cause: string } & Reported)
+  | ({ kind: 'failed'; callId: string; deviceId: string; called?: string; cause: string } & Reported)
+  | ({ kind: 'digits'; callId: string; deviceId: string; digits: string } & Reported)
+  | ({ kind: 'agentState'; deviceId: string; agentId?: string; state: AgentSwitchState } & Reported);
+
+export type PbxEvent =
+  | PbxCallEvent
+  /** The link is up and every wanted monitor and routing registration is in place again. On a
+   * reconnect, `snapshot` lists every call the switch still has at the monitored devices. */
+  | { kind: 'linkUp'; reconnect: boolean; snapshot: DeviceSnapshot[] }
+  | { kind: 'linkDown'; reason: string }
+  | { kind: 'routeRequest'; crossRefId: string; routingDevice: string; callId: string; calling: string; callerName?: string }
+  | { kind: 'routeEnd'; crossRefId: string; error?: string };
+
+export interface DeviceSnapshot {
+  deviceId: string;
+  calls: { callId: string; state: LocalConnectionState }[];
+}
+
+export type PbxErrorCode = 'PBX_UNAVAILABLE' | 'PBX_REJECTED';
+
+/** A command the switch refused (`PBX_REJECTED`, with the CSTA error) or could not get
+ * (`PBX_UNAVAILABLE`: link down or no answer in time). */
+export class PbxError extends Error {
+  constructor(
+    readonly code: PbxErrorCode,
+    message: string,
+    readonly cstaError?: { category: string; value: string },
+  ) {
+    super(message);
+    this.name = 'PbxError';
+  }
+}
+
+export interface PbxPort {
+  readonly linkUp: boolean;
+  /** Subscribe to events; returns an unsubscribe function. */
+  onEvent(listener: (event: PbxEvent) => void): () => void;
+  /** Connect and keep connected (reconnecting with backoff) until close(). Resolves once first up. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+
+  /** The devices to monitor and the routing devices to register; kept across reconnects. */
+  setMonitoredDevices(deviceIds: Iterable<string>): Promise<void>;
+  setRoutingDevices(deviceIds: Iterable<string>): Promise<void>;
+  snapshotDevice(deviceId: string): Promise<DeviceSnapshot>;
+
+  makeCall(from: string, to: string): Promise<ConnectionId>;
+  answerCall(conn: ConnectionId): Promise<void>;
+  clearConnection(conn: ConnectionId): Promise<void>;
+  clearCall(callId: string): Promise<void>;
+  holdCall(conn: ConnectionId): Promise<void>;
+  retrieveCall(conn: ConnectionId): Promise<void>;
+  consultationCall(existing: ConnectionId, to: string): Promise<ConnectionId>;
+  transferCall(held: ConnectionId, active: ConnectionId): Promise<void>;
+  singleStepTransfer(active: ConnectionId, to: string): Promise<void>;
+  conferenceCall(held: ConnectionId, active: ConnectionId): Promise<void>;
+  singleStepConference(active: ConnectionId, deviceToJoin: string, mode: MonitorMode): Promise<ConnectionId>;
+  deflectCall(conn: ConnectionId, to: string): Promise<void>;
+  generateDigits(conn: ConnectionId, digits: string): Promise<void>;
+  setAgentState(deviceId: string, state: 'loggedOn' | 'loggedOff' | 'ready' | 'notReady' | 'workingAfterCall', agentId?: string): Promise<void>;
+  routeSelect(crossRefId: string, destination: string): Promise<void>;
+  routeEnd(crossRefId: string, reason?: string): Promise<void>;
+}
