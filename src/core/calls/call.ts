@@ -1,0 +1,83 @@
+/**
+ * A call as the daemon knows it: one stable id for clients, the switch's call ids behind it, and a
+ * connection per device with its CSTA state. Plain data; the tracker changes it.
+ */
+import type { LocalConnectionState, MonitorMode } from '../../pbx-adapters/pbx-port.ts';
+
+export type Direction = 'inbound' | 'outbound' | 'internal';
+export type DeviceKind = 'agentPhone' | 'routing' | 'queue' | 'ivr' | 'external' | 'other';
+
+export interface Connection {
+  deviceId: string;
+  state: LocalConnectionState;
+  since: number;
+  participation?: MonitorMode;
+}
+
+export interface CustomerRef {
+  id: number;
+  name: string;
+  vipLevel: number;
+  preferredAgent: string | null;
+}
+
+export interface TrackedCall {
+  id: string;
+  /** The switch's call ids that have named this call (a merged consultation adds its own). */
+  pbxCallIds: Set<string>;
+  direction: Direction;
+  from: string;
+  to: string;
+  /** The number the caller dialled (a pilot, an extension, an outside number). */
+  dialled: string;
+  callerName: string | null;
+  queue: string | null;
+  customer: CustomerRef | null;
+  callData: unknown;
+  callDataBytes: number;
+  connections: Map<string, Connection>;
+  offeredAt: number;
+  queuedAt: number | null;
+  answeredAt: number | null;
+  endedAt: number | null;
+  /** Agents (usernames) who had the call, in order. */
+  agents: string[];
+  cause: string | null;
+  outcome: string | null;
+  /** For a consultation call: the call it consults about. */
+  consultOf: string | null;
+}
+
+export function newCall(id: string, pbxCallId: string, now: number): TrackedCall {
+  return {
+    id,
+    pbxCallIds: new Set([pbxCallId]),
+    direction: 'internal',
+    from: '',
+    to: '',
+    dialled: '',
+    callerName: null,
+    queue: null,
+    customer: null,
+    callData: undefined,
+    callDataBytes: 0,
+    connections: new Map(),
+    offeredAt: now,
+    queuedAt: null,
+    answeredAt: null,
+    endedAt: null,
+    agents: [],
+    cause: null,
+    outcome: null,
+    consultOf: null,
+  };
+}
+
+/** The outcome recorded when a call ends. */
+export function outcomeOf(call: TrackedCall): string {
+  if (call.outcome) return call.outcome;
+  if (call.answeredAt !== null) return 'answered';
+  if (call.cause && call.cause !== 'normalClearing') return call.cause === 'noAnswer' ? 'unanswered' : 'failed';
+  if (call.queuedAt !== null || call.queue !== null) return 'abandoned';
+  return 'unanswered';
+}

@@ -1,0 +1,74 @@
+/**
+ * What the services need from the outside world, as narrow interfaces. The daemon wires the real
+ * adapters (database repositories, the WebSocket gateway, the PBX link, timers) into these.
+ */
+import type { CustomerRef } from '../core/calls/call.ts';
+
+export interface Clock {
+  now(): number;
+}
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const realTimers: Timers = {
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref?.();
+    return t;
+  },
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+/** Delivers events to connected clients (the WebSocket gateway). */
+export interface Notifier {
+  /** To every session of this user. */
+  toUser(username: string, event: string, data: object): void;
+  /** To supervisors who asked for everything (`supervisor.subscribe`). */
+  toSubscribers(event: string, data: object): void;
+  /** To every session. */
+  toAll(event: string, data: object): void;
+  /** To the users who serve a queue, and subscribed supervisors. */
+  toQueue(queueId: string, members: Iterable<string>, event: string, data: object): void;
+}
+
+export interface CallRow {
+  id: string;
+  pbxCallIds: string[];
+  direction: string;
+  fromNumber: string;
+  toNumber: string;
+  dialledNumber: string;
+  queueId: string | null;
+  customerId: number | null;
+  agents: string[];
+  firstAgent: string | null;
+  offeredAt: number;
+  queuedAt: number | null;
+  answeredAt: number | null;
+  endedAt: number | null;
+  waitMs: number | null;
+  talkMs: number | null;
+  outcome: string | null;
+  cause: string | null;
+  hasCallData: boolean;
+}
+
+export interface CallRecords {
+  insert(row: CallRow): void;
+  update(id: string, patch: Partial<CallRow>): void;
+}
+
+export interface AgentStateLog {
+  append(entry: { agent: string; state: string; reason: string | null; startedAt: number; callId?: string | null; extension?: string | null }): void;
+}
+
+export interface AuditLog {
+  append(entry: { actor: string; action: string; target: string; details?: unknown }): void;
+}
+
+export interface CustomerLookup {
+  findByPhone(phone: string): CustomerRef | null;
+}

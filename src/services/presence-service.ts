@@ -1,0 +1,150 @@
+/**
+ * Agents' presence: signs agents in and out at their phones, keeps each agent's state machine, and
+ * writes every change to the state log and to the clients. Phone activity (alerting, on a call,
+ * idle) comes from the call service; the agent's own choices from the gateway. Wrap-up timers are
+ * the only timers here.
+ */
+import type { Logger } from 'pino';
+import { transition, loggedOut, type AgentInput, type AgentStatus, type PhoneActivity, type SelectableState } from '../core/agents/agent-state.ts';
+import { AppError, invalidState, notFound, conflict } from '../core/errors.ts';
+import type { PbxPort } from '../pbx-adapters/pbx-port.ts';
+import type { Directory } from './directory.ts';
+import type { AgentStateLog, Clock, Notifier, Timers } from './ports.ts';
+
+export interface PresenceDeps {
+  directory: Directory;
+  pbx: PbxPort;
+  stateLog: AgentStateLog;
+  notifier: Notifier;
+  clock: Clock;
+  timers: Timers;
+  log: Logger;
+  /** Called after every state change (routing listens for `ready`). */
+  onChange: (agentId: string, status: AgentStatus) => void;
+}
+
+export class PresenceService {
+  private readonly statuses = new Map<string, AgentStatus>();
+  private readonly byExt = new Map<string, string>();
+  private readonly wrapTimers = new Map<string, unknown>();
+
+  constructor(private readonly d: PresenceDeps) {}
+
+  status(agentId: string): AgentStatus {
+    return this.statuses.get(agentId) ?? loggedOut(this.d.clock.now());
+  }
+  agentAt(extension: string): string | undefined {
+    return this.byExt.get(extension);
+  }
+  signedIn(): IterableIterator<[string, AgentStatus]> {
+    return this.statuses.entries();
+  }
+
+  async signIn(agentId: string, extension: string): Promise<AgentStatus> {
+    if (!this.d.directory.agent(agentId)) throw notFound(`no agent ${agentId}`);
+    const holder = this.byExt.get(extension);
+    if (holder && holder !== agentId) throw conflict(`extension ${extension} is in use by ${holder}`);
+    const kind = this.d.directory.deviceKind(extension);
+    if (kind !== 'agentPhone') throw invalidState(`${extension} is not a phone extension`);
+    const r = transition(this.status(agentId), { type: 'signIn', extension }, this.d.clock.now());
+    if (!r.ok) throw invalidState(r.message);
+    if (r.changed) {
+      this.byExt.set(extension, agentId);
+      this.commit(agentId, r.status);
+      this.toSwitch(extension, 'loggedOn', agentId);
+      this.toSwitch(extension, 'notReady', agentId);
+    }
+    return r.status;
+  }
+
+  async signOut(agentId: string, force = false): Promise<AgentStatus> {
+    const prev = this.status(agentId);
+    const r = transition(prev, { type: 'signOut', force }, this.d.clock.now());
+    if (!r.ok) throw invalidState(r.message);
+    if (r.changed && prev.extension) {
+      this.byExt.delete(prev.extension);
+      this.toSwitch(prev.extension, 'loggedOff', agentId);
+    }
+    if (r.changed) this.commit(agentId, r.status);
+    return r.status;
+  }
+
+  setState(agentId: string, state: SelectableState, reason: string | null, wrapUpMs = 0): { status: AgentStatus; pending: boolean } {
+    const r = transition(this.status(agentId), { type: 'setState', state, reason, wrapUpMs }, this.d.clock.now());
+    if (!r.ok) throw invalidState(r.message);
+    if (r.changed) this.commit(agentId, r.status);
+    else this.statuses.set(agentId, r.status);
+    if (r.changed && r.status.extension) this.toSwitch(r.status.extension, state, agentId);
+    return { status: r.status, pending: r.pending === true };
+  }
+
+  /** The call service tells what the phone at `extension` is doing now. */
+  phone(extension: string, activity: PhoneActivity, wrapUpMs: number, callId: string | null): void {
+    const agentId = this.byExt.get(extension);
+    if (!agentId) return;
+    this.apply(agentId, { type: 'phone', activity, wrapUpMs }, callId);
+  }
+
+  /** Re-logs every signed-in agent at the switch (after a reconnect or a switch restart). */
+  resyncSwitch(): void {
+    for (const [agentId, s] of this.statuses) {
+      if (s.state === 'loggedOut' || !s.extension) continue;
+      this.toSwitch(s.extension, 'loggedOn', agentId);
+      const sw = s.state === 'ready' ? 'ready' : s.state === 'workingAfterCall' ? 'workingAfterCall' : s.state === 'notReady' ? 'notReady' : null;
+      if (sw) this.toSwitch(s.extension, sw, agentId);
+    }
+  }
+
+  close(): void {
+    for (const t of this.wrapTimers.values()) this.d.timers.clearTimeout(t);
+    this.wrapTimers.clear();
+  }
+
+  private apply(agentId: string, input: AgentInput, callId: string | null): void {
+    const r = transition(this.status(agentId), input, this.d.clock.now());
+    if (!r.ok) {
+      this.d.log.warn({ agentId, input, reason: r.message }, 'agent transition refused');
+      return;
+    }
+    if (r.changed) this.commit(agentId, r.status, callId);
+    else this.statuses.set(agentId, r.status);
+  }
+
+  private commit(agentId: string, status: AgentStatus, callId: string | null = null): void {
+    this.statuses.set(agentId, status);
+    this.d.stateLog.append({ agent: agentId, state: status.state, reason: status.reason, startedAt: status.since, callId, extension: status.extension });
+    const data = { agentId, state: status.state, reason: status.reason, since: new Date(status.since).toISOString(), extension: status.extension };
+    this.d.notifier.toUser(agentId, 'agent.state', data);
+    this.d.notifier.toSubscribers('agent.state', data);
+    this.d.log.info({ agentId, state: status.state, reason: status.reason, callId }, 'agent state');
+    this.armWrapUp(agentId, status);
+    this.d.onChange(agentId, status);
+  }
+
+  private armWrapUp(agentId: string, status: AgentStatus): void {
+    const old = this.wrapTimers.get(agentId);
+    if (old !== undefined) {
+      this.d.timers.clearTimeout(old);
+      this.wrapTimers.delete(agentId);
+    }
+    if (status.state !== 'workingAfterCall' || status.wrapUpUntil === null) return;
+    const ms = Math.max(0, status.wrapUpUntil - this.d.clock.now());
+    this.wrapTimers.set(
+      agentId,
+      this.d.timers.setTimeout(() => {
+        this.wrapTimers.delete(agentId);
+        this.apply(agentId, { type: 'wrapUpExpired' }, null);
+      }, ms),
+    );
+  }
+
+  /** Mirrors the agent state at the switch; the daemon's state is the truth, so a failure is
+   * logged, not fatal (it is replayed by resyncSwitch after a reconnect). */
+  private toSwitch(extension: string, state: 'loggedOn' | 'loggedOff' | 'ready' | 'notReady' | 'workingAfterCall', agentId: string): void {
+    if (!this.d.pbx.linkUp) return;
+    this.d.pbx.setAgentState(extension, state, agentId).catch((err: unknown) => {
+      const code = err instanceof AppError ? err.code : (err as { code?: string }).code;
+      this.d.log.warn({ agentId, extension, state, code, err: (err as Error).message }, 'switch agent state not set');
+    });
+  }
+}
