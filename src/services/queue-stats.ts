@@ -1,0 +1,87 @@
+/**
+ * Queue figures (`queue.list`, event `queue.stats`): waiting calls, longest wait, agents ready and
+ * busy. Sent at most once a second per queue, to the queue's members and subscribed supervisors:
+ * a change marks the queue dirty, and the first change after a quiet second is sent at once.
+ */
+import type { MinimalRouter } from '../acd/minimal-router.ts';
+import type { Directory, DirectoryQueue } from './directory.ts';
+import type { PresenceService } from './presence-service.ts';
+import type { Clock, Notifier, Timers } from './ports.ts';
+
+export interface QueueStats {
+  id: string;
+  name: string;
+  waiting: number;
+  longestWaitMs: number;
+  agentsReady: number;
+  agentsBusy: number;
+}
+
+export interface QueueStatsDeps {
+  directory: Directory;
+  router: () => MinimalRouter;
+  presence: () => PresenceService;
+  notifier: Notifier;
+  clock: Clock;
+  timers: Timers;
+  intervalMs?: number;
+}
+
+export class QueueStatsService {
+  private readonly lastSent = new Map<string, number>();
+  private readonly scheduled = new Map<string, unknown>();
+  private readonly interval: number;
+
+  constructor(private readonly d: QueueStatsDeps) {
+    this.interval = d.intervalMs ?? 1000;
+  }
+
+  stats(queue: DirectoryQueue): QueueStats {
+    const router = this.d.router();
+    const waiting = router.waitingIn(queue.id);
+    const now = this.d.clock.now();
+    let busy = 0;
+    const presence = this.d.presence();
+    for (const member of this.d.directory.membersOf(queue.id)) {
+      const s = presence.status(member.username).state;
+      if (s === 'busy' || s === 'reserved') busy++;
+    }
+    return {
+      id: queue.id,
+      name: queue.name,
+      waiting: waiting.length,
+      longestWaitMs: waiting.length ? Math.max(0, now - waiting[0]!.queuedAt) : 0,
+      agentsReady: router.readyCount(queue.id),
+      agentsBusy: busy,
+    };
+  }
+
+  changed(queueId: string): void {
+    if (this.scheduled.has(queueId)) return;
+    const since = this.d.clock.now() - (this.lastSent.get(queueId) ?? 0);
+    if (since >= this.interval) {
+      this.send(queueId);
+      return;
+    }
+    this.scheduled.set(
+      queueId,
+      this.d.timers.setTimeout(() => {
+        this.scheduled.delete(queueId);
+        this.send(queueId);
+      }, this.interval - since),
+    );
+  }
+
+  close(): void {
+    for (const t of this.scheduled.values()) this.d.timers.clearTimeout(t);
+    this.scheduled.clear();
+  }
+
+  private send(queueId: string): void {
+    const queue = this.d.directory.queue(queueId);
+    if (!queue) return;
+    this.lastSent.set(queueId, this.d.clock.now());
+    const members = this.d.directory.membersOf(queueId).map((a) => a.username);
+    this.d.notifier.toQueue(queueId, members, 'queue.stats', this.stats(queue));
+  }
+}
