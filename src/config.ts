@@ -1,0 +1,96 @@
+/**
+ * Configuration: read once from the environment by the entry point, validated, frozen. Tests build
+ * a Config directly. Every variable is documented in README.md (units in the names or here).
+ */
+import { resolve } from 'node:path';
+
+export type PbxTarget = { kind: 'sim' } | { kind: 'csta'; host: string; port: number };
+
+export interface Config {
+  /** HTTP + WebSocket port of the daemon (0 = any free port). */
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Control API port of the embedded simulator (PBX=sim). */
+  simPort: number;
+  /** CSTA port of the embedded simulator (PBX=sim). */
+  cstaPort: number;
+  pbx: PbxTarget;
+  logLevel: string;
+  /** Numbers matching this are inside the switch; everything else goes out over a trunk. */
+  internalNumberPattern: string;
+  /** Lifetime of a login token, seconds. */
+  tokenTtlS: number;
+  /** How long a WebSocket session can be resumed after its socket dropped, seconds. */
+  resumeGraceS: number;
+  /** Load the demo centre of embedded-default.md into an empty database (default: when PBX=sim). */
+  demo: boolean;
+  /** Initial admin password for a non-demo deployment (else a random one is printed once). */
+  adminPassword: string | null;
+  /** CSTA keep-alive interval, ms (SystemStatus after this long without traffic). */
+  cstaKeepAliveMs: number;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max: number, errors: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    errors.push(`${name}=${JSON.stringify(raw)} must be an integer from ${min} to ${max}`);
+    return def;
+  }
+  return n;
+}
+
+export function parsePbx(raw: string | undefined, errors: string[]): PbxTarget {
+  if (raw === undefined || raw === '' || raw === 'sim') return { kind: 'sim' };
+  const m = /^csta:\/\/([^:/]+):(\d{1,5})\/?$/.exec(raw);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) {
+    errors.push(`PBX=${JSON.stringify(raw)} must be "sim" or "csta://host:port"`);
+    return { kind: 'sim' };
+  }
+  return { kind: 'csta', host: m[1]!, port: Number(m[2]) };
+}
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
+  const errors: string[] = [];
+  const pbx = parsePbx(env.PBX, errors);
+  const logLevel = env.LOG_LEVEL ?? 'info';
+  if (!LEVELS.includes(logLevel)) errors.push(`LOG_LEVEL=${JSON.stringify(logLevel)} must be one of ${LEVELS.join(', ')}`);
+  const internal = env.INTERNAL_NUMBER_PATTERN ?? '^[0-9]{2,6}$';
+  try {
+    new RegExp(internal);
+  } catch {
+    errors.push(`INTERNAL_NUMBER_PATTERN is not a valid regular expression`);
+  }
+  const demoRaw = env.DEMO;
+  if (demoRaw !== undefined && !['0', '1', 'true', 'false'].includes(demoRaw)) errors.push(`DEMO must be 1/0/true/false`);
+  const config: Config = {
+    port: int(env, 'PORT', 8080, 0, 65535, errors),
+    host: env.HOST || '127.0.0.1',
+    dataDir: resolve(env.DATA_DIR || './data'),
+    simPort: int(env, 'SIM_PORT', 7070, 0, 65535, errors),
+    cstaPort: int(env, 'CSTA_PORT', 2555, 0, 65535, errors),
+    pbx,
+    logLevel,
+    internalNumberPattern: internal,
+    tokenTtlS: int(env, 'TOKEN_TTL_S', 12 * 3600, 60, 30 * 86400, errors),
+    resumeGraceS: int(env, 'RESUME_GRACE_S', 120, 0, 86400, errors),
+    demo: demoRaw === undefined ? pbx.kind === 'sim' : demoRaw === '1' || demoRaw === 'true',
+    adminPassword: env.ADMIN_PASSWORD || null,
+    cstaKeepAliveMs: int(env, 'CSTA_KEEPALIVE_MS', 30_000, 100, 600_000, errors),
+  };
+  if (errors.length) throw new ConfigError(`invalid configuration:\n  ${errors.join('\n  ')}`);
+  return Object.freeze(config);
+}
+
+/** Defaults for tests and embedding: every field, overridable. */
+export function defaultConfig(patch: Partial<Config> = {}): Readonly<Config> {
+  return Object.freeze({ ...loadConfig({}), ...patch });
+}

@@ -1,0 +1,227 @@
+/**
+ * buildDaemon(config): the whole daemon as one object with close(). The entry point (main.ts)
+ * calls it with the environment's config; every integration test calls it with port 0 and a temp
+ * data dir. Wiring only: storage, the PBX link (and the embedded simulator when PBX=sim), the
+ * services, the HTTP API and the WebSocket gateway.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import type { Config } from './config.ts';
+import { CstaPbx } from './pbx-adapters/csta/csta-pbx.ts';
+import type { PbxEvent, PbxPort } from './pbx-adapters/pbx-port.ts';
+import { startSimProcess, type SimProcess } from './pbx-adapters/sim-process.ts';
+import { CallService } from './services/call-service.ts';
+import { Directory } from './services/directory.ts';
+import { realTimers, type Clock } from './services/ports.ts';
+import { PresenceService } from './services/presence-service.ts';
+import { QueueStatsService } from './services/queue-stats.ts';
+import { RoutingService } from './services/routing-service.ts';
+import { Hub } from './gateway/hub.ts';
+import { WsGateway } from './gateway/ws-gateway.ts';
+import { installErrorHandler } from './http/error-handler.ts';
+import { openStorage, type Storage } from './storage/storage.ts';
+import { registerCallRoutes } from './http/call-routes.ts';
+
+export interface Daemon {
+  readonly config: Readonly<Config>;
+  readonly url: string;
+  readonly wsUrl: string;
+  readonly port: number;
+  readonly log: Logger;
+  /** The embedded simulator's ports when PBX=sim. */
+  readonly sim: { controlPort: number; cstaPort: number } | null;
+  readonly app: FastifyInstance;
+  readonly pbx: PbxPort;
+  readonly storage: Storage;
+  close(): Promise<void>;
+}
+
+export interface BuildOptions {
+  logger?: Logger;
+  clock?: Clock;
+}
+
+export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions = {}): Promise<Daemon> {
+  const log = opts.logger ?? pino({ level: config.logLevel, base: { service: 'switchboard' } });
+  const clock = opts.clock ?? { now: () => Date.now() };
+  const closers: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const c of closers.reverse()) {
+      try {
+        await c();
+      } catch (err) {
+        log.warn({ err }, 'error while closing');
+      }
+    }
+  };
+
+  try {
+    // ------------------------------------------------------------------ storage and directory
+    const storage = openStorage(config, log, clock);
+    closers.push(() => storage.close());
+    const directory = new Directory({ internalNumber: new RegExp(config.internalNumberPattern) });
+    directory.load(storage.loadDirectory());
+
+    // ---------------------------------------------------------------------------- the switch
+    let sim: SimProcess | null = null;
+    let target = config.pbx.kind === 'csta' ? { host: config.pbx.host, port: config.pbx.port } : null;
+    if (config.pbx.kind === 'sim') {
+      sim = await startSimProcess({ simPort: config.simPort, cstaPort: config.cstaPort, host: '127.0.0.1', logLevel: config.logLevel, log });
+      closers.push(() => sim!.stop());
+      target = { host: '127.0.0.1', port: sim.cstaPort };
+      log.info({ cstaPort: sim.cstaPort, controlPort: sim.controlPort }, 'embedded simulator started');
+    }
+    const pbx = new CstaPbx({ host: target!.host, port: target!.port, logger: log, keepAliveMs: config.cstaKeepAliveMs });
+
+    // ------------------------------------------------------------------------------ services
+    const hub = new Hub(clock);
+    let routing: RoutingService;
+    let queueStats: QueueStatsService;
+    const presence = new PresenceService({
+      directory,
+      pbx,
+      stateLog: storage.stateLog,
+      notifier: hub,
+      clock,
+      timers: realTimers,
+      log: log.child({ component: 'presence' }),
+      onChange: (agentId, status) => {
+        routing.presenceChanged(agentId, status);
+        if (status.extension && !monitored.has(status.extension)) updateMonitors();
+      },
+    });
+    const calls = new CallService({
+      pbx,
+      directory,
+      presence,
+      records: storage.calls,
+      customers: storage.customers,
+      notifier: hub,
+      clock,
+      log: log.child({ component: 'calls' }),
+      newCallId: () => randomUUID(),
+    });
+    routing = new RoutingService({
+      pbx,
+      directory,
+      calls,
+      presence,
+      customers: storage.customers,
+      clock,
+      timers: realTimers,
+      log: log.child({ component: 'routing' }),
+      onQueueChanged: (q) => queueStats.changed(q),
+    });
+    queueStats = new QueueStatsService({ directory, router: () => routing.router, presence: () => presence, notifier: hub, clock, timers: realTimers });
+    calls.setListener(routing);
+    closers.push(() => {
+      presence.close();
+      routing.close();
+      queueStats.close();
+    });
+
+    // What the link must monitor: every agent's phone, where agents are signed in, queue devices
+    // and pilot numbers; pilots are also registered for routing.
+    let monitored = new Set<string>();
+    const updateMonitors = () => {
+      const want = new Set<string>();
+      for (const a of directory.allAgents()) if (a.defaultExtension) want.add(a.defaultExtension);
+      for (const [, s] of presence.signedIn()) if (s.extension) want.add(s.extension);
+      for (const q of directory.allQueues()) want.add(q.queueDevice);
+      for (const p of directory.allPilots()) want.add(p.number);
+      monitored = want;
+      pbx.setMonitoredDevices(want).catch((err: unknown) => log.warn({ err }, 'monitor update failed'));
+      pbx.setRoutingDevices([...directory.allPilots()].map((p) => p.number)).catch((err: unknown) => log.warn({ err }, 'routing registration update failed'));
+    };
+
+    pbx.onEvent((ev: PbxEvent) => {
+      try {
+        onPbxEvent(ev);
+      } catch (err) {
+        log.error({ err, event: ev.kind }, 'switch event handling failed');
+      }
+    });
+    const onPbxEvent = (ev: PbxEvent) => {
+      switch (ev.kind) {
+        case 'linkUp':
+          log.info({ reconnect: ev.reconnect, devices: ev.snapshot.length }, 'switch link up');
+          if (ev.snapshot.length) calls.reconcile(ev.snapshot);
+          presence.resyncSwitch();
+          hub.publish('link.status', { pbx: 'up' }, { all: true });
+          return;
+        case 'linkDown':
+          log.warn({ reason: ev.reason }, 'switch link down');
+          hub.publish('link.status', { pbx: 'down' }, { all: true });
+          return;
+        case 'routeRequest':
+          routing.onRouteRequest(ev);
+          return;
+        case 'routeEnd':
+          if (ev.error) log.info({ crossRefId: ev.crossRefId, error: ev.error }, 'routing dialogue ended by the switch');
+          return;
+        case 'agentState':
+          log.debug({ deviceId: ev.deviceId, state: ev.state }, 'switch agent state');
+          return;
+        default:
+          calls.onPbxEvent(ev);
+      }
+    };
+
+    // ---------------------------------------------------------------------------------- HTTP
+    const app = Fastify({ loggerInstance: log.child({ component: 'http' }), bodyLimit: 2 * 1024 * 1024, disableRequestLogging: true });
+    installErrorHandler(app);
+    app.get('/health', async (_req, reply) => {
+      const db = storage.healthy() ? 'ok' : 'error';
+      const body = { status: db === 'ok' ? 'ok' : 'degraded', pbx: pbx.linkUp ? 'up' : 'down', db };
+      return reply.status(db === 'ok' ? 200 : 503).send(body);
+    });
+    const reloadDirectory = () => {
+      directory.load(storage.loadDirectory());
+      updateMonitors();
+      log.info('directory reloaded');
+    };
+    await storage.registerHttp(app, reloadDirectory);
+    registerCallRoutes(app, { calls, auth: storage.auth });
+
+    const gateway = new WsGateway({
+      auth: storage.auth,
+      services: { directory, presence, calls, routing, queueStats, audit: storage.audit, pbx, clock, log },
+      hub,
+      log: log.child({ component: 'ws' }),
+      resumeGraceMs: config.resumeGraceS * 1000,
+    });
+    gateway.attach(app.server);
+    closers.push(() => gateway.close());
+    closers.push(() => app.close());
+
+    updateMonitors();
+    closers.push(async () => {
+      await pbx.close();
+      calls.endAll('daemonShutdown');
+      storage.shutdown(clock.now());
+    });
+    await pbx.start();
+
+    const address = await app.listen({ port: config.port, host: config.host });
+    const port = app.server.address() && typeof app.server.address() === 'object' ? (app.server.address() as { port: number }).port : config.port;
+    const hostForUrl = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    log.info({ address, pbx: pbx.linkUp ? 'up' : 'down' }, 'switchboard listening');
+
+    return {
+      config,
+      url: `http://${hostForUrl}:${port}`,
+      wsUrl: `ws://${hostForUrl}:${port}/ws`,
+      port,
+      log,
+      sim: sim ? { controlPort: sim.controlPort, cstaPort: sim.cstaPort } : null,
+      app,
+      pbx,
+      storage,
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
