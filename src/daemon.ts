@@ -67,7 +67,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     let sim: SimProcess | null = null;
     let target = config.pbx.kind === 'csta' ? { host: config.pbx.host, port: config.pbx.port } : null;
     if (config.pbx.kind === 'sim') {
-      sim = await startSimProcess({ simPort: config.simPort, cstaPort: config.cstaPort, host: '127.0.0.1', logLevel: config.logLevel, log });
+      sim = await startSimProcess({ simPort: config.simPort, cstaPort: config.cstaPort, host: config.host, logLevel: config.logLevel, log });
       closers.push(() => sim!.stop());
       target = { host: '127.0.0.1', port: sim.cstaPort };
       log.info({ cstaPort: sim.cstaPort, controlPort: sim.controlPort }, 'embedded simulator started');
