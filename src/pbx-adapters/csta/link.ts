@@ -1,0 +1,308 @@
+/**
+ * One TCP link to a CSTA XML switch (ECMA-323 Annex G framing): sends requests and correlates
+ * their answers by invoke id, answers the switch's keep-alive, sends our own keep-alive when idle,
+ * and hands events and the switch's routing requests to its owner. It never reconnects and never
+ * queues: once down, every request fails at once with PBX_UNAVAILABLE (reconnecting is the job
+ * of `CstaPbx`, which makes a new link).
+ *
+ * A malformed frame or an undecodable document costs that one message (logged at warn), never
+ * the link.
+ */
+import net from 'node:net';
+import type { Logger } from 'pino';
+import { PbxError } from '../pbx-port.ts';
+import { decodeMessage, encodeMessage, isEventType, isKnownMessageType, isResponseType } from './protocol/catalogue.ts';
+import type { CstaEventMessage, CstaMessage, CstaMessageType, MessageOf } from './protocol/catalogue.ts';
+import { encodeFrame, FrameDecoder, type Frame } from './protocol/framing.ts';
+import { InvokeIds } from './invoke-ids.ts';
+
+type CatalogueType = Exclude<CstaMessageType, 'CSTAErrorCode'>;
+type ResponseName<T extends string> = `${T}Response` extends CatalogueType
+  ? `${T}Response`
+  : `${T}PosResponse` extends CatalogueType
+    ? `${T}PosResponse`
+    : never;
+/** The messages that get an answer (a `…Response`, or `…PosResponse` for ECMA-354 sessions). */
+export type RequestType = { [T in CatalogueType]: [ResponseName<T>] extends [never] ? never : T }[CatalogueType];
+export type ResponseOf<T extends RequestType> = Extract<CstaMessage, { type: ResponseName<T> }>;
+
+export const DEFAULT_KEEP_ALIVE_MS = 30_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
+/** SystemStatus requests left unanswered in a row before the link is declared dead. */
+export const MAX_MISSED_KEEP_ALIVES = 2;
+
+export interface CstaLinkOptions {
+  host: string;
+  port: number;
+  logger: Logger;
+  keepAliveMs?: number;
+  requestTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  /** Aborting cancels a connection attempt still in progress. */
+  signal?: AbortSignal;
+}
+
+export interface CstaLinkHandlers {
+  /** Every `…Event` message, in arrival order. */
+  onEvent(msg: CstaEventMessage): void;
+  /** RouteRequest and RouteEnd sent by the switch (neither is answered on the link). */
+  onSwitchRequest(msg: Extract<CstaMessage, { type: 'RouteRequest' | 'RouteEnd' }>, invokeId: number): void;
+  /** Called once when the link is down, whatever the cause. */
+  onClose(reason: string): void;
+}
+
+export interface RequestOptions<R> {
+  timeoutMs?: number;
+  /** Runs synchronously when the answer is read, before any later frame is handled (so state
+   * such as a monitor's cross-reference id is in place before the events that use it). */
+  onReply?: (reply: R) => void;
+}
+
+interface Pending {
+  type: string;
+  expect: string;
+  timer: NodeJS.Timeout;
+  resolve(msg: CstaMessage): void;
+  reject(err: Error): void;
+  onReply?: (reply: never) => void;
+}
+
+const excerpt = (xml: string): string => xml.slice(0, 160).replace(/[\u0000-\u001f\u007f]/g, '?');
+const answerName = (type: string): string => (isKnownMessageType(`${type}Response`) ? `${type}Response` : `${type}PosResponse`);
+
+export class CstaLink {
+  private readonly decoder = new FrameDecoder();
+  private readonly pending = new Map<number, Pending>();
+  private readonly ids = new InvokeIds();
+  private readonly log: Logger;
+  private readonly keepAliveMs: number;
+  private readonly requestTimeoutMs: number;
+  private readonly idleTimer: NodeJS.Timeout;
+  private missedKeepAlives = 0;
+  private keepAliveOutstanding = false;
+  private lastSocketError: string | undefined;
+  private up = true;
+
+  /** Opens the TCP connection; rejects with PBX_UNAVAILABLE when it cannot be made. */
+  static connect(opts: CstaLinkOptions, handlers: CstaLinkHandlers): Promise<CstaLink> {
+    const where = `${opts.host}:${opts.port}`;
+    return new Promise((resolve, reject) => {
+      if (opts.signal?.aborted) return reject(new PbxError('PBX_UNAVAILABLE', `connect to ${where} aborted`));
+      const socket = net.connect({ host: opts.host, port: opts.port });
+      const fail = (why: string): void => {
+        cleanup();
+        socket.destroy();
+        reject(new PbxError('PBX_UNAVAILABLE', `cannot connect to CSTA switch at ${where}: ${why}`));
+      };
+      const onError = (err: Error): void => fail(err.message);
+      const onAbort = (): void => fail('aborted');
+      const timer = setTimeout(() => fail('timed out'), opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        socket.off('error', onError);
+        opts.signal?.removeEventListener('abort', onAbort);
+      };
+      socket.once('error', onError);
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      socket.once('connect', () => {
+        cleanup();
+        resolve(new CstaLink(socket, opts, handlers));
+      });
+    });
+  }
+
+  private constructor(
+    private readonly socket: net.Socket,
+    opts: CstaLinkOptions,
+    private readonly handlers: CstaLinkHandlers,
+  ) {
+    this.log = opts.logger.child({ link: `${opts.host}:${opts.port}` });
+    this.keepAliveMs = opts.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 10_000);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => {
+      this.lastSocketError = err.message;
+    });
+    socket.on('close', () => this.destroy(this.lastSocketError ? `socket error: ${this.lastSocketError}` : 'closed by the switch'));
+    this.idleTimer = setTimeout(() => this.sendKeepAlive(), this.keepAliveMs);
+  }
+
+  get isUp(): boolean {
+    return this.up;
+  }
+
+  /** Requests currently waiting for an answer. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /** Sends a request and resolves with its typed answer. Rejects with PBX_REJECTED (CSTAErrorCode
+   * or negative answer), PBX_UNAVAILABLE (link down, no answer in time), or FrameTooLargeError
+   * (the message would not fit in one frame; nothing is sent). */
+  request<T extends RequestType>(msg: MessageOf<T>, opts: RequestOptions<ResponseOf<T>> = {}): Promise<ResponseOf<T>> {
+    return new Promise((resolve, reject) => {
+      if (!this.up) return reject(this.downError(msg.type));
+      const invokeId = this.ids.next(this.pending);
+      if (invokeId === null) return reject(new PbxError('PBX_UNAVAILABLE', `${msg.type} not sent: all 9998 invoke ids are waiting for answers`));
+      try {
+        this.write(invokeId, msg as unknown as CstaMessage);
+      } catch (err) {
+        return reject(err as Error);
+      }
+      const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs;
+      const timer = setTimeout(() => {
+        this.pending.delete(invokeId);
+        reject(new PbxError('PBX_UNAVAILABLE', `no answer to ${msg.type} (invoke id ${invokeId}) within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(invokeId, {
+        type: msg.type,
+        expect: answerName(msg.type),
+        timer,
+        resolve: resolve as (m: CstaMessage) => void,
+        reject,
+        ...(opts.onReply ? { onReply: opts.onReply as (reply: never) => void } : {}),
+      });
+    });
+  }
+
+  /** Sends a message the switch does not answer (RouteSelect, RouteEnd); resolves once written. */
+  post(msg: CstaMessage): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (!this.up) return reject(this.downError(msg.type));
+      const invokeId = this.ids.next(this.pending);
+      if (invokeId === null) return reject(new PbxError('PBX_UNAVAILABLE', `${msg.type} not sent: no free invoke id`));
+      try {
+        this.write(invokeId, msg, (err) => (err ? reject(new PbxError('PBX_UNAVAILABLE', `${msg.type} not written: ${err.message}`)) : resolve()));
+      } catch (err) {
+        reject(err as Error);
+      }
+    });
+  }
+
+  /** Takes the link down now: pending requests fail with PBX_UNAVAILABLE, onClose is called once. */
+  destroy(reason: string): void {
+    if (!this.up) return;
+    this.up = false;
+    clearTimeout(this.idleTimer);
+    for (const [, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new PbxError('PBX_UNAVAILABLE', `${p.type} failed: CSTA link down (${reason})`));
+    }
+    this.pending.clear();
+    if (this.decoder.pending > 0) this.log.warn({ bytes: this.decoder.pending }, 'CSTA link closed in the middle of a frame (truncated frame dropped)');
+    this.socket.destroy();
+    try {
+      this.handlers.onClose(reason);
+    } catch (err) {
+      this.log.error({ err }, 'CSTA link close handler threw');
+    }
+  }
+
+  private downError(type: string): PbxError {
+    return new PbxError('PBX_UNAVAILABLE', `${type} not sent: CSTA link is down`);
+  }
+
+  private write(invokeId: number, msg: CstaMessage, cb?: (err?: Error | null) => void): void {
+    const frame = encodeFrame(invokeId, encodeMessage(msg)); // throws FrameTooLargeError before anything is sent
+    this.socket.write(frame, cb);
+    this.idleTimer.refresh();
+  }
+
+  /** Idle for keepAliveMs: send SystemStatus. One still unanswered when the next falls due
+   * counts as missed; at the second miss the link is dropped (about 3 × keepAliveMs of silence). */
+  private sendKeepAlive(): void {
+    if (!this.up) return;
+    if (this.keepAliveOutstanding) {
+      this.missedKeepAlives++;
+      this.log.warn({ missed: this.missedKeepAlives }, 'CSTA keep-alive SystemStatus unanswered');
+      if (this.missedKeepAlives >= MAX_MISSED_KEEP_ALIVES) {
+        this.destroy(`keep-alive: ${MAX_MISSED_KEEP_ALIVES} SystemStatus unanswered`);
+        return;
+      }
+    }
+    this.keepAliveOutstanding = true;
+    const answered = (): void => {
+      this.keepAliveOutstanding = false;
+      this.missedKeepAlives = 0;
+    };
+    // The timeout only bounds the pending entry; misses are counted above, when the next is due.
+    this.request({ type: 'SystemStatus', systemStatus: 'normal' }, { timeoutMs: this.keepAliveMs * (MAX_MISSED_KEEP_ALIVES + 1) }).then(answered, (err: unknown) => {
+      // An error answer is still an answer: the switch is alive.
+      if (err instanceof PbxError && err.code === 'PBX_REJECTED') answered();
+    });
+  }
+
+  private onData(chunk: Buffer): void {
+    const { frames, issues } = this.decoder.push(chunk);
+    for (const issue of issues) {
+      this.log.warn({ reason: issue.reason, detail: issue.detail, skippedBytes: issue.skippedBytes }, 'malformed CSTA frame skipped');
+    }
+    for (const frame of frames) {
+      if (!this.up) return;
+      this.onFrame(frame);
+    }
+  }
+
+  private onFrame(frame: Frame): void {
+    let msg: CstaMessage;
+    try {
+      msg = decodeMessage(frame.xml);
+    } catch (err) {
+      const messageType = (err as { messageType?: string }).messageType;
+      this.log.warn({ invokeId: frame.invokeId, reason: (err as Error).message, excerpt: excerpt(frame.xml) }, 'undecodable CSTA message skipped');
+      // An answer we cannot read still ends its request: fail it now rather than at the timeout.
+      if (messageType !== undefined && isResponseType(messageType)) this.settle(frame.invokeId, null);
+      return;
+    }
+    if (msg.type === 'CSTAErrorCode' || isResponseType(msg.type)) return this.settle(frame.invokeId, msg);
+    if (isEventType(msg.type)) return this.deliver(() => this.handlers.onEvent(msg as CstaEventMessage));
+    switch (msg.type) {
+      case 'SystemStatus':
+        this.write(frame.invokeId, { type: 'SystemStatusResponse' });
+        return;
+      case 'RouteRequest':
+      case 'RouteEnd':
+        return this.deliver(() => this.handlers.onSwitchRequest(msg, frame.invokeId));
+      default:
+        this.log.warn({ invokeId: frame.invokeId, type: msg.type }, 'CSTA request from the switch not served');
+        if (isKnownMessageType(answerName(msg.type))) {
+          this.write(frame.invokeId, { type: 'CSTAErrorCode', error: { category: 'operation', value: 'generic' } });
+        }
+    }
+  }
+
+  /** Ends the request `invokeId` with `msg` (null: an answer that could not be decoded). */
+  private settle(invokeId: number, msg: CstaMessage | null): void {
+    const p = this.pending.get(invokeId);
+    if (!p) {
+      this.log.warn({ invokeId, type: msg?.type }, 'CSTA answer for no waiting request dropped (late or unknown invoke id)');
+      return;
+    }
+    this.pending.delete(invokeId);
+    clearTimeout(p.timer);
+    if (msg === null) {
+      p.reject(new PbxError('PBX_UNAVAILABLE', `answer to ${p.type} could not be decoded`));
+    } else if (msg.type === 'CSTAErrorCode') {
+      const { category, value } = msg.error;
+      p.reject(new PbxError('PBX_REJECTED', `${p.type} rejected by the switch: ${category}/${value}`, { category, value }));
+    } else if (msg.type === p.expect) {
+      if (p.onReply) this.deliver(() => p.onReply!(msg as never));
+      p.resolve(msg);
+    } else if (msg.type === 'StartApplicationSessionNegResponse') {
+      p.reject(new PbxError('PBX_REJECTED', `${p.type} refused: ${msg.errorCode}`, { category: 'session', value: msg.errorCode }));
+    } else {
+      p.reject(new PbxError('PBX_REJECTED', `unexpected answer ${msg.type} to ${p.type}`));
+    }
+  }
+
+  private deliver(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.log.error({ err }, 'CSTA link listener threw');
+    }
+  }
+}
