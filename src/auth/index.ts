@@ -1,0 +1,5 @@
+/** Authentication: password hashing, session tokens and the service that ties them together. */
+export { AuthService, DEFAULT_TOKEN_TTL_MS, loginResponse, toAuthUser } from './auth-service.ts';
+export type { AuthServiceOptions, AuthUser, LoginResult, TokenCheck, TokenFailure } from './auth-service.ts';
+export { DEFAULT_SCRYPT, hashPassword, needsRehash, parseHash, verifyPassword, type ScryptParams } from './password.ts';
+export { hashToken, newToken } from './tokens.ts';

@@ -1,0 +1,86 @@
+/**
+ * Every agent state change, as intervals: appending a state closes the agent's open row (sets
+ * ended_at and duration_ms) in the same transaction, so at most one row per agent is open (a
+ * partial unique index holds the database to it). Both statements are prepared once: this is
+ * written on every call (reserved, busy, wrap-up, ready).
+ */
+import { and, asc, eq, gt, gte, isNull, or, sql } from 'drizzle-orm';
+import { agentStateLog } from '../schema.ts';
+import { inTransaction, type RepoContext } from './context.ts';
+
+export interface StateLogEntry {
+  agent: string;
+  state: string;
+  reason: string | null;
+  startedAt: number;
+  callId?: string | null;
+  extension?: string | null;
+}
+
+export type StateLogRow = typeof agentStateLog.$inferSelect;
+
+const p = sql.placeholder;
+
+export class AgentStateLogRepository {
+  private readonly closeStmt;
+  private readonly insertStmt;
+  private readonly closeAllStmt;
+
+  constructor(private readonly ctx: RepoContext) {
+    const { db } = ctx;
+    // max(0, …): a clock step backwards must not write a negative duration.
+    this.closeStmt = db
+      .update(agentStateLog)
+      .set({ endedAt: sql`${p('at')}`, durationMs: sql`max(0, ${p('at')} - ${agentStateLog.startedAt})` })
+      .where(and(eq(agentStateLog.agent, p('agent')), isNull(agentStateLog.endedAt)))
+      .prepare();
+    this.insertStmt = db
+      .insert(agentStateLog)
+      .values({ agent: p('agent'), state: p('state'), reason: p('reason'), startedAt: p('startedAt'), callId: p('callId'), extension: p('extension') })
+      .prepare();
+    this.closeAllStmt = db
+      .update(agentStateLog)
+      .set({ endedAt: sql`${p('at')}`, durationMs: sql`max(0, ${p('at')} - ${agentStateLog.startedAt})` })
+      .where(isNull(agentStateLog.endedAt))
+      .prepare();
+  }
+
+  /** Closes the agent's open row at `startedAt` and opens a new one. */
+  append(entry: StateLogEntry): void {
+    inTransaction(this.ctx.db, () => {
+      this.closeStmt.run({ agent: entry.agent, at: entry.startedAt });
+      this.insertStmt.run({
+        agent: entry.agent,
+        state: entry.state,
+        reason: entry.reason,
+        startedAt: entry.startedAt,
+        callId: entry.callId ?? null,
+        extension: entry.extension ?? null,
+      });
+    });
+  }
+
+  /** Closes every open row at `now` (shutdown; at start, rows a crash left open). Returns how many. */
+  closeOpen(now: number): number {
+    return this.closeAllStmt.run({ at: now }).changes;
+  }
+
+  /** The agent's rows that overlap [since, now], oldest first (the open one included). */
+  listForAgent(agent: string, since: number): StateLogRow[] {
+    return this.ctx.db
+      .select()
+      .from(agentStateLog)
+      .where(and(eq(agentStateLog.agent, agent), or(gte(agentStateLog.startedAt, since), isNull(agentStateLog.endedAt), gt(agentStateLog.endedAt, since))))
+      .orderBy(asc(agentStateLog.startedAt), asc(agentStateLog.id))
+      .all();
+  }
+
+  /** The agent's open row, if any. */
+  current(agent: string): StateLogRow | null {
+    return this.ctx.db
+      .select()
+      .from(agentStateLog)
+      .where(and(eq(agentStateLog.agent, agent), isNull(agentStateLog.endedAt)))
+      .get() ?? null;
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * Call records: one row per call, inserted when the call is offered and updated as it progresses.
+ * This is the hot write path (up to 200 calls/s, several writes each), so insert and update are
+ * prepared once: insert at construction, update once per distinct set of patched fields (the
+ * daemon patches with a handful of shapes). Times are epoch milliseconds.
+ */
+import { and, desc, eq, gte, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { calls } from '../schema.ts';
+import type { RepoContext } from './context.ts';
+
+export interface CallRow {
+  id: string;
+  pbxCallIds: string[];
+  direction: string;
+  fromNumber: string;
+  toNumber: string;
+  dialledNumber: string;
+  queueId: string | null;
+  customerId: number | null;
+  agents: string[];
+  firstAgent: string | null;
+  offeredAt: number;
+  queuedAt: number | null;
+  answeredAt: number | null;
+  endedAt: number | null;
+  waitMs: number | null;
+  talkMs: number | null;
+  outcome: string | null;
+  cause: string | null;
+  hasCallData: boolean;
+}
+
+export interface CallSearch {
+  /** The call's first agent (indexed). */
+  agent?: string;
+  /** Any agent who handled the call (scans the time range; give `from`). */
+  handledBy?: string;
+  /** Caller or called number (indexed both ways). */
+  number?: string;
+  queueId?: string;
+  /** offered_at >= from (epoch ms). */
+  from?: number;
+  /** offered_at < to (epoch ms). */
+  to?: number;
+  /** Default 100, at most 1000. Newest first. */
+  limit?: number;
+}
+
+const p = sql.placeholder;
+
+/** Every field of CallRow, in table order; `satisfies` and the check below keep it in step with
+ * CallRow and the schema. */
+const CALL_FIELDS = [
+  'id',
+  'pbxCallIds',
+  'direction',
+  'fromNumber',
+  'toNumber',
+  'dialledNumber',
+  'queueId',
+  'customerId',
+  'agents',
+  'firstAgent',
+  'offeredAt',
+  'queuedAt',
+  'answeredAt',
+  'endedAt',
+  'waitMs',
+  'talkMs',
+  'outcome',
+  'cause',
+  'hasCallData',
+] as const satisfies readonly (keyof CallRow & keyof typeof calls.$inferSelect)[];
+const allFieldsListed: [Exclude<keyof CallRow, (typeof CALL_FIELDS)[number]>] extends [never] ? true : false = true;
+void allFieldsListed;
+
+type Prepared = { run(values: Record<string, unknown>): { changes: number } };
+
+export class CallsRepository {
+  private readonly insertStmt: Prepared;
+  private readonly updateStmts = new Map<string, Prepared>();
+
+  constructor(private readonly ctx: RepoContext) {
+    const values = Object.fromEntries(CALL_FIELDS.map((f) => [f, p(f)]));
+    this.insertStmt = ctx.db.insert(calls).values(values as unknown as typeof calls.$inferInsert).prepare();
+  }
+
+  /** Throws (UNIQUE) when the id exists. */
+  insert(row: CallRow): void {
+    this.insertStmt.run({ ...row });
+  }
+
+  /** Sets the given fields; the id itself cannot change. False when there is no such call. */
+  update(id: string, patch: Partial<CallRow>): boolean {
+    const fields = CALL_FIELDS.filter((f) => f !== 'id' && patch[f] !== undefined);
+    if (fields.length === 0) return this.get(id) !== null;
+    const key = fields.join(',');
+    let stmt = this.updateStmts.get(key);
+    if (!stmt) {
+      const set = Object.fromEntries(fields.map((f) => [f, p(f)]));
+      stmt = this.ctx.db
+        .update(calls)
+        .set(set as Partial<typeof calls.$inferInsert>)
+        .where(eq(calls.id, p('id')))
+        .prepare();
+      this.updateStmts.set(key, stmt);
+    }
+    const values: Record<string, unknown> = { id };
+    for (const f of fields) values[f] = patch[f];
+    return stmt.run(values).changes > 0;
+  }
+
+  get(id: string): CallRow | null {
+    return this.ctx.db.select().from(calls).where(eq(calls.id, id)).get() ?? null;
+  }
+
+  /** Calls with no end time, oldest first: at start, the ones a crash left open. */
+  listOpen(): CallRow[] {
+    return this.ctx.db.select().from(calls).where(isNull(calls.endedAt)).orderBy(calls.offeredAt).all();
+  }
+
+  search(q: CallSearch): CallRow[] {
+    const conds: SQL[] = [];
+    if (q.agent !== undefined) conds.push(eq(calls.firstAgent, q.agent));
+    if (q.handledBy !== undefined) conds.push(sql`exists (select 1 from json_each(${calls.agents}) where value = ${q.handledBy})`);
+    if (q.number !== undefined) conds.push(or(eq(calls.fromNumber, q.number), eq(calls.toNumber, q.number))!);
+    if (q.queueId !== undefined) conds.push(eq(calls.queueId, q.queueId));
+    if (q.from !== undefined) conds.push(gte(calls.offeredAt, q.from));
+    if (q.to !== undefined) conds.push(lt(calls.offeredAt, q.to));
+    const limit = Math.min(Math.max(Math.trunc(q.limit ?? 100), 1), 1000);
+    return this.ctx.db
+      .select()
+      .from(calls)
+      .where(conds.length > 0 ? and(...conds) : undefined)
+      .orderBy(desc(calls.offeredAt), desc(calls.id))
+      .limit(limit)
+      .all();
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The daemon's read model of the centre: enabled agents with extension, skills and the queues
+ * they serve; queues with their required skills; pilot numbers. Read at start and after every
+ * admin edit (a handful of queries, whatever the size of the centre). Customers are not here:
+ * they are looked up per call (CustomersRepository.findByPhone).
+ *
+ * An agent serves a queue when it is an explicit member, or when the queue requires at least one
+ * skill and the agent holds every required skill at `minLevel` or better (level <= minLevel).
+ * `queues` on each agent is that union; `memberOf` is the explicit part alone.
+ */
+import { asc, eq } from 'drizzle-orm';
+import { agents, agentSkills, pilotNumbers, queueAgents, queues, queueSkills, skills, users, type PilotKind, type Role } from '../schema.ts';
+import type { RepoContext } from './context.ts';
+import { groupBy } from './group-by.ts';
+
+export interface DirectoryAgentRecord {
+  userId: number;
+  username: string;
+  displayName: string;
+  roles: Role[];
+  defaultExtension: string | null;
+  team: string | null;
+  skills: { skill: string; level: number }[];
+  /** Queues the agent serves: explicit memberships plus queues its skills qualify it for. */
+  queues: string[];
+  /** Explicit memberships only. */
+  memberOf: string[];
+}
+
+export interface DirectoryQueueRecord {
+  id: string;
+  name: string;
+  strategy: string;
+  queueDevice: string;
+  ringTimeoutS: number;
+  wrapUpS: number;
+  maxWaitS: number | null;
+  overflowTarget: string | null;
+  priority: number;
+  requiredSkills: { skill: string; minLevel: number }[];
+}
+
+export interface DirectoryPilotRecord {
+  number: string;
+  kind: PilotKind;
+  queueId: string | null;
+  ivrFlow: string | null;
+}
+
+export interface DirectorySnapshot {
+  agents: DirectoryAgentRecord[];
+  queues: DirectoryQueueRecord[];
+  pilots: DirectoryPilotRecord[];
+}
+
+export class DirectoryRepository {
+  constructor(private readonly ctx: RepoContext) {}
+
+  loadDirectory(): DirectorySnapshot {
+    const { db } = this.ctx;
+    // One read transaction: a consistent picture even if an admin write lands in between.
+    return db.$client.transaction(() => {
+      const queueRows = db.select().from(queues).orderBy(asc(queues.id)).all();
+      const required = groupBy(
+        db
+          .select({ queueId: queueSkills.queueId, skill: skills.name, minLevel: queueSkills.minLevel })
+          .from(queueSkills)
+          .innerJoin(skills, eq(skills.id, queueSkills.skillId))
+          .orderBy(asc(skills.name))
+          .all(),
+        (r) => r.queueId,
+        (r) => ({ skill: r.skill, minLevel: r.minLevel }),
+      );
+      const queueList: DirectoryQueueRecord[] = queueRows.map((q) => ({
+        id: q.id,
+        name: q.name,
+        strategy: q.strategy,
+        queueDevice: q.queueDevice,
+        ringTimeoutS: q.ringTimeoutS,
+        wrapUpS: q.wrapUpS,
+        maxWaitS: q.maxWaitS,
+        overflowTarget: q.overflowTarget,
+        priority: q.priority,
+        requiredSkills: required.get(q.id) ?? [],
+      }));
+      return { agents: this.loadAgents(queueList), queues: queueList, pilots: this.loadPilots() };
+    })();
+  }
+
+  private loadAgents(queueList: readonly DirectoryQueueRecord[]): DirectoryAgentRecord[] {
+    const { db } = this.ctx;
+    const rows = db
+      .select({
+        userId: users.id,
+        username: users.username,
+        displayName: users.displayName,
+        roles: users.roles,
+        defaultExtension: agents.defaultExtension,
+        team: agents.team,
+      })
+      .from(agents)
+      .innerJoin(users, eq(users.id, agents.userId))
+      .where(eq(users.disabled, false))
+      .orderBy(asc(users.username))
+      .all();
+    const skillsBy = groupBy(
+      db
+        .select({ userId: agentSkills.userId, skill: skills.name, level: agentSkills.level })
+        .from(agentSkills)
+        .innerJoin(skills, eq(skills.id, agentSkills.skillId))
+        .orderBy(asc(skills.name))
+        .all(),
+      (r) => String(r.userId),
+      (r) => ({ skill: r.skill, level: r.level }),
+    );
+    const memberBy = groupBy(
+      db.select().from(queueAgents).orderBy(asc(queueAgents.queueId)).all(),
+      (r) => String(r.userId),
+      (r) => r.queueId,
+    );
+    return rows.map((a) => {
+      const agentSkillList = skillsBy.get(String(a.userId)) ?? [];
+      const memberOf = memberBy.get(String(a.userId)) ?? [];
+      const served = new Set(memberOf);
+      for (const q of queueList) if (qualifies(agentSkillList, q.requiredSkills)) served.add(q.id);
+      return { ...a, skills: agentSkillList, memberOf, queues: queueList.map((q) => q.id).filter((id) => served.has(id)) };
+    });
+  }
+
+  private loadPilots(): DirectoryPilotRecord[] {
+    return this.ctx.db
+      .select({ number: pilotNumbers.number, kind: pilotNumbers.kind, queueId: pilotNumbers.queueId, ivrFlow: pilotNumbers.ivrFlow })
+      .from(pilotNumbers)
+      .orderBy(asc(pilotNumbers.number))
+      .all();
+  }
+}
+
+/** True when the queue requires skills and the agent holds each at the required level or better. */
+export function qualifies(held: readonly { skill: string; level: number }[], required: readonly { skill: string; minLevel: number }[]): boolean {
+  if (required.length === 0) return false;
+  return required.every((r) => held.some((h) => h.skill === r.skill && h.level <= r.minLevel));
+}

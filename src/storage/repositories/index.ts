@@ -1,0 +1,77 @@
+/**
+ * Builds every repository over one database handle. Services should take only the repositories
+ * they use (e.g. the call service gets `calls`), not this whole bag; it exists for the entry
+ * point, the admin routes and tests.
+ */
+import type { ScryptParams } from '../../auth/password.ts';
+import type { Db } from '../database.ts';
+import { AgentStateLogRepository } from './agent-state-log.ts';
+import { AgentsRepository } from './agents.ts';
+import { AuditRepository } from './audit.ts';
+import { AuthTokensRepository } from './auth-tokens.ts';
+import { CallsRepository } from './calls.ts';
+import { systemClock, inTransaction, type Clock } from './context.ts';
+import { CustomersRepository } from './customers.ts';
+import { DirectoryRepository } from './directory.ts';
+import { PilotsRepository } from './pilots.ts';
+import { QueuesRepository } from './queues.ts';
+import { SkillsRepository } from './skills.ts';
+import { UsersRepository } from './users.ts';
+
+export interface RepositoryOptions {
+  clock?: Clock;
+  /** Password hashing cost; tests pass a cheap one. */
+  scrypt?: ScryptParams;
+}
+
+export interface Repositories {
+  users: UsersRepository;
+  agents: AgentsRepository;
+  skills: SkillsRepository;
+  queues: QueuesRepository;
+  pilots: PilotsRepository;
+  customers: CustomersRepository;
+  directory: DirectoryRepository;
+  calls: CallsRepository;
+  stateLog: AgentStateLogRepository;
+  audit: AuditRepository;
+  tokens: AuthTokensRepository;
+  clock: Clock;
+  scrypt: ScryptParams | undefined;
+  /** Runs `fn` atomically (nests as a savepoint). */
+  transaction<T>(fn: () => T): T;
+}
+
+export function createRepositories(db: Db, opts: RepositoryOptions = {}): Repositories {
+  const ctx = { db, clock: opts.clock ?? systemClock };
+  const skills = new SkillsRepository(ctx);
+  return {
+    users: new UsersRepository(ctx, opts.scrypt ? { scrypt: opts.scrypt } : {}),
+    agents: new AgentsRepository(ctx, skills),
+    skills,
+    queues: new QueuesRepository(ctx, skills),
+    pilots: new PilotsRepository(ctx),
+    customers: new CustomersRepository(ctx),
+    directory: new DirectoryRepository(ctx),
+    calls: new CallsRepository(ctx),
+    stateLog: new AgentStateLogRepository(ctx),
+    audit: new AuditRepository(ctx),
+    tokens: new AuthTokensRepository(ctx),
+    clock: ctx.clock,
+    scrypt: opts.scrypt,
+    transaction: (fn) => inTransaction(db, fn),
+  };
+}
+
+export { AgentStateLogRepository, AgentsRepository, AuditRepository, AuthTokensRepository, CallsRepository, CustomersRepository, DirectoryRepository, PilotsRepository, QueuesRepository, SkillsRepository, UsersRepository };
+export type { Clock } from './context.ts';
+export type { AgentProfile, AgentPatch, AgentSkill } from './agents.ts';
+export type { AuditEntry, AuditRecord, AuditQuery } from './audit.ts';
+export type { CallRow, CallSearch } from './calls.ts';
+export type { Customer, NewCustomer, CustomerPatch, CustomerQuery } from './customers.ts';
+export type { DirectorySnapshot, DirectoryAgentRecord, DirectoryQueueRecord, DirectoryPilotRecord } from './directory.ts';
+export type { Pilot, NewPilot, PilotPatch } from './pilots.ts';
+export type { QueueConfig, NewQueue, QueuePatch, RequiredSkill } from './queues.ts';
+export type { Skill } from './skills.ts';
+export type { StateLogEntry, StateLogRow } from './agent-state-log.ts';
+export type { User, NewUser, UserPatch } from './users.ts';

@@ -1,0 +1,256 @@
+/**
+ * The database schema (drizzle sqlite-core). drizzle-kit generates `migrations/` from this file;
+ * the daemon applies them at start (database.ts).
+ *
+ * Conventions: every time is an integer of epoch milliseconds (UTC), never an ISO string, so that
+ * durations are plain subtraction and indexes compare integers. Lists that are only ever read
+ * whole (roles, a call's agents, a call's switch ids) are JSON text columns. History tables
+ * (calls, agent_state_log, audit_log) carry usernames and queue ids as plain values, without
+ * foreign keys, so that deleting a user or a queue never rewrites or blocks history and the hot
+ * writes pay no foreign-key lookups.
+ */
+import { sql } from 'drizzle-orm';
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export const ROLES = ['agent', 'supervisor', 'qa', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const QUEUE_STRATEGIES = ['longestIdle', 'skillBased', 'roundRobin', 'linear', 'leastBusy', 'customerBased'] as const;
+export type QueueStrategy = (typeof QUEUE_STRATEGIES)[number];
+
+export const PILOT_KINDS = ['queue', 'ivr', 'replay'] as const;
+export type PilotKind = (typeof PILOT_KINDS)[number];
+
+export const CALL_DIRECTIONS = ['inbound', 'outbound', 'internal'] as const;
+export type CallDirection = (typeof CALL_DIRECTIONS)[number];
+
+/** SQL list literal for a CHECK (x IN (...)); the values are our own constants, never input. */
+const inList = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(', '));
+
+// ---------------------------------------------------------------------------------------------
+// Configuration: people, skills, queues, numbers, customers
+// ---------------------------------------------------------------------------------------------
+
+export const users = sqliteTable('users', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  username: text('username').notNull().unique(),
+  displayName: text('display_name').notNull(),
+  /** `$scrypt$ln=..,r=..,p=..$salt$hash`, see src/auth/password.ts. */
+  passwordHash: text('password_hash').notNull(),
+  roles: text('roles', { mode: 'json' }).$type<Role[]>().notNull().default(sql`'[]'`),
+  disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** One row per user holding the `agent` role (kept so by UsersRepository). */
+export const agents = sqliteTable('agents', {
+  userId: integer('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  /** The phone the agent normally signs in at; unique when set. */
+  defaultExtension: text('default_extension').unique(),
+  team: text('team'),
+});
+
+export const skills = sqliteTable('skills', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull().unique(),
+});
+
+/** Level 1 is the best, 5 the weakest. */
+export const agentSkills = sqliteTable(
+  'agent_skills',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => agents.userId, { onDelete: 'cascade' }),
+    skillId: integer('skill_id')
+      .notNull()
+      .references(() => skills.id, { onDelete: 'restrict' }),
+    level: integer('level').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.skillId] }),
+    index('agent_skills_skill_idx').on(t.skillId),
+    check('agent_skills_level_range', sql`${t.level} BETWEEN 1 AND 5`),
+  ],
+);
+
+export const queues = sqliteTable(
+  'queues',
+  {
+    /** A slug, e.g. `sales`. */
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    strategy: text('strategy').$type<QueueStrategy>().notNull(),
+    /** The switch's queue (parking) device where waiting calls sit, e.g. `8900`. */
+    queueDevice: text('queue_device').notNull().unique(),
+    ringTimeoutS: integer('ring_timeout_s').notNull().default(15),
+    wrapUpS: integer('wrap_up_s').notNull().default(0),
+    maxWaitS: integer('max_wait_s'),
+    overflowTarget: text('overflow_target'),
+    /** Higher is served first when an agent serves several queues. */
+    priority: integer('priority').notNull().default(0),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    check('queues_strategy_known', sql`${t.strategy} IN (${inList(QUEUE_STRATEGIES)})`),
+    check('queues_ring_timeout_positive', sql`${t.ringTimeoutS} > 0`),
+    check('queues_wrap_up_not_negative', sql`${t.wrapUpS} >= 0`),
+  ],
+);
+
+/** Every listed skill is required; `min_level` is the weakest level accepted (agent level <= min_level). */
+export const queueSkills = sqliteTable(
+  'queue_skills',
+  {
+    queueId: text('queue_id')
+      .notNull()
+      .references(() => queues.id, { onDelete: 'cascade', onUpdate: 'cascade' }),
+    skillId: integer('skill_id')
+      .notNull()
+      .references(() => skills.id, { onDelete: 'restrict' }),
+    minLevel: integer('min_level').notNull().default(5),
+  },
+  (t) => [
+    primaryKey({ columns: [t.queueId, t.skillId] }),
+    index('queue_skills_skill_idx').on(t.skillId),
+    check('queue_skills_level_range', sql`${t.minLevel} BETWEEN 1 AND 5`),
+  ],
+);
+
+/** Explicit membership: the agent serves the queue whatever its skills. */
+export const queueAgents = sqliteTable(
+  'queue_agents',
+  {
+    queueId: text('queue_id')
+      .notNull()
+      .references(() => queues.id, { onDelete: 'cascade', onUpdate: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => agents.userId, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.queueId, t.userId] }), index('queue_agents_user_idx').on(t.userId)],
+);
+
+export const pilotNumbers = sqliteTable(
+  'pilot_numbers',
+  {
+    number: text('number').primaryKey(),
+    kind: text('kind').$type<PilotKind>().notNull(),
+    queueId: text('queue_id').references(() => queues.id, { onDelete: 'restrict', onUpdate: 'cascade' }),
+    ivrFlow: text('ivr_flow'),
+    description: text('description'),
+  },
+  (t) => [
+    check('pilot_numbers_kind_known', sql`${t.kind} IN (${inList(PILOT_KINDS)})`),
+    check('pilot_numbers_queue_has_queue', sql`${t.kind} <> 'queue' OR ${t.queueId} IS NOT NULL`),
+    check('pilot_numbers_ivr_has_flow', sql`${t.kind} <> 'ivr' OR ${t.ivrFlow} IS NOT NULL`),
+    index('pilot_numbers_queue_idx').on(t.queueId),
+  ],
+);
+
+export const customers = sqliteTable(
+  'customers',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    name: text('name').notNull(),
+    phone: text('phone').notNull().unique(),
+    vipLevel: integer('vip_level').notNull().default(0),
+    /** Username of the agent who should get this customer's calls when ready. */
+    preferredAgent: text('preferred_agent').references(() => users.username, { onDelete: 'set null' }),
+    notes: text('notes'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('customers_preferred_agent_idx').on(t.preferredAgent)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// History: calls, agent states, audit
+// ---------------------------------------------------------------------------------------------
+
+export const calls = sqliteTable(
+  'calls',
+  {
+    /** The daemon's own call id. */
+    id: text('id').primaryKey(),
+    pbxCallIds: text('pbx_call_ids', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    direction: text('direction').$type<CallDirection>().notNull(),
+    fromNumber: text('from_number').notNull(),
+    toNumber: text('to_number').notNull(),
+    dialledNumber: text('dialled_number').notNull(),
+    queueId: text('queue_id'),
+    customerId: integer('customer_id'),
+    /** Usernames in the order they handled the call. */
+    agents: text('agents', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    firstAgent: text('first_agent'),
+    offeredAt: integer('offered_at').notNull(),
+    queuedAt: integer('queued_at'),
+    answeredAt: integer('answered_at'),
+    endedAt: integer('ended_at'),
+    waitMs: integer('wait_ms'),
+    talkMs: integer('talk_ms'),
+    outcome: text('outcome'),
+    cause: text('cause'),
+    hasCallData: integer('has_call_data', { mode: 'boolean' }).notNull().default(false),
+  },
+  (t) => [
+    index('calls_offered_at_idx').on(t.offeredAt),
+    index('calls_first_agent_idx').on(t.firstAgent, t.offeredAt),
+    index('calls_from_number_idx').on(t.fromNumber, t.offeredAt),
+    index('calls_to_number_idx').on(t.toNumber, t.offeredAt),
+    /** Small: only calls in progress (or left open by a crash). */
+    index('calls_open_idx').on(t.offeredAt).where(sql`${t.endedAt} IS NULL`),
+  ],
+);
+
+export const agentStateLog = sqliteTable(
+  'agent_state_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    agent: text('agent').notNull(),
+    state: text('state').notNull(),
+    reason: text('reason'),
+    startedAt: integer('started_at').notNull(),
+    endedAt: integer('ended_at'),
+    durationMs: integer('duration_ms'),
+    callId: text('call_id'),
+    extension: text('extension'),
+  },
+  (t) => [
+    index('agent_state_log_agent_idx').on(t.agent, t.startedAt),
+    /** At most one open row per agent; this finds it without touching history. */
+    uniqueIndex('agent_state_log_open_idx').on(t.agent).where(sql`${t.endedAt} IS NULL`),
+  ],
+);
+
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    target: text('target').notNull(),
+    details: text('details', { mode: 'json' }).$type<unknown>(),
+  },
+  (t) => [index('audit_log_at_idx').on(t.at), index('audit_log_actor_idx').on(t.actor, t.at)],
+);
+
+export const authTokens = sqliteTable(
+  'auth_tokens',
+  {
+    /** sha256 of the token, hex; the token itself is never stored. */
+    tokenHash: text('token_hash').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [index('auth_tokens_user_idx').on(t.userId), index('auth_tokens_expires_idx').on(t.expiresAt)],
+);

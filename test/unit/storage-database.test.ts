@@ -1,0 +1,84 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { findMigrationsFolder, openDatabase } from '../../src/storage/database.ts';
+import { openTempDatabase, type TempDatabase } from '../../src/storage/test-support.ts';
+
+let t: TempDatabase | undefined;
+afterEach(() => {
+  t?.dispose();
+  t = undefined;
+});
+
+describe('openDatabase', () => {
+  it('creates the parent folder and applies every migration to an empty file', () => {
+    t = openTempDatabase();
+    expect(existsSync(t.file)).toBe(true);
+    const tables = t.sqlite
+      .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%' order by name")
+      .pluck()
+      .all();
+    expect(tables).toEqual([
+      'agent_skills',
+      'agent_state_log',
+      'agents',
+      'audit_log',
+      'auth_tokens',
+      'calls',
+      'customers',
+      'pilot_numbers',
+      'queue_agents',
+      'queue_skills',
+      'queues',
+      'skills',
+      'users',
+    ]);
+    const applied = t.sqlite.prepare('select count(*) from __drizzle_migrations').pluck().get();
+    expect(applied).toBeGreaterThanOrEqual(1);
+  });
+
+  it('sets WAL, synchronous=NORMAL, foreign keys and a busy timeout', () => {
+    t = openTempDatabase();
+    expect(t.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(t.sqlite.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+    expect(t.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(t.sqlite.pragma('busy_timeout', { simple: true })).toBe(5000);
+  });
+
+  it('opens an existing database again without re-applying migrations, keeping the data', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-reopen-'));
+    try {
+      const file = join(dir, 'db.sqlite');
+      const first = openDatabase({ file });
+      first.sqlite.prepare("insert into skills (name) values ('sales')").run();
+      const applied = first.sqlite.prepare('select count(*) from __drizzle_migrations').pluck().get();
+      first.close();
+      const second = openDatabase({ file });
+      expect(second.sqlite.prepare('select name from skills').pluck().all()).toEqual(['sales']);
+      expect(second.sqlite.prepare('select count(*) from __drizzle_migrations').pluck().get()).toBe(applied);
+      second.close();
+      second.close(); // idempotent
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('works in memory', () => {
+    const h = openDatabase({ file: ':memory:' });
+    expect(h.sqlite.prepare('select count(*) from users').pluck().get()).toBe(0);
+    h.close();
+  });
+
+  it('finds the migrations folder from a nested module folder, e.g. dist/storage', () => {
+    const root = findMigrationsFolder();
+    expect(existsSync(join(root, 'meta', '_journal.json'))).toBe(true);
+    expect(findMigrationsFolder(join(root, '..', 'dist', 'storage'))).toBe(root);
+    expect(() => findMigrationsFolder(tmpdir())).toThrow(/no migrations/);
+  });
+
+  it('enforces foreign keys', () => {
+    t = openTempDatabase();
+    expect(() => t!.sqlite.prepare('insert into agents (user_id) values (999)').run()).toThrow(/FOREIGN KEY/);
+  });
+});
