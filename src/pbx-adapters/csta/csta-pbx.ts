@@ -1,0 +1,301 @@
+/**
+ * `PbxPort` over a CSTA XML switch: keeps one link up (reconnecting with backoff), re-creates the
+ * session, monitors and route registrations on every connect, and maps commands 1:1 to CSTA
+ * services.
+ *
+ * Lifecycle contract:
+ * - `start()` makes one connection attempt and resolves when it ends, up or not; when the switch
+ *   is down it keeps retrying in the background (never rejects). Watch `linkUp` events.
+ * - `linkUp` is emitted once the session, every monitor and route registration (and, on a
+ *   reconnect, the snapshot) are done; every event of that link comes after it, in arrival order.
+ * - `linkDown` is emitted at most once between two `linkUp`s (also when the very first attempt
+ *   fails); pending requests then fail with PBX_UNAVAILABLE and reconnection starts at once
+ *   (first retry after ~initialMs).
+ * - Commands fail fast with PBX_UNAVAILABLE while there is no session; they are never queued.
+ * - `close()` emits nothing, ends the session best-effort and leaves no timer or socket behind.
+ */
+import type { Logger } from 'pino';
+import { PbxError } from '../pbx-port.ts';
+import type { ConnectionId, DeviceSnapshot, MonitorMode, PbxEvent, PbxPort } from '../pbx-port.ts';
+import { AGENT_STATE_REQUESTS, type AgentStateRequest } from './protocol/types.ts';
+import type { CstaLink } from './link.ts';
+import { Backoff } from './backoff.ts';
+import { CstaSession, DEFAULT_SETUP_CONCURRENCY, snapshotOn } from './session.ts';
+import { checkConnection, checkDigits, checkOneOf, checkText } from './validate.ts';
+
+export interface CstaPbxOptions {
+  host: string;
+  port: number;
+  logger: Logger;
+  /** Idle time before we send SystemStatus (default 30 000). */
+  keepAliveMs?: number;
+  /** Wait for an answer before PBX_UNAVAILABLE (default 5 000). */
+  requestTimeoutMs?: number;
+  /** Wait for the TCP connection (default 3 000). */
+  connectTimeoutMs?: number;
+  reconnect?: { initialMs?: number; maxMs?: number };
+  /** applicationID sent in StartApplicationSession (default "switchboard"). */
+  applicationId?: string;
+  /** Set-up requests in flight at once (default 32). */
+  setupConcurrency?: number;
+}
+
+const MONITOR_MODES: readonly MonitorMode[] = ['silent', 'whisper', 'barge'];
+const STOP_SESSION_TIMEOUT_MS = 1_000;
+const reasonOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+export class CstaPbx implements PbxPort {
+  private readonly log: Logger;
+  private readonly listeners = new Set<(event: PbxEvent) => void>();
+  private readonly backoff: Backoff;
+  private wantedMonitors = new Set<string>();
+  private wantedRouting = new Set<string>();
+  private session: CstaSession | null = null;
+  private up = false;
+  private everUp = false;
+  private downReported = false;
+  private closed = false;
+  private starting: Promise<void> | null = null;
+  private connecting: AbortController | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly opts: CstaPbxOptions) {
+    this.log = opts.logger.child({ component: 'csta' });
+    this.backoff = new Backoff({ initialMs: opts.reconnect?.initialMs ?? 100, maxMs: opts.reconnect?.maxMs ?? 5_000 });
+  }
+
+  get linkUp(): boolean {
+    return this.up;
+  }
+
+  onEvent(listener: (event: PbxEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  start(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('CstaPbx.start() after close()'));
+    this.starting ??= this.attempt();
+    return this.starting;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.connecting?.abort();
+    const session = this.session;
+    this.session = null;
+    this.up = false;
+    if (session) await session.stop(Math.min(STOP_SESSION_TIMEOUT_MS, this.opts.requestTimeoutMs ?? STOP_SESSION_TIMEOUT_MS));
+  }
+
+  async setMonitoredDevices(deviceIds: Iterable<string>): Promise<void> {
+    this.wantedMonitors = new Set([...deviceIds].map((d) => checkText(d, 'device id')));
+    await this.reconcile();
+  }
+
+  async setRoutingDevices(deviceIds: Iterable<string>): Promise<void> {
+    this.wantedRouting = new Set([...deviceIds].map((d) => checkText(d, 'routing device id')));
+    await this.reconcile();
+  }
+
+  async snapshotDevice(deviceId: string): Promise<DeviceSnapshot> {
+    return snapshotOn(this.link(), checkText(deviceId, 'device id'));
+  }
+
+  // ------------------------------------------------------------------------------- commands
+
+  async makeCall(from: string, to: string): Promise<ConnectionId> {
+    const r = await this.link().request({ type: 'MakeCall', callingDevice: checkText(from, 'from'), calledDirectoryNumber: checkText(to, 'to') });
+    return r.callingDevice;
+  }
+
+  async answerCall(conn: ConnectionId): Promise<void> {
+    await this.link().request({ type: 'AnswerCall', callToBeAnswered: checkConnection(conn, 'connection') });
+  }
+
+  async clearConnection(conn: ConnectionId): Promise<void> {
+    await this.link().request({ type: 'ClearConnection', connectionToBeCleared: checkConnection(conn, 'connection') });
+  }
+
+  async clearCall(callId: string): Promise<void> {
+    await this.link().request({ type: 'ClearCall', callToBeCleared: { callId: checkText(callId, 'call id'), deviceId: '' } });
+  }
+
+  async holdCall(conn: ConnectionId): Promise<void> {
+    await this.link().request({ type: 'HoldCall', callToBeHeld: checkConnection(conn, 'connection') });
+  }
+
+  async retrieveCall(conn: ConnectionId): Promise<void> {
+    await this.link().request({ type: 'RetrieveCall', callToBeRetrieved: checkConnection(conn, 'connection') });
+  }
+
+  async consultationCall(existing: ConnectionId, to: string): Promise<ConnectionId> {
+    const r = await this.link().request({ type: 'ConsultationCall', existingCall: checkConnection(existing, 'existing'), consultedDevice: checkText(to, 'to') });
+    return r.initiatedCall;
+  }
+
+  async transferCall(held: ConnectionId, active: ConnectionId): Promise<void> {
+    await this.link().request({ type: 'TransferCall', heldCall: checkConnection(held, 'held'), activeCall: checkConnection(active, 'active') });
+  }
+
+  async singleStepTransfer(active: ConnectionId, to: string): Promise<void> {
+    await this.link().request({ type: 'SingleStepTransferCall', activeCall: checkConnection(active, 'active'), transferredTo: checkText(to, 'to') });
+  }
+
+  async conferenceCall(held: ConnectionId, active: ConnectionId): Promise<void> {
+    await this.link().request({ type: 'ConferenceCall', heldCall: checkConnection(held, 'held'), activeCall: checkConnection(active, 'active') });
+  }
+
+  async singleStepConference(active: ConnectionId, deviceToJoin: string, mode: MonitorMode): Promise<ConnectionId> {
+    const activeCall = checkConnection(active, 'active');
+    const joining = checkText(deviceToJoin, 'device to join');
+    const m = checkOneOf(mode, MONITOR_MODES, 'mode');
+    const r = await this.link().request({
+      type: 'SingleStepConferenceCall',
+      activeCall,
+      deviceToJoin: joining,
+      participationType: m === 'barge' ? 'active' : 'silent',
+      ...(m === 'whisper' ? { privateData: { whisper: 'true' } } : {}),
+    });
+    return r.conferenceCall;
+  }
+
+  async deflectCall(conn: ConnectionId, to: string): Promise<void> {
+    await this.link().request({ type: 'DeflectCall', callToBeDiverted: checkConnection(conn, 'connection'), newDestination: checkText(to, 'to') });
+  }
+
+  async generateDigits(conn: ConnectionId, digits: string): Promise<void> {
+    await this.link().request({ type: 'GenerateDigits', connectionToSendDigits: checkConnection(conn, 'connection'), charactersToSend: checkDigits(digits) });
+  }
+
+  async setAgentState(deviceId: string, state: AgentStateRequest, agentId?: string): Promise<void> {
+    const device = checkText(deviceId, 'device id');
+    const requestedAgentState = checkOneOf(state, AGENT_STATE_REQUESTS, 'agent state');
+    const agent = agentId === undefined ? {} : { agentId: checkText(agentId, 'agent id') };
+    await this.link().request({ type: 'SetAgentState', device, requestedAgentState, ...agent });
+  }
+
+  /** RouteSelect has no answer in this profile: resolves once written. */
+  async routeSelect(crossRefId: string, destination: string): Promise<void> {
+    const { session, reqId } = this.dialogue(crossRefId);
+    const routeSelected = checkText(destination, 'destination');
+    await this.linkOf(session).post({ type: 'RouteSelect', routeRegisterReqId: reqId, routingCrossRefId: crossRefId, routeSelected });
+  }
+
+  async routeEnd(crossRefId: string, reason?: string): Promise<void> {
+    const { session, reqId } = this.dialogue(crossRefId);
+    const errorValue = reason === undefined ? {} : { errorValue: checkText(reason, 'reason') };
+    session.endDialogue(crossRefId);
+    await this.linkOf(session).post({ type: 'RouteEnd', routeRegisterReqId: reqId, routingCrossRefId: crossRefId, ...errorValue });
+  }
+
+  // ------------------------------------------------------------------------------- internals
+
+  private link(): CstaLink {
+    const session = this.session;
+    if (!session?.established) throw new PbxError('PBX_UNAVAILABLE', 'CSTA link is down');
+    return this.linkOf(session);
+  }
+
+  private linkOf(session: CstaSession): CstaLink {
+    if (!session.link?.isUp) throw new PbxError('PBX_UNAVAILABLE', 'CSTA link is down');
+    return session.link;
+  }
+
+  private dialogue(crossRefId: string): { session: CstaSession; reqId: string } {
+    checkText(crossRefId, 'routing cross-reference id');
+    const session = this.session;
+    if (!session?.established) throw new PbxError('PBX_UNAVAILABLE', 'CSTA link is down');
+    const d = session.dialogue(crossRefId);
+    if (!d) throw new PbxError('PBX_REJECTED', `no open routing dialogue ${crossRefId} (already ended, or from a previous link)`);
+    return { session, reqId: d.reqId };
+  }
+
+  private monitorSet(): Set<string> {
+    // Routing devices are monitored too (the profile's DeliveredEvent/DivertedEvent at the pilot).
+    return new Set([...this.wantedMonitors, ...this.wantedRouting]);
+  }
+
+  private async reconcile(): Promise<void> {
+    if (this.session?.established) await this.session.reconcile();
+  }
+
+  private emit(event: PbxEvent): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.log.error({ err, kind: event.kind }, 'PBX event listener threw');
+      }
+    }
+  }
+
+  /** One connect + set-up; on failure a retry is scheduled (via reportDown / onDown). */
+  private async attempt(): Promise<void> {
+    const session = new CstaSession({
+      logger: this.log,
+      concurrency: this.opts.setupConcurrency ?? DEFAULT_SETUP_CONCURRENCY,
+      emit: (event) => this.emit(event),
+      onDown: (s, reason) => this.onDown(s, reason),
+      wanted: () => ({ monitors: this.monitorSet(), routing: this.wantedRouting }),
+    });
+    const abort = new AbortController();
+    this.connecting = abort;
+    try {
+      await session.connect({ ...this.opts, signal: abort.signal });
+    } catch (err) {
+      if (this.closed) return;
+      this.reportDown(reasonOf(err));
+      return this.scheduleRetry();
+    } finally {
+      this.connecting = null;
+    }
+    if (this.closed) return session.destroy('closed by the application');
+    this.session = session;
+    const t0 = performance.now();
+    try {
+      await session.establish(this.opts.applicationId ?? 'switchboard');
+      await session.reconcile();
+      const reconnect = this.everUp;
+      const snapshot = reconnect ? await session.snapshotAll() : [];
+      if (this.session !== session || !session.isUp) return; // lost during set-up: onDown handled it
+      this.up = true;
+      this.everUp = true;
+      this.downReported = false;
+      this.backoff.reset();
+      this.log.info({ reconnect, monitors: session.monitors.size, setupMs: Math.round(performance.now() - t0) }, 'CSTA link up');
+      this.emit({ kind: 'linkUp', reconnect, snapshot });
+      session.release();
+    } catch (err) {
+      if (this.session === session) session.destroy(`session set-up failed: ${reasonOf(err)}`);
+    }
+  }
+
+  private onDown(session: CstaSession, reason: string): void {
+    if (session !== this.session) return; // an old link, or close()
+    this.session = null;
+    this.up = false;
+    this.log.warn({ reason }, 'CSTA link down');
+    this.reportDown(reason);
+    this.scheduleRetry();
+  }
+
+  private reportDown(reason: string): void {
+    if (this.downReported) return;
+    this.downReported = true;
+    this.emit({ kind: 'linkDown', reason });
+  }
+
+  private scheduleRetry(): void {
+    if (this.closed || this.retryTimer) return;
+    const delay = this.backoff.next();
+    this.log.debug({ delayMs: delay }, 'CSTA reconnect scheduled');
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.attempt().catch((err: unknown) => this.log.error({ err }, 'CSTA reconnect attempt threw'));
+    }, delay);
+  }
+}
