@@ -1,0 +1,60 @@
+/**
+ * /queues: routing settings, required skills (every one required, agent level <= minLevel) and
+ * explicit members. A queue a pilot number routes to cannot be deleted (CONFLICT).
+ */
+import type { FastifyInstance } from 'fastify';
+import { notFound } from '../../core/errors.ts';
+import type { NewQueue, QueuePatch } from '../../storage/repositories/queues.ts';
+import type { AdminContext } from './admin-context.ts';
+import { closed, int, label, level, nullable, number, paramOf, patchOf, queueId, skillName, strategy, username } from './schemas.ts';
+
+type Params = { id: string };
+const params = paramOf('id', queueId);
+
+const settings = {
+  name: label,
+  strategy,
+  queueDevice: number,
+  ringTimeoutS: int(1, 600),
+  wrapUpS: int(0, 3600),
+  maxWaitS: nullable(int(1, 86_400)),
+  overflowTarget: nullable(number),
+  priority: int(-1000, 1000),
+  requiredSkills: { type: 'array', maxItems: 50, items: closed({ skill: skillName, minLevel: level }, ['skill', 'minLevel']) },
+  members: { type: 'array', maxItems: 5000, items: username },
+};
+
+export function queueRoutes(app: FastifyInstance, ctx: AdminContext): void {
+  const { repos } = ctx;
+
+  app.get('/queues', async () => ({ items: repos.queues.list() }));
+
+  app.get<{ Params: Params }>('/queues/:id', { schema: { params } }, async (req) => repos.queues.get(req.params.id) ?? notFoundQueue(req.params.id));
+
+  app.post<{ Body: NewQueue }>('/queues', { schema: { body: closed({ id: queueId, ...settings }, ['id', 'name', 'strategy', 'queueDevice']) } }, async (req, reply) => {
+    const queue = await ctx.mutate(req, 'queue', 'create', () => {
+      const q = repos.queues.create(req.body);
+      return { result: q, audit: { action: 'queue.create', target: q.id, details: req.body } };
+    });
+    return reply.status(201).send(queue);
+  });
+
+  app.patch<{ Params: Params; Body: QueuePatch }>('/queues/:id', { schema: { params, body: patchOf(settings) } }, async (req) =>
+    ctx.mutate(req, 'queue', 'update', () => {
+      const q = repos.queues.update(req.params.id, req.body) ?? notFoundQueue(req.params.id);
+      return { result: q, audit: { action: 'queue.update', target: q.id, details: req.body } };
+    }),
+  );
+
+  app.delete<{ Params: Params }>('/queues/:id', { schema: { params } }, async (req, reply) => {
+    await ctx.mutate(req, 'queue', 'delete', () => {
+      if (!repos.queues.delete(req.params.id)) notFoundQueue(req.params.id);
+      return { result: null, audit: { action: 'queue.delete', target: req.params.id } };
+    });
+    return reply.status(204).send();
+  });
+}
+
+function notFoundQueue(id: string): never {
+  throw notFound(`no queue ${id}`);
+}
