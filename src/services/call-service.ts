@@ -10,7 +10,7 @@ import { outcomeOf } from '../core/calls/call.ts';
 import { CallTracker, type CallChange } from '../core/calls/call-tracker.ts';
 import type { PhoneActivity } from '../core/agents/agent-state.ts';
 import { AppError, invalidState, notFound, tooLarge, badRequest } from '../core/errors.ts';
-import { PbxError, type ConnectionId, type DeviceSnapshot, type PbxCallEvent, type PbxPort, type LocalConnectionState } from '../pbx-adapters/pbx-port.ts';
+import { PbxError, type ConnectionId, type DeviceSnapshot, type PbxCallEvent, type PbxPort, type LocalConnectionState, type MonitorMode } from '../pbx-adapters/pbx-port.ts';
 import type { Directory } from './directory.ts';
 import type { PresenceService } from './presence-service.ts';
 import type { CallRecords, CallRow, Clock, CustomerLookup, Notifier } from './ports.ts';
@@ -138,9 +138,8 @@ export class CallService {
       if (ch.replaces) extra.replacesCallId = ch.replaces;
       const participation = call.connections.get(deviceId)?.participation;
       if (participation) extra.participation = participation;
-      const data = callEventData(call, to, event, extra);
-      this.d.notifier.toUser(agentId, event, data);
-      this.d.notifier.toSubscribers(event, { ...data, agentId });
+      const data = callEventData(call, to, event, { ...extra, agentId });
+      this.d.notifier.publish(event, data, { users: [agentId], subscribers: true });
       this.d.log.debug({ callId: call.id, agentId, event, from, to }, 'call event');
     }
     this.listener?.agentConnection(agentId, call, from, to);
@@ -292,6 +291,23 @@ export class CallService {
     await pbx(this.d.pbx.generateDigits(conn, digits));
   }
 
+  /** A supervisor's phone joins the agent's call in a listening mode (or changes the mode). */
+  async monitor(call: TrackedCall, agentExt: string, supervisorExt: string, mode: MonitorMode): Promise<void> {
+    await pbx(this.d.pbx.singleStepConference({ callId: this.tracker.pbxIdAt(call), deviceId: agentExt }, supervisorExt, mode));
+  }
+
+  /** 强拆: clears one device's connection, whoever's it is. */
+  async forceClearConnection(call: TrackedCall, deviceId: string): Promise<void> {
+    await pbx(this.d.pbx.clearConnection({ callId: this.tracker.pbxIdAt(call), deviceId }));
+  }
+
+  /** 强拆 of the whole call. */
+  async forceClearCall(callId: string): Promise<void> {
+    const call = this.tracker.get(callId);
+    if (!call) throw notFound(`no call ${callId}`);
+    await pbx(this.d.pbx.clearCall(this.tracker.pbxIdAt(call)));
+  }
+
   /** Sets the call data; every agent on the call hears `call.dataChanged`. */
   setData(agentId: string, callId: string, data: unknown, asSupervisor = false): void {
     const call = asSupervisor ? this.tracker.get(callId) : this.mine(agentId, callId).call;
@@ -301,10 +317,10 @@ export class CallService {
     for (const [deviceId, c] of call.connections) {
       const other = this.d.presence.agentAt(deviceId);
       if (!other) continue;
-      const ev = callEventData(call, c.state, 'call.dataChanged', { changedBy: agentId });
-      this.d.notifier.toUser(other, 'call.dataChanged', ev);
+      const ev = callEventData(call, c.state, 'call.dataChanged', { changedBy: agentId, agentId: other });
+      this.d.notifier.publish('call.dataChanged', ev, { users: [other] });
     }
-    this.d.notifier.toSubscribers('call.dataChanged', callEventData(call, null, 'call.dataChanged', { changedBy: agentId }));
+    this.d.notifier.publish('call.dataChanged', callEventData(call, null, 'call.dataChanged', { changedBy: agentId }), { subscribers: true });
   }
 
   getData(agentId: string, callId: string, asSupervisor = false): unknown {

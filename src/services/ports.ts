@@ -22,16 +22,19 @@ export const realTimers: Timers = {
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 
+/** Who an event goes to. Sessions reached twice (a supervisor who is also the agent) get it once. */
+export interface Audience {
+  /** Every session of these users. */
+  users?: Iterable<string>;
+  /** Supervisors who asked for everything (`supervisor.subscribe`). */
+  subscribers?: boolean;
+  /** Every authenticated session. */
+  all?: boolean;
+}
+
 /** Delivers events to connected clients (the WebSocket gateway). */
 export interface Notifier {
-  /** To every session of this user. */
-  toUser(username: string, event: string, data: object): void;
-  /** To supervisors who asked for everything (`supervisor.subscribe`). */
-  toSubscribers(event: string, data: object): void;
-  /** To every session. */
-  toAll(event: string, data: object): void;
-  /** To the users who serve a queue, and subscribed supervisors. */
-  toQueue(queueId: string, members: Iterable<string>, event: string, data: object): void;
+  publish(event: string, data: object, audience: Audience): void;
 }
 
 export interface CallRow {

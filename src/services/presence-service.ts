@@ -114,8 +114,7 @@ export class PresenceService {
     this.statuses.set(agentId, status);
     this.d.stateLog.append({ agent: agentId, state: status.state, reason: status.reason, startedAt: status.since, callId, extension: status.extension });
     const data = { agentId, state: status.state, reason: status.reason, since: new Date(status.since).toISOString(), extension: status.extension };
-    this.d.notifier.toUser(agentId, 'agent.state', data);
-    this.d.notifier.toSubscribers('agent.state', data);
+    this.d.notifier.publish('agent.state', data, { users: [agentId], subscribers: true });
     this.d.log.info({ agentId, state: status.state, reason: status.reason, callId }, 'agent state');
     this.armWrapUp(agentId, status);
     this.d.onChange(agentId, status);

@@ -82,6 +82,6 @@ export class QueueStatsService {
     if (!queue) return;
     this.lastSent.set(queueId, this.d.clock.now());
     const members = this.d.directory.membersOf(queueId).map((a) => a.username);
-    this.d.notifier.toQueue(queueId, members, 'queue.stats', this.stats(queue));
+    this.d.notifier.publish('queue.stats', this.stats(queue), { users: members, subscribers: true });
   }
 }
