@@ -36,6 +36,8 @@ class FakeSwitch {
   silent = new Set<string>();
   /** Answers go out on the next turn (to observe how many requests are in flight). */
   deferAnswers = false;
+  /** actualSessionDuration granted in StartApplicationSessionPosResponse (0: no expiry). */
+  sessionDurationS = 0;
   maxOutstanding = 0;
   /** Frames to send right after (in the same write as) a MonitorStartResponse. */
   afterMonitorStart: (device: string, crossRef: string) => CstaMessage[] = () => [];
@@ -118,7 +120,7 @@ class FakeSwitch {
     if (this.silent.has(msg.type)) return [];
     if (msg.type === 'StartApplicationSession') {
       link.session = true;
-      return [{ type: 'StartApplicationSessionPosResponse', sessionId: `s${link.id}`, actualProtocolVersion: msg.protocolVersion, actualSessionDuration: 0 }];
+      return [{ type: 'StartApplicationSessionPosResponse', sessionId: `s${link.id}`, actualProtocolVersion: msg.protocolVersion, actualSessionDuration: this.sessionDurationS }];
     }
     if (!link.session) return [{ type: 'CSTAErrorCode', error: { category: 'operation', value: 'generic' } }];
     const id = String(++this.seq);
@@ -151,6 +153,8 @@ class FakeSwitch {
         return [{ type: 'SingleStepConferenceCallResponse', conferenceCall: { callId: msg.activeCall.callId, deviceId: msg.deviceToJoin } }];
       case 'StopApplicationSession':
         return [{ type: 'StopApplicationSessionPosResponse' }];
+      case 'ResetApplicationSessionTimer':
+        return [{ type: 'ResetApplicationSessionTimerPosResponse', actualSessionDuration: msg.requestedSessionDuration }];
       case 'RouteSelect':
       case 'RouteEnd':
       case 'SystemStatusResponse':
@@ -368,6 +372,10 @@ describe('CstaPbx wanted sets', () => {
     await pbx.start();
     expect(pbx.linkUp).toBe(true);
     const warn = logLines.find((l) => l.msg === 'CSTA monitor/route set-up incomplete') as unknown as { failures: { deviceId: string; reason: string }[] };
+    // Link-level logs carry the adapter's component too.
+    sw.live!.socket.write(encodeFrame(9999, '<not xml'));
+    await until(() => logLines.some((l) => l.msg === 'undecodable CSTA message skipped'));
+    expect(logLines.find((l) => l.msg === 'undecodable CSTA message skipped')).toMatchObject({ component: 'csta', level: 40 });
     expect(warn.failures).toEqual([{ deviceId: '9999', service: 'MonitorStart', reason: expect.stringMatching(/invalidDeviceID/) }]);
   });
 
@@ -550,6 +558,19 @@ describe('CstaPbx close()', () => {
     expect(sw.links).toHaveLength(1);
     expect(kinds()).toEqual(['linkUp']);
     await expect(pbx.start()).rejects.toThrow(/after close/);
+  });
+
+  it('resets the application session timer at half the granted duration, and stops on close', async () => {
+    const sw = await fakeSwitch();
+    sw.sessionDurationS = 1;
+    const live = trackTimers();
+    const { pbx } = makePbx(sw.port);
+    await pbx.start();
+    expect(sw.got('StartApplicationSession')[0]).toMatchObject({ requestedSessionDuration: 300 });
+    await until(() => sw.got('ResetApplicationSessionTimer').length === 1, 1_500);
+    expect(sw.got('ResetApplicationSessionTimer')[0]).toEqual({ type: 'ResetApplicationSessionTimer', sessionId: 's0', requestedSessionDuration: 1 });
+    await pbx.close();
+    expect(live.size).toBe(0);
   });
 
   it('stops retrying when closed while the switch is down', async () => {

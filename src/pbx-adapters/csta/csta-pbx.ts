@@ -245,7 +245,7 @@ export class CstaPbx implements PbxPort {
     const abort = new AbortController();
     this.connecting = abort;
     try {
-      await session.connect({ ...this.opts, signal: abort.signal });
+      await session.connect({ ...this.opts, logger: this.log, signal: abort.signal });
     } catch (err) {
       if (this.closed) return;
       this.reportDown(reasonOf(err));
