@@ -20,7 +20,7 @@ import { RoutingService } from './services/routing-service.ts';
 import { Hub } from './gateway/hub.ts';
 import { WsGateway } from './gateway/ws-gateway.ts';
 import { installErrorHandler } from './http/error-handler.ts';
-import { openStorage, type Storage } from './storage/storage.ts';
+import { openStorage, type Storage } from './wiring/storage.ts';
 import { registerCallRoutes } from './http/call-routes.ts';
 
 export interface Daemon {
@@ -58,7 +58,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
 
   try {
     // ------------------------------------------------------------------ storage and directory
-    const storage = openStorage(config, log, clock);
+    const storage = await openStorage(config, log, clock);
     closers.push(() => storage.close());
     const directory = new Directory({ internalNumber: new RegExp(config.internalNumberPattern) });
     directory.load(storage.loadDirectory());
@@ -169,7 +169,8 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     };
 
     // ---------------------------------------------------------------------------------- HTTP
-    const app = Fastify({ loggerInstance: log.child({ component: 'http' }), bodyLimit: 2 * 1024 * 1024, disableRequestLogging: true });
+    // Typed as the base instance: our routes use only the base logger methods.
+    const app = Fastify({ loggerInstance: log.child({ component: 'http' }), bodyLimit: 2 * 1024 * 1024, disableRequestLogging: true }) as unknown as FastifyInstance;
     installErrorHandler(app);
     app.get('/health', async (_req, reply) => {
       const db = storage.healthy() ? 'ok' : 'error';
@@ -182,7 +183,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
       log.info('directory reloaded');
     };
     await storage.registerHttp(app, reloadDirectory);
-    registerCallRoutes(app, { calls, auth: storage.auth });
+    registerCallRoutes(app, { repos: storage.repos, auth: storage.authService });
 
     const gateway = new WsGateway({
       auth: storage.auth,

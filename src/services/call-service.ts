@@ -355,6 +355,8 @@ async function pbx<T>(p: Promise<T>): Promise<T> {
     return await p;
   } catch (err) {
     if (err instanceof PbxError) throw new AppError(err.code, err.message, err.cstaError ? { csta: err.cstaError } : undefined);
+    // The adapter refuses malformed arguments (e.g. a device id with control characters) itself.
+    if ((err as { code?: unknown }).code === 'BAD_REQUEST') throw badRequest((err as Error).message);
     throw err;
   }
 }

@@ -1,0 +1,50 @@
+/**
+ * Call history over HTTP: search by agent, number, queue and time, and one call by id. For
+ * supervisors, QA and admins (Bearer token).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { AuthService } from '../auth/auth-service.ts';
+import { forbidden, notFound } from '../core/errors.ts';
+import type { Repositories } from '../storage/repositories/index.ts';
+import { authenticate } from './admin/guard.ts';
+
+const READERS = ['supervisor', 'qa', 'admin'];
+
+export function registerCallRoutes(app: FastifyInstance, deps: { repos: Repositories; auth: AuthService }): void {
+  const guard = (req: Parameters<typeof authenticate>[0]) => {
+    const user = authenticate(req, deps.auth);
+    if (!user.roles.some((r) => READERS.includes(r))) throw forbidden('call history needs the supervisor, qa or admin role');
+  };
+  const iso = { type: 'string', format: 'date-time' };
+  app.get<{ Querystring: { agent?: string; number?: string; queue?: string; from?: string; to?: string; limit?: number } }>(
+    '/api/v1/calls',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { agent: { type: 'string', maxLength: 64 }, number: { type: 'string', maxLength: 32 }, queue: { type: 'string', maxLength: 64 }, from: iso, to: iso, limit: { type: 'integer', minimum: 1, maximum: 1000 } },
+        },
+      },
+    },
+    async (req) => {
+      guard(req);
+      const q = req.query;
+      const rows = deps.repos.calls.search({
+        ...(q.agent ? { handledBy: q.agent } : {}),
+        ...(q.number ? { number: q.number } : {}),
+        ...(q.queue ? { queueId: q.queue } : {}),
+        ...(q.from ? { from: Date.parse(q.from) } : {}),
+        ...(q.to ? { to: Date.parse(q.to) } : {}),
+        limit: q.limit ?? 100,
+      });
+      return { calls: rows };
+    },
+  );
+  app.get<{ Params: { callId: string } }>('/api/v1/calls/:callId', { schema: { params: { type: 'object', properties: { callId: { type: 'string', maxLength: 64 } } } } }, async (req) => {
+    guard(req);
+    const row = deps.repos.calls.get(req.params.callId);
+    if (!row) throw notFound(`no call ${req.params.callId}`);
+    return { call: row };
+  });
+}

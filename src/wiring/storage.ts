@@ -1,0 +1,99 @@
+/**
+ * The daemon's storage side, opened once at start: the database (migrated), the repositories the
+ * services use, authentication, the demo centre or the initial admin, and the HTTP routes that
+ * live on storage (login, admin API). Also the start-up repair after a crash: call rows and state
+ * log rows left open by a process that died are closed with cause `daemonRestart`.
+ */
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { AuthService } from '../auth/auth-service.ts';
+import type { Config } from '../config.ts';
+import type { AuthPort } from '../gateway/auth-port.ts';
+import { registerAdminRoutes } from '../http/admin/index.ts';
+import { registerAuthRoutes } from '../http/auth-routes.ts';
+import type { DirectoryData } from '../services/directory.ts';
+import type { AgentStateLog, AuditLog, CallRecords, Clock, CustomerLookup } from '../services/ports.ts';
+import { openDatabase } from '../storage/database.ts';
+import { ensureInitialAdmin, seedDemoCentre } from '../storage/demo-seed.ts';
+import { createRepositories, type Repositories } from '../storage/repositories/index.ts';
+
+export interface Storage {
+  repos: Repositories;
+  authService: AuthService;
+  auth: AuthPort;
+  calls: CallRecords;
+  stateLog: AgentStateLog;
+  audit: AuditLog;
+  customers: CustomerLookup;
+  loadDirectory(): DirectoryData;
+  healthy(): boolean;
+  registerHttp(app: FastifyInstance, onDirectoryChanged: () => void): Promise<void>;
+  /** Closes the agent-state intervals still open (daemon stopping). */
+  shutdown(now: number): void;
+  close(): void;
+}
+
+export async function openStorage(config: Readonly<Config>, log: Logger, clock: Clock): Promise<Storage> {
+  const file = join(config.dataDir, 'switchboard.db');
+  const opened = openDatabase({ file });
+  const repos = createRepositories(opened.db, { clock });
+  const authService = new AuthService({ users: repos.users, tokens: repos.tokens, clock, tokenTtlMs: config.tokenTtlS * 1000, log: log.child({ component: 'auth' }) });
+  log.info({ file }, 'database open');
+
+  if (config.demo) {
+    const { seeded } = await seedDemoCentre(repos);
+    if (seeded) log.info('demo centre loaded (embedded-default.md)');
+  } else {
+    const r = await ensureInitialAdmin(repos, config.adminPassword ? { password: config.adminPassword } : {});
+    if (r.action !== 'none') {
+      // Shown once, on purpose, at warn so it is seen; it is stored nowhere but as a hash.
+      log.warn({ username: r.username, password: r.generatedPassword ?? '(from ADMIN_PASSWORD)' }, `initial admin account ${r.action}`);
+    }
+  }
+
+  // Crash repair: a call row or state interval left open by a process that died.
+  const now = clock.now();
+  const open = repos.calls.listOpen();
+  for (const row of open) {
+    repos.calls.update(row.id, {
+      endedAt: now,
+      outcome: row.answeredAt !== null ? 'answered' : 'lost',
+      cause: 'daemonRestart',
+      talkMs: row.answeredAt !== null ? now - row.answeredAt : null,
+    });
+  }
+  const closedStates = repos.stateLog.closeOpen(now);
+  if (open.length || closedStates) log.warn({ calls: open.length, agentStates: closedStates }, 'closed records left open by the previous run');
+
+  return {
+    repos,
+    authService,
+    auth: { login: (u, p) => authService.login(u, p), verifyToken: (t) => authService.checkToken(t) },
+    calls: { insert: (r) => repos.calls.insert(r), update: (id, p) => void repos.calls.update(id, p) },
+    stateLog: { append: (e) => repos.stateLog.append(e) },
+    audit: { append: (e) => void repos.audit.append(e) },
+    customers: {
+      findByPhone(phone) {
+        const c = repos.customers.findByPhone(phone);
+        return c ? { id: c.id, name: c.name, vipLevel: c.vipLevel, preferredAgent: c.preferredAgent } : null;
+      },
+    },
+    loadDirectory: () => repos.directory.loadDirectory(),
+    healthy() {
+      try {
+        return opened.sqlite.prepare('select 1 as ok').get() !== undefined;
+      } catch {
+        return false;
+      }
+    },
+    async registerHttp(app, onDirectoryChanged) {
+      await registerAuthRoutes(app, { auth: authService });
+      await registerAdminRoutes(app, { repos, auth: authService, onDirectoryChanged: () => onDirectoryChanged() });
+    },
+    shutdown(t) {
+      repos.stateLog.closeOpen(t);
+    },
+    close: () => opened.close(),
+  };
+}
