@@ -1,0 +1,202 @@
+/**
+ * One CTI link on the switch's side: a TCP connection carrying Annex G frames. It decodes what the
+ * CTI sends (malformed frames and messages are logged and skipped, never answered), insists on
+ * StartApplicationSession first, answers the session and system services itself, hands every
+ * other request to the server, writes responses, events (invoke id 9999) and the switch's own
+ * requests (SystemStatus, RouteRequest, RouteEnd; invoke ids 0001–9998 cycling), and keeps the
+ * link alive: SystemStatus after `keepAliveMs` without sending, dropped after 2 unanswered.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { decodeMessage, encodeMessage, type CstaMessage } from '../csta/protocol/catalogue.ts';
+import { EVENT_INVOKE_ID, encodeFrame, FrameDecoder, type Frame } from '../csta/protocol/framing.ts';
+import { isModelRequest, type ModelRequest } from './switch-model.ts';
+
+const MAX_UNANSWERED_KEEP_ALIVES = 2;
+const DEFAULT_SESSION_S = 300;
+/** A CTI that stops reading while events pile up is cut off rather than eating the switch's memory. */
+const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+
+export interface LinkDeps {
+  logger: Logger;
+  keepAliveMs: number;
+  /** A request for the switch model (the server writes the answer and the events it causes). */
+  serve(link: CtiLink, invokeId: number, msg: ModelRequest): void;
+  /** Called once when the link is gone, whoever closed it. */
+  onClosed(link: CtiLink, reason: string): void;
+}
+
+export class CtiLink {
+  readonly remote: string;
+  sessionId: string | null = null;
+  private readonly decoder = new FrameDecoder();
+  private readonly log: Logger;
+  private nextInvokeId = 1;
+  private unanswered = 0;
+  private lastSentAt = Date.now();
+  private keepAliveTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+  private corked = false;
+
+  constructor(
+    readonly id: string,
+    private readonly socket: Socket,
+    private readonly deps: LinkDeps,
+  ) {
+    this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    this.log = deps.logger.child({ link: id, remote: this.remote });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => this.log.debug({ err: err.message }, 'CTI link socket error'));
+    socket.on('close', () => this.close('closed by the CTI'));
+    this.armKeepAlive(deps.keepAliveMs);
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  sendEvent(msg: CstaMessage): void {
+    this.write(EVENT_INVOKE_ID, msg);
+  }
+
+  /** A request of the switch (SystemStatus, RouteRequest, RouteEnd): gets the next invoke id. */
+  sendRequest(msg: CstaMessage): number {
+    const invokeId = this.nextInvokeId;
+    this.nextInvokeId = invokeId >= 9998 ? 1 : invokeId + 1;
+    this.write(invokeId, msg);
+    return invokeId;
+  }
+
+  respond(invokeId: number, msg: CstaMessage): void {
+    this.write(invokeId, msg);
+  }
+
+  /** Closes the link now (idempotent); `onClosed` runs before this returns. `graceful` lets what
+   * was written leave first (end instead of destroy). */
+  close(reason: string, graceful = false): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.keepAliveTimer) clearTimeout(this.keepAliveTimer);
+    this.keepAliveTimer = null;
+    if (graceful) {
+      this.socket.end();
+      setTimeout(() => this.socket.destroy(), 1000).unref();
+    } else {
+      this.socket.destroy();
+    }
+    this.log.info({ reason }, 'CTI link closed');
+    this.deps.onClosed(this, reason);
+  }
+
+  private write(invokeId: number, msg: CstaMessage): void {
+    if (this.closed) return;
+    const frame = encodeFrame(invokeId, encodeMessage(msg));
+    if (!this.corked) {
+      // Frames written in the same tick go out in one TCP write.
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    this.socket.write(frame);
+    this.lastSentAt = Date.now();
+    if (this.socket.writableLength > MAX_BUFFERED_BYTES) this.close(`the CTI does not read (${this.socket.writableLength} bytes waiting)`);
+  }
+
+  private armKeepAlive(ms: number): void {
+    this.keepAliveTimer = setTimeout(() => this.keepAliveDue(), ms);
+    this.keepAliveTimer.unref();
+  }
+
+  private keepAliveDue(): void {
+    if (this.closed) return;
+    const interval = this.deps.keepAliveMs;
+    const idle = Date.now() - this.lastSentAt;
+    if (idle < interval) return this.armKeepAlive(interval - idle);
+    if (this.unanswered >= MAX_UNANSWERED_KEEP_ALIVES) {
+      this.log.warn({ unanswered: this.unanswered }, 'CTI does not answer SystemStatus: dropping the link');
+      return this.close(`${this.unanswered} SystemStatus unanswered`);
+    }
+    this.unanswered++;
+    this.sendRequest({ type: 'SystemStatus', systemStatus: 'normal' });
+    this.armKeepAlive(interval);
+  }
+
+  private onData(chunk: Buffer): void {
+    const { frames, issues } = this.decoder.push(chunk);
+    for (const issue of issues) this.log.warn({ ...issue }, 'malformed CSTA frame from the CTI skipped');
+    for (const frame of frames) {
+      if (this.closed) return;
+      this.onFrame(frame);
+    }
+  }
+
+  private onFrame(frame: Frame): void {
+    let msg: CstaMessage;
+    try {
+      msg = decodeMessage(frame.xml);
+    } catch (err) {
+      this.log.warn({ invokeId: frame.invokeId, reason: (err as Error).message, excerpt: frame.xml.slice(0, 200) }, 'undecodable CSTA message from the CTI skipped');
+      return;
+    }
+    try {
+      this.handle(frame.invokeId, msg);
+    } catch (err) {
+      this.log.error({ err, type: msg.type, invokeId: frame.invokeId }, 'CSTA request failed inside the simulator');
+      this.respond(frame.invokeId, { type: 'CSTAErrorCode', error: { category: 'operation', value: 'generic' } });
+    }
+  }
+
+  private handle(invokeId: number, msg: CstaMessage): void {
+    switch (msg.type) {
+      case 'StartApplicationSession':
+        this.sessionId ??= randomUUID();
+        this.log.info({ applicationId: msg.applicationId }, 'CTI application session started');
+        return this.respond(invokeId, {
+          type: 'StartApplicationSessionPosResponse',
+          sessionId: this.sessionId,
+          actualProtocolVersion: msg.protocolVersion,
+          actualSessionDuration: msg.requestedSessionDuration || DEFAULT_SESSION_S,
+        });
+      case 'SystemStatusResponse':
+        this.unanswered = 0;
+        return;
+      case 'CSTAErrorCode':
+        // The only requests of ours the CTI answers are SystemStatus: an error answer is still an answer.
+        this.unanswered = 0;
+        return;
+      default:
+        break;
+    }
+    if (this.sessionId === null) {
+      if (!isRequestFromCti(msg)) return this.log.warn({ type: msg.type }, 'CSTA message before the session skipped');
+      return this.respond(invokeId, { type: 'CSTAErrorCode', error: { category: 'operation', value: 'generic' } });
+    }
+    switch (msg.type) {
+      case 'StopApplicationSession':
+        this.respond(invokeId, { type: 'StopApplicationSessionPosResponse' });
+        this.sessionId = null;
+        this.close('application session stopped', true);
+        return;
+      case 'ResetApplicationSessionTimer':
+        return this.respond(invokeId, { type: 'ResetApplicationSessionTimerPosResponse', actualSessionDuration: msg.requestedSessionDuration || DEFAULT_SESSION_S });
+      case 'SystemStatus':
+        return this.respond(invokeId, { type: 'SystemStatusResponse' });
+      case 'SystemRegister':
+        return this.respond(invokeId, { type: 'SystemRegisterResponse', sysStatRegisterId: this.id });
+      default:
+        if (isModelRequest(msg)) return this.deps.serve(this, invokeId, msg);
+        this.log.warn({ type: msg.type, invokeId }, 'CSTA message the switch does not take from a CTI skipped');
+    }
+  }
+}
+
+const SESSION_REQUESTS = new Set(['StartApplicationSession', 'StopApplicationSession', 'ResetApplicationSessionTimer', 'SystemStatus', 'SystemRegister']);
+
+function isRequestFromCti(msg: CstaMessage): boolean {
+  return SESSION_REQUESTS.has(msg.type) || isModelRequest(msg);
+}

@@ -1,0 +1,150 @@
+/**
+ * Embedding API of the simulated OXO-style switch: `buildSimulator()` starts the CSTA listener and
+ * the control API and returns the bound ports, fault injection, benchmark hooks and `close()`.
+ * The daemon starts it (or `main.ts` as a child process) and then talks to it only over CSTA.
+ *
+ * Hooks (for benchmarks, in-process only): `routeRequest` fires when a RouteRequest is written to
+ * a CTI link, `callCreated` when the switch creates a call; both carry `at: process.hrtime.bigint()`.
+ */
+import { EventEmitter } from 'node:events';
+import pino, { type Logger } from 'pino';
+import { AutoAnswer } from './auto-answer.ts';
+import { resolveSimConfig, type SimConfig } from './config.ts';
+import { buildControlApi, listenControlApi } from './control-api.ts';
+import type { Notice } from './core.ts';
+import { CstaServer } from './csta-server.ts';
+import { SwitchModel } from './switch-model.ts';
+import { TrafficGenerator } from './traffic.ts';
+
+export { DEFAULT_SIM_CONFIG, loadSimConfig, resolveSimConfig, SimConfigError, type NumberRange, type SimConfig } from './config.ts';
+
+export const DEFAULT_CSTA_PORT = 2555;
+export const DEFAULT_CONTROL_PORT = 7070;
+export const DEFAULT_HOST = '127.0.0.1';
+
+export interface SimulatorOptions {
+  /** CSTA listener port (default 2555; 0 = any free port, see `Simulator.cstaPort`). */
+  cstaPort?: number;
+  /** Control API port (default 7070; 0 = any free port). */
+  controlPort?: number;
+  /** Listen address of both (default 127.0.0.1). */
+  host?: string;
+  /** Settings over the default configuration (validated; throws SimConfigError). */
+  config?: Partial<SimConfig>;
+  logger?: Logger;
+}
+
+export interface RouteRequestHook {
+  callId: string;
+  routingDevice: string;
+  calling: string;
+  crossRefId: string;
+  at: bigint;
+}
+
+export interface CallCreatedHook {
+  callId: string;
+  calling: string;
+  called: string;
+  at: bigint;
+}
+
+export interface SimHookEvents {
+  routeRequest: [RouteRequestHook];
+  callCreated: [CallCreatedHook];
+}
+
+export interface Simulator {
+  readonly cstaPort: number;
+  readonly controlPort: number;
+  readonly host: string;
+  readonly config: SimConfig;
+  readonly hooks: EventEmitter<SimHookEvents>;
+  /** Closes every CTI link now (as `POST /sim/link/drop`); returns how many. */
+  dropLinks(): number;
+  /** Switch restart (as `POST /sim/restart`): links closed, calls, monitors and agents lost. */
+  restart(): void;
+  /** Stops everything; leaves no timer, socket or server behind. */
+  close(): Promise<void>;
+}
+
+export async function buildSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
+  const config = resolveSimConfig(opts.config ?? {});
+  const host = opts.host ?? DEFAULT_HOST;
+  const log = opts.logger ?? pino({ level: 'silent' });
+  const hooks = new EventEmitter<SimHookEvents>();
+  /** Hook listeners run inside the switch's own work: one that throws is logged, not propagated. */
+  const emitHook = (name: keyof SimHookEvents, emit: () => void) => {
+    if (hooks.listenerCount(name) === 0) return;
+    try {
+      emit();
+    } catch (err) {
+      log.error({ err, hook: name }, 'simulator hook listener threw');
+    }
+  };
+
+  let server: CstaServer | null = null;
+  const model = new SwitchModel(config, { sink: (o) => server?.output(o) });
+  const traffic = new TrafficGenerator(model, log.child({ component: 'sim-traffic' }));
+  const autoAnswer = new AutoAnswer(model, log);
+  const onNotice = (n: Notice) => {
+    traffic.onNotice(n);
+    autoAnswer.onNotice(n);
+    if (n.kind === 'callCreated') {
+      emitHook('callCreated', () => hooks.emit('callCreated', { callId: n.callId, calling: n.calling, called: n.called, at: process.hrtime.bigint() }));
+    }
+  };
+  const csta = new CstaServer({
+    model,
+    logger: log.child({ component: 'sim-csta' }),
+    onNotice,
+    onRouteRequestWritten: (r) => emitHook('routeRequest', () => hooks.emit('routeRequest', { ...r, at: process.hrtime.bigint() })),
+  });
+  server = csta;
+  const restart = () => {
+    log.warn('switch restart: every call, monitor and agent login is lost');
+    model.restart();
+    csta.dropLinks('switch restart');
+  };
+  const control = buildControlApi({
+    model,
+    traffic,
+    logger: log.child({ component: 'sim-control' }),
+    links: () => csta.linkSummaries(),
+    dropLinks: () => csta.dropLinks('link drop (fault injection)'),
+    restart,
+  });
+
+  let cstaPort: number;
+  let controlPort: number;
+  try {
+    cstaPort = await csta.listen(opts.cstaPort ?? DEFAULT_CSTA_PORT, host);
+    controlPort = await listenControlApi(control, opts.controlPort ?? DEFAULT_CONTROL_PORT, host);
+  } catch (err) {
+    await csta.close();
+    await control.close();
+    throw err;
+  }
+  log.info({ cstaPort, controlPort, host }, 'simulated switch listening');
+
+  let closing: Promise<void> | null = null;
+  return {
+    cstaPort,
+    controlPort,
+    host,
+    config,
+    hooks,
+    dropLinks: () => csta.dropLinks('link drop (fault injection)'),
+    restart,
+    close: () => {
+      closing ??= (async () => {
+        traffic.close();
+        autoAnswer.close();
+        await control.close();
+        await csta.close();
+        hooks.removeAllListeners();
+      })();
+      return closing;
+    },
+  };
+}
