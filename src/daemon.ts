@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.ts';
+import type { ScryptParams } from './auth/password.ts';
 import { CstaPbx } from './pbx-adapters/csta/csta-pbx.ts';
 import type { PbxEvent, PbxPort } from './pbx-adapters/pbx-port.ts';
 import { startSimProcess, type SimProcess } from './pbx-adapters/sim-process.ts';
@@ -40,6 +41,8 @@ export interface Daemon {
 export interface BuildOptions {
   logger?: Logger;
   clock?: Clock;
+  /** Password hashing cost; tests pass a cheap one (never lower it in production). */
+  scrypt?: ScryptParams;
 }
 
 export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions = {}): Promise<Daemon> {
@@ -58,7 +61,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
 
   try {
     // ------------------------------------------------------------------ storage and directory
-    const storage = await openStorage(config, log, clock);
+    const storage = await openStorage(config, log, clock, opts.scrypt);
     closers.push(() => storage.close());
     const directory = new Directory({ internalNumber: new RegExp(config.internalNumberPattern) });
     directory.load(storage.loadDirectory());
@@ -170,7 +173,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
 
     // ---------------------------------------------------------------------------------- HTTP
     // Typed as the base instance: our routes use only the base logger methods.
-    const app = Fastify({ loggerInstance: log.child({ component: 'http' }), bodyLimit: 2 * 1024 * 1024, disableRequestLogging: true }) as unknown as FastifyInstance;
+    const app = Fastify({ loggerInstance: log.child({ component: 'http' }), bodyLimit: 2 * 1024 * 1024 }) as unknown as FastifyInstance;
     installErrorHandler(app);
     app.get('/health', async (_req, reply) => {
       const db = storage.healthy() ? 'ok' : 'error';

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AuthService } from '../auth/auth-service.ts';
+import type { ScryptParams } from '../auth/password.ts';
 import type { Config } from '../config.ts';
 import type { AuthPort } from '../gateway/auth-port.ts';
 import { registerAdminRoutes } from '../http/admin/index.ts';
@@ -34,11 +35,11 @@ export interface Storage {
   close(): void;
 }
 
-export async function openStorage(config: Readonly<Config>, log: Logger, clock: Clock): Promise<Storage> {
+export async function openStorage(config: Readonly<Config>, log: Logger, clock: Clock, scrypt?: ScryptParams): Promise<Storage> {
   const file = join(config.dataDir, 'switchboard.db');
   const opened = openDatabase({ file });
-  const repos = createRepositories(opened.db, { clock });
-  const authService = new AuthService({ users: repos.users, tokens: repos.tokens, clock, tokenTtlMs: config.tokenTtlS * 1000, log: log.child({ component: 'auth' }) });
+  const repos = createRepositories(opened.db, scrypt ? { clock, scrypt } : { clock });
+  const authService = new AuthService({ users: repos.users, tokens: repos.tokens, clock, tokenTtlMs: config.tokenTtlS * 1000, log: log.child({ component: 'auth' }), ...(scrypt ? { scrypt } : {}) });
   log.info({ file }, 'database open');
 
   if (config.demo) {

@@ -1,0 +1,111 @@
+/**
+ * A whole world for an integration test: the simulated switch (in this process, over real TCP),
+ * the real daemon on port 0 with a temp database and the demo centre, and helpers to act as
+ * callers and hand-sets (the simulator's control API over HTTP) and as agents (WebSocket).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { defaultConfig, type Config } from '../../src/config.ts';
+import { buildDaemon, type Daemon } from '../../src/daemon.ts';
+import { buildSimulator, type SimConfig, type Simulator } from '../../src/pbx-adapters/oxo-sim/index.ts';
+import { TEST_SCRYPT } from '../../src/storage/test-support.ts';
+import { WsClient } from './ws-client.ts';
+
+export interface World {
+  sim: Simulator;
+  daemon: Daemon;
+  dataDir: string;
+  /** Calls the simulator's control API; throws on a non-2xx answer unless `allowError`. */
+  simApi(method: 'GET' | 'POST', path: string, body?: object, allowError?: boolean): Promise<any>;
+  /** A caller from outside dials `to`; returns the switch's call id. */
+  dial(from: string, to: string): Promise<string>;
+  /** Logs in over WebSocket (demo password). */
+  login(username: string, password?: string): Promise<WsClient>;
+  /** Logs in, signs in at the agent's demo extension and goes ready. */
+  readyAgent(username: string, extension?: string): Promise<WsClient>;
+  http(method: string, path: string, opts?: { token?: string; body?: object }): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+export const DEMO_EXT: Record<string, string> = Object.fromEntries([
+  ...Array.from({ length: 10 }, (_, i) => [`a${1001 + i}`, String(2001 + i)]),
+  ['sup1', '2901'],
+]);
+
+export async function startWorld(opts: { sim?: Partial<SimConfig>; config?: Partial<Config> } = {}): Promise<World> {
+  const logLevel = process.env.TEST_LOG_LEVEL ?? 'silent';
+  const sim = await buildSimulator({ cstaPort: 0, controlPort: 0, config: opts.sim ?? {}, logger: pino({ level: logLevel, base: { side: 'sim' } }) });
+  const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-it-'));
+  let daemon: Daemon;
+  try {
+    daemon = await buildDaemon(
+      defaultConfig({ port: 0, dataDir, pbx: { kind: 'csta', host: '127.0.0.1', port: sim.cstaPort }, demo: true, logLevel, ...opts.config }),
+      { scrypt: TEST_SCRYPT, logger: pino({ level: logLevel, base: { side: 'daemon' } }) },
+    );
+  } catch (err) {
+    await sim.close();
+    throw err;
+  }
+  const clients: WsClient[] = [];
+  const simBase = `http://127.0.0.1:${sim.controlPort}`;
+
+  const world: World = {
+    sim,
+    daemon,
+    dataDir,
+    async simApi(method, path, body, allowError = false) {
+      const res = await fetch(simBase + path, {
+        method,
+        headers: method === 'POST' ? { 'content-type': 'application/json' } : {},
+        body: method === 'POST' ? JSON.stringify(body ?? {}) : undefined,
+      });
+      const json = await res.json().catch(() => null);
+      if (!res.ok && !allowError) throw new Error(`sim ${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
+      return allowError ? { status: res.status, body: json } : json;
+    },
+    async dial(from, to) {
+      const r = await world.simApi('POST', '/sim/calls', { from, to });
+      return r.simCallId as string;
+    },
+    async login(username, password) {
+      const c = await WsClient.login(daemon.wsUrl, username, password);
+      clients.push(c);
+      return c;
+    },
+    async readyAgent(username, extension) {
+      const c = await world.login(username);
+      await c.call('agent.signIn', { extension: extension ?? DEMO_EXT[username] });
+      await c.call('agent.setState', { state: 'ready' });
+      await c.waitFor('agent.state', (d) => d.state === 'ready');
+      return c;
+    },
+    async http(method, path, o = {}) {
+      const headers: Record<string, string> = {};
+      if (o.token) headers.authorization = `Bearer ${o.token}`;
+      if (o.body) headers['content-type'] = 'application/json';
+      const res = await fetch(daemon.url + path, { method, headers, body: o.body ? JSON.stringify(o.body) : undefined });
+      return { status: res.status, body: await res.json().catch(() => null) };
+    },
+    async close() {
+      for (const c of clients) c.close();
+      await daemon.close();
+      await sim.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return world;
+}
+
+/** Polls `fn` until it returns a truthy value (for database rows written asynchronously). */
+export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 5000, stepMs = 25): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await fn();
+    if (last) return last as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
