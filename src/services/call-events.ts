@@ -16,7 +16,7 @@ export function clientEventFor(ch: ConnectionChangeOf): string | null {
     case 'alerting':
       return 'call.offered';
     case 'initiated':
-      return 'call.originated';
+      return null; // the phone went off-hook; `call.originated` follows with the number dialled
     case 'connected':
       if (from === 'hold') return 'call.retrieved';
       if (via === 'originated' || (from === 'initiated' && via !== 'established')) return 'call.originated';

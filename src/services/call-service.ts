@@ -126,6 +126,7 @@ export class CallService {
       } else if (from === 'queued' && to === null) this.listener?.callLeftQueue(call);
       return;
     }
+    if (ch.via === 'established' && to === 'connected') this.tellOthersAnswered(call, deviceId);
     if (kind !== 'agentPhone') return;
     const agentId = this.d.presence.agentAt(deviceId);
     if (!agentId) return;
@@ -145,6 +146,17 @@ export class CallService {
     this.listener?.agentConnection(agentId, call, from, to);
     const wrapUpMs = to === null && call.queue ? (this.d.directory.queue(call.queue)?.wrapUpS ?? 0) * 1000 : 0;
     this.d.presence.phone(deviceId, this.activityAt(deviceId), wrapUpMs, call.id);
+  }
+
+  /** The far end answered: the agents already on the call hear `call.established` too. */
+  private tellOthersAnswered(call: TrackedCall, answering: string): void {
+    for (const [deviceId, c] of call.connections) {
+      if (deviceId === answering || c.state !== 'connected') continue;
+      const agentId = this.d.presence.agentAt(deviceId);
+      if (!agentId) continue;
+      const data = callEventData(call, c.state, 'call.established', { agentId, answeredBy: answering });
+      this.d.notifier.publish('call.established', data, { users: [agentId], subscribers: true });
+    }
   }
 
   /** A call started by this daemon (make, consult) gets its data and consultation link. */
