@@ -341,6 +341,10 @@ describe('errors', () => {
     expect(h.req({ type: 'RouteRegister', routingDevice: '2001' })).toEqual(err('invalidDeviceID'));
     expect(h.req({ type: 'DeflectCall', callToBeDiverted: { callId: c, deviceId: '2001' }, newDestination: '2002' })).toEqual(err('invalidConnectionState', 'stateIncompatibility'));
     expect(h.req({ type: 'MakeCall', callingDevice: '8900', calledDirectoryNumber: '2001' })).toEqual(err('invalidDeviceID'));
+    // a routing device alerts, but is not answered: it is routed
+    h.req({ type: 'RouteRegister', routingDevice: '8000' });
+    const routed = h.model.placeCall('0699887766', '8000');
+    expect(h.req({ type: 'AnswerCall', callToBeAnswered: { callId: routed, deviceId: '8000' } })).toEqual(err('invalidConnectionState', 'stateIncompatibility'));
     // the monitor limit
     h.req({ type: 'MonitorStart', deviceId: '2001' });
     h.req({ type: 'MonitorStart', deviceId: '2002' });

@@ -48,6 +48,7 @@ export function makeCall(core: SwitchCore, callingDevice: string, called: string
 export function answerCall(core: SwitchCore, id: ConnectionId): void {
   const { call, conn } = findConnection(core, id);
   expectState(conn, call, 'alerting');
+  if (conn.kind === 'routing') throw fault.invalidConnectionState(`routing device ${conn.deviceId} does not answer calls; route them`);
   core.setState(call, conn, 'connected');
   core.callEvent(call, {
     type: 'EstablishedEvent',

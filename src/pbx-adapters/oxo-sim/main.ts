@@ -4,7 +4,8 @@
  * of settings over the default), `LOG_LEVEL` (pino, default info). Logs go to stderr; once both
  * listeners are up it prints ONE line of JSON to stdout — `{"sim":"ready","cstaPort":N,
  * "controlPort":M}` — which a parent process reads to learn the ports (they may be 0 = any).
- * SIGTERM/SIGINT close everything and exit 0.
+ * SIGTERM/SIGINT close everything and exit 0; so does the parent process going away (a daemon that
+ * crashed must not leave its switch running, holding the ports).
  */
 import pino from 'pino';
 import { buildSimulator, DEFAULT_CONTROL_PORT, DEFAULT_CSTA_PORT, DEFAULT_HOST, loadSimConfig, SimConfigError, type SimConfig } from './index.ts';
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
       ...(config ? { config } : {}),
       logger,
     });
+    process.stdout.on('error', (err) => logger.warn({ err: err.message }, 'stdout is gone'));
     process.stdout.write(`${JSON.stringify({ sim: 'ready', cstaPort: sim.cstaPort, controlPort: sim.controlPort })}\n`);
     let stopping = false;
     const stop = (signal: string) => {
@@ -49,6 +51,10 @@ async function main(): Promise<void> {
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent) stop('parent process exited');
+    }, 2000).unref();
   } catch (err) {
     if (err instanceof SimConfigError) logger.fatal(err.message);
     else logger.fatal({ err }, 'simulator failed to start');
