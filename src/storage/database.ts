@@ -44,9 +44,12 @@ export function openDatabase(opts: OpenDatabaseOptions): OpenedDatabase {
       close() {
         if (closed) return;
         closed = true;
-        // Lets SQLite refresh its planner statistics for the tables this process used.
-        sqlite.pragma('optimize');
-        sqlite.close();
+        try {
+          // Lets SQLite refresh its planner statistics for the tables this process used.
+          sqlite.pragma('optimize');
+        } finally {
+          sqlite.close();
+        }
       },
     };
   } catch (err) {

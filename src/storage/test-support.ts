@@ -19,7 +19,9 @@ export interface ManualClock {
   advance(ms: number): void;
 }
 
-export function manualClock(start = Date.UTC(2026, 0, 5, 9, 0, 0)): ManualClock {
+export const TEST_EPOCH = Date.UTC(2026, 0, 5, 9, 0, 0);
+
+export function manualClock(start = TEST_EPOCH): ManualClock {
   let t = start;
   return {
     now: () => t,
@@ -33,6 +35,8 @@ export interface TempDatabase extends OpenedDatabase {
   file: string;
   repos: Repositories;
   clock: ManualClock;
+  /** Empties every table and rewinds the clock, keeping the schema (fast per-test isolation). */
+  reset(): void;
   /** Closes the database and deletes the folder. */
   dispose(): void;
 }
@@ -49,6 +53,22 @@ export function openTempDatabase(opts: { scrypt?: ScryptParams; clock?: ManualCl
     file,
     repos,
     clock,
+    reset() {
+      const tables = opened.sqlite
+        .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%'")
+        .pluck()
+        .all() as string[];
+      opened.sqlite.pragma('foreign_keys = OFF');
+      try {
+        opened.sqlite.transaction(() => {
+          for (const tbl of tables) opened.sqlite.prepare(`delete from "${tbl}"`).run();
+          opened.sqlite.prepare('delete from sqlite_sequence').run();
+        })();
+      } finally {
+        opened.sqlite.pragma('foreign_keys = ON');
+      }
+      clock.set(TEST_EPOCH);
+    },
     dispose() {
       opened.close();
       rmSync(dir, { recursive: true, force: true });

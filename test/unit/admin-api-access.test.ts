@@ -1,9 +1,10 @@
+import { readFileSync } from 'node:fs';
 import Fastify from 'fastify';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuthService } from '../../src/auth/auth-service.ts';
-import { registerAdminRoutes, type DirectoryChange } from '../../src/http/admin/index.ts';
-import { registerAuthRoutes } from '../../src/http/auth-routes.ts';
+import { ADMIN_PREFIX, registerAdminRoutes, type DirectoryChange } from '../../src/http/admin/index.ts';
+import { AUTH_PREFIX, registerAuthRoutes } from '../../src/http/auth-routes.ts';
 import { openTempDatabase, TEST_SCRYPT, type TempDatabase } from '../../src/storage/test-support.ts';
 
 // A pino instance as the daemon passes it: the register functions must accept such an app.
@@ -12,22 +13,29 @@ const buildApp = () => Fastify({ loggerInstance: pino({ level: 'silent' }) });
 let t: TempDatabase;
 let app: ReturnType<typeof buildApp>;
 let auth: AuthService;
-let changes: DirectoryChange[];
+let changes: DirectoryChange[] = [];
+const routes: string[] = [];
 
-beforeEach(async () => {
+beforeAll(async () => {
   t = openTempDatabase();
   auth = new AuthService({ users: t.repos.users, tokens: t.repos.tokens, clock: t.clock, scrypt: TEST_SCRYPT });
-  changes = [];
   app = buildApp();
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push(`${m} ${r.url}`);
+  });
   await registerAuthRoutes(app, { auth });
   await registerAdminRoutes(app, { repos: t.repos, auth, onDirectoryChanged: (c) => void changes.push(c) });
   await app.ready();
-  await t.repos.users.create({ username: 'root', displayName: 'Root', password: 'root-password', roles: ['admin'] });
-  await t.repos.users.create({ username: 'sup1', displayName: 'Sup', password: 'sup-password', roles: ['supervisor', 'agent'] });
 });
-afterEach(async () => {
+afterAll(async () => {
   await app.close();
   t.dispose();
+});
+beforeEach(async () => {
+  t.reset();
+  changes = [];
+  await t.repos.users.create({ username: 'root', displayName: 'Root', password: 'root-password', roles: ['admin'] });
+  await t.repos.users.create({ username: 'sup1', displayName: 'Sup', password: 'sup-password', roles: ['supervisor', 'agent'] });
 });
 
 async function login(username: string, password: string) {
@@ -122,5 +130,26 @@ describe('admin API access', () => {
     const missing = await app.inject({ method: 'GET', url: '/api/v1/admin/nothing-here', headers });
     expect(missing.statusCode).toBe(404);
     expect(missing.json().error.code).toBe('NOT_FOUND');
+  });
+});
+
+describe('docs/admin-api.md', () => {
+  const doc = readFileSync(new URL('../../docs/admin-api.md', import.meta.url), 'utf8');
+
+  it('documents every route the plugins register', () => {
+    expect(routes.length).toBeGreaterThan(25);
+    expect(routes).toContain(`POST ${AUTH_PREFIX}/login`);
+    const undocumented = routes.filter((r) => {
+      const [method, url] = r.split(' ') as [string, string];
+      const short = url.startsWith(ADMIN_PREFIX) ? url.slice(ADMIN_PREFIX.length) : url;
+      return !doc.includes(`\`${method} ${short}\``) && !doc.includes(`\`${method} ${url}\``);
+    });
+    expect(undocumented).toEqual([]);
+  });
+
+  it('documents every error code the routes answer with', () => {
+    for (const code of ['BAD_REQUEST', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'INTERNAL']) {
+      expect(doc).toContain(`| \`${code}\` |`);
+    }
   });
 });

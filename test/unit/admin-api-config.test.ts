@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuthService } from '../../src/auth/auth-service.ts';
 import { verifyPassword } from '../../src/auth/password.ts';
 import { registerAdminRoutes, type DirectoryChange } from '../../src/http/admin/index.ts';
@@ -11,15 +11,13 @@ const buildApp = () => Fastify({ loggerInstance: pino({ level: 'silent' }) });
 let t: TempDatabase;
 let app: ReturnType<typeof buildApp>;
 let auth: AuthService;
-let changes: DirectoryChange[];
+let changes: DirectoryChange[] = [];
 let headers: { authorization: string };
 let failReload = false;
 
-beforeEach(async () => {
+beforeAll(async () => {
   t = openTempDatabase();
   auth = new AuthService({ users: t.repos.users, tokens: t.repos.tokens, clock: t.clock, scrypt: TEST_SCRYPT });
-  changes = [];
-  failReload = false;
   app = buildApp();
   await registerAdminRoutes(app, {
     repos: t.repos,
@@ -30,12 +28,18 @@ beforeEach(async () => {
     },
   });
   await app.ready();
-  const root = await t.repos.users.create({ username: 'root', displayName: 'Root', password: 'root-password', roles: ['admin'] });
-  headers = { authorization: `Bearer ${auth.issue(root).token}` };
 });
-afterEach(async () => {
+afterAll(async () => {
   await app.close();
   t.dispose();
+});
+// One app and database per file (schema compilation is the slow part); every test starts empty.
+beforeEach(async () => {
+  t.reset();
+  changes = [];
+  failReload = false;
+  const root = await t.repos.users.create({ username: 'root', displayName: 'Root', password: 'root-password', roles: ['admin'] });
+  headers = { authorization: `Bearer ${auth.issue(root).token}` };
 });
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';

@@ -82,3 +82,18 @@ describe('openDatabase', () => {
     expect(() => t!.sqlite.prepare('insert into agents (user_id) values (999)').run()).toThrow(/FOREIGN KEY/);
   });
 });
+
+describe('test support', () => {
+  it('reset empties every table and restarts ids, keeping the schema', async () => {
+    t = openTempDatabase();
+    const first = await t.repos.users.create({ username: 'x', displayName: 'X', password: 'p', roles: ['agent'] });
+    t.repos.calls.insert({ id: 'c', pbxCallIds: [], direction: 'inbound', fromNumber: '1', toNumber: '2', dialledNumber: '2', queueId: null, customerId: null, agents: [], firstAgent: null, offeredAt: 1, queuedAt: null, answeredAt: null, endedAt: null, waitMs: null, talkMs: null, outcome: null, cause: null, hasCallData: false });
+    t.clock.advance(10);
+    t.reset();
+    expect(t.repos.users.list()).toEqual([]);
+    expect(t.repos.calls.get('c')).toBeNull();
+    expect(t.repos.agents.list()).toEqual([]);
+    expect((await t.repos.users.create({ username: 'y', displayName: 'Y', password: 'p', roles: [] })).id).toBe(first.id);
+    expect(t.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
+  });
+});

@@ -1,13 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../../src/auth/password.ts';
 import { ensureInitialAdmin, seedDemoCentre } from '../../src/storage/demo-seed.ts';
 import { openTempDatabase, type TempDatabase } from '../../src/storage/test-support.ts';
 
 let t: TempDatabase;
-beforeEach(() => {
+// One database per file, emptied before each test (opening and migrating is the slow part).
+beforeAll(() => {
   t = openTempDatabase();
 });
-afterEach(() => t.dispose());
+beforeEach(() => t.reset());
+afterAll(() => t.dispose());
 
 const counts = () =>
   Object.fromEntries(

@@ -22,7 +22,10 @@ export function errorHandler(err: FastifyError | AppError | Error, req: FastifyR
     return sendError(reply, err.code, err.message, err.details);
   }
   const fe = err as FastifyError;
-  if (fe.validation) return sendError(reply, 'BAD_REQUEST', validationMessage(fe), { validation: fe.validation.map((v) => ({ path: v.instancePath, message: v.message })) });
+  if (fe.validation) {
+    const validation = fe.validation.map((v) => ({ path: v.instancePath, message: isUnknownField(v) ? 'is not a known field' : v.message }));
+    return sendError(reply, 'BAD_REQUEST', validationMessage(fe), { validation });
+  }
   const status = fe.statusCode ?? 500;
   if (status >= 400 && status < 500) return sendError(reply, codeForStatus(status), fe.message);
   req.log.error({ err }, 'request failed');
@@ -36,10 +39,15 @@ export function notFoundHandler(req: FastifyRequest, reply: FastifyReply): Fasti
 /** "body/x is not a known field" for our closed objects; ajv's own text otherwise. */
 function validationMessage(err: FastifyError): string {
   const first = err.validation?.[0];
-  if (first && first.keyword === 'not' && first.schemaPath.endsWith('/additionalProperties/not')) {
+  if (first && isUnknownField(first)) {
     return `${err.validationContext ?? 'body'}${first.instancePath} is not a known field`;
   }
   return err.message;
+}
+
+/** The failure our closed objects' `additionalProperties: {not: {}}` produces (schemas.ts). */
+function isUnknownField(v: { keyword: string; schemaPath: string }): boolean {
+  return v.keyword === 'not' && v.schemaPath.endsWith('/additionalProperties/not');
 }
 
 function codeForStatus(status: number): ErrorCode {

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../core/errors.ts';
 import type { NewQueue, QueuePatch } from '../../storage/repositories/queues.ts';
 import type { AdminContext } from './admin-context.ts';
-import { closed, int, label, level, nullable, number, paramOf, patchOf, queueId, skillName, strategy, username } from './schemas.ts';
+import { closed, int, label, level, nullable, number, paramOf, patchOf, queueId, skillName, str, strategy, username } from './schemas.ts';
 
 type Params = { id: string };
 const params = paramOf('id', queueId);
@@ -18,7 +18,8 @@ const settings = {
   ringTimeoutS: int(1, 600),
   wrapUpS: int(0, 3600),
   maxWaitS: nullable(int(1, 86_400)),
-  overflowTarget: nullable(number),
+  /** Where a call goes when maxWaitS runs out: another queue's id or a number. */
+  overflowTarget: nullable(str(1, 64, '^[A-Za-z0-9*#+._-]+$')),
   priority: int(-1000, 1000),
   requiredSkills: { type: 'array', maxItems: 50, items: closed({ skill: skillName, minLevel: level }, ['skill', 'minLevel']) },
   members: { type: 'array', maxItems: 5000, items: username },

@@ -66,7 +66,7 @@ export function userRoutes(app: FastifyInstance, ctx: AdminContext): void {
         const endSessions = passwordHash !== undefined || patch.disabled === true;
         if (endSessions) repos.tokens.revokeAllForUser(u.id, repos.clock.now());
         return {
-          result: u,
+          result: repos.users.findById(u.id)!,
           audit: { action: 'user.update', target: u.username, details: { ...patch, ...(passwordHash ? { passwordChanged: true } : {}), sessionsEnded: endSessions } },
         };
       });
