@@ -18,6 +18,7 @@ export interface ControlDeps {
   logger: Logger;
   links(): unknown[];
   dropLinks(): number;
+  injectRaw(bytes: Buffer): number;
   restart(): void;
 }
 
@@ -114,6 +115,13 @@ export function buildControlApi(deps: ControlDeps) {
   // --- faults and links
   app.get('/sim/links', async () => ({ links: deps.links() }));
   app.post('/sim/link/drop', async () => ({ dropped: deps.dropLinks() }));
+  // Fault injection: raw bytes (base64) written to every CTI link as they are, e.g. a truncated
+  // frame or malformed XML, to show that the CTI skips them and keeps the link.
+  app.post<{ Body: { base64: string } }>(
+    '/sim/link/inject',
+    { schema: { body: { type: 'object', required: ['base64'], additionalProperties: false, properties: { base64: { type: 'string', minLength: 1, maxLength: 200_000, pattern: '^[A-Za-z0-9+/=]+$' } } } } },
+    async (req) => ({ links: deps.injectRaw(Buffer.from(req.body.base64, 'base64')) }),
+  );
   app.post('/sim/restart', async () => {
     deps.restart();
     return {};

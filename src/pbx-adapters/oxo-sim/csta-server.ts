@@ -74,6 +74,13 @@ export class CstaServer {
     return all.length;
   }
 
+  /** Fault injection: raw bytes to every CTI link; returns how many links got them. */
+  injectRaw(bytes: Buffer): number {
+    const all = [...this.links.values()];
+    for (const link of all) link.writeRaw(bytes);
+    return all.length;
+  }
+
   /** Stops listening, closes every link and timer. */
   async close(): Promise<void> {
     this.closing = true;

@@ -90,6 +90,12 @@ export class CtiLink {
     this.deps.onClosed(this, reason);
   }
 
+  /** Fault injection: bytes onto the link exactly as given (a truncated or corrupt frame). */
+  writeRaw(bytes: Buffer): void {
+    if (this.closed) return;
+    this.socket.write(bytes);
+  }
+
   private write(invokeId: number, msg: CstaMessage): void {
     if (this.closed) return;
     const frame = encodeFrame(invokeId, encodeMessage(msg));

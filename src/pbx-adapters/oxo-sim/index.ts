@@ -112,6 +112,7 @@ export async function buildSimulator(opts: SimulatorOptions = {}): Promise<Simul
     logger: log.child({ component: 'sim-control' }),
     links: () => csta.linkSummaries(),
     dropLinks: () => csta.dropLinks('link drop (fault injection)'),
+    injectRaw: (bytes) => csta.injectRaw(bytes),
     restart,
   });
 
