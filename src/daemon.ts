@@ -20,7 +20,7 @@ import { QueueStatsService } from './services/queue-stats.ts';
 import { RoutingService } from './services/routing-service.ts';
 import { Hub } from './gateway/hub.ts';
 import { WsGateway } from './gateway/ws-gateway.ts';
-import { installErrorHandler } from './http/error-handler.ts';
+import { errorHandler, notFoundHandler } from './http/http-errors.ts';
 import { openStorage, type Storage } from './wiring/storage.ts';
 import { registerCallRoutes } from './http/call-routes.ts';
 
@@ -174,7 +174,8 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     // ---------------------------------------------------------------------------------- HTTP
     // Typed as the base instance: our routes use only the base logger methods.
     const app = Fastify({ loggerInstance: log.child({ component: 'http' }), bodyLimit: 2 * 1024 * 1024 }) as unknown as FastifyInstance;
-    installErrorHandler(app);
+    app.setErrorHandler(errorHandler);
+    app.setNotFoundHandler(notFoundHandler);
     app.get('/health', async (_req, reply) => {
       const db = storage.healthy() ? 'ok' : 'error';
       const body = { status: db === 'ok' ? 'ok' : 'degraded', pbx: pbx.linkUp ? 'up' : 'down', db };

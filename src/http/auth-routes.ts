@@ -9,7 +9,7 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync, RawServerD
 import { loginResponse, type AuthService } from '../auth/auth-service.ts';
 import { AppError } from '../core/errors.ts';
 import { authenticate, bearerToken } from './admin/guard.ts';
-import { errorHandler, notFoundHandler } from './admin/http-errors.ts';
+import { errorHandler, notFoundHandler } from './http-errors.ts';
 import { closed, str } from './admin/schemas.ts';
 
 export const AUTH_PREFIX = '/api/v1/auth';

@@ -11,7 +11,7 @@ import { agentRoutes } from './agents.ts';
 import { auditRoutes } from './audit.ts';
 import { customerRoutes } from './customers.ts';
 import { authenticate, requireRole } from './guard.ts';
-import { errorHandler, notFoundHandler } from './http-errors.ts';
+import { errorHandler, notFoundHandler } from '../http-errors.ts';
 import { pilotRoutes } from './pilots.ts';
 import { queueRoutes } from './queues.ts';
 import { skillRoutes } from './skills.ts';

@@ -5,7 +5,7 @@
  * logged and answered INTERNAL without their message.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, HTTP_STATUS, type ErrorCode } from '../../core/errors.ts';
+import { AppError, HTTP_STATUS, type ErrorCode } from '../core/errors.ts';
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
