@@ -35,7 +35,7 @@ export interface GatewayOptions {
   rate?: { burst: number; perSecond: number };
 }
 
-const OPS: OpTable = { ...sessionOps, ...agentOps, ...callOps, ...queueOps, ...supervisorOps };
+export const OPS: OpTable = { ...sessionOps, ...agentOps, ...callOps, ...queueOps, ...supervisorOps };
 
 export class WsGateway {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
