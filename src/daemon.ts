@@ -197,8 +197,10 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
       resumeGraceMs: config.resumeGraceS * 1000,
     });
     gateway.attach(app.server);
-    closers.push(() => gateway.close());
+    // Closers run last-in first-out: the WebSocket sockets go before the HTTP server, whose
+    // close() would otherwise wait for the upgraded sockets it still counts.
     closers.push(() => app.close());
+    closers.push(() => gateway.close());
 
     updateMonitors();
     closers.push(async () => {

@@ -69,6 +69,10 @@ export class WsGateway {
   async close(): Promise<void> {
     for (const s of this.o.hub.all()) if (s.detachedTimer) clearTimeout(s.detachedTimer);
     for (const ws of this.sockets) ws.close(1001, 'daemon shutting down');
+    // A peer that does not answer the close handshake within a second is cut off.
+    const deadline = Date.now() + 1000;
+    while (this.sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const ws of this.sockets) ws.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 

@@ -244,6 +244,7 @@ export class CallTracker {
 
   private end(call: TrackedCall, cause: string, now: number, out: CallChange[]): void {
     if (call.endedAt !== null) return;
+    if (!call.cause && cause !== 'normalClearing') call.cause = cause;
     for (const deviceId of [...call.connections.keys()]) this.setConn(call, deviceId, null, now, 'callCleared', out, cause);
     call.endedAt = now;
     this.calls.delete(call.id);

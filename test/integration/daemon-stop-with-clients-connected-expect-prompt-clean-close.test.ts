@@ -1,0 +1,36 @@
+import { expect, it } from 'vitest';
+import { WsClient } from '../helpers/ws-client.ts';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { openDatabase } from '../../src/storage/database.ts';
+import { createRepositories } from '../../src/storage/repositories/index.ts';
+import { startWorld } from '../helpers/world.ts';
+
+it('stopping the daemon with sockets open (logged in, resumed, never authenticated) closes them and finishes promptly; open call rows are closed', async () => {
+  const w = await startWorld();
+  const a = await w.readyAgent('a1001');
+  const token = a.session.sessionToken;
+  a.ws.terminate();
+  await a.waitClose();
+  const resumed = await WsClient.open(w.daemon.wsUrl);
+  await resumed.request('session.resume', { sessionToken: token, lastSeq: 0 });
+  const anonymous = await WsClient.open(w.daemon.wsUrl);
+  await w.dial('13800000002', '8000');
+  const offered = await resumed.waitFor('call.offered');
+  await resumed.call('call.answer', { callId: offered.data.callId });
+  await resumed.waitFor('call.established');
+
+  const t0 = Date.now();
+  await w.daemon.close();
+  expect(Date.now() - t0).toBeLessThan(3000);
+  expect(await resumed.waitClose()).toBe(1001);
+  expect(await anonymous.waitClose()).toBe(1001);
+  await w.sim.close();
+  // The call in progress was closed in its row before the database closed.
+  const db = openDatabase({ file: join(w.dataDir, 'switchboard.db') });
+  const row = createRepositories(db.db).calls.get(offered.data.callId);
+  db.close();
+  rmSync(w.dataDir, { recursive: true, force: true });
+  expect(row).toMatchObject({ cause: 'daemonShutdown', outcome: 'answered' });
+  expect(row!.endedAt).not.toBeNull();
+});

@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { eventually, startWorld, type World } from '../helpers/world.ts';
+
+let w: World;
+beforeAll(async () => {
+  w = await startWorld();
+});
+afterAll(async () => w?.close());
+
+it('a supervisor watches the centre, listens in silently, barges in, then force-releases the agent; every action audited', async () => {
+  const agent = await w.readyAgent('a1002');
+  const sup = await w.login('sup1');
+  await sup.call('agent.signIn', { extension: '2901' });
+  await sup.call('supervisor.subscribe');
+
+  const simCallId = await w.dial('13800000002', '8000');
+  const offered = await agent.waitFor('call.offered');
+  const callId = offered.data.callId;
+  await agent.call('call.answer', { callId });
+  await sup.waitFor('call.established', (d) => d.callId === callId && d.agentId === 'a1002');
+
+  const snap = await sup.call('supervisor.snapshot');
+  expect(snap.agents.find((a: any) => a.agentId === 'a1002')).toMatchObject({ state: 'busy', extension: '2002', calls: [{ callId, state: 'connected' }] });
+
+  await sup.call('supervisor.monitor', { agentId: 'a1002', mode: 'silent' });
+  const participation = async () => (await w.simApi('GET', '/sim/calls')).calls.find((c: any) => c.simCallId === simCallId).connections.find((c: any) => c.deviceId === '2901')?.participation;
+  await eventually(async () => (await participation()) === 'silent');
+  // 强插: switch the running monitor to barge.
+  await sup.call('supervisor.setMode', { callId, mode: 'barge' });
+  await eventually(async () => (await participation()) === 'barge');
+  const seenBySup = await sup.waitFor('call.conferenced', (d) => d.callId === callId && d.participation === 'barge');
+  expect(seenBySup.data.agentId).toBe('sup1');
+
+  // 强拆: release the agent; the agent sees the call cleared, the supervisor sees it too.
+  await sup.call('supervisor.forceRelease', { agentId: 'a1002' });
+  await agent.waitFor('call.cleared', (d) => d.callId === callId);
+  await sup.waitFor('call.cleared', (d) => d.callId === callId && d.agentId === 'a1002');
+  await agent.waitFor('agent.state', (d) => d.state === 'ready', 5000, 3);
+
+  const actions = w.daemon.storage.repos.audit.list({ actor: 'sup1', limit: 10 }).map((a) => a.action);
+  expect(actions).toEqual(expect.arrayContaining(['supervisor.monitor', 'supervisor.setMode', 'supervisor.forceRelease']));
+});
+
+it('a supervisor forces an agent notReady and signs another out, and announces to a queue', async () => {
+  const a = await w.readyAgent('a1003');
+  const b = await w.readyAgent('a1004');
+  const sup = await w.login('sup1');
+  const r = await sup.call('supervisor.setAgentState', { agentId: 'a1003', state: 'notReady', reason: 'coaching' });
+  expect(r).toMatchObject({ state: 'notReady', reason: 'coaching' });
+  await a.waitFor('agent.state', (d) => d.state === 'notReady' && d.reason === 'coaching');
+  await sup.call('supervisor.setAgentState', { agentId: 'a1004', state: 'loggedOut' });
+  await b.waitFor('agent.state', (d) => d.state === 'loggedOut');
+  const sent = await sup.call('announce.send', { text: 'Team meeting at 3', to: { queues: ['sales'] } });
+  expect(sent.recipients).toBeGreaterThanOrEqual(2);
+  const ann = await a.waitFor('announce');
+  expect(ann.data).toMatchObject({ from: 'sup1', text: 'Team meeting at 3' });
+});
