@@ -37,27 +37,9 @@ export interface Notifier {
   publish(event: string, data: object, audience: Audience): void;
 }
 
-export interface CallRow {
-  id: string;
-  pbxCallIds: string[];
-  direction: string;
-  fromNumber: string;
-  toNumber: string;
-  dialledNumber: string;
-  queueId: string | null;
-  customerId: number | null;
-  agents: string[];
-  firstAgent: string | null;
-  offeredAt: number;
-  queuedAt: number | null;
-  answeredAt: number | null;
-  endedAt: number | null;
-  waitMs: number | null;
-  talkMs: number | null;
-  outcome: string | null;
-  cause: string | null;
-  hasCallData: boolean;
-}
+/** One call's row; its shape is the calls table's (storage owns it, type only). */
+export type { CallRow } from '../storage/repositories/calls.ts';
+import type { CallRow } from '../storage/repositories/calls.ts';
 
 export interface CallRecords {
   insert(row: CallRow): void;
