@@ -18,11 +18,11 @@ afterAll(async () => {
 it('PBX=sim starts the simulated switch as its own process, links over CSTA, loads the demo centre and answers /health with pbx up', async () => {
   daemon = await buildDaemon(defaultConfig({ port: 0, simPort: 0, cstaPort: 0, dataDir, logLevel: 'silent' }), { scrypt: TEST_SCRYPT, logger: pino({ level: 'silent' }) });
   expect(daemon.sim).not.toBeNull();
-  const health = await (await fetch(`${daemon.url}/health`)).json();
+  const health = (await (await fetch(`${daemon.url}/health`)).json()) as object;
   expect(health).toEqual({ status: 'ok', pbx: 'up', db: 'ok' });
 
   // The simulator is reachable on its own control port, with the daemon's CSTA link on it.
-  const links = await (await fetch(`http://127.0.0.1:${daemon.sim!.controlPort}/sim/links`)).json();
+  const links = (await (await fetch(`http://127.0.0.1:${daemon.sim!.controlPort}/sim/links`)).json()) as { links: unknown[] };
   expect(links.links).toHaveLength(1);
 
   // The demo centre is there: a demo agent logs in with the demo password and takes a call.
