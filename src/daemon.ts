@@ -149,7 +149,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
       switch (ev.kind) {
         case 'linkUp':
           log.info({ reconnect: ev.reconnect, devices: ev.snapshot.length }, 'switch link up');
-          if (ev.snapshot.length) calls.reconcile(ev.snapshot);
+          calls.reconcile(ev.snapshot);
           presence.resyncSwitch();
           hub.publish('link.status', { pbx: 'up' }, { all: true });
           return;

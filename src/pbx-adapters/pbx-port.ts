@@ -44,8 +44,8 @@ export type PbxCallEvent =
 
 export type PbxEvent =
   | PbxCallEvent
-  /** The link is up and every wanted monitor and routing registration is in place again. On a
-   * reconnect, `snapshot` lists every call the switch still has at the monitored devices. */
+  /** The link is up and every wanted monitor and routing registration is in place. `snapshot`
+   * lists every call the switch has at the monitored devices (on the first connect too). */
   | { kind: 'linkUp'; reconnect: boolean; snapshot: DeviceSnapshot[] }
   | { kind: 'linkDown'; reason: string }
   | { kind: 'routeRequest'; crossRefId: string; routingDevice: string; callId: string; calling: string; callerName?: string }

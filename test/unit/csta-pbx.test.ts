@@ -216,8 +216,12 @@ describe('CstaPbx link set-up', () => {
     expect(sw.got('StartApplicationSession')[0]).toMatchObject({ applicationId: 'sb-test' });
     expect(sw.got('MonitorStart').map((m) => (m as { deviceId: string }).deviceId).sort()).toEqual(['2001', '2002', '8000']);
     expect(sw.got('RouteRegister')).toEqual([{ type: 'RouteRegister', routingDevice: '8000' }]);
-    expect(sw.got('SnapshotDevice')).toEqual([]); // first connect: no snapshot
-    expect(events).toEqual([{ kind: 'linkUp', reconnect: false, snapshot: [] }]);
+    // The first connect snapshots too: a restarted daemon adopts the calls still up.
+    expect(sw.got('SnapshotDevice').map((m) => (m as { deviceId: string }).deviceId).sort()).toEqual(['2001', '2002', '8000']);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ kind: 'linkUp', reconnect: false });
+    const snap = (events[0] as { snapshot: { deviceId: string; calls: unknown[] }[] }).snapshot;
+    expect(snap.map((d) => d.deviceId).sort()).toEqual(['2001', '2002', '8000']);
 
     sw.event('2002', { type: 'HeldEvent', heldConnection: c('7', '2002'), holdingDevice: '2002' });
     await until(() => events.length === 2);
@@ -246,7 +250,7 @@ describe('CstaPbx link set-up', () => {
     cleanups.push(() => sw.close());
     await until(() => pbx.linkUp);
     expect(kinds()).toEqual(['linkDown', 'linkUp']);
-    expect(events[1]).toEqual({ kind: 'linkUp', reconnect: false, snapshot: [] });
+    expect(events[1]).toMatchObject({ kind: 'linkUp', reconnect: false });
     expect(sw.got('MonitorStart')).toEqual([{ type: 'MonitorStart', deviceId: '2001' }]);
   });
 

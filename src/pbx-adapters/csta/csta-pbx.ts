@@ -6,8 +6,8 @@
  * Lifecycle contract:
  * - `start()` makes one connection attempt and resolves when it ends, up or not; when the switch
  *   is down it keeps retrying in the background (never rejects). Watch `linkUp` events.
- * - `linkUp` is emitted once the session, every monitor and route registration (and, on a
- *   reconnect, the snapshot) are done; every event of that link comes after it, in arrival order.
+ * - `linkUp` is emitted once the session, every monitor and route registration and the snapshot
+ *   are done (on the first connect too: a daemon restarted while calls are up adopts them); every event of that link comes after it, in arrival order.
  * - `linkDown` is emitted at most once between two `linkUp`s (also when the very first attempt
  *   fails); pending requests then fail with PBX_UNAVAILABLE and reconnection starts at once
  *   (first retry after ~initialMs).
@@ -260,7 +260,7 @@ export class CstaPbx implements PbxPort {
       await session.establish(this.opts.applicationId ?? 'switchboard');
       await session.reconcile();
       const reconnect = this.everUp;
-      const snapshot = reconnect ? await session.snapshotAll() : [];
+      const snapshot = await session.snapshotAll();
       if (this.session !== session || !session.isUp) return; // lost during set-up: onDown handled it
       this.up = true;
       this.everUp = true;
