@@ -159,9 +159,15 @@ export class CallService {
     }
   }
 
-  /** A call started by this daemon (make, consult) gets its data and consultation link. */
+  /** A call started by this daemon (make, consult) gets its data and consultation link, from
+   * whichever comes first: the switch's first event of the call at the phone, or the command's
+   * answer. */
   private linkPending(call: TrackedCall, deviceId: string, ch: ConnectionChangeOf): void {
     if (ch.from !== null || (ch.via !== 'originated' && ch.via !== 'serviceInitiated')) return;
+    this.takePending(call, deviceId);
+  }
+
+  private takePending(call: TrackedCall, deviceId: string): void {
     const pending = this.pendingLink.get(deviceId);
     if (!pending) return;
     this.pendingLink.delete(deviceId);
@@ -241,9 +247,21 @@ export class CallService {
     if (!ext) throw invalidState('sign in first');
     if (to === ext) throw badRequest('cannot call your own phone');
     if (callData !== undefined) checkSize(callData);
-    this.pendingLink.set(ext, { callData });
-    const conn = await pbx(this.d.pbx.makeCall(ext, to));
-    return { callId: this.adopt(conn.callId).id };
+    const conn = await this.withPending(ext, { callData }, () => this.d.pbx.makeCall(ext, to));
+    const call = this.adopt(conn.callId);
+    this.takePending(call, ext);
+    return { callId: call.id };
+  }
+
+  /** Runs a command that starts a call at `deviceId`, with what the new call must carry. */
+  private async withPending<T>(deviceId: string, pending: { consultOf?: TrackedCall; callData?: unknown }, command: () => Promise<T>): Promise<T> {
+    this.pendingLink.set(deviceId, pending);
+    try {
+      return await pbx(command());
+    } catch (err) {
+      this.pendingLink.delete(deviceId);
+      throw err;
+    }
   }
 
   async answer(agentId: string, callId: string): Promise<void> {
@@ -268,13 +286,9 @@ export class CallService {
 
   async consult(agentId: string, callId: string, to: string): Promise<{ callId: string }> {
     const { call, conn } = this.mine(agentId, callId, ['connected', 'hold']);
-    this.pendingLink.set(conn.deviceId, { consultOf: call });
-    const created = await pbx(this.d.pbx.consultationCall(conn, to));
+    const created = await this.withPending(conn.deviceId, { consultOf: call }, () => this.d.pbx.consultationCall(conn, to));
     const consult = this.adopt(created.callId);
-    if (!consult.consultOf) {
-      consult.consultOf = call.id;
-      if (consult.callData === undefined) this.setCallData(consult, call.callData, call.callDataBytes);
-    }
+    this.takePending(consult, conn.deviceId);
     return { callId: consult.id };
   }
 

@@ -101,4 +101,23 @@ describe('call tracker', () => {
     expect(changes.some((c) => c.type === 'ended' && c.call === lost)).toBe(true);
     expect(conns(t, t.byPbx('9')!.id)).toEqual({ '8900': 'queued' });
   });
+
+  it('late news of an ended call raises no new call; the id is free again after a while', async () => {
+    const { ENDED_MEMORY_MS } = await import('../../src/core/calls/call-tracker.ts');
+    const t = tracker();
+    t.apply({ kind: 'originated', callId: '5', deviceId: '2001', calling: '2001', called: '7777', ...m }, 0);
+    const call = t.byPbx('5')!;
+    t.apply({ kind: 'failed', callId: '5', deviceId: '2001', cause: 'invalidNumberFormat', ...m }, 1);
+    t.apply({ kind: 'callCleared', callId: '5', cause: 'normalClearing', ...m }, 2);
+    expect(call.endedAt).toBe(2);
+    expect(call.cause).toBe('invalidNumberFormat');
+    // The MakeCall answer read after the call's last events names the ended call, not a new one.
+    expect(t.adopt('5', 3).call).toBe(call);
+    expect(t.apply({ kind: 'established', callId: '5', deviceId: '2001', calling: '2001', called: '7777', ...m }, 4)).toEqual([]);
+    expect(t.size).toBe(0);
+    // A switch that reuses the id later starts a new call.
+    const later = t.apply({ kind: 'delivered', callId: '5', deviceId: '2002', calling: '13800000002', called: '2002', ...m }, 2 + ENDED_MEMORY_MS);
+    expect(later[0]).toMatchObject({ type: 'created' });
+    expect(t.byPbx('5')).not.toBe(call);
+  });
 });

@@ -31,9 +31,15 @@ export interface TrackerDeps {
   deviceKind: (deviceId: string) => DeviceKind;
 }
 
+/** How long a switch call id still names its ended call: events that arrive late (from a second
+ * monitor, or a command's answer read after the call's last events) must not raise a new call. */
+export const ENDED_MEMORY_MS = 5000;
+
 export class CallTracker {
   private readonly calls = new Map<string, TrackedCall>();
   private readonly byPbxId = new Map<string, TrackedCall>();
+  /** Switch call ids of recently ended calls, oldest first. */
+  private readonly ended = new Map<string, TrackedCall>();
 
   constructor(private readonly deps: TrackerDeps) {}
 
@@ -58,6 +64,9 @@ export class CallTracker {
 
   apply(ev: PbxCallEvent, now: number): CallChange[] {
     const out: CallChange[] = [];
+    this.forgetEnded(now);
+    const pbxId = 'callId' in ev ? ev.callId : 'primaryCallId' in ev ? ev.primaryCallId : null;
+    if (pbxId !== null && !this.byPbxId.has(pbxId) && this.ended.has(pbxId)) return out; // late news of an ended call
     switch (ev.kind) {
       case 'serviceInitiated': {
         const call = this.ensure(ev.callId, now, out);
@@ -188,6 +197,9 @@ export class CallTracker {
   /** Creates a call the daemon starts knowing about without an event (rare: a command response). */
   adopt(pbxCallId: string, now: number): { call: TrackedCall; changes: CallChange[] } {
     const out: CallChange[] = [];
+    this.forgetEnded(now);
+    const gone = this.byPbxId.has(pbxCallId) ? undefined : this.ended.get(pbxCallId);
+    if (gone) return { call: gone, changes: out }; // it already came and went
     const call = this.ensure(pbxCallId, now, out);
     return { call, changes: out };
   }
@@ -248,8 +260,19 @@ export class CallTracker {
     for (const deviceId of [...call.connections.keys()]) this.setConn(call, deviceId, null, now, 'callCleared', out, cause);
     call.endedAt = now;
     this.calls.delete(call.id);
-    for (const id of call.pbxCallIds) if (this.byPbxId.get(id) === call) this.byPbxId.delete(id);
+    for (const id of call.pbxCallIds) {
+      if (this.byPbxId.get(id) === call) this.byPbxId.delete(id);
+      this.ended.delete(id);
+      this.ended.set(id, call);
+    }
     out.push({ type: 'ended', call, cause });
+  }
+
+  private forgetEnded(now: number): void {
+    for (const [id, call] of this.ended) {
+      if (now - (call.endedAt ?? now) < ENDED_MEMORY_MS) break;
+      this.ended.delete(id);
+    }
   }
 
   private merge(
