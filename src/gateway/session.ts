@@ -7,6 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 
+/** Bytes queued on a socket, unsent, before its client counts as not reading. */
+export const MAX_UNSENT_BYTES = 64 * 1024 * 1024;
+
 export type Role = 'agent' | 'supervisor' | 'qa' | 'admin';
 
 export interface SessionUser {
@@ -55,7 +58,15 @@ export class Session {
     const seq = ++this.seq;
     const frame = `{"event":${JSON.stringify(event)},"seq":${seq},"ts":"${new Date(now).toISOString()}","data":${dataJson}}`;
     this.remember(seq, frame);
-    if (this.socket && this.socket.readyState === this.socket.OPEN) this.socket.send(frame);
+    const ws = this.socket;
+    if (!ws || ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > MAX_UNSENT_BYTES) {
+      // A client that does not read would make us hold its events in memory without end. Cut it
+      // off; the events stay buffered here, so it can resume (session.resume) once it reads again.
+      ws.close(1008, 'slow consumer: resume when ready');
+      return;
+    }
+    ws.send(frame);
   }
 
   respond(id: string | number, data: unknown): void {

@@ -117,3 +117,15 @@ describe('bad input over the WebSocket', () => {
     expect((await second.call('session.ping')).now).toBeTruthy();
   });
 });
+
+describe('a client flooding requests', () => {
+  it('is answered RATE_LIMITED beyond the burst, then closed with 4008 if it keeps on', async () => {
+    const c = await w.login('qa1');
+    const answers = await Promise.all(Array.from({ length: 150 }, () => c.request('session.ping').catch(() => null)));
+    const limited = answers.filter((a) => a?.error?.code === 'RATE_LIMITED').length;
+    expect(answers.filter((a) => a?.ok).length).toBeGreaterThanOrEqual(99); // the burst, less the login
+    expect(limited).toBeGreaterThan(0);
+    for (let i = 0; i < 200; i++) c.sendRaw(JSON.stringify({ id: `f${i}`, op: 'session.ping' }));
+    expect(await c.waitClose()).toBe(4008);
+  });
+});
