@@ -202,11 +202,14 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     closers.push(() => app.close());
     closers.push(() => gateway.close());
 
+    const restored = storage.signedInAtLastStop.filter((r) => presence.restore(r.agent, r.extension)).length;
+    if (restored) log.info({ agents: restored }, 'agents signed in before the restart kept signed in (notReady)');
     updateMonitors();
     closers.push(async () => {
       await pbx.close();
       calls.endAll('daemonShutdown');
-      storage.shutdown(clock.now());
+      const signedIn = [...presence.signedIn()].filter(([, st]) => st.state !== 'loggedOut' && st.extension).map(([agent, st]) => ({ agent, extension: st.extension! }));
+      storage.shutdown(clock.now(), signedIn);
     });
     await pbx.start();
 

@@ -57,6 +57,20 @@ export class PresenceService {
     return r.status;
   }
 
+  /**
+   * After a daemon restart: agents who were signed in stay signed in at their phone, notReady with
+   * reason `daemonRestart` (they choose ready again; nobody is sent calls at a desk that may be
+   * empty). A call still up at their phone makes them busy as soon as the switch snapshot is in.
+   */
+  restore(agentId: string, extension: string): boolean {
+    if (!this.d.directory.agent(agentId) || this.byExt.has(extension) || this.status(agentId).state !== 'loggedOut') return false;
+    if (this.d.directory.deviceKind(extension) !== 'agentPhone') return false;
+    const now = this.d.clock.now();
+    this.byExt.set(extension, agentId);
+    this.commit(agentId, { ...loggedOut(now), state: 'notReady', reason: 'daemonRestart', extension });
+    return true;
+  }
+
   async signOut(agentId: string, force = false): Promise<AgentStatus> {
     const prev = this.status(agentId);
     const r = transition(prev, { type: 'signOut', force }, this.d.clock.now());

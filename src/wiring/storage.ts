@@ -28,10 +28,13 @@ export interface Storage {
   audit: AuditLog;
   customers: CustomerLookup;
   loadDirectory(): DirectoryData;
+  /** Agents who were signed in when the previous run stopped or died, and where. */
+  signedInAtLastStop: { agent: string; extension: string }[];
   healthy(): boolean;
   registerHttp(app: FastifyInstance, onDirectoryChanged: () => void): Promise<void>;
-  /** Closes the agent-state intervals still open (daemon stopping). */
-  shutdown(now: number): void;
+  /** The daemon is stopping with these agents signed in: their state log says so (loggedOut,
+   * reason `daemonShutdown`, with the extension), and the next start signs them in again. */
+  shutdown(now: number, signedIn: { agent: string; extension: string }[]): void;
   close(): void;
 }
 
@@ -51,6 +54,14 @@ export async function openStorage(config: Readonly<Config>, log: Logger, clock: 
       // Shown once, on purpose, at warn so it is seen; it is stored nowhere but as a hash.
       log.warn({ username: r.username, password: r.generatedPassword ?? '(from ADMIN_PASSWORD)' }, `initial admin account ${r.action}`);
     }
+  }
+
+  // Who was signed in when the previous run ended (its open state intervals say so).
+  const signedInAtLastStop: { agent: string; extension: string }[] = [];
+  for (const a of repos.directory.loadDirectory().agents) {
+    const row = repos.stateLog.current(a.username);
+    const wasIn = row && (row.state !== 'loggedOut' || row.reason === 'daemonShutdown');
+    if (row && wasIn && row.extension) signedInAtLastStop.push({ agent: a.username, extension: row.extension });
   }
 
   // Crash repair: a call row or state interval left open by a process that died.
@@ -81,6 +92,7 @@ export async function openStorage(config: Readonly<Config>, log: Logger, clock: 
       },
     },
     loadDirectory: () => repos.directory.loadDirectory(),
+    signedInAtLastStop,
     healthy() {
       try {
         return opened.sqlite.prepare('select 1 as ok').get() !== undefined;
@@ -92,8 +104,10 @@ export async function openStorage(config: Readonly<Config>, log: Logger, clock: 
       await registerAuthRoutes(app, { auth: authService });
       await registerAdminRoutes(app, { repos, auth: authService, onDirectoryChanged: () => onDirectoryChanged() });
     },
-    shutdown(t) {
-      repos.stateLog.closeOpen(t);
+    shutdown(t, signedIn) {
+      repos.transaction(() => {
+        for (const a of signedIn) repos.stateLog.append({ agent: a.agent, state: 'loggedOut', reason: 'daemonShutdown', startedAt: t, extension: a.extension });
+      });
     },
     close: () => opened.close(),
   };

@@ -50,7 +50,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-it('a daemon killed mid-call keeps the call row; the restarted daemon closes it as daemonRestart and adopts the call still up at the switch', async () => {
+it('a daemon killed mid-call keeps the call row; the restarted daemon closes it as daemonRestart, adopts the call still up at the switch and keeps the agent signed in', async () => {
   const port = await freePort();
   const first = await startDaemonProcess(port);
   const agent = await WsClient.login(`ws://127.0.0.1:${port}/ws`, 'a1001');
@@ -82,6 +82,16 @@ it('a daemon killed mid-call keeps the call row; the restarted daemon closes it 
   const adopted = repos.calls.listOpen();
   db2.close();
   expect(adopted.some((r) => r.pbxCallIds.includes(simCallId))).toBe(true);
+
+  // The agent is still signed in at 2001 and, with the adopted call up at the phone, busy.
+  const again = await WsClient.login(`ws://127.0.0.1:${port}/ws`, 'a1001');
+  const me = await again.call('agent.getState');
+  expect(me).toMatchObject({ extension: '2001', state: 'busy' });
+  await fetch(`http://127.0.0.1:${sim.controlPort}/sim/calls/${simCallId}/hangup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  // After the call: notReady, because the daemon restarted (the agent chooses ready again).
+  const after2 = await again.waitFor('agent.state', (d) => d.state === 'notReady');
+  expect(after2.data.reason).toBe('daemonRestart');
+  again.close();
   second.kill('SIGTERM');
   await new Promise((r) => second.once('exit', r));
 }, 60_000);

@@ -28,8 +28,12 @@ it('stopping the daemon with sockets open (logged in, resumed, never authenticat
   await w.sim.close();
   // The call in progress was closed in its row before the database closed.
   const db = openDatabase({ file: join(w.dataDir, 'switchboard.db') });
-  const row = createRepositories(db.db).calls.get(offered.data.callId);
+  const repos = createRepositories(db.db);
+  const row = repos.calls.get(offered.data.callId);
+  // Signed-in agents are recorded as such, so the next start signs them in again.
+  const lastState = repos.stateLog.current('a1001');
   db.close();
+  expect(lastState).toMatchObject({ state: 'loggedOut', reason: 'daemonShutdown', extension: '2001' });
   rmSync(w.dataDir, { recursive: true, force: true });
   expect(row).toMatchObject({ cause: 'daemonShutdown', outcome: 'answered' });
   expect(row!.endedAt).not.toBeNull();
