@@ -162,6 +162,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
           return;
         case 'routeEnd':
           if (ev.error) log.info({ crossRefId: ev.crossRefId, error: ev.error }, 'routing dialogue ended by the switch');
+          routing.onRouteEnd(ev.crossRefId, ev.error);
           return;
         case 'agentState':
           log.debug({ deviceId: ev.deviceId, state: ev.state }, 'switch agent state');

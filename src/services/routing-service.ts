@@ -21,7 +21,11 @@ import type { Clock, CustomerLookup, Timers } from './ports.ts';
 interface Offer {
   call: TrackedCall;
   queue: DirectoryQueue;
+  /** The phone the call was sent to. */
+  ext: string;
   timer: unknown;
+  /** The routing dialogue that sent it, while the switch has not closed it. */
+  crossRefId?: string;
 }
 
 export interface RoutingDeps {
@@ -64,7 +68,7 @@ export class RoutingService implements CallListener {
     const agentId = this.router.pickAgent(queue.id);
     const agentExt = agentId ? this.d.presence.status(agentId).extension : null;
     if (call && agentId && agentExt) {
-      this.reserve(agentId, call, queue);
+      this.reserve(agentId, call, queue, agentExt, ev.crossRefId);
       log.info({ callId: call.id, queue: queue.id, agentId, decision: 'longestIdle' }, 'route to agent');
       this.command(this.d.pbx.routeSelect(ev.crossRefId, agentExt), log, 'routeSelect', () => this.release(agentId, call));
     } else {
@@ -136,7 +140,7 @@ export class RoutingService implements CallListener {
       return;
     }
     this.router.dequeue(w.callId);
-    this.reserve(agentId, call, queue);
+    this.reserve(agentId, call, queue, ext);
     const log = this.d.log.child({ callId: call.id, agentId, queue: queue.id });
     log.info({ decision: 'longestWaiting', waitedMs: this.d.clock.now() - w.queuedAt }, 'queued call to agent');
     const conn = { callId: this.d.calls.tracker.pbxIdAt(call), deviceId: queue.queueDevice };
@@ -147,10 +151,10 @@ export class RoutingService implements CallListener {
     this.d.onQueueChanged(queue.id);
   }
 
-  private reserve(agentId: string, call: TrackedCall, queue: DirectoryQueue): void {
+  private reserve(agentId: string, call: TrackedCall, queue: DirectoryQueue, ext: string, crossRefId?: string): void {
     this.router.agentUnavailable(agentId);
     const timer = this.d.timers.setTimeout(() => this.ringTimeout(agentId), queue.ringTimeoutS * 1000);
-    this.offers.set(agentId, { call, queue, timer });
+    this.offers.set(agentId, { call, queue, ext, timer, ...(crossRefId ? { crossRefId } : {}) });
   }
 
   /** An offer that did not reach the agent: the agent is free again. */
@@ -166,18 +170,37 @@ export class RoutingService implements CallListener {
     const offer = this.offers.get(agentId);
     if (!offer) return;
     this.offers.delete(agentId);
-    const ext = this.d.presence.status(agentId).extension;
-    const { call, queue } = offer;
+    const { call, queue, ext } = offer;
     const log = this.d.log.child({ callId: call.id, agentId, queue: queue.id });
-    if (!ext || call.connections.get(ext)?.state !== 'alerting') return;
+    if (call.connections.get(ext)?.state !== 'alerting') {
+      // The offer never reached the phone (or is no longer ringing there): the agent is free.
+      log.warn({ ext }, 'offer did not ring at the phone in time; agent released');
+      this.presenceChanged(agentId, this.d.presence.status(agentId));
+      return;
+    }
     log.info({ ringTimeoutS: queue.ringTimeoutS }, 'no answer; call back to its queue, agent notReady');
-    try {
-      this.d.presence.setState(agentId, 'notReady', 'noAnswer');
-    } catch (err) {
-      log.warn({ err: (err as Error).message }, 'could not set agent notReady after no answer');
+    if (this.d.presence.agentAt(ext) === agentId) {
+      try {
+        this.d.presence.setState(agentId, 'notReady', 'noAnswer');
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'could not set agent notReady after no answer');
+      }
     }
     const conn = { callId: this.d.calls.tracker.pbxIdAt(call), deviceId: ext };
     this.command(this.d.pbx.deflectCall(conn, queue.queueDevice), log, 'deflectCall');
+  }
+
+  /** The switch closed a routing dialogue; with an error, an agent chosen for it is free again. */
+  onRouteEnd(crossRefId: string, error: string | undefined): void {
+    for (const [agentId, offer] of this.offers) {
+      if (offer.crossRefId !== crossRefId) continue;
+      delete offer.crossRefId;
+      if (error) {
+        this.d.log.warn({ callId: offer.call.id, agentId, error }, 'the switch refused the route; agent released');
+        this.release(agentId, offer.call);
+      }
+      return;
+    }
   }
 
   private command(p: Promise<unknown>, log: Logger, what: string, onFail?: () => void): void {
