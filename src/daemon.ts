@@ -184,6 +184,8 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     });
     const reloadDirectory = () => {
       directory.load(storage.loadDirectory());
+      // Ready agents are indexed by the queues they serve: index them again.
+      for (const [agentId, status] of presence.signedIn()) routing.presenceChanged(agentId, status);
       updateMonitors();
       log.info('directory reloaded');
     };
