@@ -40,7 +40,9 @@ export interface CallServiceDeps {
 export class CallService {
   readonly tracker: CallTracker;
   private readonly callsAt = new Map<string, Set<TrackedCall>>();
-  private readonly persisted = new Set<string>();
+  /** The row last written for each call in progress: an event that changes nothing in it (most
+   * connection changes of a routed call) writes nothing. */
+  private readonly persisted = new Map<string, CallRow>();
   private readonly pendingLink = new Map<string, { consultOf?: TrackedCall; callData?: unknown }>();
   private listener: CallListener | null = null;
 
@@ -212,12 +214,12 @@ export class CallService {
 
   private persist(call: TrackedCall): void {
     const row = toRow(call);
+    const last = this.persisted.get(call.id);
+    if (last && sameRow(last, row)) return;
     try {
-      if (this.persisted.has(call.id)) this.d.records.update(call.id, row);
-      else {
-        this.d.records.insert(row);
-        this.persisted.add(call.id);
-      }
+      if (last) this.d.records.update(call.id, row);
+      else this.d.records.insert(row);
+      this.persisted.set(call.id, row);
     } catch (err) {
       this.d.log.error({ callId: call.id, err }, 'call row not written');
     }
@@ -385,6 +387,18 @@ async function pbx<T>(p: Promise<T>): Promise<T> {
     if ((err as { code?: unknown }).code === 'BAD_REQUEST') throw badRequest((err as Error).message);
     throw err;
   }
+}
+
+/** Field-by-field equality of two call rows (array fields element by element). */
+function sameRow(a: CallRow, b: CallRow): boolean {
+  for (const k of Object.keys(b) as (keyof CallRow)[]) {
+    const x = a[k];
+    const y = b[k];
+    if (x === y) continue;
+    if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  }
+  return true;
 }
 
 function toRow(call: TrackedCall): CallRow {
