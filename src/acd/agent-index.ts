@@ -1,0 +1,189 @@
+/**
+ * Free agents, indexed per lane. An agent belongs to a lane when it holds every skill the lane
+ * requires (or, for a lane with no required skills, lists its queue); within the lane it sits in
+ * the bucket of its *needRelax* (how many levels the lane's minimums must be relaxed for it:
+ * max(0, level − minLevel) over the required skills, 0..4) and, for skill-based queues, its
+ * skill score (sum of its levels there). A call at relax level r looks only at buckets with
+ * needRelax <= r and compares their best few agents: O(buckets + log n), independent of the
+ * number of agents. Buckets per lane are few: at most 5 (5 × distinct scores for skill-based).
+ *
+ * Trade-off: an agent is kept in one pool per lane it serves, so becoming free or busy costs
+ * O(lanes of the agent × log n), paid once per state change, to make every decision cheap.
+ * Lane memberships are computed when the agent is configured, not per event.
+ */
+import type { Lane, NormalConfig } from './config.ts';
+import { heapNode, type HeapNode } from './indexed-heap.ts';
+import { compareCandidates, isAfter, makePool, type AgentPool, type AgentRec, type Candidate, type RrPointer } from './strategies/agent-orders.ts';
+import type { AgentConfig } from './types.ts';
+
+export interface Membership {
+  readonly lane: Lane;
+  readonly needRelax: number;
+  readonly score: number;
+  readonly node: HeapNode<AgentEntry>;
+  bucket: Bucket | null;
+}
+
+export interface AgentEntry extends AgentRec {
+  memberships: Membership[];
+  byLane: Map<number, Membership>;
+  /** Free and in its pools (free agents are pooled unless a decision is in progress). */
+  pooled: boolean;
+}
+
+interface Bucket {
+  readonly needRelax: number;
+  readonly score: number;
+  readonly pool: AgentPool;
+}
+
+interface LaneAgents {
+  /** Sorted by (score, needRelax): a skill-based search can stop at the first worse score. */
+  buckets: Bucket[];
+  byKey: Map<number, Bucket>;
+  cmp: (a: Candidate, b: Candidate) => number;
+}
+
+export interface BestAgents {
+  /** Eligible free agents in the lane (not excluded, qualified at the relax level). */
+  considered: number;
+  /** The best few, best first. */
+  top: Candidate[];
+}
+
+export class AgentIndex {
+  readonly agents = new Map<string, AgentEntry>();
+  private readonly lanes: LaneAgents[];
+
+  constructor(private readonly cfg: NormalConfig) {
+    this.lanes = cfg.lanes.map((l) => ({ buckets: [], byKey: new Map(), cmp: compareCandidates(l.queue.order, l.queue.leastBusyBy) }));
+  }
+
+  /** Adds or replaces an agent's configuration; state and today's figures are kept. */
+  configure(a: AgentConfig): AgentEntry {
+    let e = this.agents.get(a.id);
+    if (e) {
+      this.unpool(e);
+      e.cfg = a;
+    } else {
+      e = { id: a.id, cfg: a, skills: new Map(), rank: 0, free: false, idleSince: 0, calls: 0, talkMs: 0, memberships: [], byLane: new Map(), pooled: false };
+      this.agents.set(a.id, e);
+    }
+    e.skills = new Map(a.skills.map((s) => [s.skill, s.level]));
+    e.rank = a.rank ?? 0;
+    e.memberships = this.membershipsOf(e);
+    e.byLane = new Map(e.memberships.map((m) => [m.lane.idx, m]));
+    return e;
+  }
+
+  remove(id: string): void {
+    const e = this.agents.get(id);
+    if (!e) return;
+    this.unpool(e);
+    this.agents.delete(id);
+  }
+
+  pool(e: AgentEntry): void {
+    if (e.pooled) return;
+    e.pooled = true;
+    for (const m of e.memberships) {
+      const b = this.bucketFor(m);
+      m.bucket = b;
+      b.pool.add(m.node);
+    }
+  }
+
+  unpool(e: AgentEntry): void {
+    if (!e.pooled) return;
+    e.pooled = false;
+    for (const m of e.memberships) {
+      m.bucket?.pool.remove(m.node);
+      m.bucket = null;
+    }
+  }
+
+  /** Re-sorts a pooled agent whose leastBusy figures changed. */
+  figuresChanged(e: AgentEntry): void {
+    if (!e.pooled) return;
+    for (const m of e.memberships) if (m.lane.queue.order === 'leastBusy') m.bucket?.pool.update(m.node);
+  }
+
+  qualifies(e: AgentEntry, lane: Lane, relax: number): boolean {
+    const m = e.byLane.get(lane.idx);
+    return m !== undefined && m.needRelax <= relax;
+  }
+
+  /** The best free agents of `lane` at relax level `relax`, skipping `excluded`. */
+  best(lane: Lane, relax: number, excluded: ReadonlySet<string> | null, pointer: RrPointer | null, k: number): BestAgents {
+    const la = this.lanes[lane.idx]!;
+    const skip = excluded && excluded.size > 0 ? (a: AgentRec) => excluded.has(a.id) : undefined;
+    const top: Candidate[] = [];
+    let considered = 0;
+    let maxScore = -Infinity;
+    for (const b of la.buckets) {
+      if (b.needRelax > relax || b.pool.size === 0) continue;
+      considered += b.pool.size;
+      if (top.length >= k && b.score > maxScore) continue;
+      for (const agent of b.pool.firstK(k, skip, pointer)) {
+        top.push({ agent, score: b.score, wrapped: isAfter(agent, pointer) ? 0 : 1 });
+        if (b.score > maxScore) maxScore = b.score;
+      }
+    }
+    if (skip) {
+      for (const id of excluded!) {
+        const e = this.agents.get(id);
+        if (e?.pooled && this.qualifies(e, lane, relax)) considered--;
+      }
+    }
+    if (top.length > 1) top.sort(la.cmp);
+    if (top.length > k) top.length = k;
+    return { considered, top };
+  }
+
+  /** Free agents of the lane at any relax level. */
+  readyCount(lane: Lane): number {
+    let n = 0;
+    for (const b of this.lanes[lane.idx]!.buckets) n += b.pool.size;
+    return n;
+  }
+
+  private membershipsOf(e: AgentEntry): Membership[] {
+    const out: Membership[] = [];
+    for (const skill of e.skills.keys()) {
+      for (const lane of this.cfg.lanesByFirstSkill.get(skill) ?? []) {
+        let need = 0;
+        let score = 0;
+        let ok = true;
+        for (const r of lane.req) {
+          const level = e.skills.get(r.skill);
+          if (level === undefined) {
+            ok = false;
+            break;
+          }
+          need = Math.max(need, level - r.minLevel);
+          score += level;
+        }
+        if (ok) out.push({ lane, needRelax: need, score, node: heapNode(e), bucket: null });
+      }
+    }
+    for (const qid of new Set(e.cfg.queues)) {
+      for (const lane of this.cfg.openLanes.get(qid) ?? []) out.push({ lane, needRelax: 0, score: 0, node: heapNode(e), bucket: null });
+    }
+    return out;
+  }
+
+  private bucketFor(m: Membership): Bucket {
+    const la = this.lanes[m.lane.idx]!;
+    const score = m.lane.queue.order === 'skillBased' ? m.score : 0;
+    const key = m.needRelax * 1_000_000 + score;
+    let b = la.byKey.get(key);
+    if (!b) {
+      b = { needRelax: m.needRelax, score, pool: makePool(m.lane.queue.order, m.lane.queue.leastBusyBy) };
+      la.byKey.set(key, b);
+      let i = la.buckets.length;
+      while (i > 0 && (la.buckets[i - 1]!.score > score || (la.buckets[i - 1]!.score === score && la.buckets[i - 1]!.needRelax > m.needRelax))) i--;
+      la.buckets.splice(i, 0, b);
+    }
+    return b;
+  }
+}
