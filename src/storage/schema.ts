@@ -18,6 +18,24 @@ export type Role = (typeof ROLES)[number];
 export const QUEUE_STRATEGIES = ['longestIdle', 'skillBased', 'roundRobin', 'linear', 'leastBusy', 'customerBased'] as const;
 export type QueueStrategy = (typeof QUEUE_STRATEGIES)[number];
 
+export const LEAST_BUSY_BY = ['calls', 'talkTime'] as const;
+export type LeastBusyBy = (typeof LEAST_BUSY_BY)[number];
+
+/** Customer-based rules of a queue: a VIP waits ahead, the preferred (or last) agent is tried first. */
+export interface CustomerRulesJson {
+  /** Added to the caller's priority per VIP level. */
+  vipBoost: number;
+  /** How long a call waits for its busy preferred agent before the queue's own order applies. */
+  preferredWaitS: number;
+}
+
+/** A queue's time-based rule, `afterS` seconds after the call entered the queue. */
+export type QueueStepJson =
+  | { afterS: number; kind: 'relax'; by: number }
+  | { afterS: number; kind: 'addQueue'; queue: string }
+  /** `target`: another queue's id, or a number (an IVR pilot, a voicemail number, an extension). */
+  | { afterS: number; kind: 'overflow'; target: string };
+
 export const PILOT_KINDS = ['queue', 'ivr', 'replay'] as const;
 export type PilotKind = (typeof PILOT_KINDS)[number];
 
@@ -51,6 +69,18 @@ export const agents = sqliteTable('agents', {
   /** The phone the agent normally signs in at; unique when set. */
   defaultExtension: text('default_extension').unique(),
   team: text('team'),
+});
+
+/** A team's shift rules, by the team name agents carry (`agents.team`). */
+export const teams = sqliteTable('teams', {
+  name: text('name').primaryKey(),
+  /** At most this many agents of the team notReady at once (an agent's request beyond it is
+   * refused with CONFLICT; a supervisor may override); null: no limit. */
+  maxNotReady: integer('max_not_ready'),
+  /** Supervisors are alerted when an agent of the team stays notReady longer than this; null: never. */
+  awayAlertS: integer('away_alert_s'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
 });
 
 export const skills = sqliteTable('skills', {
@@ -92,6 +122,17 @@ export const queues = sqliteTable(
     overflowTarget: text('overflow_target'),
     /** Higher is served first when an agent serves several queues. */
     priority: integer('priority').notNull().default(0),
+    /** Among queues of the same priority, an agent serving several takes the call with the
+     * longest wait × weight (× 1 + caller priority). */
+    weight: integer('weight').notNull().default(1),
+    /** leastBusy: fewest calls today, or least talk time today. */
+    leastBusyBy: text('least_busy_by').$type<LeastBusyBy>().notNull().default('calls'),
+    /** Unanswered offers in a row after which the agent is made notReady (reason noAnswer). */
+    maxMisses: integer('max_misses').notNull().default(1),
+    /** Customer-based rules (VIP ahead, preferred agent first); null: none. */
+    customerRules: text('customer_rules', { mode: 'json' }).$type<CustomerRulesJson | null>(),
+    /** Time-based steps, sorted by afterS: relax proficiency, add a queue, overflow. */
+    steps: text('steps', { mode: 'json' }).$type<QueueStepJson[]>().notNull().default(sql`'[]'`),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -99,6 +140,8 @@ export const queues = sqliteTable(
     check('queues_strategy_known', sql`${t.strategy} IN (${inList(QUEUE_STRATEGIES)})`),
     check('queues_ring_timeout_positive', sql`${t.ringTimeoutS} > 0`),
     check('queues_wrap_up_not_negative', sql`${t.wrapUpS} >= 0`),
+    // weight >= 1, maxMisses >= 1 and leastBusyBy are held by the admin API's schema: a CHECK
+    // added here would make drizzle-kit rebuild the table, whose DROP cascades to its members.
   ],
 );
 
@@ -143,6 +186,11 @@ export const pilotNumbers = sqliteTable(
     queueId: text('queue_id').references(() => queues.id, { onDelete: 'restrict', onUpdate: 'cascade' }),
     ivrFlow: text('ivr_flow'),
     description: text('description'),
+    /** Business-based routing: caller priority of calls to this number (higher waits ahead). */
+    priority: integer('priority').notNull().default(0),
+    /** Business-based routing: the skills calls to this number need, instead of the queue's own;
+     * null: the queue's. */
+    requiredSkills: text('required_skills', { mode: 'json' }).$type<{ skill: string; minLevel: number }[] | null>(),
   },
   (t) => [
     check('pilot_numbers_kind_known', sql`${t.kind} IN (${inList(PILOT_KINDS)})`),
@@ -205,6 +253,24 @@ export const calls = sqliteTable(
     /** Small: only calls in progress (or left open by a crash). */
     index('calls_open_idx').on(t.offeredAt).where(sql`${t.endedAt} IS NULL`),
   ],
+);
+
+/** Every routing decision about a call (assignments, moves, fallbacks) with its explanation:
+ * strategy, rule step, candidates considered, winner and tie-break. Append-only. */
+export const routingDecisions = sqliteTable(
+  'routing_decisions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    callId: text('call_id').notNull(),
+    at: integer('at').notNull(),
+    /** assign | moved | fallback | unroutable */
+    kind: text('kind').notNull(),
+    queueId: text('queue_id'),
+    agent: text('agent'),
+    /** The router's effect as it was returned (explanation included). */
+    detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [index('routing_decisions_call_idx').on(t.callId, t.at)],
 );
 
 export const agentStateLog = sqliteTable(
