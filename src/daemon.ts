@@ -17,6 +17,7 @@ import { Directory } from './services/directory.ts';
 import { realTimers, type Clock } from './services/ports.ts';
 import { PresenceService } from './services/presence-service.ts';
 import { QueueStatsService } from './services/queue-stats.ts';
+import { ShiftRulesService } from './services/shift-rules.ts';
 import { RoutingService } from './services/routing-service.ts';
 import { Hub } from './gateway/hub.ts';
 import { WsGateway } from './gateway/ws-gateway.ts';
@@ -79,6 +80,9 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
 
     // ------------------------------------------------------------------------------ services
     const hub = new Hub(clock);
+    const shiftRules = new ShiftRulesService({ teamOf: (a) => directory.agent(a)?.team ?? null, notifier: hub, clock, timers: realTimers, log: log.child({ component: 'shift-rules' }) });
+    shiftRules.load(storage.repos.teams.list());
+    closers.push(() => shiftRules.close());
     let routing: RoutingService;
     let queueStats: QueueStatsService;
     const presence = new PresenceService({
@@ -93,6 +97,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
         routing.presenceChanged(agentId, status);
         if (status.extension && !monitored.has(status.extension)) updateMonitors();
       },
+      shiftRules,
     });
     const calls = new CallService({
       pbx,
@@ -111,6 +116,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
       calls,
       presence,
       customers: storage.customers,
+      decisions: storage.decisions,
       clock,
       timers: realTimers,
       log: log.child({ component: 'routing' }),
@@ -184,13 +190,14 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     });
     const reloadDirectory = () => {
       directory.load(storage.loadDirectory());
-      // Ready agents are indexed by the queues they serve: index them again.
-      for (const [agentId, status] of presence.signedIn()) routing.presenceChanged(agentId, status);
+      shiftRules.load(storage.repos.teams.list());
+      // New queues, rules, skills and memberships: the router re-indexes agents and waiting calls.
+      routing.reload();
       updateMonitors();
       log.info('directory reloaded');
     };
     await storage.registerHttp(app, reloadDirectory);
-    registerCallRoutes(app, { repos: storage.repos, auth: storage.authService });
+    registerCallRoutes(app, { repos: storage.repos, auth: storage.authService, waitEstimate: (callId) => routing.waitEstimate(callId) });
 
     const gateway = new WsGateway({
       auth: storage.auth,

@@ -1,6 +1,7 @@
 /**
  * Free agents, indexed per lane. An agent belongs to a lane when it holds every skill the lane
- * requires (or, for a lane with no required skills, lists its queue); within the lane it sits in
+ * requires, or when the lane is a queue's own lane and the agent lists that queue (an explicit
+ * member); within the lane it sits in
  * the bucket of its *needRelax* (how many levels the lane's minimums must be relaxed for it:
  * max(0, level − minLevel) over the required skills, 0..4) and, for skill-based queues, its
  * skill score (sum of its levels there). A call at relax level r looks only at buckets with
@@ -147,8 +148,13 @@ export class AgentIndex {
     return n;
   }
 
+  /** The lanes the agent serves: a lane whose every required skill it holds (needRelax from its
+   * levels), and the own lane (and skill-less lanes) of every queue it lists — an explicit member
+   * serves its queue whatever its skills (needRelax 0; a required skill it lacks counts as level 5 in the score). */
   private membershipsOf(e: AgentEntry): Membership[] {
     const out: Membership[] = [];
+    const explicit = new Set(e.cfg.queues);
+    const seen = new Set<number>();
     for (const skill of e.skills.keys()) {
       for (const lane of this.cfg.lanesByFirstSkill.get(skill) ?? []) {
         let need = 0;
@@ -163,11 +169,25 @@ export class AgentIndex {
           need = Math.max(need, level - r.minLevel);
           score += level;
         }
-        if (ok) out.push({ lane, needRelax: need, score, node: heapNode(e), bucket: null });
+        if (!ok) continue;
+        if (lane === lane.queue.lane && explicit.has(lane.queue.id)) need = 0;
+        seen.add(lane.idx);
+        out.push({ lane, needRelax: need, score, node: heapNode(e), bucket: null });
       }
     }
-    for (const qid of new Set(e.cfg.queues)) {
-      for (const lane of this.cfg.openLanes.get(qid) ?? []) out.push({ lane, needRelax: 0, score: 0, node: heapNode(e), bucket: null });
+    for (const qid of explicit) {
+      const q = this.cfg.queues.get(qid);
+      if (!q) continue;
+      if (!seen.has(q.lane.idx)) {
+        seen.add(q.lane.idx);
+        const score = q.lane.req.reduce((sum, r) => sum + (e.skills.get(r.skill) ?? 5), 0);
+        out.push({ lane: q.lane, needRelax: 0, score, node: heapNode(e), bucket: null });
+      }
+      for (const lane of this.cfg.openLanes.get(qid) ?? []) {
+        if (seen.has(lane.idx)) continue;
+        seen.add(lane.idx);
+        out.push({ lane, needRelax: 0, score: 0, node: heapNode(e), bucket: null });
+      }
     }
     return out;
   }

@@ -192,10 +192,12 @@ export class ReferenceRouter {
     return a.cfg.skills.find((s) => s.skill === skill)?.level;
   }
 
-  /** Serves the lane at relax level r: lists the queue (no required skills), or holds every
-   * required skill at minLevel + r or better (capped at 5). */
+  /** Serves the lane at relax level r: lists the lane's queue and the lane is the queue's own or
+   * requires no skill (an explicit member, whatever its skills), or holds every required skill at minLevel + r or better (capped
+   * at 5). */
   private qualifies(a: RAgent, lane: Lane, r: number): boolean {
-    if (lane.req.length === 0) return a.cfg.queues.includes(lane.queue.id);
+    if ((lane === lane.queue.lane || lane.req.length === 0) && a.cfg.queues.includes(lane.queue.id)) return true;
+    if (lane.req.length === 0) return false;
     return lane.req.every((req) => {
       const l = this.level(a, req.skill);
       return l !== undefined && l <= Math.min(5, req.minLevel + r);
@@ -265,7 +267,8 @@ export class ReferenceRouter {
       case 'longestIdle':
         return [a.idleSince, id];
       case 'skillBased':
-        return [lane.req.reduce((sum, r) => sum + this.level(a, r.skill)!, 0), a.idleSince, id];
+        // A skill an explicit member lacks counts as the worst level, 5.
+        return [lane.req.reduce((sum, r) => sum + (this.level(a, r.skill) ?? 5), 0), a.idleSince, id];
       case 'linear':
         return [rank, id];
       case 'roundRobin': {

@@ -229,6 +229,11 @@ export class Router {
     return this.calls.get(callId)?.explanation ?? null;
   }
 
+  /** The call is waiting or offered (not yet removed). */
+  knows(callId: string): boolean {
+    return this.calls.has(callId);
+  }
+
   isWaiting(callId: string): boolean {
     return this.calls.get(callId)?.state === 'waiting';
   }

@@ -54,8 +54,8 @@ export interface QueueConfig {
   order: AgentOrder;
   /** leastBusy only: fewest calls today (default) or least talk time today. */
   leastBusyBy?: 'calls' | 'talkTime';
-  /** Empty: agents serve the queue by listing it in `AgentConfig.queues`. Otherwise agents serve
-   * it by their skills alone (every required skill held; levels checked per call). */
+  /** Agents serve the queue by holding every required skill (levels checked per call, relaxed by
+   * steps), or by listing it in `AgentConfig.queues` (an explicit member, whatever its skills). */
   requiredSkills: SkillRequirement[];
   /** Strict tier across queues for an agent who serves several: higher first (default 0). */
   tier?: number;
@@ -95,7 +95,7 @@ export interface EstimateConfig {
 export interface AgentConfig {
   id: string;
   skills: SkillLevel[];
-  /** Queues without required skills that this agent serves. */
+  /** Queues this agent serves as an explicit member, whatever its skills. */
   queues: string[];
   /** Fixed order for linear and round-robin (lower first; then agent id). Default 0. */
   rank?: number;

@@ -10,7 +10,14 @@ import { authenticate } from './admin/guard.ts';
 
 const READERS = ['supervisor', 'qa', 'admin'];
 
-export function registerCallRoutes(app: FastifyInstance, deps: { repos: Repositories; auth: AuthService }): void {
+export interface CallRoutesDeps {
+  repos: Repositories;
+  auth: AuthService;
+  /** A waiting call's position and estimated wait, from the live router; null when not waiting. */
+  waitEstimate?: (callId: string) => { queue: string; position: number; estimatedWaitS: number | null } | null;
+}
+
+export function registerCallRoutes(app: FastifyInstance, deps: CallRoutesDeps): void {
   const guard = (req: Parameters<typeof authenticate>[0]) => {
     const user = authenticate(req, deps.auth);
     if (!user.roles.some((r) => READERS.includes(r))) throw forbidden('call history needs the supervisor, qa or admin role');
@@ -46,5 +53,21 @@ export function registerCallRoutes(app: FastifyInstance, deps: { repos: Reposito
     const row = deps.repos.calls.get(req.params.callId);
     if (!row) throw notFound(`no call ${req.params.callId}`);
     return { call: row };
+  });
+  // Why the call went where it went: every routing decision with its explanation (strategy, rule
+  // step, candidates considered, the best few with their sort keys, winner and tie-break), and
+  // while it waits, its position and estimated wait.
+  app.get<{ Params: { callId: string } }>('/api/v1/calls/:callId/routing', { schema: { params: { type: 'object', properties: { callId: { type: 'string', maxLength: 64 } } } } }, async (req) => {
+    guard(req);
+    const row = deps.repos.calls.get(req.params.callId);
+    const decisions = deps.repos.routingDecisions.forCall(req.params.callId);
+    if (!row && decisions.length === 0) throw notFound(`no call ${req.params.callId}`);
+    const waiting = deps.waitEstimate?.(req.params.callId) ?? null;
+    return {
+      callId: req.params.callId,
+      queue: row?.queueId ?? null,
+      waiting,
+      decisions: decisions.map((d) => ({ ...d, at: new Date(d.at).toISOString() })),
+    };
   });
 }

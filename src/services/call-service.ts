@@ -22,6 +22,8 @@ export const MAX_CALL_DATA_BYTES = 1024 * 1024;
 export interface CallListener {
   callQueued(call: TrackedCall, queueId: string): void;
   callLeftQueue(call: TrackedCall): void;
+  /** The call is over (every connection cleared), or the switch lost it. */
+  callEnded(call: TrackedCall): void;
   agentConnection(agentId: string, call: TrackedCall, from: LocalConnectionState | null, to: LocalConnectionState | null): void;
 }
 
@@ -109,6 +111,7 @@ export class CallService {
       this.persist(call);
       this.persisted.delete(call.id);
       this.d.log.info({ callId: call.id, outcome: call.outcome ?? outcomeOf(call), cause: call.cause }, 'call ended');
+      this.listener?.callEnded(call);
     }
   }
 

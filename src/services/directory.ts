@@ -13,7 +13,10 @@ export interface DirectoryAgent {
   defaultExtension: string | null;
   team: string | null;
   skills: { skill: string; level: number }[];
+  /** Queues the agent serves: explicit memberships plus queues its skills qualify it for. */
   queues: string[];
+  /** Explicit memberships only (the agent serves these whatever its skills). */
+  memberOf: string[];
 }
 
 export interface DirectoryQueue {
@@ -25,15 +28,29 @@ export interface DirectoryQueue {
   wrapUpS: number;
   maxWaitS: number | null;
   overflowTarget: string | null;
+  /** Higher is served first by an agent who serves several queues. */
   priority: number;
+  weight: number;
+  leastBusyBy: 'calls' | 'talkTime';
+  maxMisses: number;
+  customerRules: { vipBoost: number; preferredWaitS: number } | null;
+  steps: QueueStep[];
   requiredSkills: { skill: string; minLevel: number }[];
 }
+
+export type QueueStep =
+  | { afterS: number; kind: 'relax'; by: number }
+  | { afterS: number; kind: 'addQueue'; queue: string }
+  | { afterS: number; kind: 'overflow'; target: string };
 
 export interface DirectoryPilot {
   number: string;
   kind: 'queue' | 'ivr' | 'replay';
   queueId: string | null;
   ivrFlow: string | null;
+  /** Business-based routing: caller priority and the skills calls to this number need. */
+  priority: number;
+  requiredSkills: { skill: string; minLevel: number }[] | null;
 }
 
 export interface DirectoryData {

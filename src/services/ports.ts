@@ -56,4 +56,11 @@ export interface AuditLog {
 
 export interface CustomerLookup {
   findByPhone(phone: string): CustomerRef | null;
+  /** The agent who last answered a call from this number (call history); null: none. */
+  lastAgentFor(phone: string): string | null;
+}
+
+/** Where the ACD's decisions are recorded, with their explanations. */
+export interface RoutingDecisionLog {
+  append(d: { callId: string; at: number; kind: string; queueId: string | null; agent: string | null; detail: Record<string, unknown> }): void;
 }

@@ -2,7 +2,8 @@
  * Agents' presence: signs agents in and out at their phones, keeps each agent's state machine, and
  * writes every change to the state log and to the clients. Phone activity (alerting, on a call,
  * idle) comes from the call service; the agent's own choices from the gateway. Wrap-up timers are
- * the only timers here.
+ * the only timers here. The centre's shift rules see every status held and may refuse the agent's
+ * own choices (`choose`), never a supervisor's or the daemon's (`setState`).
  */
 import type { Logger } from 'pino';
 import { transition, loggedOut, type AgentInput, type AgentStatus, type PhoneActivity, type SelectableState } from '../core/agents/agent-state.ts';
@@ -21,6 +22,15 @@ export interface PresenceDeps {
   log: Logger;
   /** Called after every state change (routing listens for `ready`). */
   onChange: (agentId: string, status: AgentStatus) => void;
+  shiftRules: PresenceRules;
+}
+
+/** The centre's shift rules (src/services/shift-rules.ts), as presence uses them. */
+export interface PresenceRules {
+  /** Throws (CONFLICT) when the agent's own move to `next` breaks a rule. */
+  admit(agentId: string, next: AgentStatus): void;
+  /** Every status held for the agent, changed or not (a pending choice changes no state). */
+  changed(agentId: string, status: AgentStatus): void;
 }
 
 export class PresenceService {
@@ -83,11 +93,22 @@ export class PresenceService {
     return r.status;
   }
 
+  /** A state set by a supervisor or by the daemon itself (e.g. `noAnswer`): shift rules do not refuse it. */
   setState(agentId: string, state: SelectableState, reason: string | null, wrapUpMs = 0): { status: AgentStatus; pending: boolean } {
+    return this.set(agentId, state, reason, wrapUpMs, false);
+  }
+
+  /** The agent's own choice (agent.setState): the team's shift rules may refuse it with CONFLICT. */
+  choose(agentId: string, state: SelectableState, reason: string | null): { status: AgentStatus; pending: boolean } {
+    return this.set(agentId, state, reason, 0, true);
+  }
+
+  private set(agentId: string, state: SelectableState, reason: string | null, wrapUpMs: number, own: boolean): { status: AgentStatus; pending: boolean } {
     const r = transition(this.status(agentId), { type: 'setState', state, reason, wrapUpMs }, this.d.clock.now());
     if (!r.ok) throw invalidState(r.message);
+    if (own) this.d.shiftRules.admit(agentId, r.status);
     if (r.changed) this.commit(agentId, r.status);
-    else this.statuses.set(agentId, r.status);
+    else this.keep(agentId, r.status);
     if (r.changed && r.status.extension) this.toSwitch(r.status.extension, state, agentId);
     return { status: r.status, pending: r.pending === true };
   }
@@ -121,11 +142,16 @@ export class PresenceService {
       return;
     }
     if (r.changed) this.commit(agentId, r.status, callId);
-    else this.statuses.set(agentId, r.status);
+    else this.keep(agentId, r.status);
+  }
+
+  private keep(agentId: string, status: AgentStatus): void {
+    this.statuses.set(agentId, status);
+    this.d.shiftRules.changed(agentId, status);
   }
 
   private commit(agentId: string, status: AgentStatus, callId: string | null = null): void {
-    this.statuses.set(agentId, status);
+    this.keep(agentId, status);
     this.d.stateLog.append({ agent: agentId, state: status.state, reason: status.reason, startedAt: status.since, callId, extension: status.extension });
     const data = { agentId, state: status.state, reason: status.reason, since: new Date(status.since).toISOString(), extension: status.extension };
     this.d.notifier.publish('agent.state', data, { users: [agentId], subscribers: true });

@@ -3,7 +3,7 @@
  * busy. Sent at most once a second per queue, to the queue's members and subscribed supervisors:
  * a change marks the queue dirty, and the first change after a quiet second is sent at once.
  */
-import type { MinimalRouter } from '../acd/minimal-router.ts';
+import type { Router } from '../acd/router.ts';
 import type { Directory, DirectoryQueue } from './directory.ts';
 import type { PresenceService } from './presence-service.ts';
 import type { Clock, Notifier, Timers } from './ports.ts';
@@ -19,7 +19,7 @@ export interface QueueStats {
 
 export interface QueueStatsDeps {
   directory: Directory;
-  router: () => MinimalRouter;
+  router: () => Router;
   presence: () => PresenceService;
   notifier: Notifier;
   clock: Clock;
@@ -50,7 +50,7 @@ export class QueueStatsService {
       id: queue.id,
       name: queue.name,
       waiting: waiting.length,
-      longestWaitMs: waiting.length ? Math.max(0, now - waiting[0]!.queuedAt) : 0,
+      longestWaitMs: waiting.length ? Math.max(0, now - oldest(waiting)) : 0,
       agentsReady: router.readyCount(queue.id),
       agentsBusy: busy,
     };
@@ -84,4 +84,11 @@ export class QueueStatsService {
     const members = this.d.directory.membersOf(queueId).map((a) => a.username);
     this.d.notifier.publish('queue.stats', this.stats(queue), { users: members, subscribers: true });
   }
+}
+
+/** The earliest queuedAt (queue order puts priority first, so the head is not always the oldest). */
+function oldest(waiting: readonly { queuedAt: number }[]): number {
+  let t = Infinity;
+  for (const w of waiting) if (w.queuedAt < t) t = w.queuedAt;
+  return t;
 }

@@ -1,22 +1,31 @@
 /**
- * Routing, foundation edition: a call to a pilot number goes to the longest-idle ready agent of the
- * pilot's queue (RouteSelect to the agent's phone); with nobody ready it waits on the switch's
- * queue device (RouteSelect to the queue device) and is taken from there (DeflectCall) by the next
- * agent who becomes ready. An offer rings for the queue's ring timeout; unanswered, the call goes
- * back to its place in the queue and the agent is made notReady with reason `noAnswer`.
+ * Routing: turns the ACD router's decisions (src/acd, pure) into switch commands, and the
+ * switch's and the agents' news into router events.
  *
- * Decisions come from the pure router in src/acd; this service only turns them into switch
- * commands and keeps the offers (reservations) in flight.
+ * A call to a queue pilot enters the router at the RouteRequest: with a free eligible agent it is
+ * sent there at once (RouteSelect to the agent's phone); otherwise it waits on the queue's device
+ * (RouteSelect to the queue device) and is taken from there (DeflectCall) when the router assigns
+ * it — to an agent who became free, to another queue (overflow), or out of the router (maximum
+ * wait fallback: an IVR flow, voicemail, a number). An offer rings for the queue's ring timeout;
+ * unanswered, the call goes back to its place in the queue (the router keeps its queuedAt) and the
+ * agent, after `maxMisses` unanswered offers in a row, to notReady with reason `noAnswer`.
+ *
+ * Trade-off: the router never waits on the switch. A call the router placed while it is still on
+ * its way to the queue device (RouteSelect sent, Queued not yet seen) is parked here as a pending
+ * move and sent on as soon as the switch reports it queued. Time-based rules need one timer, set
+ * at the router's next deadline.
  */
 import type { Logger } from 'pino';
+import { Router } from '../acd/router.ts';
+import type { CallInput, Effect, RouterConfig, WaitEstimate } from '../acd/types.ts';
 import type { AgentStatus } from '../core/agents/agent-state.ts';
 import type { TrackedCall } from '../core/calls/call.ts';
-import { MinimalRouter } from '../acd/minimal-router.ts';
 import type { LocalConnectionState, PbxEvent, PbxPort } from '../pbx-adapters/pbx-port.ts';
+import { agentConfigOf, routerConfigOf, targetNumber } from './acd-config.ts';
 import type { CallListener, CallService } from './call-service.ts';
 import type { Directory, DirectoryQueue } from './directory.ts';
 import type { PresenceService } from './presence-service.ts';
-import type { Clock, CustomerLookup, Timers } from './ports.ts';
+import type { Clock, CustomerLookup, RoutingDecisionLog, Timers } from './ports.ts';
 
 interface Offer {
   call: TrackedCall;
@@ -28,12 +37,19 @@ interface Offer {
   crossRefId?: string;
 }
 
+/** Where to send a call that is still on its way to a queue device. */
+interface PendingMove {
+  to: string;
+  onFail?: () => void;
+}
+
 export interface RoutingDeps {
   pbx: PbxPort;
   directory: Directory;
   calls: CallService;
   presence: PresenceService;
   customers: CustomerLookup;
+  decisions: RoutingDecisionLog;
   clock: Clock;
   timers: Timers;
   log: Logger;
@@ -42,10 +58,23 @@ export interface RoutingDeps {
 }
 
 export class RoutingService implements CallListener {
-  readonly router = new MinimalRouter();
+  router: Router;
   private readonly offers = new Map<string, Offer>();
+  private readonly pending = new Map<string, PendingMove>();
+  /** Unanswered offers in a row, per agent. */
+  private readonly misses = new Map<string, number>();
+  /** When each agent's current ACD call was answered (`agentId callId` → ms), for leastBusy. */
+  private readonly talking = new Map<string, number>();
+  /** The routing dialogue of a call, while its RouteRequest is being answered. */
+  private readonly dialogue = new Map<string, string>();
+  private knownAgents = new Set<string>();
+  private timer: unknown = null;
+  private timerAt: number | null = null;
 
-  constructor(private readonly d: RoutingDeps) {}
+  constructor(private readonly d: RoutingDeps) {
+    this.router = new Router(this.buildConfig());
+    this.syncAgents();
+  }
 
   // ------------------------------------------------------------------------- switch → routing
 
@@ -60,41 +89,81 @@ export class RoutingService implements CallListener {
       return;
     }
     const call = this.d.calls.tracker.byPbx(ev.callId);
-    if (call) {
-      call.queue = queue.id;
-      if (!call.from && ev.calling) call.from = ev.calling;
-      if (!call.customer && ev.calling) call.customer = this.d.customers.findByPhone(ev.calling);
-    }
-    const agentId = this.router.pickAgent(queue.id);
-    const agentExt = agentId ? this.d.presence.status(agentId).extension : null;
-    if (call && agentId && agentExt) {
-      this.reserve(agentId, call, queue, agentExt, ev.crossRefId);
-      log.info({ callId: call.id, queue: queue.id, agentId, decision: 'longestIdle' }, 'route to agent');
-      this.command(this.d.pbx.routeSelect(ev.crossRefId, agentExt), log, 'routeSelect', () => this.release(agentId, call));
-    } else {
-      log.info({ callId: call?.id, queue: queue.id, decision: 'queue' }, 'nobody ready; route to queue device');
+    if (!call) {
+      log.warn({ queue: queue.id }, 'route request for a call the daemon does not know; to the queue device');
       this.command(this.d.pbx.routeSelect(ev.crossRefId, queue.queueDevice), log, 'routeSelect');
+      return;
     }
+    call.queue = queue.id;
+    if (!call.from && ev.calling) call.from = ev.calling;
+    if (!call.customer && ev.calling) call.customer = this.d.customers.findByPhone(ev.calling);
+    this.dialogue.set(call.id, ev.crossRefId);
+    try {
+      this.apply(this.router.callQueued(this.input(call, queue.id, this.d.clock.now(), pilot!.number, pilot!.priority), this.d.clock.now()), 'routeRequest');
+    } finally {
+      const crossRefId = this.dialogue.get(call.id);
+      this.dialogue.delete(call.id);
+      if (crossRefId !== undefined) {
+        // Nobody took it at once (or it left the router): it waits on its queue's device.
+        const device = this.d.directory.queue(call.queue ?? queue.id)?.queueDevice ?? queue.queueDevice;
+        log.info({ callId: call.id, queue: call.queue, decision: 'queue' }, 'nobody free; route to the queue device');
+        this.command(this.d.pbx.routeSelect(crossRefId, device), log, 'routeSelect');
+      }
+    }
+    this.d.onQueueChanged(queue.id);
   }
 
+  /** The switch reports the call waiting on a queue device. */
   callQueued(call: TrackedCall, queueId: string): void {
-    this.router.enqueue({ callId: call.id, queue: queueId, queuedAt: call.queuedAt ?? this.d.clock.now() });
+    const move = this.pending.get(call.id);
+    if (move) {
+      this.pending.delete(call.id);
+      this.sendTo(call, move.to, move.onFail);
+    } else if (!this.router.knows(call.id)) {
+      // A call the router has not seen: transferred to the queue device, or adopted after a
+      // reconnect. It joins the queue with the time it started waiting.
+      const now = this.d.clock.now();
+      this.apply(this.router.callQueued(this.input(call, queueId, call.queuedAt ?? now, call.dialled, 0), now), 'callQueued');
+    }
     this.d.onQueueChanged(queueId);
-    const agentId = this.router.pickAgent(queueId);
-    if (agentId) this.assignTo(agentId);
   }
 
   callLeftQueue(call: TrackedCall): void {
-    const w = this.router.dequeue(call.id);
-    if (w) this.d.onQueueChanged(w.queue);
+    if (call.queue) this.d.onQueueChanged(call.queue);
   }
 
-  agentConnection(agentId: string, call: TrackedCall, _from: LocalConnectionState | null, to: LocalConnectionState | null): void {
+  callEnded(call: TrackedCall): void {
+    this.pending.delete(call.id);
+    if (this.router.knows(call.id)) {
+      this.router.callRemoved(call.id);
+      this.armTimer();
+    }
+    for (const [agentId, offer] of this.offers) if (offer.call === call) this.dropOffer(agentId);
+    if (call.queue) this.d.onQueueChanged(call.queue);
+  }
+
+  agentConnection(agentId: string, call: TrackedCall, from: LocalConnectionState | null, to: LocalConnectionState | null): void {
+    const key = `${agentId} ${call.id}`;
     const offer = this.offers.get(agentId);
-    if (!offer || offer.call !== call) return;
-    if (to === 'connected' || to === null) {
-      this.d.timers.clearTimeout(offer.timer);
-      this.offers.delete(agentId);
+    if (offer && offer.call === call) {
+      if (to === 'connected') {
+        this.dropOffer(agentId);
+        this.misses.delete(agentId);
+        this.router.callRemoved(call.id);
+        this.armTimer();
+        this.talking.set(key, this.d.clock.now());
+        if (call.queue) this.d.onQueueChanged(call.queue);
+      } else if (to === null) {
+        this.dropOffer(agentId);
+      }
+      return;
+    }
+    if (to === null && (from === 'connected' || from === 'hold')) {
+      const since = this.talking.get(key);
+      if (since !== undefined) {
+        this.talking.delete(key);
+        this.router.callCompleted(agentId, Math.max(0, this.d.clock.now() - since));
+      }
     }
   }
 
@@ -103,66 +172,205 @@ export class RoutingService implements CallListener {
   presenceChanged(agentId: string, status: AgentStatus): void {
     const agent = this.d.directory.agent(agentId);
     if (!agent) return;
-    if (status.state === 'ready' && !this.offers.has(agentId)) {
-      this.router.agentAvailable(agentId, agent.queues, status.since);
-      this.assignTo(agentId);
+    if (status.state === 'ready' && !this.offers.has(agentId) && status.extension) {
+      this.apply(this.router.agentAvailable(agentId, status.since, this.d.clock.now()), 'agentAvailable');
     } else {
       this.router.agentUnavailable(agentId);
     }
     for (const q of agent.queues) this.d.onQueueChanged(q);
   }
 
-  /** Forgets every reservation (the switch was lost; its calls are gone). */
+  /** The directory changed (admin edit): new queues, rules and agents' skills apply at once. */
+  reload(): void {
+    this.syncAgents();
+    this.apply(this.router.reconfigure(this.buildConfig(), this.d.clock.now()), 'reconfigured');
+  }
+
+  /** A new day: leastBusy counts start again. */
+  resetDailyStats(): void {
+    this.router.resetStats();
+  }
+
+  /** Forgets every reservation and pending move (the switch was lost; its calls are gone). */
   reset(): void {
-    for (const [agentId, offer] of this.offers) {
-      this.d.timers.clearTimeout(offer.timer);
-      this.offers.delete(agentId);
-    }
+    for (const agentId of [...this.offers.keys()]) this.dropOffer(agentId);
+    this.pending.clear();
   }
 
   close(): void {
     this.reset();
+    if (this.timer !== null) this.d.timers.clearTimeout(this.timer);
+    this.timer = null;
+    this.timerAt = null;
+  }
+
+  // ---------------------------------------------------------------------------------- queries
+
+  waitEstimate(callId: string): WaitEstimate | null {
+    return this.router.waitEstimate(callId, this.d.clock.now());
   }
 
   // ----------------------------------------------------------------------------- internals
 
-  /** Gives the longest-waiting call of the agent's queues to an available agent. */
-  private assignTo(agentId: string): void {
-    const agent = this.d.directory.agent(agentId);
-    const ext = this.d.presence.status(agentId).extension;
-    if (!agent || !ext || !this.router.isAvailable(agentId)) return;
-    const w = this.router.pickCall(agent.queues);
-    if (!w) return;
-    const call = this.d.calls.get(w.callId);
-    const queue = this.d.directory.queue(w.queue);
-    if (!call || !queue) {
-      this.router.dequeue(w.callId);
+  private buildConfig(): RouterConfig {
+    const { config, warnings } = routerConfigOf(this.d.directory);
+    for (const w of warnings) this.d.log.warn(w);
+    return config;
+  }
+
+  /** Tells the router every agent's skills and memberships; forgets agents no longer there. */
+  private syncAgents(): void {
+    const now = this.d.clock.now();
+    const seen = new Set<string>();
+    for (const a of this.d.directory.allAgents()) {
+      if (!a.roles.includes('agent')) continue;
+      seen.add(a.username);
+      this.apply(this.router.configureAgent(agentConfigOf(a), now), 'agentConfigured');
+    }
+    for (const id of this.knownAgents) if (!seen.has(id)) this.router.removeAgent(id);
+    this.knownAgents = seen;
+  }
+
+  private input(call: TrackedCall, queueId: string, queuedAt: number, dialled: string, priority: number): CallInput {
+    const customer = call.customer;
+    let preferred = customer?.preferredAgent ?? null;
+    if (!preferred && call.direction === 'inbound' && call.from) preferred = this.d.customers.lastAgentFor(call.from);
+    return { callId: call.id, queue: queueId, dialled, queuedAt, priority, vipLevel: customer?.vipLevel ?? 0, preferredAgent: preferred };
+  }
+
+  /** Carries out the router's effects; re-arms the deadline timer. */
+  private apply(effects: Effect[], trigger: string): void {
+    for (const e of effects) {
+      try {
+        this.applyOne(e, trigger);
+      } catch (err) {
+        this.d.log.error({ err, effect: e.kind, callId: e.callId }, 'routing effect failed');
+      }
+    }
+    this.armTimer();
+  }
+
+  private applyOne(e: Effect, trigger: string): void {
+    const now = this.d.clock.now();
+    const call = this.d.calls.get(e.callId);
+    const log = this.d.log.child({ callId: e.callId, queue: 'queue' in e ? e.queue : undefined });
+    this.record(e, now);
+    switch (e.kind) {
+      case 'assign': {
+        log.debug({ agentId: e.agentId, trigger, explanation: e.explanation }, 'routing decision');
+        const ext = this.d.presence.status(e.agentId).extension;
+        const queue = this.d.directory.queue(e.queue);
+        if (!call || call.endedAt !== null || !ext || !queue) {
+          // The router's picture was stale (the call ended, the agent signed out): undo.
+          log.warn({ agentId: e.agentId }, 'assignment could not be carried out; undone');
+          if (call && call.endedAt === null) this.apply(this.router.requeue(e.callId, now, e.agentId), 'requeue');
+          else this.router.callRemoved(e.callId);
+          this.presenceChanged(e.agentId, this.d.presence.status(e.agentId));
+          return;
+        }
+        call.queue = e.queue;
+        this.reserve(e.agentId, call, queue, ext);
+        log.info({ agentId: e.agentId, rule: e.explanation.rule, considered: e.explanation.considered, tieBreak: e.explanation.tieBreak }, 'call to agent');
+        this.sendTo(call, ext, () => this.offerFailed(e.agentId, call));
+        this.d.onQueueChanged(e.queue);
+        return;
+      }
+      case 'moved': {
+        log.info({ from: e.from, to: e.to, reason: e.reason }, 'call moved to another queue');
+        const to = this.d.directory.queue(e.to);
+        if (!call || !to) return;
+        call.queue = e.to;
+        this.sendTo(call, to.queueDevice);
+        this.d.onQueueChanged(e.from);
+        this.d.onQueueChanged(e.to);
+        return;
+      }
+      case 'fallback': {
+        const number = targetNumber(e.target, this.d.directory);
+        log.info({ target: e.target, number, reason: e.reason }, 'call leaves the queue for its fallback');
+        this.d.onQueueChanged(e.queue);
+        if (!call) return;
+        if (!number) {
+          log.warn({ target: e.target }, 'fallback target has no number on the switch; the call stays where it is');
+          return;
+        }
+        call.outcome = e.reason === 'maxWait' ? 'maxWait' : 'overflow';
+        this.sendTo(call, number, () => {
+          call.outcome = null;
+        });
+        return;
+      }
+      case 'unroutable':
+        log.warn({ reason: e.reason }, 'call has no queue the router knows');
+        return;
+    }
+  }
+
+  private record(e: Effect, at: number): void {
+    try {
+      const queueId = e.kind === 'assign' || e.kind === 'fallback' ? e.queue : e.kind === 'moved' ? e.to : null;
+      this.d.decisions.append({ callId: e.callId, at, kind: e.kind, queueId, agent: e.kind === 'assign' ? e.agentId : null, detail: e as unknown as Record<string, unknown> });
+    } catch (err) {
+      this.d.log.error({ err, callId: e.callId }, 'routing decision not recorded');
+    }
+  }
+
+  /**
+   * Sends the call to `dest` from wherever it is now: the routing dialogue being answered
+   * (RouteSelect), a queue device where it waits, or a phone where it rings (DeflectCall). A call
+   * in between (on its way to a queue device) is sent on when it gets there.
+   */
+  private sendTo(call: TrackedCall, dest: string, onFail?: () => void): void {
+    const log = this.d.log.child({ callId: call.id });
+    const crossRefId = this.dialogue.get(call.id);
+    if (crossRefId !== undefined) {
+      this.dialogue.delete(call.id);
+      for (const offer of this.offers.values()) if (offer.call === call && offer.ext === dest) offer.crossRefId = crossRefId;
+      this.command(this.d.pbx.routeSelect(crossRefId, dest), log, 'routeSelect', onFail);
       return;
     }
-    this.router.dequeue(w.callId);
-    this.reserve(agentId, call, queue, ext);
-    const log = this.d.log.child({ callId: call.id, agentId, queue: queue.id });
-    log.info({ decision: 'longestWaiting', waitedMs: this.d.clock.now() - w.queuedAt }, 'queued call to agent');
-    const conn = { callId: this.d.calls.tracker.pbxIdAt(call), deviceId: queue.queueDevice };
-    this.command(this.d.pbx.deflectCall(conn, ext), log, 'deflectCall', () => {
-      this.release(agentId, call);
-      if (call.endedAt === null && call.connections.get(queue.queueDevice)?.state === 'queued') this.callQueued(call, queue.id);
-    });
-    this.d.onQueueChanged(queue.id);
+    const at = this.whereIs(call);
+    if (!at) {
+      this.pending.set(call.id, { to: dest, ...(onFail ? { onFail } : {}) });
+      return;
+    }
+    if (at === dest) return;
+    const conn = { callId: this.d.calls.tracker.pbxIdAt(call), deviceId: at };
+    this.command(this.d.pbx.deflectCall(conn, dest), log, 'deflectCall', onFail);
   }
 
-  private reserve(agentId: string, call: TrackedCall, queue: DirectoryQueue, ext: string, crossRefId?: string): void {
-    this.router.agentUnavailable(agentId);
+  /** The device holding the call for routing: a queue device where it waits, else a phone where
+   * it rings; null when it is in between. */
+  private whereIs(call: TrackedCall): string | null {
+    let ringing: string | null = null;
+    for (const [device, c] of call.connections) {
+      if (c.state === 'queued' && this.d.directory.queueByDevice(device)) return device;
+      if (c.state === 'alerting' && this.d.directory.deviceKind(device) === 'agentPhone') ringing = device;
+    }
+    return ringing;
+  }
+
+  private reserve(agentId: string, call: TrackedCall, queue: DirectoryQueue, ext: string): void {
     const timer = this.d.timers.setTimeout(() => this.ringTimeout(agentId), queue.ringTimeoutS * 1000);
-    this.offers.set(agentId, { call, queue, ext, timer, ...(crossRefId ? { crossRefId } : {}) });
+    this.offers.set(agentId, { call, queue, ext, timer });
   }
 
-  /** An offer that did not reach the agent: the agent is free again. */
-  private release(agentId: string, call: TrackedCall): void {
+  private dropOffer(agentId: string): void {
     const offer = this.offers.get(agentId);
-    if (!offer || offer.call !== call) return;
+    if (!offer) return;
     this.d.timers.clearTimeout(offer.timer);
     this.offers.delete(agentId);
+  }
+
+  /** An offer that did not reach the agent: the agent is free again; the call goes back. */
+  private offerFailed(agentId: string, call: TrackedCall): void {
+    const offer = this.offers.get(agentId);
+    if (!offer || offer.call !== call) return;
+    this.dropOffer(agentId);
+    if (call.endedAt === null && this.router.knows(call.id)) {
+      if (this.whereIs(call)) this.apply(this.router.requeue(call.id, this.d.clock.now(), agentId), 'requeue');
+      else this.router.callRemoved(call.id); // still at the routing point: the switch's fallback applies
+    }
     this.presenceChanged(agentId, this.d.presence.status(agentId));
   }
 
@@ -175,19 +383,29 @@ export class RoutingService implements CallListener {
     if (call.connections.get(ext)?.state !== 'alerting') {
       // The offer never reached the phone (or is no longer ringing there): the agent is free.
       log.warn({ ext }, 'offer did not ring at the phone in time; agent released');
+      if (call.endedAt === null && this.router.knows(call.id) && !this.router.isWaiting(call.id)) this.apply(this.router.requeue(call.id, this.d.clock.now(), agentId), 'requeue');
       this.presenceChanged(agentId, this.d.presence.status(agentId));
       return;
     }
-    log.info({ ringTimeoutS: queue.ringTimeoutS }, 'no answer; call back to its queue, agent notReady');
-    if (this.d.presence.agentAt(ext) === agentId) {
+    const missed = (this.misses.get(agentId) ?? 0) + 1;
+    const tooMany = missed >= queue.maxMisses;
+    this.misses.set(agentId, tooMany ? 0 : missed);
+    log.info({ ringTimeoutS: queue.ringTimeoutS, missed, maxMisses: queue.maxMisses }, tooMany ? 'no answer; call back to its queue, agent notReady' : 'no answer; call back to its queue');
+    if (tooMany && this.d.presence.agentAt(ext) === agentId) {
       try {
         this.d.presence.setState(agentId, 'notReady', 'noAnswer');
       } catch (err) {
         log.warn({ err: (err as Error).message }, 'could not set agent notReady after no answer');
       }
     }
-    const conn = { callId: this.d.calls.tracker.pbxIdAt(call), deviceId: ext };
-    this.command(this.d.pbx.deflectCall(conn, queue.queueDevice), log, 'deflectCall');
+    // Back at its place in the queue; the router may give it to another agent at once.
+    const effects = this.router.requeue(call.id, this.d.clock.now(), agentId);
+    this.apply(effects, 'requeue');
+    if (this.router.isWaiting(call.id)) {
+      const home = this.d.directory.queue(call.queue ?? queue.id) ?? queue;
+      this.sendTo(call, home.queueDevice);
+    }
+    this.d.onQueueChanged(call.queue ?? queue.id);
   }
 
   /** The switch closed a routing dialogue; with an error, an agent chosen for it is free again. */
@@ -197,10 +415,25 @@ export class RoutingService implements CallListener {
       delete offer.crossRefId;
       if (error) {
         this.d.log.warn({ callId: offer.call.id, agentId, error }, 'the switch refused the route; agent released');
-        this.release(agentId, offer.call);
+        this.offerFailed(agentId, offer.call);
       }
       return;
     }
+  }
+
+  /** One timer, at the router's next deadline (a relaxation step, an overflow, a maximum wait). */
+  private armTimer(): void {
+    const next = this.router.nextDeadline();
+    if (next === this.timerAt) return;
+    if (this.timer !== null) this.d.timers.clearTimeout(this.timer);
+    this.timer = null;
+    this.timerAt = next;
+    if (next === null) return;
+    this.timer = this.d.timers.setTimeout(() => {
+      this.timer = null;
+      this.timerAt = null;
+      this.apply(this.router.tick(this.d.clock.now()), 'tick');
+    }, Math.max(0, next - this.d.clock.now()));
   }
 
   private command(p: Promise<unknown>, log: Logger, what: string, onFail?: () => void): void {

@@ -41,6 +41,11 @@ export const DEMO_USERS: readonly DemoUser[] = [
 /** qa1's phone; qa1 is not an agent, so this is documentation only (no agents row holds it). */
 export const DEMO_QA_EXTENSION = '2902';
 
+/** Customer-based rules on every demo queue (embedded-default.md): a VIP caller waits ahead of
+ * regular callers (+10 priority per VIP level); the preferred agent, when ready, gets the call,
+ * and when busy is waited for up to 20 s before the queue's own strategy applies. */
+export const DEMO_CUSTOMER_RULES = { vipBoost: 10, preferredWaitS: 20 } as const;
+
 export const DEMO_QUEUES: readonly NewQueue[] = [
   {
     id: 'sales',
@@ -50,6 +55,7 @@ export const DEMO_QUEUES: readonly NewQueue[] = [
     ringTimeoutS: 15,
     wrapUpS: 0,
     priority: 0,
+    customerRules: DEMO_CUSTOMER_RULES,
     requiredSkills: [{ skill: 'sales', minLevel: 5 }],
     members: [...salesAgents.map((a) => a.username), 'sup1'],
   },
@@ -61,10 +67,11 @@ export const DEMO_QUEUES: readonly NewQueue[] = [
     ringTimeoutS: 15,
     wrapUpS: 0,
     priority: 0,
+    customerRules: DEMO_CUSTOMER_RULES,
     requiredSkills: [{ skill: 'support', minLevel: 5 }],
     members: [...supportAgents.map((a) => a.username), 'sup1'],
   },
-  { id: 'vip', name: 'VIP', strategy: 'customerBased', queueDevice: '8902', ringTimeoutS: 15, wrapUpS: 0, priority: 10, requiredSkills: [{ skill: 'vip', minLevel: 5 }], members: [] },
+  { id: 'vip', name: 'VIP', strategy: 'customerBased', queueDevice: '8902', ringTimeoutS: 15, wrapUpS: 0, priority: 10, customerRules: DEMO_CUSTOMER_RULES, requiredSkills: [{ skill: 'vip', minLevel: 5 }], members: [] },
 ];
 
 export const DEMO_PILOTS: readonly NewPilot[] = [

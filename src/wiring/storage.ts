@@ -14,7 +14,7 @@ import type { AuthPort } from '../gateway/auth-port.ts';
 import { registerAdminRoutes } from '../http/admin/index.ts';
 import { registerAuthRoutes } from '../http/auth-routes.ts';
 import type { DirectoryData } from '../services/directory.ts';
-import type { AgentStateLog, AuditLog, CallRecords, Clock, CustomerLookup } from '../services/ports.ts';
+import type { AgentStateLog, AuditLog, CallRecords, Clock, CustomerLookup, RoutingDecisionLog } from '../services/ports.ts';
 import { openDatabase } from '../storage/database.ts';
 import { ensureInitialAdmin, seedDemoCentre } from '../storage/demo-seed.ts';
 import { createRepositories, type Repositories } from '../storage/repositories/index.ts';
@@ -25,6 +25,7 @@ export interface Storage {
   auth: AuthPort;
   calls: CallRecords;
   stateLog: AgentStateLog;
+  decisions: RoutingDecisionLog;
   audit: AuditLog;
   customers: CustomerLookup;
   loadDirectory(): DirectoryData;
@@ -84,12 +85,14 @@ export async function openStorage(config: Readonly<Config>, log: Logger, clock: 
     auth: { login: (u, p) => authService.login(u, p), verifyToken: (t) => authService.checkToken(t) },
     calls: { insert: (r) => repos.calls.insert(r), update: (id, p) => void repos.calls.update(id, p) },
     stateLog: { append: (e) => repos.stateLog.append(e) },
+    decisions: { append: (d) => repos.routingDecisions.append(d) },
     audit: { append: (e) => void repos.audit.append(e) },
     customers: {
       findByPhone(phone) {
         const c = repos.customers.findByPhone(phone);
         return c ? { id: c.id, name: c.name, vipLevel: c.vipLevel, preferredAgent: c.preferredAgent } : null;
       },
+      lastAgentFor: (phone) => repos.calls.lastAgentFor(phone),
     },
     loadDirectory: () => repos.directory.loadDirectory(),
     signedInAtLastStop,

@@ -81,6 +81,11 @@ describe('queues', () => {
       maxWaitS: 300,
       overflowTarget: '8901',
       priority: 5,
+      weight: 1,
+      leastBusyBy: 'calls',
+      maxMisses: 1,
+      customerRules: null,
+      steps: [],
       requiredSkills: [
         { skill: 'french', minLevel: 5 },
         { skill: 'sales', minLevel: 3 },
@@ -98,6 +103,36 @@ describe('queues', () => {
       { entity: 'queue', action: 'create', id: 'sales' },
       { entity: 'queue', action: 'update', id: 'sales' },
     ]);
+  });
+
+  it('ACD rules: weight, leastBusyBy, maxMisses, customer rules and steps (sorted by time; an unknown queue refused)', async () => {
+    await ok('POST', '/queues', { id: 'support', name: 'Support', strategy: 'linear', queueDevice: '8901' });
+    const q = await ok('POST', '/queues', {
+      id: 'sales',
+      name: 'Sales',
+      strategy: 'leastBusy',
+      queueDevice: '8900',
+      weight: 3,
+      leastBusyBy: 'talkTime',
+      maxMisses: 2,
+      customerRules: { vipBoost: 5, preferredWaitS: 20 },
+      steps: [
+        { afterS: 60, kind: 'overflow', target: 'ivr:main' },
+        { afterS: 10, kind: 'relax', by: 2 },
+        { afterS: 30, kind: 'addQueue', queue: 'support' },
+      ],
+    });
+    expect(q).toMatchObject({ weight: 3, leastBusyBy: 'talkTime', maxMisses: 2, customerRules: { vipBoost: 5, preferredWaitS: 20 } });
+    expect(q.steps.map((s: { afterS: number }) => s.afterS)).toEqual([10, 30, 60]);
+    expect(t.repos.directory.loadDirectory().queues.find((x) => x.id === 'sales')).toMatchObject({ weight: 3, maxMisses: 2, steps: q.steps });
+    const unknown = await call('PATCH', '/queues/sales', { steps: [{ afterS: 5, kind: 'addQueue', queue: 'ghost' }] });
+    expect(unknown.statusCode).toBe(400);
+    for (const bad of [{ weight: 0 }, { maxMisses: 0 }, { leastBusyBy: 'mood' }, { steps: [{ afterS: 0, kind: 'overflow', target: '8001' }] }, { steps: [{ afterS: 1, kind: 'teleport' }] }, { customerRules: { vipBoost: 1 } }]) {
+      const res = await call('PATCH', '/queues/sales', bad);
+      expect(res.statusCode, JSON.stringify(bad)).toBe(400);
+      expect(res.json().error.code).toBe('BAD_REQUEST');
+    }
+    expect((await ok('GET', '/queues/sales')).steps).toEqual(q.steps);
   });
 
   it('refuses an unknown required skill or member with 400 and writes nothing', async () => {
@@ -230,8 +265,19 @@ describe('pilots and customers', () => {
     expect((await call('POST', '/pilots', { number: '8003', kind: 'ivr' })).json().error).toMatchObject({ code: 'BAD_REQUEST', message: 'an ivr pilot needs ivrFlow' });
     expect((await call('POST', '/pilots', { number: '8004', kind: 'queue', queueId: 'ghost' })).statusCode).toBe(400);
     expect((await call('POST', '/pilots', { number: '8002', kind: 'replay' })).statusCode).toBe(409);
-    expect(await ok('PATCH', '/pilots/8002', { kind: 'replay' })).toEqual({ number: '8002', kind: 'replay', queueId: null, ivrFlow: null, description: 'Main menu' });
+    expect(await ok('PATCH', '/pilots/8002', { kind: 'replay' })).toEqual({ number: '8002', kind: 'replay', queueId: null, ivrFlow: null, description: 'Main menu', priority: 0, requiredSkills: null });
     expect((await ok('GET', '/pilots')).items).toHaveLength(1);
+  });
+
+  it('pilots: business-based routing (priority, skills of the dialled number); unknown skills refused', async () => {
+    await ok('POST', '/skills', { name: 'mandarin' });
+    await ok('POST', '/queues', { id: 'sales', name: 'Sales', strategy: 'longestIdle', queueDevice: '8900' });
+    const p = await ok('POST', '/pilots', { number: '8010', kind: 'queue', queueId: 'sales', priority: 3, requiredSkills: [{ skill: 'mandarin', minLevel: 2 }] });
+    expect(p).toMatchObject({ priority: 3, requiredSkills: [{ skill: 'mandarin', minLevel: 2 }] });
+    const bad = await call('POST', '/pilots', { number: '8011', kind: 'queue', queueId: 'sales', requiredSkills: [{ skill: 'klingon', minLevel: 2 }] });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toContain('klingon');
+    expect(t.repos.directory.loadDirectory().pilots.find((x) => x.number === '8010')).toMatchObject({ priority: 3, requiredSkills: [{ skill: 'mandarin', minLevel: 2 }] });
   });
 
   it('customers: create, find by phone, search, update, delete', async () => {

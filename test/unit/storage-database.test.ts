@@ -31,7 +31,9 @@ describe('openDatabase', () => {
       'queue_agents',
       'queue_skills',
       'queues',
+      'routing_decisions',
       'skills',
+      'teams',
       'users',
     ]);
     const applied = t.sqlite.prepare('select count(*) from __drizzle_migrations').pluck().get();

@@ -58,18 +58,19 @@ describe('seedDemoCentre', () => {
       queues: ['sales', 'support', 'vip'],
     });
 
+    const acd = { weight: 1, leastBusyBy: 'calls', maxMisses: 1, customerRules: { vipBoost: 10, preferredWaitS: 20 }, steps: [] };
     expect(dir.queues).toEqual([
-      { id: 'sales', name: 'Sales', strategy: 'longestIdle', queueDevice: '8900', ringTimeoutS: 15, wrapUpS: 0, maxWaitS: null, overflowTarget: null, priority: 0, requiredSkills: [{ skill: 'sales', minLevel: 5 }] },
-      { id: 'support', name: 'Support', strategy: 'skillBased', queueDevice: '8901', ringTimeoutS: 15, wrapUpS: 0, maxWaitS: null, overflowTarget: null, priority: 0, requiredSkills: [{ skill: 'support', minLevel: 5 }] },
-      { id: 'vip', name: 'VIP', strategy: 'customerBased', queueDevice: '8902', ringTimeoutS: 15, wrapUpS: 0, maxWaitS: null, overflowTarget: null, priority: 10, requiredSkills: [{ skill: 'vip', minLevel: 5 }] },
+      { id: 'sales', name: 'Sales', strategy: 'longestIdle', queueDevice: '8900', ringTimeoutS: 15, wrapUpS: 0, maxWaitS: null, overflowTarget: null, priority: 0, ...acd, requiredSkills: [{ skill: 'sales', minLevel: 5 }] },
+      { id: 'support', name: 'Support', strategy: 'skillBased', queueDevice: '8901', ringTimeoutS: 15, wrapUpS: 0, maxWaitS: null, overflowTarget: null, priority: 0, ...acd, requiredSkills: [{ skill: 'support', minLevel: 5 }] },
+      { id: 'vip', name: 'VIP', strategy: 'customerBased', queueDevice: '8902', ringTimeoutS: 15, wrapUpS: 0, maxWaitS: null, overflowTarget: null, priority: 10, ...acd, requiredSkills: [{ skill: 'vip', minLevel: 5 }] },
     ]);
     expect(t.repos.queues.get('sales')?.members).toEqual(['a1001', 'a1002', 'a1003', 'a1004', 'a1005', 'sup1']);
     expect(t.repos.queues.get('support')?.members).toEqual(['a1006', 'a1007', 'a1008', 'a1009', 'a1010', 'sup1']);
     expect(dir.pilots).toEqual([
-      { number: '8000', kind: 'queue', queueId: 'sales', ivrFlow: null },
-      { number: '8001', kind: 'queue', queueId: 'support', ivrFlow: null },
-      { number: '8002', kind: 'ivr', queueId: null, ivrFlow: 'main' },
-      { number: '8009', kind: 'replay', queueId: null, ivrFlow: null },
+      { number: '8000', kind: 'queue', queueId: 'sales', ivrFlow: null, priority: 0, requiredSkills: null },
+      { number: '8001', kind: 'queue', queueId: 'support', ivrFlow: null, priority: 0, requiredSkills: null },
+      { number: '8002', kind: 'ivr', queueId: null, ivrFlow: 'main', priority: 0, requiredSkills: null },
+      { number: '8009', kind: 'replay', queueId: null, ivrFlow: null, priority: 0, requiredSkills: null },
     ]);
 
     expect(t.repos.customers.findByPhone('13800000001')).toMatchObject({ vipLevel: 1, preferredAgent: 'a1001' });

@@ -3,7 +3,7 @@ import type { CallRow } from '../../src/storage/repositories/calls.ts';
 import { qualifies } from '../../src/storage/repositories/directory.ts';
 import { openTempDatabase, type TempDatabase } from '../../src/storage/test-support.ts';
 import { Directory } from '../../src/services/directory.ts';
-import type { AgentStateLog, AuditLog, CallRecords, CustomerLookup } from '../../src/services/ports.ts';
+import type { AgentStateLog, AuditLog, CallRecords, CustomerLookup, RoutingDecisionLog } from '../../src/services/ports.ts';
 
 let t: TempDatabase;
 // One database per file, emptied before each test (opening and migrating is the slow part).
@@ -41,9 +41,14 @@ function call(id: string, over: Partial<CallRow> = {}): CallRow {
 }
 
 describe('the repositories fit the ports the services declare', () => {
-  it('type-checks as CallRecords, AgentStateLog, AuditLog and CustomerLookup', () => {
-    const ports: { calls: CallRecords; stateLog: AgentStateLog; audit: AuditLog; customers: CustomerLookup } = t.repos;
+  it('type-checks as CallRecords, AgentStateLog, AuditLog and RoutingDecisionLog', () => {
+    const ports: { calls: CallRecords; stateLog: AgentStateLog; audit: AuditLog; routingDecisions: RoutingDecisionLog } = t.repos;
     expect(ports.calls).toBe(t.repos.calls);
+  });
+
+  it('the customer lookup port is the customers and calls repositories together', () => {
+    const lookup: CustomerLookup = { findByPhone: (p) => t.repos.customers.findByPhone(p), lastAgentFor: (p) => t.repos.calls.lastAgentFor(p) };
+    expect(lookup.lastAgentFor('nobody')).toBeNull();
   });
 });
 
@@ -260,7 +265,7 @@ describe('configuration repositories', () => {
     expect(() => t.repos.pilots.create({ number: '1', kind: 'queue' })).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
     expect(() => t.repos.pilots.create({ number: '1', kind: 'queue', queueId: 'nope' })).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
     expect(() => t.repos.pilots.create({ number: '1', kind: 'ivr' })).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
-    expect(t.repos.pilots.create({ number: '1', kind: 'replay', ivrFlow: 'ignored' })).toEqual({ number: '1', kind: 'replay', queueId: null, ivrFlow: null, description: null });
+    expect(t.repos.pilots.create({ number: '1', kind: 'replay', ivrFlow: 'ignored' })).toEqual({ number: '1', kind: 'replay', queueId: null, ivrFlow: null, description: null, priority: 0, requiredSkills: null });
   });
 
   it('customers: by phone, search, unique phone, preferred agent must be an agent', async () => {

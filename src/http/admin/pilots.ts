@@ -3,12 +3,20 @@ import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../core/errors.ts';
 import type { NewPilot, PilotPatch } from '../../storage/repositories/pilots.ts';
 import type { AdminContext } from './admin-context.ts';
-import { closed, nullable, number, paramOf, patchOf, pilotKind, queueId, str, text } from './schemas.ts';
+import { closed, int, level, nullable, number, paramOf, patchOf, pilotKind, queueId, skillName, str, text } from './schemas.ts';
 
 type Params = { number: string };
 const params = paramOf('number', number);
 
-const fields = { kind: pilotKind, queueId: nullable(queueId), ivrFlow: nullable(str(1, 64, '^[A-Za-z0-9._-]+$')), description: nullable(text) };
+const fields = {
+  kind: pilotKind,
+  queueId: nullable(queueId),
+  ivrFlow: nullable(str(1, 64, '^[A-Za-z0-9._-]+$')),
+  description: nullable(text),
+  /** Business-based routing: caller priority and skills of calls to this number. */
+  priority: int(0, 100),
+  requiredSkills: nullable({ type: 'array', maxItems: 50, items: closed({ skill: skillName, minLevel: level }, ['skill', 'minLevel']) }),
+};
 
 export function pilotRoutes(app: FastifyInstance, ctx: AdminContext): void {
   const { repos } = ctx;

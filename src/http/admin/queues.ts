@@ -18,9 +18,26 @@ const settings = {
   ringTimeoutS: int(1, 600),
   wrapUpS: int(0, 3600),
   maxWaitS: nullable(int(1, 86_400)),
-  /** Where a call goes when maxWaitS runs out: another queue's id or a number. */
-  overflowTarget: nullable(str(1, 64, '^[A-Za-z0-9*#+._-]+$')),
+  /** Where a call goes when maxWaitS runs out: another queue's id, `ivr:<flow>`, `voicemail:<number>` or a number. */
+  overflowTarget: nullable(str(1, 64, '^[A-Za-z0-9*#+._:-]+$')),
   priority: int(-1000, 1000),
+  /** Fairness across queues of the same priority: longest wait × weight wins. */
+  weight: int(1, 100),
+  leastBusyBy: { type: 'string', enum: ['calls', 'talkTime'] },
+  /** Unanswered offers in a row before the agent is made notReady (noAnswer). */
+  maxMisses: int(1, 100),
+  customerRules: nullable(closed({ vipBoost: int(0, 100), preferredWaitS: int(0, 3600) }, ['vipBoost', 'preferredWaitS'])),
+  steps: {
+    type: 'array',
+    maxItems: 20,
+    items: {
+      oneOf: [
+        closed({ afterS: int(0, 86_400), kind: { const: 'relax' }, by: int(0, 4) }, ['afterS', 'kind', 'by']),
+        closed({ afterS: int(0, 86_400), kind: { const: 'addQueue' }, queue: queueId }, ['afterS', 'kind', 'queue']),
+        closed({ afterS: int(1, 86_400), kind: { const: 'overflow' }, target: str(1, 64, '^[A-Za-z0-9*#+._:-]+$') }, ['afterS', 'kind', 'target']),
+      ],
+    },
+  },
   requiredSkills: { type: 'array', maxItems: 50, items: closed({ skill: skillName, minLevel: level }, ['skill', 'minLevel']) },
   members: { type: 'array', maxItems: 5000, items: username },
 };

@@ -119,6 +119,19 @@ export class CallsRepository {
     return this.ctx.db.select().from(calls).where(isNull(calls.endedAt)).orderBy(calls.offeredAt).all();
   }
 
+  /** The agent who last answered a call from this number (customer-based routing: "last
+   * agent"); null when none did. One index range read on (from_number, offered_at). */
+  lastAgentFor(fromNumber: string): string | null {
+    const row = this.ctx.db
+      .select({ agent: calls.firstAgent })
+      .from(calls)
+      .where(and(eq(calls.fromNumber, fromNumber), sql`${calls.firstAgent} IS NOT NULL`, sql`${calls.answeredAt} IS NOT NULL`))
+      .orderBy(desc(calls.offeredAt))
+      .limit(1)
+      .get();
+    return row?.agent ?? null;
+  }
+
   search(q: CallSearch): CallRow[] {
     const conds: SQL[] = [];
     if (q.agent !== undefined) conds.push(eq(calls.firstAgent, q.agent));

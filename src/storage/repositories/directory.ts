@@ -9,7 +9,7 @@
  * `queues` on each agent is that union; `memberOf` is the explicit part alone.
  */
 import { asc, eq } from 'drizzle-orm';
-import { agents, agentSkills, pilotNumbers, queueAgents, queues, queueSkills, skills, users, type PilotKind, type Role } from '../schema.ts';
+import { agents, agentSkills, pilotNumbers, queueAgents, queues, queueSkills, skills, users, type CustomerRulesJson, type LeastBusyBy, type PilotKind, type QueueStepJson, type Role } from '../schema.ts';
 import type { RepoContext } from './context.ts';
 import { groupBy } from './group-by.ts';
 
@@ -37,6 +37,11 @@ export interface DirectoryQueueRecord {
   maxWaitS: number | null;
   overflowTarget: string | null;
   priority: number;
+  weight: number;
+  leastBusyBy: LeastBusyBy;
+  maxMisses: number;
+  customerRules: CustomerRulesJson | null;
+  steps: QueueStepJson[];
   requiredSkills: { skill: string; minLevel: number }[];
 }
 
@@ -45,6 +50,8 @@ export interface DirectoryPilotRecord {
   kind: PilotKind;
   queueId: string | null;
   ivrFlow: string | null;
+  priority: number;
+  requiredSkills: { skill: string; minLevel: number }[] | null;
 }
 
 export interface DirectorySnapshot {
@@ -81,6 +88,11 @@ export class DirectoryRepository {
         maxWaitS: q.maxWaitS,
         overflowTarget: q.overflowTarget,
         priority: q.priority,
+        weight: q.weight,
+        leastBusyBy: q.leastBusyBy,
+        maxMisses: q.maxMisses,
+        customerRules: q.customerRules ?? null,
+        steps: q.steps,
         requiredSkills: required.get(q.id) ?? [],
       }));
       return { agents: this.loadAgents(queueList), queues: queueList, pilots: this.loadPilots() };
@@ -129,7 +141,14 @@ export class DirectoryRepository {
 
   private loadPilots(): DirectoryPilotRecord[] {
     return this.ctx.db
-      .select({ number: pilotNumbers.number, kind: pilotNumbers.kind, queueId: pilotNumbers.queueId, ivrFlow: pilotNumbers.ivrFlow })
+      .select({
+        number: pilotNumbers.number,
+        kind: pilotNumbers.kind,
+        queueId: pilotNumbers.queueId,
+        ivrFlow: pilotNumbers.ivrFlow,
+        priority: pilotNumbers.priority,
+        requiredSkills: pilotNumbers.requiredSkills,
+      })
       .from(pilotNumbers)
       .orderBy(asc(pilotNumbers.number))
       .all();

@@ -15,7 +15,9 @@ import { CustomersRepository } from './customers.ts';
 import { DirectoryRepository } from './directory.ts';
 import { PilotsRepository } from './pilots.ts';
 import { QueuesRepository } from './queues.ts';
+import { RoutingDecisionsRepository } from './routing-decisions.ts';
 import { SkillsRepository } from './skills.ts';
+import { TeamsRepository } from './teams.ts';
 import { UsersRepository } from './users.ts';
 
 export interface RepositoryOptions {
@@ -30,9 +32,11 @@ export interface Repositories {
   skills: SkillsRepository;
   queues: QueuesRepository;
   pilots: PilotsRepository;
+  teams: TeamsRepository;
   customers: CustomersRepository;
   directory: DirectoryRepository;
   calls: CallsRepository;
+  routingDecisions: RoutingDecisionsRepository;
   stateLog: AgentStateLogRepository;
   audit: AuditRepository;
   tokens: AuthTokensRepository;
@@ -50,10 +54,12 @@ export function createRepositories(db: Db, opts: RepositoryOptions = {}): Reposi
     agents: new AgentsRepository(ctx, skills),
     skills,
     queues: new QueuesRepository(ctx, skills),
-    pilots: new PilotsRepository(ctx),
+    pilots: new PilotsRepository(ctx, skills),
+    teams: new TeamsRepository(ctx),
     customers: new CustomersRepository(ctx),
     directory: new DirectoryRepository(ctx),
     calls: new CallsRepository(ctx),
+    routingDecisions: new RoutingDecisionsRepository(ctx),
     stateLog: new AgentStateLogRepository(ctx),
     audit: new AuditRepository(ctx),
     tokens: new AuthTokensRepository(ctx),
@@ -63,7 +69,7 @@ export function createRepositories(db: Db, opts: RepositoryOptions = {}): Reposi
   };
 }
 
-export { AgentStateLogRepository, AgentsRepository, AuditRepository, AuthTokensRepository, CallsRepository, CustomersRepository, DirectoryRepository, PilotsRepository, QueuesRepository, SkillsRepository, UsersRepository };
+export { AgentStateLogRepository, AgentsRepository, AuditRepository, AuthTokensRepository, CallsRepository, CustomersRepository, DirectoryRepository, PilotsRepository, QueuesRepository, RoutingDecisionsRepository, SkillsRepository, TeamsRepository, UsersRepository };
 export type { Clock } from './context.ts';
 export type { AgentProfile, AgentPatch, AgentSkill } from './agents.ts';
 export type { AuditEntry, AuditRecord, AuditQuery } from './audit.ts';
@@ -73,5 +79,6 @@ export type { DirectorySnapshot, DirectoryAgentRecord, DirectoryQueueRecord, Dir
 export type { Pilot, NewPilot, PilotPatch } from './pilots.ts';
 export type { QueueConfig, NewQueue, QueuePatch, RequiredSkill } from './queues.ts';
 export type { Skill } from './skills.ts';
+export type { Team, NewTeam, TeamPatch } from './teams.ts';
 export type { StateLogEntry, StateLogRow } from './agent-state-log.ts';
 export type { User, NewUser, UserPatch } from './users.ts';

@@ -8,6 +8,7 @@ import { pilotNumbers, type PilotKind } from '../schema.ts';
 import { mapConstraints } from './constraint-errors.ts';
 import type { RepoContext } from './context.ts';
 import { assertQueuesExist } from './lookups.ts';
+import type { SkillsRepository } from './skills.ts';
 
 export interface Pilot {
   number: string;
@@ -15,13 +16,20 @@ export interface Pilot {
   queueId: string | null;
   ivrFlow: string | null;
   description: string | null;
+  /** Business-based routing: caller priority of calls to this number (higher waits ahead). */
+  priority: number;
+  /** Business-based routing: skills that calls to this number need instead of the queue's. */
+  requiredSkills: { skill: string; minLevel: number }[] | null;
 }
 
 export type NewPilot = Pick<Pilot, 'number' | 'kind'> & Partial<Omit<Pilot, 'number' | 'kind'>>;
 export type PilotPatch = Partial<Omit<Pilot, 'number'>>;
 
 export class PilotsRepository {
-  constructor(private readonly ctx: RepoContext) {}
+  constructor(
+    private readonly ctx: RepoContext,
+    private readonly skills: SkillsRepository,
+  ) {}
 
   list(): Pilot[] {
     return this.ctx.db.select().from(pilotNumbers).orderBy(asc(pilotNumbers.number)).all();
@@ -33,8 +41,9 @@ export class PilotsRepository {
 
   /** CONFLICT when the number exists; BAD_REQUEST when the target does not fit the kind. */
   create(input: NewPilot): Pilot {
-    const row = normalise({ queueId: null, ivrFlow: null, description: null, ...input });
+    const row = normalise({ queueId: null, ivrFlow: null, description: null, priority: 0, requiredSkills: null, ...input });
     if (row.queueId) assertQueuesExist(this.ctx.db, [row.queueId]);
+    this.checkSkills(row);
     return mapConstraints(() => this.ctx.db.insert(pilotNumbers).values(row).returning().get(), {
       unique: `pilot number ${input.number} exists`,
     });
@@ -46,7 +55,16 @@ export class PilotsRepository {
     if (!current) return null;
     const row = normalise({ ...current, ...patch });
     if (row.queueId) assertQueuesExist(this.ctx.db, [row.queueId]);
+    this.checkSkills(row);
     return mapConstraints(() => this.ctx.db.update(pilotNumbers).set(row).where(eq(pilotNumbers.number, number)).returning().get() ?? null, {});
+  }
+
+  /** Required skills must exist, each once (BAD_REQUEST otherwise). */
+  private checkSkills(p: Pilot): void {
+    if (!p.requiredSkills) return;
+    const names = p.requiredSkills.map((r) => r.skill);
+    if (new Set(names).size !== names.length) throw badRequest('a skill is required twice');
+    this.skills.resolve(names);
   }
 
   delete(number: string): boolean {

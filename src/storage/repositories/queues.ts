@@ -3,11 +3,12 @@
  * required skills or members when one is given, inside one transaction with the queue row.
  */
 import { asc, eq } from 'drizzle-orm';
-import { queueAgents, queues, queueSkills, skills, users, type QueueStrategy } from '../schema.ts';
+import { queueAgents, queues, queueSkills, skills, users, type CustomerRulesJson, type LeastBusyBy, type QueueStepJson, type QueueStrategy } from '../schema.ts';
 import { mapConstraints } from './constraint-errors.ts';
 import { inTransaction, type RepoContext } from './context.ts';
 import { groupBy } from './group-by.ts';
-import { resolveAgentIds } from './lookups.ts';
+import { assertQueuesExist, resolveAgentIds } from './lookups.ts';
+import { badRequest } from '../../core/errors.ts';
 import type { SkillsRepository } from './skills.ts';
 
 export interface RequiredSkill {
@@ -25,6 +26,11 @@ export interface QueueSettings {
   maxWaitS: number | null;
   overflowTarget: string | null;
   priority: number;
+  weight: number;
+  leastBusyBy: LeastBusyBy;
+  maxMisses: number;
+  customerRules: CustomerRulesJson | null;
+  steps: QueueStepJson[];
 }
 
 export interface QueueConfig extends QueueSettings {
@@ -49,6 +55,11 @@ const settingsColumns = {
   maxWaitS: queues.maxWaitS,
   overflowTarget: queues.overflowTarget,
   priority: queues.priority,
+  weight: queues.weight,
+  leastBusyBy: queues.leastBusyBy,
+  maxMisses: queues.maxMisses,
+  customerRules: queues.customerRules,
+  steps: queues.steps,
 };
 
 export class QueuesRepository {
@@ -77,6 +88,7 @@ export class QueuesRepository {
       () =>
         inTransaction(this.ctx.db, () => {
           const { requiredSkills, members, ...settings } = input;
+          if (settings.steps) settings.steps = this.checkSteps(input.id, settings.steps);
           this.ctx.db
             .insert(queues)
             .values({ ...settings, createdAt: now, updatedAt: now })
@@ -95,6 +107,7 @@ export class QueuesRepository {
       () =>
         inTransaction(this.ctx.db, () => {
           const { requiredSkills, members, ...settings } = patch;
+          if (settings.steps) settings.steps = this.checkSteps(id, settings.steps);
           const res = this.ctx.db
             .update(queues)
             .set({ ...settings, updatedAt: this.ctx.clock.now() })
@@ -115,6 +128,16 @@ export class QueuesRepository {
       foreignKey: `queue ${id} is the target of a pilot number`,
       foreignKeyCode: 'CONFLICT',
     });
+  }
+
+  /** Steps sorted by afterS (stable); an addQueue step must name an existing queue, an overflow
+   * step must wait (afterS > 0: a call moved the moment it enters could bounce forever). */
+  private checkSteps(queueId: string, steps: QueueStepJson[]): QueueStepJson[] {
+    const sorted = steps.map((s, i) => ({ s, i })).sort((a, b) => a.s.afterS - b.s.afterS || a.i - b.i).map((x) => x.s);
+    const named = sorted.filter((s) => s.kind === 'addQueue').map((s) => s.queue).filter((q) => q !== queueId);
+    if (named.length) assertQueuesExist(this.ctx.db, named);
+    for (const s of sorted) if (s.kind === 'overflow' && !(s.afterS > 0)) throw badRequest('an overflow step needs afterS > 0');
+    return sorted;
   }
 
   private replaceRequiredSkills(queueId: string, required: readonly RequiredSkill[]): void {
