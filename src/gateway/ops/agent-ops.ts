@@ -38,7 +38,7 @@ export const agentOps: OpTable = {
     roles: AGENT,
     schema: obj({ state: { enum: ['ready', 'notReady', 'workingAfterCall'] }, reason: str(64) }, ['state']),
     handle(ctx, data: { state: 'ready' | 'notReady' | 'workingAfterCall'; reason?: string }) {
-      const { pending } = ctx.services.presence.setState(ctx.session.user.username, data.state, data.reason ?? null);
+      const { pending } = ctx.services.presence.choose(ctx.session.user.username, data.state, data.reason ?? null);
       return { ...agentView(ctx), pending };
     },
   },

@@ -8,12 +8,13 @@ import type { FastifyRequest } from 'fastify';
 import type { AuthService, AuthUser } from '../../auth/auth-service.ts';
 import type { Repositories } from '../../storage/repositories/index.ts';
 
-export type DirectoryEntity = 'user' | 'agent' | 'skill' | 'queue' | 'pilot' | 'customer';
+export type DirectoryEntity = 'user' | 'agent' | 'skill' | 'queue' | 'pilot' | 'team' | 'customer';
 
 export interface DirectoryChange {
   entity: DirectoryEntity;
   action: 'create' | 'update' | 'delete';
-  /** The changed record's key (user id, username, skill name, queue id, number, customer id). */
+  /** The changed record's key (user id, username, skill name, queue id, number, team name,
+   * customer id). */
   id: string;
 }
 

@@ -1,7 +1,8 @@
 /**
  * The admin API under /api/v1/admin: configuration CRUD for users, agents, skills, queues, pilot
- * numbers and customers, plus the audit log. Every request needs a bearer token of an `admin`;
- * every change writes the audit log in the same transaction and calls `onDirectoryChanged`.
+ * numbers, teams and customers, plus the audit log. Every request needs a bearer token of an
+ * `admin`; every change writes the audit log in the same transaction and calls
+ * `onDirectoryChanged`.
  * Encapsulated: its error and not-found handlers apply to these routes only.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -15,6 +16,7 @@ import { errorHandler, notFoundHandler } from '../http-errors.ts';
 import { pilotRoutes } from './pilots.ts';
 import { queueRoutes } from './queues.ts';
 import { skillRoutes } from './skills.ts';
+import { teamRoutes } from './teams.ts';
 import { userRoutes } from './users.ts';
 
 export const ADMIN_PREFIX = '/api/v1/admin';
@@ -33,6 +35,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
   skillRoutes(app, ctx);
   queueRoutes(app, ctx);
   pilotRoutes(app, ctx);
+  teamRoutes(app, ctx);
   customerRoutes(app, ctx);
   auditRoutes(app, ctx);
 };
