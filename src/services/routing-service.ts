@@ -240,9 +240,13 @@ export class RoutingService implements CallListener {
 
   /** Carries out the router's effects; re-arms the deadline timer. */
   private apply(effects: Effect[], trigger: string): void {
-    for (const e of effects) {
+    for (let i = 0; i < effects.length; i++) {
+      const e = effects[i]!;
+      // A call moved to another queue and assigned in the same decision goes straight to the
+      // agent: only its last destination in a batch is sent to the switch.
+      const superseded = effects.some((later, j) => j > i && later.callId === e.callId && later.kind !== 'unroutable');
       try {
-        this.applyOne(e, trigger);
+        this.applyOne(e, trigger, superseded);
       } catch (err) {
         this.d.log.error({ err, effect: e.kind, callId: e.callId }, 'routing effect failed');
       }
@@ -250,7 +254,7 @@ export class RoutingService implements CallListener {
     this.armTimer();
   }
 
-  private applyOne(e: Effect, trigger: string): void {
+  private applyOne(e: Effect, trigger: string, superseded: boolean): void {
     const now = this.d.clock.now();
     const call = this.d.calls.get(e.callId);
     const log = this.d.log.child({ callId: e.callId, queue: 'queue' in e ? e.queue : undefined });
@@ -280,7 +284,7 @@ export class RoutingService implements CallListener {
         const to = this.d.directory.queue(e.to);
         if (!call || !to) return;
         call.queue = e.to;
-        this.sendTo(call, to.queueDevice);
+        if (!superseded) this.sendTo(call, to.queueDevice);
         this.d.onQueueChanged(e.from);
         this.d.onQueueChanged(e.to);
         return;

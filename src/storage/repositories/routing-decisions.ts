@@ -30,7 +30,7 @@ export class RoutingDecisionsRepository {
   }
 
   append(d: RoutingDecision): void {
-    this.insertStmt.run({ ...d, detail: JSON.stringify(d.detail) });
+    this.insertStmt.run({ ...d });
   }
 
   /** The call's decisions, oldest first. */
