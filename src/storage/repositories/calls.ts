@@ -79,6 +79,8 @@ type Prepared = { run(values: Record<string, unknown>): { changes: number } };
 export class CallsRepository {
   private readonly insertStmt: Prepared;
   private readonly updateStmts = new Map<string, Prepared>();
+  /** Prepared at first use: it runs once per inbound call on the routing path. */
+  private lastAgentStmt: { get(values: { from: string }): { agent: string | null } | undefined } | undefined;
 
   constructor(private readonly ctx: RepoContext) {
     const values = Object.fromEntries(CALL_FIELDS.map((f) => [f, p(f)]));
@@ -122,14 +124,14 @@ export class CallsRepository {
   /** The agent who last answered a call from this number (customer-based routing: "last
    * agent"); null when none did. One index range read on (from_number, offered_at). */
   lastAgentFor(fromNumber: string): string | null {
-    const row = this.ctx.db
+    this.lastAgentStmt ??= this.ctx.db
       .select({ agent: calls.firstAgent })
       .from(calls)
-      .where(and(eq(calls.fromNumber, fromNumber), sql`${calls.firstAgent} IS NOT NULL`, sql`${calls.answeredAt} IS NOT NULL`))
+      .where(and(eq(calls.fromNumber, p('from')), sql`${calls.firstAgent} IS NOT NULL`, sql`${calls.answeredAt} IS NOT NULL`))
       .orderBy(desc(calls.offeredAt))
       .limit(1)
-      .get();
-    return row?.agent ?? null;
+      .prepare();
+    return this.lastAgentStmt.get({ from: fromNumber })?.agent ?? null;
   }
 
   search(q: CallSearch): CallRow[] {

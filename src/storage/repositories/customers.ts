@@ -33,10 +33,15 @@ export interface CustomerQuery {
 }
 
 export class CustomersRepository {
-  constructor(private readonly ctx: RepoContext) {}
+  /** Prepared once: it runs for every inbound call. */
+  private readonly byPhone;
+
+  constructor(private readonly ctx: RepoContext) {
+    this.byPhone = ctx.db.select().from(customers).where(eq(customers.phone, sql.placeholder('phone'))).prepare();
+  }
 
   findByPhone(phone: string): Customer | null {
-    return this.ctx.db.select().from(customers).where(eq(customers.phone, phone)).get() ?? null;
+    return this.byPhone.get({ phone }) ?? null;
   }
 
   findById(id: number): Customer | null {
