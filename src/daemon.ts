@@ -197,7 +197,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
       log.info('directory reloaded');
     };
     await storage.registerHttp(app, reloadDirectory);
-    registerCallRoutes(app, { repos: storage.repos, auth: storage.authService, waitEstimate: (callId) => routing.waitEstimate(callId) });
+    registerCallRoutes(app, { repos: storage.repos, auth: storage.authService, waitEstimate: (callId) => routing.waitEstimate(callId), waitingCalls: (queueId) => routing.waitingCalls(queueId) });
 
     const gateway = new WsGateway({
       auth: storage.auth,

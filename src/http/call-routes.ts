@@ -15,6 +15,8 @@ export interface CallRoutesDeps {
   auth: AuthService;
   /** A waiting call's position and estimated wait, from the live router; null when not waiting. */
   waitEstimate?: (callId: string) => { queue: string; position: number; estimatedWaitS: number | null } | null;
+  /** A queue's waiting calls with position and estimated wait; null for an unknown queue. */
+  waitingCalls?: (queueId: string) => object[] | null;
 }
 
 export function registerCallRoutes(app: FastifyInstance, deps: CallRoutesDeps): void {
@@ -69,5 +71,12 @@ export function registerCallRoutes(app: FastifyInstance, deps: CallRoutesDeps): 
       waiting,
       decisions: decisions.map((d) => ({ ...d, at: new Date(d.at).toISOString() })),
     };
+  });
+  // Who is waiting in a queue, in the order they will be served, with position and estimated wait.
+  app.get<{ Params: { queueId: string } }>('/api/v1/queues/:queueId/calls', { schema: { params: { type: 'object', properties: { queueId: { type: 'string', maxLength: 64 } } } } }, async (req) => {
+    guard(req);
+    const calls = deps.waitingCalls?.(req.params.queueId) ?? null;
+    if (!calls) throw notFound(`no queue ${req.params.queueId}`);
+    return { queue: req.params.queueId, calls };
   });
 }

@@ -210,6 +210,24 @@ export class RoutingService implements CallListener {
     return this.router.waitEstimate(callId, this.d.clock.now());
   }
 
+  /** The queue's waiting calls in queue order, each with its position and estimated wait
+   * (null: too little data to say). O(n log n): for displays, not for routing. */
+  waitingCalls(queueId: string): { callId: string; from: string | null; queuedAt: string; waitingMs: number; position: number; estimatedWaitS: number | null }[] | null {
+    if (!this.d.directory.queue(queueId)) return null;
+    const now = this.d.clock.now();
+    return this.router.waitingIn(queueId).map((w, i) => {
+      const est = this.router.waitEstimate(w.callId, now);
+      return {
+        callId: w.callId,
+        from: this.d.calls.get(w.callId)?.from ?? null,
+        queuedAt: new Date(w.queuedAt).toISOString(),
+        waitingMs: Math.max(0, now - w.queuedAt),
+        position: est?.position ?? i + 1,
+        estimatedWaitS: est?.estimatedWaitS ?? null,
+      };
+    });
+  }
+
   // ----------------------------------------------------------------------------- internals
 
   private buildConfig(): RouterConfig {
