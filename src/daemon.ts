@@ -19,6 +19,7 @@ import { PresenceService } from './services/presence-service.ts';
 import { QueueStatsService } from './services/queue-stats.ts';
 import { ShiftRulesService } from './services/shift-rules.ts';
 import { RoutingService } from './services/routing-service.ts';
+import schedule from 'node-schedule';
 import { Hub } from './gateway/hub.ts';
 import { WsGateway } from './gateway/ws-gateway.ts';
 import { errorHandler, notFoundHandler } from './http/http-errors.ts';
@@ -124,7 +125,13 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     });
     queueStats = new QueueStatsService({ directory, router: () => routing.router, presence: () => presence, notifier: hub, clock, timers: realTimers });
     calls.setListener(routing);
+    // leastBusy counts calls and talk time "today": they start again at local midnight.
+    const dailyReset = schedule.scheduleJob('0 0 * * *', () => {
+      routing.resetDailyStats();
+      log.info('ACD daily figures reset');
+    });
     closers.push(() => {
+      dailyReset?.cancel();
       presence.close();
       routing.close();
       queueStats.close();
