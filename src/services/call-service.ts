@@ -147,10 +147,23 @@ export class CallService {
       const data = callEventData(call, to, event, { ...extra, agentId });
       this.d.notifier.publish(event, data, { users: [agentId], subscribers: true });
       this.d.log.debug({ callId: call.id, agentId, event, from, to }, 'call event');
+      if (ch.via === 'conferenced' && (participation === 'barge' || participation === 'whisper')) this.tellOthersJoined(call, deviceId, agentId, participation);
     }
     this.listener?.agentConnection(agentId, call, from, to);
     const wrapUpMs = to === null && call.queue ? (this.d.directory.queue(call.queue)?.wrapUpS ?? 0) * 1000 : 0;
     this.d.presence.phone(deviceId, this.activityAt(deviceId), wrapUpMs, call.id);
+  }
+
+  /** A supervisor barged in or is whispering: the agents on the call hear them, so their softphones
+   * are told (`call.conferenced` with `monitoredBy`). A silent monitor is not announced. */
+  private tellOthersJoined(call: TrackedCall, joined: string, supervisor: string, participation: 'barge' | 'whisper'): void {
+    for (const [deviceId, c] of call.connections) {
+      if (deviceId === joined || (c.state !== 'connected' && c.state !== 'hold')) continue;
+      const agentId = this.d.presence.agentAt(deviceId);
+      if (!agentId) continue;
+      const data = callEventData(call, c.state, 'call.conferenced', { agentId, monitoredBy: supervisor, participation });
+      this.d.notifier.publish('call.conferenced', data, { users: [agentId] });
+    }
   }
 
   /** The far end answered: the agents already on the call hear `call.established` too. */

@@ -30,6 +30,11 @@ it('a supervisor watches the centre, listens in silently, barges in, then force-
   await eventually(async () => (await participation()) === 'barge');
   const seenBySup = await sup.waitFor('call.conferenced', (d) => d.callId === callId && d.participation === 'barge');
   expect(seenBySup.data.agentId).toBe('sup1');
+  // The agent hears the supervisor come in: the barge is news on the agent's own call.
+  const seenByAgent = await agent.waitFor('call.conferenced', (d) => d.callId === callId);
+  expect(seenByAgent.data).toMatchObject({ agentId: 'a1002', monitoredBy: 'sup1', participation: 'barge', state: 'connected' });
+  // The silent phase before it was not announced to the agent.
+  expect(agent.events.filter((e) => e.event === 'call.conferenced')).toHaveLength(1);
 
   // 强拆: release the agent; the agent sees the call cleared, the supervisor sees it too.
   await sup.call('supervisor.forceRelease', { agentId: 'a1002' });
@@ -54,4 +59,23 @@ it('a supervisor forces an agent notReady and signs another out, and announces t
   expect(sent.recipients).toBeGreaterThanOrEqual(2);
   const ann = await a.waitFor('announce');
   expect(ann.data).toMatchObject({ from: 'sup1', text: 'Team meeting at 3' });
+});
+
+it('a whispering supervisor is heard by the agent only: the agent is told, the switch has a whisper party, the caller stays connected', async () => {
+  const agent = await w.readyAgent('a1007');
+  const sup = await w.login('sup1');
+  const simCallId = await w.dial('13900000901', '8001');
+  const offered = await agent.waitFor('call.offered');
+  const callId = offered.data.callId;
+  await agent.call('call.answer', { callId });
+  await agent.waitFor('call.established', (d) => d.callId === callId);
+  const r = await sup.call('supervisor.monitor', { agentId: 'a1007', mode: 'whisper' });
+  expect(r).toEqual({ callId, mode: 'whisper' });
+  const told = await agent.waitFor('call.conferenced', (d) => d.callId === callId);
+  expect(told.data).toMatchObject({ monitoredBy: 'sup1', participation: 'whisper' });
+  const call = await eventually(async () => (await w.simApi('GET', '/sim/calls')).calls.find((c: any) => c.simCallId === simCallId && c.connections.some((x: any) => x.deviceId === '2901')));
+  expect(call.connections.find((x: any) => x.deviceId === '2901').participation).toBe('whisper');
+  expect(call.connections.filter((x: any) => x.state === 'connected').length).toBeGreaterThanOrEqual(2);
+  await agent.call('call.hangup', { callId });
+  await agent.waitFor('call.cleared', (d) => d.callId === callId);
 });
