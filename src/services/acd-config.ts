@@ -90,5 +90,5 @@ export function targetNumber(target: Target, directory: Directory): string | nul
 }
 
 export function agentConfigOf(a: DirectoryAgent): AgentConfig {
-  return { id: a.username, skills: a.skills, queues: a.memberOf };
+  return { id: a.username, skills: a.skills, queues: a.memberOf, rank: a.rank };
 }

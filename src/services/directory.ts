@@ -12,6 +12,8 @@ export interface DirectoryAgent {
   roles: string[];
   defaultExtension: string | null;
   team: string | null;
+  /** Order in roundRobin and linear queues: lower first (then username). */
+  rank: number;
   skills: { skill: string; level: number }[];
   /** Queues the agent serves: explicit memberships plus queues its skills qualify it for. */
   queues: string[];

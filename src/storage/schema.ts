@@ -69,6 +69,8 @@ export const agents = sqliteTable('agents', {
   /** The phone the agent normally signs in at; unique when set. */
   defaultExtension: text('default_extension').unique(),
   team: text('team'),
+  /** Fixed order for the roundRobin and linear strategies: lower first (then username). */
+  rank: integer('rank').notNull().default(0),
 });
 
 /** A team's shift rules, by the team name agents carry (`agents.team`). */

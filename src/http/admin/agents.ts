@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../core/errors.ts';
 import type { AgentPatch } from '../../storage/repositories/agents.ts';
 import type { AdminContext } from './admin-context.ts';
-import { closed, label, level, nullable, number, paramOf, patchOf, queueId, skillName, username } from './schemas.ts';
+import { closed, int, label, level, nullable, number, paramOf, patchOf, queueId, skillName, username } from './schemas.ts';
 
 type Params = { username: string };
 const params = paramOf('username', username);
@@ -29,6 +29,7 @@ export function agentRoutes(app: FastifyInstance, ctx: AdminContext): void {
         body: patchOf({
           defaultExtension: nullable(number),
           team: nullable(label),
+          rank: int(0, 1_000_000),
           skills: { type: 'array', maxItems: 200, items: closed({ skill: skillName, level }, ['skill', 'level']) },
           queues: { type: 'array', maxItems: 200, items: queueId },
         }),

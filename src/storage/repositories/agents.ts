@@ -24,6 +24,8 @@ export interface AgentProfile {
   disabled: boolean;
   defaultExtension: string | null;
   team: string | null;
+  /** Order in roundRobin and linear queues: lower first (then username). */
+  rank: number;
   skills: AgentSkill[];
   /** Explicit memberships only (queue ids). */
   queues: string[];
@@ -32,6 +34,7 @@ export interface AgentProfile {
 export interface AgentPatch {
   defaultExtension?: string | null;
   team?: string | null;
+  rank?: number;
   /** Replaces all skills. */
   skills?: AgentSkill[];
   /** Replaces all explicit memberships. */
@@ -63,6 +66,7 @@ export class AgentsRepository {
           const set: Partial<typeof agents.$inferInsert> = {};
           if (patch.defaultExtension !== undefined) set.defaultExtension = patch.defaultExtension;
           if (patch.team !== undefined) set.team = patch.team;
+          if (patch.rank !== undefined) set.rank = patch.rank;
           if (Object.keys(set).length > 0) this.ctx.db.update(agents).set(set).where(eq(agents.userId, userId)).run();
           if (patch.skills) this.replaceSkills(userId, patch.skills);
           if (patch.queues) this.replaceQueues(userId, patch.queues);
@@ -102,6 +106,7 @@ export class AgentsRepository {
         disabled: users.disabled,
         defaultExtension: agents.defaultExtension,
         team: agents.team,
+        rank: agents.rank,
       })
       .from(agents)
       .innerJoin(users, eq(users.id, agents.userId))

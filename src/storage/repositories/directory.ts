@@ -20,6 +20,7 @@ export interface DirectoryAgentRecord {
   roles: Role[];
   defaultExtension: string | null;
   team: string | null;
+  rank: number;
   skills: { skill: string; level: number }[];
   /** Queues the agent serves: explicit memberships plus queues its skills qualify it for. */
   queues: string[];
@@ -109,6 +110,7 @@ export class DirectoryRepository {
         roles: users.roles,
         defaultExtension: agents.defaultExtension,
         team: agents.team,
+        rank: agents.rank,
       })
       .from(agents)
       .innerJoin(users, eq(users.id, agents.userId))
