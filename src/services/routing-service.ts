@@ -172,6 +172,7 @@ export class RoutingService implements CallListener {
   presenceChanged(agentId: string, status: AgentStatus): void {
     const agent = this.d.directory.agent(agentId);
     if (!agent) return;
+    if (status.state === 'loggedOut' && this.offers.has(agentId)) this.withdraw(agentId);
     if (status.state === 'ready' && !this.offers.has(agentId) && status.extension) {
       this.apply(this.router.agentAvailable(agentId, status.since, this.d.clock.now()), 'agentAvailable');
     } else {
@@ -420,9 +421,28 @@ export class RoutingService implements CallListener {
         log.warn({ err: (err as Error).message }, 'could not set agent notReady after no answer');
       }
     }
-    // Back at its place in the queue; the router may give it to another agent at once.
-    const effects = this.router.requeue(call.id, this.d.clock.now(), agentId);
-    this.apply(effects, 'requeue');
+    this.backToQueue(offer, agentId);
+  }
+
+  /**
+   * The agent was signed out (by a supervisor) while the call rang at their phone: nobody is there
+   * to answer, so the call goes back now rather than at the ring timeout. It is not the agent's
+   * miss. A call still on its way to the phone is left to the ring timeout.
+   */
+  private withdraw(agentId: string): void {
+    const offer = this.offers.get(agentId)!;
+    if (offer.call.connections.get(offer.ext)?.state !== 'alerting') return;
+    this.d.log.info({ callId: offer.call.id, agentId, queue: offer.queue.id }, 'agent signed out while the call rang; call back to its queue');
+    this.dropOffer(agentId);
+    this.backToQueue(offer);
+  }
+
+  /** An offer that ended unanswered: the call goes back to its place in the queue, where the
+   * router may give it to another agent at once (`excludeAgent` is not offered it again). */
+  private backToQueue(offer: Offer, excludeAgent?: string): void {
+    const { call, queue } = offer;
+    if (call.endedAt !== null || !this.router.knows(call.id)) return;
+    this.apply(this.router.requeue(call.id, this.d.clock.now(), excludeAgent), 'requeue');
     if (this.router.isWaiting(call.id)) {
       const home = this.d.directory.queue(call.queue ?? queue.id) ?? queue;
       this.sendTo(call, home.queueDevice);
