@@ -121,9 +121,15 @@ export class RoutingService implements CallListener {
       this.sendTo(call, move.to, move.onFail);
     } else if (!this.router.knows(call.id)) {
       // A call the router has not seen: transferred to the queue device, or adopted after a
-      // reconnect. It joins the queue with the time it started waiting.
+      // reconnect. It is this queue's call now; the pilot it was dialled on counts only if that
+      // pilot leads here. It waits from when it started waiting, unless it was answered before
+      // (a transfer): then from now, as if it had been transferred to the queue's pilot.
       const now = this.d.clock.now();
-      this.apply(this.router.callQueued(this.input(call, queueId, call.queuedAt ?? now, call.dialled, 0), now), 'callQueued');
+      call.queue = queueId;
+      const pilot = this.d.directory.pilot(call.dialled);
+      const own = pilot?.kind === 'queue' && pilot.queueId === queueId ? pilot : null;
+      const queuedAt = call.answeredAt === null ? (call.queuedAt ?? now) : now;
+      this.apply(this.router.callQueued(this.input(call, queueId, queuedAt, own?.number, own?.priority ?? 0), now), 'callQueued');
     }
     this.d.onQueueChanged(queueId);
   }
@@ -250,10 +256,12 @@ export class RoutingService implements CallListener {
     this.knownAgents = seen;
   }
 
-  private input(call: TrackedCall, queueId: string, queuedAt: number, dialled: string, priority: number): CallInput {
+  private input(call: TrackedCall, queueId: string, queuedAt: number, dialled: string | undefined, priority: number): CallInput {
     const customer = call.customer;
-    let preferred = customer?.preferredAgent ?? null;
-    if (!preferred && call.direction === 'inbound' && call.from) preferred = this.d.customers.lastAgentFor(call.from);
+    // Never back to an agent who already had this very call (who transferred it on, or let it ring).
+    const unless = (agent: string | null) => (agent !== null && call.agents.includes(agent) ? null : agent);
+    let preferred = unless(customer?.preferredAgent ?? null);
+    if (!preferred && call.direction === 'inbound' && call.from) preferred = unless(this.d.customers.lastAgentFor(call.from));
     return { callId: call.id, queue: queueId, dialled, queuedAt, priority, vipLevel: customer?.vipLevel ?? 0, preferredAgent: preferred };
   }
 
