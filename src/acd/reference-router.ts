@@ -343,7 +343,9 @@ export class ReferenceRouter {
     this.rates.adopt(old);
     for (const c of [...this.calls.values()].sort((x, y) => x.seq - y.seq)) {
       const q = cfg.queues.get(c.queue.id);
-      const lane = q && (c.lane === c.queue.lane ? q.lane : cfg.lanes.find((l) => l.key === c.lane.key));
+      // A business service that is gone (or no longer names its own skills): its calls wait on
+      // under the queue's own rules rather than being dropped.
+      const lane = q && (c.lane === c.queue.lane ? q.lane : (cfg.lanes.find((l) => l.key === c.lane.key) ?? q.lane));
       if (!q || !lane) {
         this.calls.delete(c.id);
         if (c.state === 'waiting') out.push({ kind: 'unroutable', callId: c.id, reason: 'unknownQueue' });

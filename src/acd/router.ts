@@ -196,7 +196,9 @@ export class Router {
     const out: Effect[] = [];
     for (const c of calls) {
       const q = cfg.queues.get(c.queue.id);
-      const lane = q && (c.lane === c.queue.lane ? q.lane : cfg.lanes.find((l) => l.key === c.lane.key));
+      // A business service that is gone (or no longer names its own skills): its calls wait on
+      // under the queue's own rules rather than being dropped.
+      const lane = q && (c.lane === c.queue.lane ? q.lane : (cfg.lanes.find((l) => l.key === c.lane.key) ?? q.lane));
       c.indexed = false;
       c.ownSq = null;
       c.borrowed.length = 0;

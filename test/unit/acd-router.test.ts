@@ -868,7 +868,7 @@ describe('reconfigured', () => {
     expect(r.knows('c0')).toBe(false);
   });
 
-  it('a call to a business service waits on in its lane under the service’s new skills, or is unroutable once the service is gone', () => {
+  it('a call to a business service waits on in its lane under the service’s new skills, and in the queue’s own lane once the service is gone', () => {
     const queues = [queue('billing', 'longestIdle', { billing: 2 })];
     const service = (minLevel: number): ServiceConfig => ({ dialled: '8100', queue: 'billing', requiredSkills: [{ skill: 'premium', minLevel }] });
     const r = routerWith({ queues, services: [service(1)], agents: [agent('p', { premium: 3 })] });
@@ -877,8 +877,10 @@ describe('reconfigured', () => {
     expect(dial(r, 'c2', '8100', 2)).toEqual([]);
     const e = assigned(r.apply({ kind: 'reconfigured', now: at(10), config: { queues, services: [service(3)] } }));
     expect(e).toMatchObject({ callId: 'c1', agentId: 'p', explanation: { lane: 'billing@8100' } });
-    // As in the reference router: the call's lane is gone, though its queue is not.
-    expect(r.apply({ kind: 'reconfigured', now: at(11), config: { queues } })).toEqual([{ kind: 'unroutable', callId: 'c2', reason: 'unknownQueue' }]);
+    // The service is gone, its queue is not: the call waits on under the queue's own skills.
+    expect(r.apply({ kind: 'reconfigured', now: at(11), config: { queues } })).toEqual([]);
+    expect(r.isWaiting('c2')).toBe(true);
+    expect(r.waitEstimate('c2', at(11))).toMatchObject({ queue: 'billing', position: 1 });
   });
 
   it('an agent reconfigured with a new skill while free takes a waiting call at once', () => {
