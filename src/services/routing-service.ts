@@ -144,7 +144,13 @@ export class RoutingService implements CallListener {
       this.router.callRemoved(call.id);
       this.armTimer();
     }
-    for (const [agentId, offer] of this.offers) if (offer.call === call) this.dropOffer(agentId);
+    // An agent whose phone the call had not reached yet (on its way there) hears nothing from the
+    // phone: free them here, or they would stay out of routing while ready.
+    const offeredTo = [...this.offers].filter(([, offer]) => offer.call === call).map(([agentId]) => agentId);
+    for (const agentId of offeredTo) {
+      this.dropOffer(agentId);
+      this.presenceChanged(agentId, this.d.presence.status(agentId));
+    }
     if (call.queue) this.d.onQueueChanged(call.queue);
   }
 

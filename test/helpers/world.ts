@@ -11,12 +11,15 @@ import { defaultConfig, type Config } from '../../src/config.ts';
 import { buildDaemon, type Daemon } from '../../src/daemon.ts';
 import { buildSimulator, type SimConfig, type Simulator } from '../../src/pbx-adapters/oxo-sim/index.ts';
 import { TEST_SCRYPT } from '../../src/storage/test-support.ts';
+import { LinkProxy } from './link-proxy.ts';
 import { WsClient } from './ws-client.ts';
 
 export interface World {
   sim: Simulator;
   daemon: Daemon;
   dataDir: string;
+  /** Between the daemon and the switch when started with `proxy: true` (link faults). */
+  proxy: LinkProxy | null;
   /** Calls the simulator's control API; throws on a non-2xx answer unless `allowError`. */
   simApi(method: 'GET' | 'POST', path: string, body?: object, allowError?: boolean): Promise<any>;
   /** A caller from outside dials `to`; returns the switch's call id. */
@@ -34,17 +37,19 @@ export const DEMO_EXT: Record<string, string> = Object.fromEntries([
   ['sup1', '2901'],
 ]);
 
-export async function startWorld(opts: { sim?: Partial<SimConfig>; config?: Partial<Config> } = {}): Promise<World> {
+export async function startWorld(opts: { sim?: Partial<SimConfig>; config?: Partial<Config>; proxy?: boolean } = {}): Promise<World> {
   const logLevel = process.env.TEST_LOG_LEVEL ?? 'silent';
   const sim = await buildSimulator({ cstaPort: 0, controlPort: 0, config: opts.sim ?? {}, logger: pino({ level: logLevel, base: { side: 'sim' } }) });
+  const proxy = opts.proxy ? await LinkProxy.start(sim.cstaPort) : null;
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-it-'));
   let daemon: Daemon;
   try {
     daemon = await buildDaemon(
-      defaultConfig({ port: 0, dataDir, pbx: { kind: 'csta', host: '127.0.0.1', port: sim.cstaPort }, demo: true, logLevel, ...opts.config }),
+      defaultConfig({ port: 0, dataDir, pbx: { kind: 'csta', host: '127.0.0.1', port: proxy?.port ?? sim.cstaPort }, demo: true, logLevel, ...opts.config }),
       { scrypt: TEST_SCRYPT, logger: pino({ level: logLevel, base: { side: 'daemon' } }) },
     );
   } catch (err) {
+    await proxy?.close();
     await sim.close();
     throw err;
   }
@@ -55,6 +60,7 @@ export async function startWorld(opts: { sim?: Partial<SimConfig>; config?: Part
     sim,
     daemon,
     dataDir,
+    proxy,
     async simApi(method, path, body, allowError = false) {
       const res = await fetch(simBase + path, {
         method,
@@ -91,6 +97,7 @@ export async function startWorld(opts: { sim?: Partial<SimConfig>; config?: Part
     async close() {
       for (const c of clients) c.close();
       await daemon.close();
+      await proxy?.close();
       await sim.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
