@@ -25,6 +25,8 @@ export interface CallListener {
   /** The call is over (every connection cleared), or the switch lost it. */
   callEnded(call: TrackedCall): void;
   agentConnection(agentId: string, call: TrackedCall, from: LocalConnectionState | null, to: LocalConnectionState | null): void;
+  /** The link is up again and the calls are as the switch's snapshot has them. */
+  reconciled(): void;
 }
 
 export interface CallServiceDeps {
@@ -74,8 +76,10 @@ export class CallService {
     this.process(this.tracker.apply(ev, this.d.clock.now()));
   }
 
+  /** After every (re)connect, with the switch's snapshot of the monitored devices. */
   reconcile(snapshot: DeviceSnapshot[]): void {
     this.process(this.tracker.reconcile(snapshot, 'lostAtSwitch', this.d.clock.now()));
+    this.listener?.reconciled();
   }
 
   endAll(cause: string): void {

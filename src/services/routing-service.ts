@@ -179,6 +179,14 @@ export class RoutingService implements CallListener {
     }
   }
 
+  /** The link is back: agents set aside while it was down (their offer could not be sent) are
+   * in routing again. */
+  reconciled(): void {
+    for (const [agentId, status] of this.d.presence.signedIn()) {
+      if (status.state === 'ready' && !this.offers.has(agentId) && !this.router.isFree(agentId)) this.presenceChanged(agentId, status);
+    }
+  }
+
   // ----------------------------------------------------------------------- presence → routing
 
   presenceChanged(agentId: string, status: AgentStatus): void {
@@ -399,16 +407,21 @@ export class RoutingService implements CallListener {
     this.offers.delete(agentId);
   }
 
-  /** An offer that did not reach the agent: the agent is free again; the call goes back. */
+  /**
+   * An offer that did not reach the agent: the agent is free again; the call goes back. With the
+   * link down nobody could have been reached: the agent is not excluded from the call, and stays
+   * out of routing until the link is back (`reconciled`), where a new offer would fail the same way.
+   */
   private offerFailed(agentId: string, call: TrackedCall): void {
     const offer = this.offers.get(agentId);
     if (!offer || offer.call !== call) return;
     this.dropOffer(agentId);
+    const linkDown = !this.d.pbx.linkUp;
     if (call.endedAt === null && this.router.knows(call.id)) {
-      if (this.whereIs(call)) this.apply(this.router.requeue(call.id, this.d.clock.now(), agentId), 'requeue');
+      if (this.whereIs(call)) this.apply(this.router.requeue(call.id, this.d.clock.now(), linkDown ? undefined : agentId), 'requeue');
       else this.router.callRemoved(call.id); // still at the routing point: the switch's fallback applies
     }
-    this.presenceChanged(agentId, this.d.presence.status(agentId));
+    if (!linkDown) this.presenceChanged(agentId, this.d.presence.status(agentId));
   }
 
   private ringTimeout(agentId: string): void {
