@@ -170,6 +170,20 @@ export class RoutingService implements CallListener {
       }
       return;
     }
+    if (from === 'alerting' && to === 'connected' && this.router.knows(call.id)) {
+      // Answered where the router no longer had it (picked up as it was being sent back to its
+      // queue, e.g. when that failed with the link down): the router is done with the call.
+      this.router.callRemoved(call.id);
+      this.pending.delete(call.id);
+      this.armTimer();
+      for (const other of [...this.offers].filter(([, o]) => o.call === call).map(([id]) => id)) {
+        this.dropOffer(other);
+        this.presenceChanged(other, this.d.presence.status(other));
+      }
+      this.talking.set(key, this.d.clock.now());
+      if (call.queue) this.d.onQueueChanged(call.queue);
+      return;
+    }
     if (to === null && (from === 'connected' || from === 'hold')) {
       const since = this.talking.get(key);
       if (since !== undefined) {
@@ -179,11 +193,20 @@ export class RoutingService implements CallListener {
     }
   }
 
-  /** The link is back: agents set aside while it was down (their offer could not be sent) are
-   * in routing again. */
+  /** The link is back: what could not reach the switch while it was down is done now. Agents set
+   * aside (their offer could not be sent) are in routing again. */
   reconciled(): void {
     for (const [agentId, status] of this.d.presence.signedIn()) {
       if (status.state === 'ready' && !this.offers.has(agentId) && !this.router.isFree(agentId)) this.presenceChanged(agentId, status);
+    }
+    // A call still ringing at a phone while the router has it back in its queue (its offer timed
+    // out with the link down, so the move back failed): to the queue device now.
+    for (const q of this.d.directory.allQueues()) {
+      for (const { callId } of this.router.waitingIn(q.id)) {
+        const call = this.d.calls.get(callId);
+        const at = call ? this.whereIs(call) : null;
+        if (call && at !== null && this.d.directory.deviceKind(at) === 'agentPhone' && !this.isOffered(call)) this.sendTo(call, q.queueDevice);
+      }
     }
   }
 
@@ -398,6 +421,11 @@ export class RoutingService implements CallListener {
   private reserve(agentId: string, call: TrackedCall, queue: DirectoryQueue, ext: string): void {
     const timer = this.d.timers.setTimeout(() => this.ringTimeout(agentId), queue.ringTimeoutS * 1000);
     this.offers.set(agentId, { call, queue, ext, timer });
+  }
+
+  private isOffered(call: TrackedCall): boolean {
+    for (const offer of this.offers.values()) if (offer.call === call) return true;
+    return false;
   }
 
   private dropOffer(agentId: string): void {
