@@ -391,6 +391,7 @@ export class RoutingService implements CallListener {
   private sendTo(call: TrackedCall, dest: string, onFail?: () => void): void {
     const log = this.d.log.child({ callId: call.id });
     const crossRefId = this.dialogue.get(call.id);
+    this.pending.delete(call.id); // superseded by this destination
     if (crossRefId !== undefined) {
       this.dialogue.delete(call.id);
       for (const offer of this.offers.values()) if (offer.call === call && offer.ext === dest) offer.crossRefId = crossRefId;
@@ -433,6 +434,8 @@ export class RoutingService implements CallListener {
     if (!offer) return;
     this.d.timers.clearTimeout(offer.timer);
     this.offers.delete(agentId);
+    // A move still parked for this offer must not send the call to the phone later.
+    if (this.pending.get(offer.call.id)?.to === offer.ext) this.pending.delete(offer.call.id);
   }
 
   /**
@@ -455,7 +458,7 @@ export class RoutingService implements CallListener {
   private ringTimeout(agentId: string): void {
     const offer = this.offers.get(agentId);
     if (!offer) return;
-    this.offers.delete(agentId);
+    this.dropOffer(agentId);
     const { call, queue, ext } = offer;
     const log = this.d.log.child({ callId: call.id, agentId, queue: queue.id });
     if (call.connections.get(ext)?.state !== 'alerting') {
