@@ -29,6 +29,9 @@ export interface Config {
   adminPassword: string | null;
   /** CSTA keep-alive interval, ms (SystemStatus after this long without traffic). */
   cstaKeepAliveMs: number;
+  /** SQLite WAL checkpoints on a worker thread every this many ms; 0: SQLite's automatic
+   * checkpoint, inside a commit on the event loop (storage/checkpointer.ts). */
+  walCheckpointMs: number;
 }
 
 export class ConfigError extends Error {
@@ -85,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     demo: demoRaw === undefined ? pbx.kind === 'sim' : demoRaw === '1' || demoRaw === 'true',
     adminPassword: env.ADMIN_PASSWORD || null,
     cstaKeepAliveMs: int(env, 'CSTA_KEEPALIVE_MS', 30_000, 100, 600_000, errors),
+    walCheckpointMs: int(env, 'WAL_CHECKPOINT_MS', 200, 0, 60_000, errors),
   };
   if (errors.length) throw new ConfigError(`invalid configuration:\n  ${errors.join('\n  ')}`);
   return Object.freeze(config);

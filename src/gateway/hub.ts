@@ -52,7 +52,25 @@ export class Hub implements Notifier {
     }
     if (targets.size === 0) return;
     const json = JSON.stringify(data);
+    if (audience.background && targets.size > BACKGROUND_SLICE) {
+      this.sendInSlices(event, json, [...targets], 0);
+      return;
+    }
     const now = this.clock.now();
     for (const s of targets) s.emit(event, json, now);
   }
+
+  /** A large background fan-out (queue figures to every member of a queue) goes out in slices,
+   * one per turn of the event loop, so that a switch event arriving meanwhile waits for one
+   * slice, not for the whole fan-out. Each session's `seq` is taken when its frame is sent, so
+   * every session still sees its events in order. */
+  private sendInSlices(event: string, json: string, targets: Session[], from: number): void {
+    const now = this.clock.now();
+    const end = Math.min(from + BACKGROUND_SLICE, targets.length);
+    for (let i = from; i < end; i++) targets[i]!.emit(event, json, now);
+    if (end < targets.length) setImmediate(() => this.sendInSlices(event, json, targets, end));
+  }
 }
+
+/** Sessions served per turn of the event loop by a background fan-out (~0.3 ms of sends). */
+const BACKGROUND_SLICE = 64;

@@ -30,6 +30,9 @@ export interface Audience {
   subscribers?: boolean;
   /** Every authenticated session. */
   all?: boolean;
+  /** A periodic summary (queue figures): a large fan-out may be spread over a few turns of the
+   * event loop, behind call events. */
+  background?: boolean;
 }
 
 /** Delivers events to connected clients (the WebSocket gateway). */

@@ -82,7 +82,7 @@ export class QueueStatsService {
     if (!queue) return;
     this.lastSent.set(queueId, this.d.clock.now());
     const members = this.d.directory.membersOf(queueId).map((a) => a.username);
-    this.d.notifier.publish('queue.stats', this.stats(queue), { users: members, subscribers: true });
+    this.d.notifier.publish('queue.stats', this.stats(queue), { users: members, subscribers: true, background: true });
   }
 }
 

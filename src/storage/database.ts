@@ -66,6 +66,8 @@ function applyPragmas(sqlite: Sqlite): void {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // After a checkpoint lets SQLite start the WAL over, trim the file back to 64 MiB at most.
+  sqlite.pragma('journal_size_limit = 67108864');
 }
 
 /**

@@ -15,6 +15,7 @@ import { registerAdminRoutes } from '../http/admin/index.ts';
 import { registerAuthRoutes } from '../http/auth-routes.ts';
 import type { DirectoryData } from '../services/directory.ts';
 import type { AgentStateLog, AuditLog, CallRecords, Clock, CustomerLookup, RoutingDecisionLog } from '../services/ports.ts';
+import { startCheckpointer, type CheckpointStats } from '../storage/checkpointer.ts';
 import { openDatabase } from '../storage/database.ts';
 import { ensureInitialAdmin, seedDemoCentre } from '../storage/demo-seed.ts';
 import { createRepositories, type Repositories } from '../storage/repositories/index.ts';
@@ -36,12 +37,17 @@ export interface Storage {
   /** The daemon is stopping with these agents signed in: their state log says so (loggedOut,
    * reason `daemonShutdown`, with the extension), and the next start signs them in again. */
   shutdown(now: number, signedIn: { agent: string; extension: string }[]): void;
-  close(): void;
+  /** WAL checkpoints run by the worker thread; null when it is not running. */
+  checkpoints(): CheckpointStats | null;
+  close(): Promise<void>;
 }
 
 export async function openStorage(config: Readonly<Config>, log: Logger, clock: Clock, scrypt?: ScryptParams): Promise<Storage> {
   const file = join(config.dataDir, 'switchboard.db');
   const opened = openDatabase({ file });
+  // Checkpoints off the event loop (storage/checkpointer.ts): the commits on the call path only
+  // append to the WAL.
+  const checkpointer = config.walCheckpointMs > 0 ? startCheckpointer({ file, sqlite: opened.sqlite, intervalMs: config.walCheckpointMs, log: log.child({ component: 'storage' }) }) : null;
   const repos = createRepositories(opened.db, scrypt ? { clock, scrypt } : { clock });
   const authService = new AuthService({ users: repos.users, tokens: repos.tokens, clock, tokenTtlMs: config.tokenTtlS * 1000, log: log.child({ component: 'auth' }), ...(scrypt ? { scrypt } : {}) });
   log.info({ file }, 'database open');
@@ -112,6 +118,10 @@ export async function openStorage(config: Readonly<Config>, log: Logger, clock: 
         for (const a of signedIn) repos.stateLog.append({ agent: a.agent, state: 'loggedOut', reason: 'daemonShutdown', startedAt: t, extension: a.extension });
       });
     },
-    close: () => opened.close(),
+    checkpoints: () => (checkpointer?.running ? checkpointer.stats() : null),
+    async close() {
+      await checkpointer?.close();
+      opened.close();
+    },
   };
 }
