@@ -115,7 +115,7 @@ export class AgentIndex {
   }
 
   /** The best free agents of `lane` at relax level `relax`, skipping `excluded`. */
-  best(lane: Lane, relax: number, excluded: ReadonlySet<string> | null, pointer: RrPointer | null, k: number): BestAgents {
+  best(lane: Lane, relax: number, excluded: ReadonlyMap<string, number> | null, pointer: RrPointer | null, k: number): BestAgents {
     const la = this.lanes[lane.idx]!;
     const skip = excluded && excluded.size > 0 ? (a: AgentRec) => excluded.has(a.id) : undefined;
     const top: Candidate[] = [];
@@ -131,7 +131,7 @@ export class AgentIndex {
       }
     }
     if (skip) {
-      for (const id of excluded!) {
+      for (const id of excluded!.keys()) {
         const e = this.agents.get(id);
         if (e?.pooled && this.qualifies(e, lane, relax)) considered--;
       }

@@ -30,6 +30,8 @@ export interface QueueRule {
   steps: readonly Step[];
   maxWaitMs: number | null;
   fallback: Target | null;
+  /** How long an agent who let the call ring unanswered is not offered it again. */
+  retryMs: number;
   lane: Lane;
 }
 
@@ -47,6 +49,7 @@ export interface NormalConfig {
 
 export const ORDERS: readonly AgentOrder[] = ['longestIdle', 'skillBased', 'roundRobin', 'linear', 'leastBusy'];
 export const DEFAULT_CUSTOMER_RULES: CustomerRules = { vipBoost: 1, preferredWaitS: 20 };
+export const DEFAULT_RETRY_S = 30;
 const DEFAULT_ESTIMATE: EstimateConfig = { windowS: 900, minSamples: 5, maxSamples: 50 };
 
 export function normalizeConfig(config: RouterConfig): NormalConfig {
@@ -67,6 +70,7 @@ export function normalizeConfig(config: RouterConfig): NormalConfig {
       steps: [...(q.steps ?? [])],
       maxWaitMs: q.fallback && q.maxWaitS != null ? q.maxWaitS * 1000 : null,
       fallback: q.fallback ?? null,
+      retryMs: (q.retryS ?? DEFAULT_RETRY_S) * 1000,
       lane: null as unknown as Lane, // set just below: a lane and its queue point at each other
     };
     rule.lane = { idx: lanes.length, key: q.id, queue: rule, req: sortedReq(q.requiredSkills) };
@@ -129,6 +133,7 @@ function checkQueue(q: QueueConfig): void {
     throw badRequest(`queue ${q.id}: customer rules need an integer vipBoost >= 0 and preferredWaitS >= 0`);
   }
   if (q.maxWaitS != null && !(q.maxWaitS > 0)) throw badRequest(`queue ${q.id}: maxWaitS must be > 0`);
+  if (q.retryS !== undefined && !(Number.isFinite(q.retryS) && q.retryS >= 0)) throw badRequest(`queue ${q.id}: retryS must be >= 0`);
   let last = 0;
   for (const s of q.steps ?? []) {
     if (!(s.afterS >= last)) throw badRequest(`queue ${q.id}: steps must be sorted by afterS (>= 0)`);

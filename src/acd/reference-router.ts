@@ -35,7 +35,8 @@ interface RCall {
   stepsDone: number;
   added: QueueRule[];
   holdUntil: number | null;
-  excluded: string[];
+  /** Agent → until when (ms) it is not offered the call. */
+  excluded: Map<string, number>;
   state: 'waiting' | 'offered';
   explanation: Explanation | null;
 }
@@ -90,7 +91,7 @@ export class ReferenceRouter {
           stepsDone: 0,
           added: [],
           holdUntil: q.customer && p && this.qualifies(p, lane, 0) ? ev.now + q.customer.preferredWaitS * 1000 : null,
-          excluded: [],
+          excluded: new Map(),
           state: 'waiting',
           explanation: null,
         };
@@ -106,7 +107,7 @@ export class ReferenceRouter {
         if (!call) return out;
         call.state = 'waiting';
         if (ev.excludeAgent !== undefined) {
-          if (!call.excluded.includes(ev.excludeAgent)) call.excluded.push(ev.excludeAgent);
+          call.excluded.set(ev.excludeAgent, ev.now + call.queue.retryMs);
           if (call.preferredAgent === ev.excludeAgent) call.holdUntil = null;
         }
         this.settle(call, ev.now, ev.kind, out);
@@ -205,7 +206,7 @@ export class ReferenceRouter {
   }
 
   private canTake(a: RAgent, c: RCall): boolean {
-    if (c.excluded.includes(a.cfg.id)) return false;
+    if (c.excluded.has(a.cfg.id)) return false;
     return this.qualifies(a, c.lane, c.relaxBy) || c.added.some((q) => this.qualifies(a, q.lane, 0));
   }
 
@@ -217,10 +218,12 @@ export class ReferenceRouter {
     return compareKeys([-this.effPriority(a), a.queuedAt, a.seq], [-this.effPriority(b), b.queuedAt, b.seq]) < 0;
   }
 
-  /** Pending transitions, soonest first: hold end, then steps in order, then maximum wait. */
-  private transitions(c: RCall): { at: number; rank: number; what: 'hold' | number | 'maxWait' }[] {
-    const list: { at: number; rank: number; what: 'hold' | number | 'maxWait' }[] = [];
+  /** Pending transitions, soonest first: hold end, end of an agent's exclusion, then steps in
+   * order, then maximum wait. */
+  private transitions(c: RCall): { at: number; rank: number; what: 'hold' | 'unexclude' | number | 'maxWait' }[] {
+    const list: { at: number; rank: number; what: 'hold' | 'unexclude' | number | 'maxWait' }[] = [];
     if (c.holdUntil !== null) list.push({ at: c.holdUntil, rank: 0, what: 'hold' });
+    for (const until of c.excluded.values()) list.push({ at: until, rank: 0.5, what: 'unexclude' });
     c.queue.steps.forEach((s, i) => {
       if (i >= c.stepsDone) list.push({ at: c.enteredAt + s.afterS * 1000, rank: 1 + i, what: i });
     });
@@ -233,7 +236,9 @@ export class ReferenceRouter {
       const t = this.transitions(c)[0];
       if (!t || t.at > now) break;
       if (t.what === 'hold') c.holdUntil = null;
-      else if (t.what === 'maxWait') {
+      else if (t.what === 'unexclude') {
+        for (const [agent, until] of c.excluded) if (until <= t.at) c.excluded.delete(agent);
+      } else if (t.what === 'maxWait') {
         if (!this.leave(c, c.queue.fallback!, 'maxWait', now, out)) return;
       } else {
         const step = c.queue.steps[t.what]!;
@@ -296,7 +301,7 @@ export class ReferenceRouter {
     if (c.holdUntil !== null) return;
     const tries = [{ via: q, lane: c.lane, r: c.relaxBy }, ...c.added.map((a) => ({ via: a, lane: a.lane, r: 0 }))];
     for (const t of tries) {
-      const cands = [...this.agents.values()].filter((a) => a.free && !c.excluded.includes(a.cfg.id) && this.qualifies(a, t.lane, t.r));
+      const cands = [...this.agents.values()].filter((a) => a.free && !c.excluded.has(a.cfg.id) && this.qualifies(a, t.lane, t.r));
       if (cands.length === 0) continue;
       const keyed = cands.map((a) => ({ a, id: a.cfg.id, key: this.agentKey(t.via.order, t.via, t.lane, a) })).sort((x, y) => compareKeys(x.key, y.key));
       const top = keyed.slice(0, TOP_K).map(({ id, key }) => ({ id, key }));

@@ -110,7 +110,7 @@ export class Router {
     this.waiting.unindex(c);
     c.state = 'waiting';
     if (excludeAgent !== undefined) {
-      (c.excluded ??= new Set()).add(excludeAgent);
+      (c.excluded ??= new Map()).set(excludeAgent, now + c.queue.retryMs);
       if (c.preferredAgent === excludeAgent) c.holdUntil = null;
     }
     const out: Effect[] = [];

@@ -13,9 +13,16 @@ import { assertNever, effectivePriority, type NormalConfig } from './config.ts';
 import type { CallRec } from './waiting-calls.ts';
 import type { Effect, LeaveReason, Target } from './types.ts';
 
+/** When the earliest exclusion of an agent from the call ends; Infinity when there is none. */
+function exclusionEnds(c: CallRec): number {
+  let t = Infinity;
+  if (c.excluded) for (const until of c.excluded.values()) if (until < t) t = until;
+  return t;
+}
+
 /** The time of the call's next transition; Infinity when it has none. */
 export function nextDue(c: CallRec): number {
-  let t = c.holdUntil ?? Infinity;
+  let t = Math.min(c.holdUntil ?? Infinity, exclusionEnds(c));
   const step = c.queue.steps[c.stepsDone];
   if (step) t = Math.min(t, c.enteredAt + step.afterS * 1000);
   if (c.queue.maxWaitMs !== null) t = Math.min(t, c.enteredAt + c.queue.maxWaitMs);
@@ -32,6 +39,12 @@ export function advance(c: CallRec, now: number, cfg: NormalConfig, out: Effect[
     if (t > now) return true;
     if (c.holdUntil === t) {
       c.holdUntil = null;
+      continue;
+    }
+    if (exclusionEnds(c) === t) {
+      // The agent may be offered the call again (it changes who qualifies, not the queue).
+      for (const [agent, until] of c.excluded!) if (until <= t) c.excluded!.delete(agent);
+      if (c.excluded!.size === 0) c.excluded = null;
       continue;
     }
     const step = c.queue.steps[c.stepsDone];

@@ -67,6 +67,9 @@ export interface QueueConfig {
   maxWaitS?: number | null;
   /** Where a call goes at maxWaitS; null: the call stays (maxWaitS is then ignored). */
   fallback?: Target | null;
+  /** After an unanswered offer, the agent is not offered the same call again for this long
+   * (seconds, default 30); then it may be, if nobody else took it. */
+  retryS?: number;
 }
 
 /** Business-based routing: the dialled number chooses the queue and the skills needed. */

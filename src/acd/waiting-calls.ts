@@ -38,7 +38,8 @@ export interface CallRec {
   added: QueueRule[];
   /** Held for the preferred agent until then; null: not held. */
   holdUntil: number | null;
-  excluded: Set<string> | null;
+  /** Agents not to be offered the call, until when (ms): they let it ring unanswered. */
+  excluded: Map<string, number> | null;
   state: 'waiting' | 'offered';
   indexed: boolean;
   /** Sub-queue of its own lane (handle allocated once with the call), while indexed. */

@@ -51,6 +51,7 @@ function queueConfigOf(q: DirectoryQueue, queueIds: ReadonlySet<string>, warning
     steps,
     maxWaitS: q.maxWaitS,
     fallback,
+    retryS: q.retryS,
   };
 }
 

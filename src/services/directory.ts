@@ -35,6 +35,7 @@ export interface DirectoryQueue {
   weight: number;
   leastBusyBy: 'calls' | 'talkTime';
   maxMisses: number;
+  retryS: number;
   customerRules: { vipBoost: number; preferredWaitS: number } | null;
   steps: QueueStep[];
   requiredSkills: { skill: string; minLevel: number }[];

@@ -131,6 +131,8 @@ export const queues = sqliteTable(
     leastBusyBy: text('least_busy_by').$type<LeastBusyBy>().notNull().default('calls'),
     /** Unanswered offers in a row after which the agent is made notReady (reason noAnswer). */
     maxMisses: integer('max_misses').notNull().default(1),
+    /** Seconds before a call an agent let ring unanswered may be offered to that agent again. */
+    retryS: integer('retry_s').notNull().default(30),
     /** Customer-based rules (VIP ahead, preferred agent first); null: none. */
     customerRules: text('customer_rules', { mode: 'json' }).$type<CustomerRulesJson | null>(),
     /** Time-based steps, sorted by afterS: relax proficiency, add a queue, overflow. */

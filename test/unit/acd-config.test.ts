@@ -22,6 +22,7 @@ const queue = (id: string, extra: Partial<DirectoryQueue> = {}): DirectoryQueue 
   weight: 1,
   leastBusyBy: 'calls',
   maxMisses: 1,
+  retryS: 30,
   customerRules: null,
   steps: [],
   requiredSkills: [],
@@ -159,6 +160,7 @@ describe('routerConfigOf', () => {
         ],
         maxWaitS: 120,
         fallback: { kind: 'voicemail', mailbox: '8120' },
+        retryS: 30,
       },
       {
         id: 'support',
@@ -171,6 +173,7 @@ describe('routerConfigOf', () => {
         steps: [],
         maxWaitS: null,
         fallback: { kind: 'number', number: '8005' },
+        retryS: 30,
       },
     ]);
     // The router accepts it as it is.

@@ -42,6 +42,7 @@ const queue = (id: string): fc.Arbitrary<QueueConfig> =>
     steps: fc.array(step, { maxLength: 3 }).map((s) => s.sort((a, b) => a.afterS - b.afterS)),
     maxWaitS: fc.option(fc.integer({ min: 5, max: 60 }), { nil: null }),
     fallback: fc.option(target, { nil: null }),
+    retryS: fc.option(fc.integer({ min: 0, max: 8 }), { nil: undefined }),
   });
 const config: fc.Arbitrary<RouterConfig> = fc.record({
   queues: fc.tuple(...QUEUES.map(queue)),

@@ -749,7 +749,7 @@ describe('requeue', () => {
     expect(e.explanation.trigger).toBe('requeue');
   });
 
-  it('is never offered to the excluded agent again, even when nobody else is free', () => {
+  it('is not offered to the excluded agent again within retryS (default 30 s), even when nobody else is free', () => {
     const r = setup();
     free(r, 'a1', 0);
     call(r, 'c1', 'sales', 10);
@@ -761,6 +761,31 @@ describe('requeue', () => {
     expect(r.apply({ kind: 'requeue', now: at(23), callId: 'c2' })).toEqual([]);
     expect(offers(free(r, 'a1', 24))).toEqual(['c2→a1']);
     expect(r.isWaiting('c1')).toBe(true);
+  });
+
+  it('after retryS the agent who let it ring may be offered it again, if nobody else took it', () => {
+    const r = routerWith({ queues: [queue('sales', 'longestIdle', {}, { retryS: 10 })], agents: [agent('a1', {}, { queues: ['sales'] })] });
+    free(r, 'a1', 0);
+    call(r, 'c1', 'sales', 1);
+    expect(r.apply({ kind: 'requeue', now: at(5), callId: 'c1', excludeAgent: 'a1' })).toEqual([]);
+    expect(free(r, 'a1', 6)).toEqual([]);
+    expect(r.nextDeadline()).toBe(at(15));
+    expect(tick(r, 14)).toEqual([]);
+    const e = assigned(tick(r, 15));
+    expect(e).toMatchObject({ callId: 'c1', agentId: 'a1', explanation: { trigger: 'tick', rule: 'longestIdle' } });
+    expect(r.nextDeadline()).toBeNull();
+  });
+
+  it('a second miss restarts the agent’s exclusion; another agent’s exclusion runs on its own', () => {
+    const r = routerWith({ queues: [queue('sales', 'longestIdle', {}, { retryS: 10 })], agents: [agent('a1', {}, { queues: ['sales'] }), agent('a2', {}, { queues: ['sales'] })] });
+    call(r, 'c1', 'sales', 0);
+    free(r, 'a1', 1);
+    r.apply({ kind: 'requeue', now: at(2), callId: 'c1', excludeAgent: 'a1' }); // a1 out until 12
+    expect(offers(free(r, 'a2', 3))).toEqual(['c1→a2']);
+    r.apply({ kind: 'requeue', now: at(8), callId: 'c1', excludeAgent: 'a2' }); // a2 out until 18
+    expect(r.nextDeadline()).toBe(at(12));
+    expect(offers(tick(r, 12))).toEqual([]); // a1 was offered c1 and has not been freed since
+    expect(offers(free(r, 'a1', 13))).toEqual(['c1→a1']);
   });
 });
 

@@ -84,6 +84,7 @@ describe('queues', () => {
       weight: 1,
       leastBusyBy: 'calls',
       maxMisses: 1,
+      retryS: 30,
       customerRules: null,
       steps: [],
       requiredSkills: [

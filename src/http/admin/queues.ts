@@ -26,6 +26,8 @@ const settings = {
   leastBusyBy: { type: 'string', enum: ['calls', 'talkTime'] },
   /** Unanswered offers in a row before the agent is made notReady (noAnswer). */
   maxMisses: int(1, 100),
+  /** Seconds before a call an agent let ring unanswered may be offered to that agent again. */
+  retryS: int(0, 3600),
   customerRules: nullable(closed({ vipBoost: int(0, 100), preferredWaitS: int(0, 3600) }, ['vipBoost', 'preferredWaitS'])),
   steps: {
     type: 'array',

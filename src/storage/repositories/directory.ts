@@ -41,6 +41,7 @@ export interface DirectoryQueueRecord {
   weight: number;
   leastBusyBy: LeastBusyBy;
   maxMisses: number;
+  retryS: number;
   customerRules: CustomerRulesJson | null;
   steps: QueueStepJson[];
   requiredSkills: { skill: string; minLevel: number }[];
@@ -92,6 +93,7 @@ export class DirectoryRepository {
         weight: q.weight,
         leastBusyBy: q.leastBusyBy,
         maxMisses: q.maxMisses,
+        retryS: q.retryS,
         customerRules: q.customerRules ?? null,
         steps: q.steps,
         requiredSkills: required.get(q.id) ?? [],

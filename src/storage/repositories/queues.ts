@@ -29,6 +29,7 @@ export interface QueueSettings {
   weight: number;
   leastBusyBy: LeastBusyBy;
   maxMisses: number;
+  retryS: number;
   customerRules: CustomerRulesJson | null;
   steps: QueueStepJson[];
 }
@@ -58,6 +59,7 @@ const settingsColumns = {
   weight: queues.weight,
   leastBusyBy: queues.leastBusyBy,
   maxMisses: queues.maxMisses,
+  retryS: queues.retryS,
   customerRules: queues.customerRules,
   steps: queues.steps,
 };

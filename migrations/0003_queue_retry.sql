@@ -1,0 +1,1 @@
+ALTER TABLE `queues` ADD `retry_s` integer DEFAULT 30 NOT NULL;
