@@ -11,9 +11,9 @@
  * agent, after `maxMisses` unanswered offers in a row, to notReady with reason `noAnswer`.
  *
  * Trade-off: the router never waits on the switch. A call the router placed while it is still on
- * its way to the queue device (RouteSelect sent, Queued not yet seen) is parked here as a pending
- * move and sent on as soon as the switch reports it queued. Time-based rules need one timer, set
- * at the router's next deadline.
+ * its way to the queue device (RouteSelect sent, Queued not yet seen) is parked by the CallMover
+ * (call-mover.ts) and sent on as soon as the switch reports it queued. Time-based rules need one
+ * timer, set at the router's next deadline.
  */
 import type { Logger } from 'pino';
 import { Router } from '../acd/router.ts';
@@ -22,6 +22,7 @@ import type { AgentStatus } from '../core/agents/agent-state.ts';
 import type { TrackedCall } from '../core/calls/call.ts';
 import type { LocalConnectionState, PbxEvent, PbxPort } from '../pbx-adapters/pbx-port.ts';
 import { agentConfigOf, routerConfigOf, targetNumber } from './acd-config.ts';
+import { CallMover } from './call-mover.ts';
 import type { CallListener, CallService } from './call-service.ts';
 import type { Directory, DirectoryQueue } from './directory.ts';
 import type { PresenceService } from './presence-service.ts';
@@ -35,12 +36,6 @@ interface Offer {
   timer: unknown;
   /** The routing dialogue that sent it, while the switch has not closed it. */
   crossRefId?: string;
-}
-
-/** Where to send a call that is still on its way to a queue device. */
-interface PendingMove {
-  to: string;
-  onFail?: () => void;
 }
 
 export interface RoutingDeps {
@@ -60,18 +55,17 @@ export interface RoutingDeps {
 export class RoutingService implements CallListener {
   router: Router;
   private readonly offers = new Map<string, Offer>();
-  private readonly pending = new Map<string, PendingMove>();
+  private readonly mover: CallMover;
   /** Unanswered offers in a row, per agent. */
   private readonly misses = new Map<string, number>();
   /** When each agent's current ACD call was answered (`agentId callId` → ms), for leastBusy. */
   private readonly talking = new Map<string, number>();
-  /** The routing dialogue of a call, while its RouteRequest is being answered. */
-  private readonly dialogue = new Map<string, string>();
   private knownAgents = new Set<string>();
   private timer: unknown = null;
   private timerAt: number | null = null;
 
   constructor(private readonly d: RoutingDeps) {
+    this.mover = new CallMover({ pbx: d.pbx, directory: d.directory, calls: d.calls, log: d.log });
     this.router = new Router(this.buildConfig());
     this.syncAgents();
   }
@@ -85,29 +79,28 @@ export class RoutingService implements CallListener {
     if (!queue) {
       // Not a queue pilot this daemon serves (yet): end the dialogue; the switch's fallback applies.
       log.warn({ pilot: pilot?.kind ?? null }, 'no queue behind this routing device; leaving the call to the switch fallback');
-      this.command(this.d.pbx.routeEnd(ev.crossRefId, 'noRoute'), log, 'routeEnd');
+      this.mover.command(this.d.pbx.routeEnd(ev.crossRefId, 'noRoute'), log, 'routeEnd');
       return;
     }
     const call = this.d.calls.tracker.byPbx(ev.callId);
     if (!call) {
       log.warn({ queue: queue.id }, 'route request for a call the daemon does not know; to the queue device');
-      this.command(this.d.pbx.routeSelect(ev.crossRefId, queue.queueDevice), log, 'routeSelect');
+      this.mover.command(this.d.pbx.routeSelect(ev.crossRefId, queue.queueDevice), log, 'routeSelect');
       return;
     }
     call.queue = queue.id;
     if (!call.from && ev.calling) call.from = ev.calling;
     if (!call.customer && ev.calling) call.customer = this.d.customers.findByPhone(ev.calling);
-    this.dialogue.set(call.id, ev.crossRefId);
+    this.mover.openDialogue(call.id, ev.crossRefId);
     try {
       this.apply(this.router.callQueued(this.input(call, queue.id, this.d.clock.now(), pilot!.number, pilot!.priority), this.d.clock.now()), 'routeRequest');
     } finally {
-      const crossRefId = this.dialogue.get(call.id);
-      this.dialogue.delete(call.id);
+      const crossRefId = this.mover.takeDialogue(call.id);
       if (crossRefId !== undefined) {
         // Nobody took it at once (or it left the router): it waits on its queue's device.
         const device = this.d.directory.queue(call.queue ?? queue.id)?.queueDevice ?? queue.queueDevice;
         log.info({ callId: call.id, queue: call.queue, decision: 'queue' }, 'nobody free; route to the queue device');
-        this.command(this.d.pbx.routeSelect(crossRefId, device), log, 'routeSelect');
+        this.mover.command(this.d.pbx.routeSelect(crossRefId, device), log, 'routeSelect');
       }
     }
     this.d.onQueueChanged(queue.id);
@@ -115,10 +108,8 @@ export class RoutingService implements CallListener {
 
   /** The switch reports the call waiting on a queue device. */
   callQueued(call: TrackedCall, queueId: string): void {
-    const move = this.pending.get(call.id);
-    if (move) {
-      this.pending.delete(call.id);
-      this.sendTo(call, move.to, move.onFail);
+    if (this.mover.arrived(call)) {
+      // A move parked while the call was on its way here has been made.
     } else if (!this.router.knows(call.id)) {
       // A call the router has not seen: transferred to the queue device, or adopted after a
       // reconnect. It is this queue's call now; the pilot it was dialled on counts only if that
@@ -139,7 +130,7 @@ export class RoutingService implements CallListener {
   }
 
   callEnded(call: TrackedCall): void {
-    this.pending.delete(call.id);
+    this.mover.forget(call.id);
     if (this.router.knows(call.id)) {
       this.router.callRemoved(call.id);
       this.armTimer();
@@ -174,7 +165,7 @@ export class RoutingService implements CallListener {
       // Answered where the router no longer had it (picked up as it was being sent back to its
       // queue, e.g. when that failed with the link down): the router is done with the call.
       this.router.callRemoved(call.id);
-      this.pending.delete(call.id);
+      this.mover.forget(call.id);
       this.armTimer();
       for (const other of [...this.offers].filter(([, o]) => o.call === call).map(([id]) => id)) {
         this.dropOffer(other);
@@ -204,7 +195,7 @@ export class RoutingService implements CallListener {
     for (const q of this.d.directory.allQueues()) {
       for (const { callId } of this.router.waitingIn(q.id)) {
         const call = this.d.calls.get(callId);
-        const at = call ? this.whereIs(call) : null;
+        const at = call ? this.mover.whereIs(call) : null;
         if (call && at !== null && this.d.directory.deviceKind(at) === 'agentPhone' && !this.isOffered(call)) this.sendTo(call, q.queueDevice);
       }
     }
@@ -226,8 +217,10 @@ export class RoutingService implements CallListener {
 
   /** The directory changed (admin edit): new queues, rules and agents' skills apply at once. */
   reload(): void {
-    this.syncAgents();
+    // Queues first, then agents: a queue edit must not let a waiting call be assigned under the
+    // queue's old rules, which configuring the agents first (each may take a call) would do.
     this.apply(this.router.reconfigure(this.buildConfig(), this.d.clock.now()), 'reconfigured');
+    this.syncAgents();
   }
 
   /** A new day: leastBusy counts start again. */
@@ -238,7 +231,7 @@ export class RoutingService implements CallListener {
   /** Forgets every reservation and pending move (the switch was lost; its calls are gone). */
   reset(): void {
     for (const agentId of [...this.offers.keys()]) this.dropOffer(agentId);
-    this.pending.clear();
+    this.mover.clear();
   }
 
   close(): void {
@@ -383,40 +376,12 @@ export class RoutingService implements CallListener {
     }
   }
 
-  /**
-   * Sends the call to `dest` from wherever it is now: the routing dialogue being answered
-   * (RouteSelect), a queue device where it waits, or a phone where it rings (DeflectCall). A call
-   * in between (on its way to a queue device) is sent on when it gets there.
-   */
+  /** Sends the call on (call-mover.ts); an offer sent on the routing dialogue keeps its id, so a
+   * RouteEnd with an error for that dialogue frees the agent. */
   private sendTo(call: TrackedCall, dest: string, onFail?: () => void): void {
-    const log = this.d.log.child({ callId: call.id });
-    const crossRefId = this.dialogue.get(call.id);
-    this.pending.delete(call.id); // superseded by this destination
-    if (crossRefId !== undefined) {
-      this.dialogue.delete(call.id);
-      for (const offer of this.offers.values()) if (offer.call === call && offer.ext === dest) offer.crossRefId = crossRefId;
-      this.command(this.d.pbx.routeSelect(crossRefId, dest), log, 'routeSelect', onFail);
-      return;
-    }
-    const at = this.whereIs(call);
-    if (!at) {
-      this.pending.set(call.id, { to: dest, ...(onFail ? { onFail } : {}) });
-      return;
-    }
-    if (at === dest) return;
-    const conn = { callId: this.d.calls.tracker.pbxIdAt(call), deviceId: at };
-    this.command(this.d.pbx.deflectCall(conn, dest), log, 'deflectCall', onFail);
-  }
-
-  /** The device holding the call for routing: a queue device where it waits, else a phone where
-   * it rings; null when it is in between. */
-  private whereIs(call: TrackedCall): string | null {
-    let ringing: string | null = null;
-    for (const [device, c] of call.connections) {
-      if (c.state === 'queued' && this.d.directory.queueByDevice(device)) return device;
-      if (c.state === 'alerting' && this.d.directory.deviceKind(device) === 'agentPhone') ringing = device;
-    }
-    return ringing;
+    const moved = this.mover.sendTo(call, dest, onFail);
+    if (moved.via !== 'routeSelect') return;
+    for (const offer of this.offers.values()) if (offer.call === call && offer.ext === dest) offer.crossRefId = moved.crossRefId;
   }
 
   private reserve(agentId: string, call: TrackedCall, queue: DirectoryQueue, ext: string): void {
@@ -435,7 +400,7 @@ export class RoutingService implements CallListener {
     this.d.timers.clearTimeout(offer.timer);
     this.offers.delete(agentId);
     // A move still parked for this offer must not send the call to the phone later.
-    if (this.pending.get(offer.call.id)?.to === offer.ext) this.pending.delete(offer.call.id);
+    this.mover.forgetIfTo(offer.call.id, offer.ext);
   }
 
   /**
@@ -449,7 +414,7 @@ export class RoutingService implements CallListener {
     this.dropOffer(agentId);
     const linkDown = !this.d.pbx.linkUp;
     if (call.endedAt === null && this.router.knows(call.id)) {
-      if (this.whereIs(call)) this.apply(this.router.requeue(call.id, this.d.clock.now(), linkDown ? undefined : agentId), 'requeue');
+      if (this.mover.whereIs(call)) this.apply(this.router.requeue(call.id, this.d.clock.now(), linkDown ? undefined : agentId), 'requeue');
       else this.router.callRemoved(call.id); // still at the routing point: the switch's fallback applies
     }
     if (!linkDown) this.presenceChanged(agentId, this.d.presence.status(agentId));
@@ -534,12 +499,5 @@ export class RoutingService implements CallListener {
       this.timerAt = null;
       this.apply(this.router.tick(this.d.clock.now()), 'tick');
     }, Math.max(0, next - this.d.clock.now()));
-  }
-
-  private command(p: Promise<unknown>, log: Logger, what: string, onFail?: () => void): void {
-    p.catch((err: unknown) => {
-      log.warn({ err: (err as Error).message, code: (err as { code?: string }).code }, `${what} failed`);
-      onFail?.();
-    });
   }
 }
