@@ -228,14 +228,10 @@ export class RoutingService implements CallListener {
     this.router.resetStats();
   }
 
-  /** Forgets every reservation and pending move (the switch was lost; its calls are gone). */
-  reset(): void {
+  /** The daemon stops: ring timers and the deadline timer are cleared. */
+  close(): void {
     for (const agentId of [...this.offers.keys()]) this.dropOffer(agentId);
     this.mover.clear();
-  }
-
-  close(): void {
-    this.reset();
     if (this.timer !== null) this.d.timers.clearTimeout(this.timer);
     this.timer = null;
     this.timerAt = null;
