@@ -1,34 +1,8 @@
 /**
- * Percentiles for the ACD benchmark (nearest rank over sorted samples, nanoseconds in, printed
- * in microseconds). Kept here so the benchmark depends on nothing outside bench/acd.
+ * Printing for the ACD benchmark: per-decision times are nanoseconds, printed in microseconds.
+ * Percentiles are the benchmarks' common ones (bench/lib/stats.ts).
  */
-
-export interface Summary {
-  n: number;
-  p50: number;
-  p99: number;
-  max: number;
-  mean: number;
-}
-
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
-}
-
-export function summarize(ns: readonly number[]): Summary {
-  const sorted = Float64Array.from(ns).sort();
-  let sum = 0;
-  for (const x of sorted) sum += x;
-  return {
-    n: sorted.length,
-    p50: percentile(Array.from(sorted), 50),
-    p99: percentile(Array.from(sorted), 99),
-    max: sorted.length ? sorted[sorted.length - 1]! : Number.NaN,
-    mean: sorted.length ? sum / sorted.length : Number.NaN,
-  };
-}
+export { summarize, type Summary } from '../lib/stats.ts';
 
 /** Nanoseconds as microseconds, fixed width. */
 export function fmt(ns: number): string {
