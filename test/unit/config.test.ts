@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+describe('loadConfig (the environment, read once at start)', () => {
+  it('defaults to the embedded default: simulated switch, demo centre, port 8080, checkpoints on a worker', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 8080, host: '127.0.0.1', pbx: { kind: 'sim' }, demo: true, logLevel: 'info', walCheckpointMs: 200, cstaKeepAliveMs: 30_000 });
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('an external switch turns the demo off unless asked for', () => {
+    expect(loadConfig({ PBX: 'csta://pbx.example:2555' })).toMatchObject({ pbx: { kind: 'csta', host: 'pbx.example', port: 2555 }, demo: false });
+    expect(loadConfig({ PBX: 'csta://10.0.0.5:2555', DEMO: '1' }).demo).toBe(true);
+    expect(loadConfig({ WAL_CHECKPOINT_MS: '0' }).walCheckpointMs).toBe(0);
+  });
+
+  it('every invalid value is named in one error, and the daemon does not start', () => {
+    const bad = { PORT: 'abc', PBX: 'sip://x', LOG_LEVEL: 'loud', WAL_CHECKPOINT_MS: '-1', DEMO: 'maybe', INTERNAL_NUMBER_PATTERN: '([' };
+    let err: unknown;
+    try {
+      loadConfig(bad);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const message = (err as Error).message;
+    for (const name of ['PORT', 'PBX', 'LOG_LEVEL', 'WAL_CHECKPOINT_MS', 'DEMO', 'INTERNAL_NUMBER_PATTERN']) expect(message).toContain(name);
+  });
+});
