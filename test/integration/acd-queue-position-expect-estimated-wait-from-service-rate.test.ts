@@ -49,4 +49,11 @@ it('waiting callers have positions; the estimated wait is "unknown" (null) until
 
   const unknown = await w.http('GET', '/api/v1/queues/nope/calls', { token: await supervisorToken(w) });
   expect(unknown.status).toBe(404);
+
+  // The same over the WebSocket for a supervisor console; refused to an agent.
+  const sup = await w.login('sup1');
+  const ws = await sup.call('queue.calls', { queueId: 'sales' });
+  expect(ws.calls.map((c: any) => [c.callId, c.position])).toEqual(calls.map((c) => [c.callId, c.position]));
+  expect((await sup.request('queue.calls', { queueId: 'nope' })).error.code).toBe('NOT_FOUND');
+  expect((await agent.request('queue.calls', { queueId: 'sales' })).error.code).toBe('FORBIDDEN');
 });
