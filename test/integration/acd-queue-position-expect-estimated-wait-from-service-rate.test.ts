@@ -54,6 +54,6 @@ it('waiting callers have positions; the estimated wait is "unknown" (null) until
   const sup = await w.login('sup1');
   const ws = await sup.call('queue.calls', { queueId: 'sales' });
   expect(ws.calls.map((c: any) => [c.callId, c.position])).toEqual(calls.map((c) => [c.callId, c.position]));
-  expect((await sup.request('queue.calls', { queueId: 'nope' })).error.code).toBe('NOT_FOUND');
-  expect((await agent.request('queue.calls', { queueId: 'sales' })).error.code).toBe('FORBIDDEN');
+  expect((await sup.request('queue.calls', { queueId: 'nope' })).error?.code).toBe('NOT_FOUND');
+  expect((await agent.request('queue.calls', { queueId: 'sales' })).error?.code).toBe('FORBIDDEN');
 });
