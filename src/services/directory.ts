@@ -4,6 +4,7 @@
  * edit; read on every routing decision, so every lookup is a Map hit.
  */
 import type { DeviceKind } from '../core/calls/call.ts';
+import type { QueueStepJson } from '../storage/schema.ts';
 
 export interface DirectoryAgent {
   userId: number;
@@ -41,10 +42,8 @@ export interface DirectoryQueue {
   requiredSkills: { skill: string; minLevel: number }[];
 }
 
-export type QueueStep =
-  | { afterS: number; kind: 'relax'; by: number }
-  | { afterS: number; kind: 'addQueue'; queue: string }
-  | { afterS: number; kind: 'overflow'; target: string };
+/** A time-based step as the admin API stores it (storage owns the shape, type only). */
+export type QueueStep = QueueStepJson;
 
 export interface DirectoryPilot {
   number: string;

@@ -9,9 +9,10 @@
  * `queues` on each agent is that union; `memberOf` is the explicit part alone.
  */
 import { asc, eq } from 'drizzle-orm';
-import { agents, agentSkills, pilotNumbers, queueAgents, queues, queueSkills, skills, users, type CustomerRulesJson, type LeastBusyBy, type PilotKind, type QueueStepJson, type Role } from '../schema.ts';
+import { agents, agentSkills, pilotNumbers, queueAgents, queues, queueSkills, skills, users, type PilotKind, type Role } from '../schema.ts';
 import type { RepoContext } from './context.ts';
 import { groupBy } from './group-by.ts';
+import { settingsColumns, type QueueConfig } from './queues.ts';
 
 export interface DirectoryAgentRecord {
   userId: number;
@@ -28,24 +29,8 @@ export interface DirectoryAgentRecord {
   memberOf: string[];
 }
 
-export interface DirectoryQueueRecord {
-  id: string;
-  name: string;
-  strategy: string;
-  queueDevice: string;
-  ringTimeoutS: number;
-  wrapUpS: number;
-  maxWaitS: number | null;
-  overflowTarget: string | null;
-  priority: number;
-  weight: number;
-  leastBusyBy: LeastBusyBy;
-  maxMisses: number;
-  retryS: number;
-  customerRules: CustomerRulesJson | null;
-  steps: QueueStepJson[];
-  requiredSkills: { skill: string; minLevel: number }[];
-}
+/** A queue as the daemon reads it: its settings and required skills (members are on the agents). */
+export type DirectoryQueueRecord = Omit<QueueConfig, 'members'>;
 
 export interface DirectoryPilotRecord {
   number: string;
@@ -69,7 +54,7 @@ export class DirectoryRepository {
     const { db } = this.ctx;
     // One read transaction: a consistent picture even if an admin write lands in between.
     return db.$client.transaction(() => {
-      const queueRows = db.select().from(queues).orderBy(asc(queues.id)).all();
+      const queueRows = db.select(settingsColumns).from(queues).orderBy(asc(queues.id)).all();
       const required = groupBy(
         db
           .select({ queueId: queueSkills.queueId, skill: skills.name, minLevel: queueSkills.minLevel })
@@ -80,24 +65,7 @@ export class DirectoryRepository {
         (r) => r.queueId,
         (r) => ({ skill: r.skill, minLevel: r.minLevel }),
       );
-      const queueList: DirectoryQueueRecord[] = queueRows.map((q) => ({
-        id: q.id,
-        name: q.name,
-        strategy: q.strategy,
-        queueDevice: q.queueDevice,
-        ringTimeoutS: q.ringTimeoutS,
-        wrapUpS: q.wrapUpS,
-        maxWaitS: q.maxWaitS,
-        overflowTarget: q.overflowTarget,
-        priority: q.priority,
-        weight: q.weight,
-        leastBusyBy: q.leastBusyBy,
-        maxMisses: q.maxMisses,
-        retryS: q.retryS,
-        customerRules: q.customerRules ?? null,
-        steps: q.steps,
-        requiredSkills: required.get(q.id) ?? [],
-      }));
+      const queueList: DirectoryQueueRecord[] = queueRows.map((q) => ({ ...q, customerRules: q.customerRules ?? null, requiredSkills: required.get(q.id) ?? [] }));
       return { agents: this.loadAgents(queueList), queues: queueList, pilots: this.loadPilots() };
     })();
   }

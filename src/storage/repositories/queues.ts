@@ -46,7 +46,8 @@ export type NewQueue = Pick<QueueSettings, 'name' | 'strategy' | 'queueDevice'> 
 
 export type QueuePatch = Partial<QueueSettings> & { requiredSkills?: RequiredSkill[]; members?: string[] };
 
-const settingsColumns = {
+/** The columns of a queue's own settings (no time stamps), for every reader of queues. */
+export const settingsColumns = {
   id: queues.id,
   name: queues.name,
   strategy: queues.strategy,
