@@ -456,7 +456,8 @@ async function main(): Promise<number> {
     progress(`seeding ${opts.agents} agents in ${dataDir}`);
     const agents = await seedBenchCentre(dataDir, opts.agents);
 
-    const sim: Simulator = await buildSimulator({ cstaPort: 0, controlPort: 0 });
+    // A real OXO allows 208 monitors; the benchmark's switch is a bigger one (agents + pilots + queues).
+    const sim: Simulator = await buildSimulator({ cstaPort: 0, controlPort: 0, config: { maxMonitors: opts.agents + 1000 } });
     cleanups.push(() => sim.close());
     const simUrl = `http://127.0.0.1:${sim.controlPort}`;
 

@@ -212,18 +212,23 @@ describe('simulated switch over TCP and HTTP', () => {
     expect(queued).toMatchObject({ monitorCrossRefId: q.monitorCrossRefId, queue: '8901', queuedConnection: { callId: body.simCallId, deviceId: '8901' }, numberQueued: 1 });
   });
 
-  it('keep-alive: SystemStatus on an idle link, dropped after 2 unanswered; malformed frames are skipped', async () => {
+  it('keep-alive: SystemStatus on an idle link, dropped after 2 unanswered; garbage is skipped, an unreadable request answered CSTAErrorCode', async () => {
     const { client } = await setup({ keepAliveMs: 80 });
     const deaf = await client();
     await deaf.startSession();
     const polite = await client();
     await polite.startSession();
-    // garbage and an unknown message: no answer, the link stays
+    // bytes that are no frame are skipped; a request the switch cannot read is still answered
+    // (never silence); the link stays
     polite.socket.write(Buffer.from('this is not a frame'));
     polite.socket.write(encodeFrame(7, '<NotACstaThing/>'));
+    polite.socket.write(encodeFrame(8, '<MonitorStart><monitorObject>'));
     const ok = polite.send({ type: 'SystemStatus', systemStatus: 'normal' });
     await polite.waitFor((r) => r.invokeId === ok && r.msg.type === 'SystemStatusResponse');
-    expect(polite.received.filter((r) => r.invokeId === 7)).toEqual([]);
+    expect(polite.received.filter((r) => r.invokeId === 7 || r.invokeId === 8).map((r) => [r.invokeId, r.msg.type])).toEqual([
+      [7, 'CSTAErrorCode'],
+      [8, 'CSTAErrorCode'],
+    ]);
     // the polite client answers the switch's keep-alives
     const answer = setInterval(() => {
       for (const r of polite.received.splice(0)) if (r.msg.type === 'SystemStatus') polite.send({ type: 'SystemStatusResponse' }, r.invokeId);
@@ -235,6 +240,42 @@ describe('simulated switch over TCP and HTTP', () => {
     } finally {
       clearInterval(answer);
     }
+  });
+
+  it('faults over HTTP: late answers after their events, dropped events, refused snapshots; a phone out of service and back', async () => {
+    const { http, client } = await setup();
+    const cti = await client();
+    await cti.startSession();
+    await cti.request({ type: 'MonitorStart', deviceId: '2001' }, 'MonitorStartResponse');
+    expect((await http('POST', '/sim/faults', { responseDelayMs: 300, snapshotFails: ['2001'] })).body).toEqual({ responseDelayMs: 300, snapshotFails: ['2001'], monitorFails: [], dropEventsPercent: 0 });
+    expect((await http('POST', '/sim/faults', { dropEventsPercent: 101 })).status).toBe(400);
+    // the answer to MakeCall comes 300 ms late, after the events it caused
+    const t0 = Date.now();
+    const id = cti.send({ type: 'MakeCall', callingDevice: '2001', calledDirectoryNumber: '2002' });
+    await cti.event('OriginatedEvent');
+    const answer = await cti.waitFor((r) => r.invokeId === id);
+    expect(answer.msg.type).toBe('MakeCallResponse');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+    const snap = await cti.request({ type: 'SnapshotDevice', deviceId: '2001' }, 'CSTAErrorCode');
+    expect(snap.error).toEqual({ category: 'systemResourceAvailability', value: 'resourceBusy' });
+    // every event dropped
+    cti.received.splice(0);
+    await http('DELETE', '/sim/faults');
+    await http('POST', '/sim/faults', { dropEventsPercent: 100 });
+    await http('POST', '/sim/devices/2001/onhook', {});
+    await cti.request({ type: 'SystemStatus', systemStatus: 'normal' }, 'SystemStatusResponse');
+    expect(cti.received.filter((r) => r.invokeId === 9999)).toEqual([]);
+    await http('DELETE', '/sim/faults');
+    // unplugged: OutOfServiceEvent, a new monitor refused; plugged back: BackInServiceEvent
+    expect((await http('POST', '/sim/devices/2001/service', { inService: false })).body).toEqual({ deviceId: '2001', inService: false, changed: true });
+    expect((await cti.event('OutOfServiceEvent')).device).toBe('2001');
+    const other = await client();
+    await other.startSession();
+    expect((await other.request({ type: 'MonitorStart', deviceId: '2001' }, 'CSTAErrorCode')).error).toEqual({ category: 'systemResourceAvailability', value: 'resourceOutOfService' });
+    expect((await http('GET', '/sim/devices/2001')).body).toMatchObject({ inService: false });
+    expect((await http('POST', '/sim/devices/8000/service', { inService: false })).status).toBe(400);
+    await http('POST', '/sim/devices/2001/service', { inService: true });
+    expect((await cti.event('BackInServiceEvent')).device).toBe('2001');
   });
 
   it('control API: traffic and errors', async () => {

@@ -116,6 +116,8 @@ const SAMPLES: { [T in Exclude<CstaMessageType, 'CSTAErrorCode'>]: Omit<MessageO
   AgentNotReadyEvent: { monitorCrossRefId: 'm1', agentDevice: '2001' },
   AgentWorkingAfterCallEvent: { monitorCrossRefId: 'm1', agentDevice: '2001', agentId: 'a17' },
   AgentBusyEvent: { monitorCrossRefId: 'm1', agentDevice: '2001', agentId: 'a17' },
+  OutOfServiceEvent: { monitorCrossRefId: 'm1', device: '2001', cause: 'normal' },
+  BackInServiceEvent: { monitorCrossRefId: 'm1', device: '2001', cause: 'normal' },
 };
 
 const all = Object.entries(SAMPLES).map(([type, fields]) => ({ type, ...fields }) as CstaMessage);

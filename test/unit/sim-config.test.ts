@@ -21,15 +21,15 @@ describe('simulator configuration', () => {
     expect(plan.classify('+33611223344')).toBe('outside');
     expect(plan.classify('abc')).toBe('unknown');
     expect([plan.fallbackOf('8000'), plan.fallbackOf('8001'), plan.fallbackOf('8005')]).toEqual(['8900', '8901', '8900']);
-    expect(DEFAULT_SIM_CONFIG).toMatchObject({ routingTimeoutMs: 4000, keepAliveMs: 30_000, maxMonitors: 10_000, outsideAutoAnswer: false });
+    expect(DEFAULT_SIM_CONFIG).toMatchObject({ routingTimeoutMs: 4000, keepAliveMs: 30_000, maxMonitors: 208, outsideAutoAnswer: false });
   });
 
   it('reads a JSON file of settings over the default', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sim-config-'));
     const file = join(dir, 'sim.json');
-    writeFileSync(file, JSON.stringify({ maxMonitors: 208, routingFallbacks: { '8002': '8100' } }));
+    writeFileSync(file, JSON.stringify({ maxMonitors: 5000, routingFallbacks: { '8002': '8100' } }));
     const cfg = loadSimConfig(file);
-    expect(cfg.maxMonitors).toBe(208);
+    expect(cfg.maxMonitors).toBe(5000);
     expect(new NumberingPlan(cfg).fallbackOf('8002')).toBe('8100');
     expect(cfg.extensions).toEqual([{ from: 2000, to: 5999 }]);
   });

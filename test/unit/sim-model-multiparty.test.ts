@@ -181,7 +181,7 @@ describe('conference', () => {
       'ConnectionClearedEvent@2901', 'ConnectionClearedEvent@2001', // 2001 leaves (told to those left first)
       'ConnectionClearedEvent@2901', // the caller is cleared
       'ConnectionClearedEvent@2901', // the silent monitor is cleared
-      'CallClearedEvent@2001', 'CallClearedEvent@2901',
+      'CallClearedEvent@2901', 'CallClearedEvent@2001', // the devices in the call as it clears, and 2001 whose leaving ended it
     ]);
     expect(h.model.calls()).toEqual([]);
   });

@@ -48,6 +48,7 @@ export function setAgentState(core: SwitchCore, req: MessageOf<'SetAgentState'>)
   if (core.plan.classify(deviceId) !== 'extension') throw fault.invalidDeviceId(`${deviceId} is not an extension`);
   const requested = req.requestedAgentState;
   if (!isRequest(requested)) throw fault.valueOutOfRange(`requestedAgentState ${requested}`);
+  if (core.outOfService.has(deviceId) && requested !== 'loggedOff') throw fault.outOfService(`${deviceId} is out of service`);
   let rec = core.agents.get(deviceId);
   switch (requested) {
     case 'loggedOff': {

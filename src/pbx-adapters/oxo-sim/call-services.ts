@@ -36,6 +36,7 @@ function expectState(conn: Connection, call: Call, ...states: Connection['state'
 export function makeCall(core: SwitchCore, callingDevice: string, called: string): ConnectionId {
   const kind = core.plan.classify(callingDevice);
   if (kind !== 'extension' && kind !== 'ivr') throw fault.invalidDeviceId(`${callingDevice} cannot originate calls`);
+  if (core.outOfService.has(callingDevice)) throw fault.outOfService(`${callingDevice} is out of service`);
   const call = createCall(core, { calling: callingDevice, called });
   core.addConnection(call, callingDevice, kind, 'connected');
   const conn = { callId: call.id, deviceId: callingDevice };
@@ -88,6 +89,7 @@ export function deflectCall(core: SwitchCore, id: ConnectionId, to: string): voi
   const { call, conn } = findConnection(core, id);
   expectState(conn, call, 'alerting', 'queued');
   if (core.plan.classify(to) === 'unknown') throw fault.invalidDestination(`unknown number ${to}`);
+  if (core.outOfService.has(to)) throw fault.outOfService(`${to} is out of service`);
   if (call.connections.has(to)) throw fault.invalidDestination(`${to} is already in call ${call.id}`);
   for (const d of core.routes.ofCall(call.id)) if (d.routingDevice === conn.deviceId) closeDialogue(core, d, {});
   divert(core, call, conn.deviceId, to);

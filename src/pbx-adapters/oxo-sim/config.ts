@@ -4,9 +4,9 @@
  * is the embedded default; `loadSimConfig(path)` reads a JSON file (as `SIM_CONFIG` points to),
  * merges it over the default and validates it, with errors that name the offending field.
  *
- * A real OmniPCX Office accepts at most 208 monitors (and 28 CSTA sessions); the simulator's
- * `maxMonitors` defaults to 10 000 so that benchmarks can monitor 500+ agents. Set it to 208 to
- * reproduce the real limit.
+ * A real OmniPCX Office accepts at most 208 monitors (and 28 CSTA sessions); so does the
+ * simulator by default (`maxMonitors`, over all links). Benchmarks with hundreds of agents raise it
+ * in their own configuration.
  */
 import { readFileSync } from 'node:fs';
 
@@ -32,7 +32,7 @@ export interface SimConfig {
   routingTimeoutMs: number;
   /** SystemStatus keep-alive interval of the switch (sent after this long without traffic). */
   keepAliveMs: number;
-  /** Monitors allowed over all links (a real OXO: 208). */
+  /** Monitors allowed over all links (default 208, as a real OXO). */
   maxMonitors: number;
   /** Whether outside numbers answer by themselves when called (otherwise: offhook on the number). */
   outsideAutoAnswer: boolean;
@@ -53,7 +53,7 @@ export const DEFAULT_SIM_CONFIG: SimConfig = Object.freeze({
   defaultFallback: '8900',
   routingTimeoutMs: 4000,
   keepAliveMs: 30_000,
-  maxMonitors: 10_000,
+  maxMonitors: 208,
   outsideAutoAnswer: false,
   outsideAnswerDelayMs: 1000,
   outsideMinDigits: 6,

@@ -9,6 +9,7 @@ import Fastify, { LogController, type FastifyError } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { SimError } from './errors.ts';
+import { FAULT_LIMITS, type FaultsView } from './faults.ts';
 import type { SwitchModel } from './switch-model.ts';
 import { TRAFFIC_LIMITS, type TrafficGenerator, type TrafficRequest } from './traffic.ts';
 
@@ -31,6 +32,19 @@ const schemas = {
   placeCall: { body: { type: 'object', required: ['from', 'to'], properties: { from: NUMBER, to: NUMBER, callerName: { type: 'string', maxLength: 100 } } } },
   digits: { params: CALL_PARAMS, body: { type: 'object', required: ['digits'], properties: { digits: DIGITS } } },
   dial: { params: DEVICE_PARAMS, body: { type: 'object', required: ['to'], properties: { to: NUMBER } } },
+  service: { params: DEVICE_PARAMS, body: { type: 'object', required: ['inService'], additionalProperties: false, properties: { inService: { type: 'boolean' } } } },
+  faults: {
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        responseDelayMs: { type: 'integer', minimum: 0, maximum: FAULT_LIMITS.maxResponseDelayMs },
+        snapshotFails: { type: 'array', maxItems: FAULT_LIMITS.maxDevices, items: { type: 'string', minLength: 1, maxLength: 21 } },
+        monitorFails: { type: 'array', maxItems: FAULT_LIMITS.maxDevices, items: { type: 'string', minLength: 1, maxLength: 21 } },
+        dropEventsPercent: { type: 'number', minimum: 0, maximum: 100 },
+      },
+    },
+  },
   traffic: {
     body: {
       type: 'object',
@@ -112,7 +126,16 @@ export function buildControlApi(deps: ControlDeps) {
   );
   app.get<{ Params: DeviceParams }>('/sim/devices/:ext', { schema: { params: DEVICE_PARAMS } }, async (req) => model.device(req.params.ext));
 
+  app.post<{ Params: DeviceParams; Body: { inService: boolean } }>('/sim/devices/:ext/service', { schema: schemas.service }, async (req) => ({
+    deviceId: req.params.ext,
+    inService: req.body.inService,
+    changed: model.setService(req.params.ext, req.body.inService),
+  }));
+
   // --- faults and links
+  app.get('/sim/faults', async () => model.faults());
+  app.post<{ Body: Partial<FaultsView> }>('/sim/faults', { schema: schemas.faults }, async (req) => model.setFaults(req.body));
+  app.delete('/sim/faults', async () => model.setFaults(null));
   app.get('/sim/links', async () => ({ links: deps.links() }));
   app.post('/sim/link/drop', async () => ({ dropped: deps.dropLinks() }));
   // Fault injection: raw bytes (base64) written to every CTI link as they are, e.g. a truncated

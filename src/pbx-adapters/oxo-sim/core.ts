@@ -12,6 +12,7 @@ import type { AgentRecord } from './agents.ts';
 import { CallTable, type Call, type Connection } from './calls.ts';
 import type { SimConfig } from './config.ts';
 import { NumberingPlan, type DeviceKind } from './devices.ts';
+import { NO_FAULTS, type Faults } from './faults.ts';
 import { MonitorTable, type Monitor } from './monitors.ts';
 import { RouteTable } from './routes.ts';
 
@@ -28,7 +29,8 @@ export type Notice =
   | { kind: 'callEnded'; callId: string; reason: 'cleared' | 'merged'; mergedInto?: string }
   | { kind: 'routeOpened'; crossRefId: string; callId: string; routingDevice: string }
   | { kind: 'routeClosed'; crossRefId: string }
-  | { kind: 'restarted' };
+  | { kind: 'restarted' }
+  | { kind: 'service'; deviceId: string; inService: boolean };
 
 export type Output =
   | { kind: 'event'; linkId: string; message: EventMessage }
@@ -50,6 +52,10 @@ export class SwitchCore {
   readonly monitors = new MonitorTable();
   readonly routes = new RouteTable();
   readonly agents = new Map<string, AgentRecord>();
+  /** Devices out of service (phone unplugged): monitors refused, calls to them fail. */
+  readonly outOfService = new Set<string>();
+  /** Fault injection (faults.ts). */
+  faults: Faults = NO_FAULTS;
   readonly clock: () => number;
   private readonly sink: Sink;
   private nextCallId: number;
@@ -86,21 +92,20 @@ export class SwitchCore {
   /** Sends `body` to every monitor of every device in `call` and of the devices in `also`. */
   callEvent(call: Call, body: EventBody, also: Iterable<string> = []): void {
     const done = new Set<string>();
-    for (const deviceId of call.connections.keys()) this.toDeviceMonitors(call, deviceId, body, done);
-    for (const deviceId of also) this.toDeviceMonitors(call, deviceId, body, done);
+    for (const deviceId of call.connections.keys()) this.toDeviceMonitors(deviceId, body, done);
+    for (const deviceId of also) this.toDeviceMonitors(deviceId, body, done);
   }
 
   /** Sends `body` to the monitors of one device (agent events, and call events meant for one). */
-  deviceEvent(deviceId: string, body: EventBody, call?: Call): void {
-    this.toDeviceMonitors(call, deviceId, body, new Set());
+  deviceEvent(deviceId: string, body: EventBody): void {
+    this.toDeviceMonitors(deviceId, body, new Set());
   }
 
-  /** CallClearedEvent: to every monitor still in place that was told about the call. */
-  callCleared(call: Call, cause: string): void {
-    for (const id of call.seenBy) {
-      const m = this.monitors.get(id);
-      if (m) this.emit(m, { type: 'CallClearedEvent', clearedCall: call.id, cause });
-    }
+  /** CallClearedEvent: only to the monitors of the devices in the call when it clears (as a real
+   * switch does). A call that left every monitored device ends without a word to the CTI. */
+  callCleared(call: Call, cause: string, devices: Iterable<string>): void {
+    const done = new Set<string>();
+    for (const deviceId of devices) this.toDeviceMonitors(deviceId, { type: 'CallClearedEvent', clearedCall: call.id, cause }, done);
   }
 
   addConnection(call: Call, deviceId: string, kind: DeviceKind, state: LocalConnectionState, participation: Connection['participation'] = 'full'): Connection {
@@ -134,7 +139,6 @@ export class SwitchCore {
 
   /** Forgets a call that ceased without clearing (merged by a transfer or conference). */
   dropMergedCall(call: Call, into: Call): void {
-    for (const id of call.seenBy) into.seenBy.add(id);
     this.calls.delete(call);
     this.routes.moveCall(call.id, into.id);
     this.notice({ kind: 'callEnded', callId: call.id, reason: 'merged', mergedInto: into.id });
@@ -149,15 +153,12 @@ export class SwitchCore {
     this.notice({ kind: 'restarted' });
   }
 
-  private toDeviceMonitors(call: Call | undefined, deviceId: string, body: EventBody, done: Set<string>): void {
+  private toDeviceMonitors(deviceId: string, body: EventBody, done: Set<string>): void {
     if (done.has(deviceId)) return;
     done.add(deviceId);
     const monitors = this.monitors.ofDevice(deviceId);
     if (!monitors) return;
-    for (const m of monitors) {
-      call?.seenBy.add(m.id);
-      this.emit(m, body);
-    }
+    for (const m of monitors) this.emit(m, body);
   }
 
   private emit(m: Monitor, body: EventBody): void {

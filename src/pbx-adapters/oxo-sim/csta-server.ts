@@ -28,6 +28,8 @@ export interface CstaServerOptions {
 export class CstaServer {
   private readonly links = new Map<string, CtiLink>();
   private readonly routeTimers = new Map<string, NodeJS.Timeout>();
+  /** Answers held back by the `responseDelayMs` fault. */
+  private readonly delayed = new Set<NodeJS.Timeout>();
   private readonly server: Server;
   private readonly log: Logger;
   private held: LinkOutput[] | null = null;
@@ -92,6 +94,8 @@ export class CstaServer {
   clearRouteTimers(): void {
     for (const t of this.routeTimers.values()) clearTimeout(t);
     this.routeTimers.clear();
+    for (const t of this.delayed) clearTimeout(t);
+    this.delayed.clear();
   }
 
   private accept(socket: Socket): void {
@@ -114,6 +118,7 @@ export class CstaServer {
     const held: LinkOutput[] = [];
     this.held = held;
     let reply: CstaMessage | null = null;
+    const delayMs = this.opts.model.core.faults.responseDelayMs;
     try {
       reply = this.opts.model.request(link.id, msg);
     } catch (err) {
@@ -121,7 +126,15 @@ export class CstaServer {
       reply = { type: 'CSTAErrorCode', error: { category: 'operation', value: 'generic' } };
     } finally {
       this.held = null;
-      if (reply) link.respond(invokeId, reply);
+      if (reply && delayMs > 0) {
+        // A slow switch (fault injection): the answer comes late, the events it caused do not wait.
+        const answer = reply;
+        const t = setTimeout(() => {
+          this.delayed.delete(t);
+          link.respond(invokeId, answer);
+        }, delayMs);
+        this.delayed.add(t);
+      } else if (reply) link.respond(invokeId, reply);
       for (const o of held) this.deliver(o);
     }
   }
@@ -130,9 +143,15 @@ export class CstaServer {
     const link = this.links.get(o.linkId);
     if (!link) return;
     switch (o.kind) {
-      case 'event':
+      case 'event': {
+        const drop = this.opts.model.core.faults.dropEventsPercent;
+        if (drop > 0 && Math.random() * 100 < drop) {
+          this.log.debug({ link: link.id, type: o.message.type }, 'event dropped (injected fault)');
+          return;
+        }
         link.sendEvent(o.message);
         return;
+      }
       case 'request':
         link.sendRequest(o.message);
         if (o.message.type === 'RouteRequest') {
@@ -166,6 +185,7 @@ export class CstaServer {
       case 'connectionState':
       case 'connectionGone':
       case 'callEnded':
+      case 'service':
         break;
     }
     this.opts.onNotice?.(n);

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { decodeMessage, encodeMessage, type CstaMessage } from '../csta/protocol/catalogue.ts';
+import { decodeMessage, encodeMessage, isResponseType, UNDECODABLE_REQUEST, type CstaMessage } from '../csta/protocol/catalogue.ts';
 import { EVENT_INVOKE_ID, encodeFrame, FrameDecoder, type Frame } from '../csta/protocol/framing.ts';
 import { isModelRequest, type ModelRequest } from './switch-model.ts';
 
@@ -146,7 +146,11 @@ export class CtiLink {
     try {
       msg = decodeMessage(frame.xml);
     } catch (err) {
-      this.log.warn({ invokeId: frame.invokeId, reason: (err as Error).message, excerpt: frame.xml.slice(0, 200) }, 'undecodable CSTA message from the CTI skipped');
+      const type = (err as { messageType?: string }).messageType;
+      this.log.warn({ invokeId: frame.invokeId, type, reason: (err as Error).message, excerpt: frame.xml.slice(0, 200) }, 'undecodable CSTA message from the CTI');
+      // A request the switch cannot read is still answered (never silence); an answer or an event
+      // it cannot read has nobody to answer.
+      if (frame.invokeId !== EVENT_INVOKE_ID && (type === undefined || !isResponseType(type))) this.respond(frame.invokeId, UNDECODABLE_REQUEST);
       return;
     }
     try {
@@ -179,7 +183,11 @@ export class CtiLink {
         break;
     }
     if (this.sessionId === null) {
-      if (!isRequestFromCti(msg)) return this.log.warn({ type: msg.type }, 'CSTA message before the session skipped');
+      if (!isRequestFromCti(msg)) {
+        this.log.warn({ type: msg.type }, 'CSTA message before the session');
+        if (invokeId !== EVENT_INVOKE_ID && !isResponseType(msg.type)) this.respond(invokeId, UNDECODABLE_REQUEST);
+        return;
+      }
       return this.respond(invokeId, { type: 'CSTAErrorCode', error: { category: 'operation', value: 'generic' } });
     }
     switch (msg.type) {
@@ -196,7 +204,8 @@ export class CtiLink {
         return this.respond(invokeId, { type: 'SystemRegisterResponse', sysStatRegisterId: this.id });
       default:
         if (isModelRequest(msg)) return this.deps.serve(this, invokeId, msg);
-        this.log.warn({ type: msg.type, invokeId }, 'CSTA message the switch does not take from a CTI skipped');
+        this.log.warn({ type: msg.type, invokeId }, 'CSTA message the switch does not take from a CTI');
+        if (invokeId !== EVENT_INVOKE_ID && !isResponseType(msg.type)) this.respond(invokeId, UNDECODABLE_REQUEST);
     }
   }
 }

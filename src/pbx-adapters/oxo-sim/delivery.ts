@@ -52,6 +52,11 @@ export function deliver(core: SwitchCore, call: Call, target: string, arrival: A
       cause: arrival.cause,
       ...(call.callerName !== undefined ? { callerName: call.callerName } : {}),
     });
+  if (core.outOfService.has(target)) {
+    // An unplugged phone (or a port out of service): the call cannot reach it.
+    failCall(core, call, arrival.origin, target, 'destNotObtainable');
+    return;
+  }
   switch (kind) {
     case 'extension':
     case 'outside':
@@ -145,6 +150,14 @@ export function routeCall(core: SwitchCore, call: Call, routingDevice: string, d
     failCall(core, call, routingDevice, destination, 'invalidNumberFormat');
     return;
   }
+  const fallback = core.plan.fallbackOf(routingDevice);
+  if (dialogue && core.outOfService.has(destination) && destination !== fallback) {
+    // The route chosen leads to a device out of service: the dialogue ends with the error and the
+    // switch applies the routing device's default route, as it does when nobody routes the call.
+    closeDialogue(core, dialogue, { errorValue: 'resourceOutOfService' });
+    routeCall(core, call, routingDevice, fallback);
+    return;
+  }
   divert(core, call, routingDevice, destination, () => {
     if (dialogue) closeDialogue(core, dialogue, endError !== undefined ? { errorValue: endError } : {});
   });
@@ -167,14 +180,19 @@ export function divert(core: SwitchCore, call: Call, from: string, to: string, b
 /** Removes one party; the call ends when fewer than two parties are left. */
 export function clearConnection(core: SwitchCore, call: Call, deviceId: string, cause = 'normalClearing'): void {
   if (!dropParty(core, call, deviceId, cause)) return;
-  if (fullParties(call) < 2) clearCall(core, call, cause);
+  if (fullParties(call) < 2) clearCall(core, call, cause, [deviceId]);
 }
 
-/** Clears every connection, then CallClearedEvent to every monitor that saw the call. */
-export function clearCall(core: SwitchCore, call: Call, cause = 'normalClearing'): void {
+/**
+ * Clears every connection, then CallClearedEvent to the monitors of the devices in the call as it
+ * clears (those left, and `also`: the party whose leaving ended it). Devices the call passed
+ * through earlier hear nothing: a real switch does not tell them.
+ */
+export function clearCall(core: SwitchCore, call: Call, cause = 'normalClearing', also: readonly string[] = []): void {
+  const present = [...call.connections.keys(), ...also];
   for (const deviceId of [...call.connections.keys()]) dropParty(core, call, deviceId, cause);
   for (const d of core.routes.ofCall(call.id)) closeDialogue(core, d, {});
-  core.callCleared(call, cause);
+  core.callCleared(call, cause, present);
   core.calls.delete(call);
   core.notice({ kind: 'callEnded', callId: call.id, reason: 'cleared' });
 }

@@ -31,7 +31,10 @@ export const fault = {
   invalidCrossRefId: (d?: string) => new CstaFault('operation', 'invalidCrossRefID', d),
   valueOutOfRange: (d?: string) => new CstaFault('operation', 'valueOutOfRange', d),
   invalidConnectionState: (d?: string) => new CstaFault('stateIncompatibility', 'invalidConnectionState', d),
-  monitorLimit: (d?: string) => new CstaFault('systemResourceAvailability', 'overallMonitorLimitExceeded', d),
+  /** A resource of the switch is in use or exhausted (the monitor limit, an injected fault). */
+  resourceBusy: (d?: string) => new CstaFault('systemResourceAvailability', 'resourceBusy', d),
+  /** The device is out of service (phone unplugged). */
+  outOfService: (d?: string) => new CstaFault('systemResourceAvailability', 'resourceOutOfService', d),
 } as const;
 
 export type SimErrorCode =

@@ -10,12 +10,12 @@ import { closeDialogue, routeCall } from './delivery.ts';
 import { fault } from './errors.ts';
 
 export function monitorStart(core: SwitchCore, linkId: string, deviceId: string): string {
-  const kind = core.plan.classify(deviceId);
-  if (kind === 'unknown') throw fault.invalidDeviceId(`unknown device ${deviceId}`);
-  if (kind === 'outside') throw fault.invalidMonitorObject(`${deviceId} is an outside number`);
+  if (!core.plan.isInternal(deviceId)) throw fault.invalidDeviceId(`${deviceId} is not a device of this switch`);
+  if (core.faults.monitorFails.has(deviceId)) throw fault.resourceBusy(`monitoring ${deviceId} refused (injected fault)`);
+  if (core.outOfService.has(deviceId)) throw fault.outOfService(`${deviceId} is out of service`);
   const existing = core.monitors.find(linkId, deviceId);
   if (existing) return existing.id;
-  if (core.monitors.size >= core.config.maxMonitors) throw fault.monitorLimit(`${core.config.maxMonitors} monitors in place`);
+  if (core.monitors.size >= core.config.maxMonitors) throw fault.resourceBusy(`${core.config.maxMonitors} monitors in place (the switch's limit)`);
   const id = core.newRef();
   core.monitors.add({ id, deviceId, linkId });
   return id;
@@ -28,7 +28,8 @@ export function monitorStop(core: SwitchCore, linkId: string, crossRefId: string
 }
 
 export function snapshotDevice(core: SwitchCore, deviceId: string): SnapshotEntry[] {
-  if (core.plan.classify(deviceId) === 'unknown') throw fault.invalidDeviceId(`unknown device ${deviceId}`);
+  if (!core.plan.isInternal(deviceId)) throw fault.invalidDeviceId(`${deviceId} is not a device of this switch`);
+  if (core.faults.snapshotFails.has(deviceId)) throw fault.resourceBusy(`snapshot of ${deviceId} refused (injected fault)`);
   return core.calls.atDevice(deviceId).map((call) => ({
     connection: { callId: call.id, deviceId },
     state: call.connections.get(deviceId)?.state ?? 'null',

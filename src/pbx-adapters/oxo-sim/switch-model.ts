@@ -13,6 +13,8 @@ import type { SimConfig } from './config.ts';
 import { SwitchCore, type CoreOptions } from './core.ts';
 import { clearConnection, createCall, deliver } from './delivery.ts';
 import { CstaFault, SimError, simErrorFromFault } from './errors.ts';
+import { faultsView, NO_FAULTS, withFaults, type FaultsView } from './faults.ts';
+import { setInService } from './service-state.ts';
 import { linkGone, monitorStart, monitorStop, routeEndFromCti, routeRegister, routeSelect, routeTimeout, snapshotDevice } from './link-services.ts';
 import { conferenceCall, consultationCall, singleStepConferenceCall, singleStepTransferCall, transferCall } from './transfer-services.ts';
 import { callView, deviceView, devicesView, type CallView, type DeviceView } from './views.ts';
@@ -176,6 +178,24 @@ export class SwitchModel {
     const call = this.control(() => findCall(this.core, callId));
     if (!call.connections.has(call.calling)) throw new SimError('NOT_IN_CALL', `the caller ${call.calling} already left call ${callId}`);
     clearConnection(this.core, call, call.calling);
+  }
+
+  /** The device is unplugged (`inService: false`) or back; see service-state.ts. */
+  setService(deviceId: string, inService: boolean): boolean {
+    const kind = this.core.plan.classify(deviceId);
+    if (kind === 'unknown') throw new SimError('UNKNOWN_DEVICE', `unknown device ${deviceId}`);
+    if (kind !== 'extension' && kind !== 'ivr') throw new SimError('BAD_REQUEST', `${deviceId} is a ${kind} device; only extensions and IVR ports go out of service`);
+    return setInService(this.core, deviceId, inService);
+  }
+
+  /** Fault injection (faults.ts): `patch` over the current faults; null clears every fault. */
+  setFaults(patch: Partial<FaultsView> | null): FaultsView {
+    this.core.faults = patch === null ? NO_FAULTS : withFaults(this.core.faults, patch);
+    return faultsView(this.core.faults);
+  }
+
+  faults(): FaultsView {
+    return faultsView(this.core.faults);
   }
 
   /** The caller presses keys. */

@@ -89,6 +89,7 @@ export function singleStepTransferCall(core: SwitchCore, active: ConnectionId, t
   const { call, conn } = findConnection(core, active);
   expect(conn.state === 'connected' || conn.state === 'hold', `connection {${call.id}, ${conn.deviceId}} is ${conn.state}`);
   if (core.plan.classify(to) === 'unknown') throw fault.invalidDestination(`unknown number ${to}`);
+  if (core.outOfService.has(to)) throw fault.outOfService(`${to} is out of service`);
   if (call.connections.has(to)) throw fault.invalidDestination(`${to} is already in call ${call.id}`);
   const device = conn.deviceId;
   core.removeConnection(call, device);
@@ -141,6 +142,7 @@ export function singleStepConferenceCall(core: SwitchCore, req: MessageOf<'Singl
   const kind = core.plan.classify(joining);
   if (kind !== 'extension' && kind !== 'ivr') throw fault.invalidDeviceId(`${joining} cannot join a call`);
   if (joining === conn.deviceId) throw fault.invalidDeviceId(`${joining} is the conferencing device`);
+  if (core.outOfService.has(joining)) throw fault.outOfService(`${joining} is out of service`);
   const mode = participationOf(req.participationType, req.privateData);
   const existing = call.connections.get(joining);
   if (existing) {

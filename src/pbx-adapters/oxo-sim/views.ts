@@ -28,6 +28,8 @@ interface DigitsView {
 export interface DeviceView {
   deviceId: string;
   kind: DeviceKind;
+  /** False while the device is out of service (phone unplugged). */
+  inService: boolean;
   monitors: number;
   routeRegistered?: boolean;
   agent?: { state: AgentState; agentId?: string };
@@ -55,6 +57,7 @@ export function deviceView(core: SwitchCore, deviceId: string): DeviceView {
   return {
     deviceId,
     kind: kind === 'unknown' ? 'outside' : kind,
+    inService: !core.outOfService.has(deviceId),
     monitors: core.monitors.countOfDevice(deviceId),
     ...(kind === 'routing' ? { routeRegistered: core.routes.registrationOf(deviceId) !== undefined } : {}),
     ...(agent ? { agent: { state: agent.state, ...(agent.agentId !== undefined ? { agentId: agent.agentId } : {}) } } : {}),

@@ -171,6 +171,8 @@ const cstaMessages = {
   AgentNotReadyEvent: S({ monitorCrossRefId: ['text', 'monitorCrossRefID'], agentDevice: 'device', agentId: ['text?', 'agentID'] }),
   AgentWorkingAfterCallEvent: S({ monitorCrossRefId: ['text', 'monitorCrossRefID'], agentDevice: 'device', agentId: ['text?', 'agentID'] }),
   AgentBusyEvent: S({ monitorCrossRefId: ['text', 'monitorCrossRefID'], agentDevice: 'device', agentId: ['text?', 'agentID'] }),
+  OutOfServiceEvent: S({ monitorCrossRefId: ['text', 'monitorCrossRefID'], device: 'device', cause: 'text?' }),
+  BackInServiceEvent: S({ monitorCrossRefId: ['text', 'monitorCrossRefID'], device: 'device', cause: 'text?' }),
 } as const;
 
 const CATALOGUE = { ...sessionMessages, ...cstaMessages } as const;
@@ -364,6 +366,10 @@ function decodeValue(kind: BaseKind, v: unknown, what: string): unknown {
     }
   }
 }
+
+/** The answer to a request that cannot be decoded or is not served: an invoke is never left
+ * without an answer. */
+export const UNDECODABLE_REQUEST: CstaMessage = { type: 'CSTAErrorCode', error: { category: 'operation', value: 'generic' } };
 
 const ERROR_CATEGORIES: ReadonlySet<string> = new Set([
   'operation', 'security', 'stateIncompatibility', 'systemResourceAvailability',

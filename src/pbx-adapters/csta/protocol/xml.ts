@@ -38,6 +38,20 @@ export function writeDocument(root: string, namespace: string, body: XmlTree): s
   return out.join('');
 }
 
+const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** XML's predefined entities and character references (decimal and hex) → text; anything else
+ * that looks like an entity is left as written. A reference to a code point XML does not allow is
+ * left as written too. */
+export function decodeEntities(value: string): string {
+  return value.replace(/&(amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});/g, (whole, ref: string) => {
+    if (ref[0] !== '#') return PREDEFINED[ref] ?? whole;
+    const code = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+    const allowed = code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+    return allowed ? String.fromCodePoint(code) : whole;
+  });
+}
+
 /** Elements that may repeat inside a message; the parser always gives them as arrays. */
 const LIST_ELEMENTS = new Set(['connectionListItem', 'snapshotDeviceResponseInfo', 'protocolVersion', 'private']);
 
@@ -46,11 +60,16 @@ const parser = new XMLParser({
   removeNSPrefix: true,
   parseTagValue: false,
   trimValues: true,
-  processEntities: true,
+  // Entities are decoded here, in one pass (so `&amp;#65;` stays the text `&#65;`): the five
+  // predefined ones and character references. A DTD is refused before parsing (readDocument).
+  processEntities: false,
+  tagValueProcessor: (_name: string, value: string) => (value.includes('&') ? decodeEntities(value) : value),
   ignoreDeclaration: true,
   ignorePiTags: true,
   isArray: (name) => LIST_ELEMENTS.has(name),
 });
+
+const DTD = /<!(DOCTYPE|ENTITY)/i;
 
 export class XmlShapeError extends Error {
   readonly code = 'CSTA_BAD_XML';
@@ -58,6 +77,9 @@ export class XmlShapeError extends Error {
 
 /** Parses one CSTA XML document; returns the root element name and its content. */
 export function readDocument(xml: string): { root: string; body: Record<string, unknown> } {
+  // CSTA XML never carries a DTD. One would let the peer define entities that expand into caller
+  // numbers and names (or into a billion laughs): refuse the document instead.
+  if (DTD.test(xml)) throw new XmlShapeError('a document type declaration (DTD) is not allowed in CSTA XML');
   let parsed: unknown;
   try {
     parsed = parser.parse(xml, true);
