@@ -32,6 +32,11 @@ export interface Config {
   /** SQLite WAL checkpoints on a worker thread every this many ms; 0: SQLite's automatic
    * checkpoint, inside a commit on the event loop (storage/checkpointer.ts). */
   walCheckpointMs: number;
+  /** Start even though HOST is not loopback and demo accounts still have their published
+   * passwords (auth/known-passwords.ts). */
+  allowDemoPasswords: boolean;
+  /** Memory held for all WebSocket clients at most (unsent bytes + resume buffers), MiB. */
+  wsBufferBudgetMiB: number;
 }
 
 export class ConfigError extends Error {
@@ -74,6 +79,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
   }
   const demoRaw = env.DEMO;
   if (demoRaw !== undefined && !['0', '1', 'true', 'false'].includes(demoRaw)) errors.push(`DEMO must be 1/0/true/false`);
+  const allowDemoRaw = env.ALLOW_DEMO_PASSWORDS;
+  if (allowDemoRaw !== undefined && allowDemoRaw !== '' && !['0', '1', 'true', 'false'].includes(allowDemoRaw)) errors.push(`ALLOW_DEMO_PASSWORDS must be 1/0/true/false`);
   const config: Config = {
     port: int(env, 'PORT', 8080, 0, 65535, errors),
     host: env.HOST || '127.0.0.1',
@@ -89,6 +96,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     adminPassword: env.ADMIN_PASSWORD || null,
     cstaKeepAliveMs: int(env, 'CSTA_KEEPALIVE_MS', 30_000, 100, 600_000, errors),
     walCheckpointMs: int(env, 'WAL_CHECKPOINT_MS', 200, 0, 60_000, errors),
+    allowDemoPasswords: allowDemoRaw === '1' || allowDemoRaw === 'true',
+    wsBufferBudgetMiB: int(env, 'WS_BUFFER_BUDGET_MB', 256, 16, 65_536, errors),
   };
   if (errors.length) throw new ConfigError(`invalid configuration:\n  ${errors.join('\n  ')}`);
   return Object.freeze(config);

@@ -212,6 +212,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
       hub,
       log: log.child({ component: 'ws' }),
       resumeGraceMs: config.resumeGraceS * 1000,
+      memoryBudgetBytes: config.wsBufferBudgetMiB * 1024 * 1024,
     });
     gateway.attach(app.server);
     // Closers run last-in first-out: the WebSocket sockets go before the HTTP server, whose

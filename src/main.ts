@@ -16,7 +16,17 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const daemon = await buildDaemon(config);
+  let daemon;
+  try {
+    daemon = await buildDaemon(config);
+  } catch (err) {
+    // A refusal to start (e.g. demo passwords on a network address) names its fix; no stack.
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
   const lines = [
     `Switchboard is up (PBX: ${config.pbx.kind === 'sim' ? 'embedded simulator' : `csta://${config.pbx.host}:${config.pbx.port}`}, link ${daemon.pbx.linkUp ? 'up' : 'down'})`,
     `  health     ${daemon.url}/health`,

@@ -10,6 +10,27 @@ import type { WebSocket } from 'ws';
 /** Bytes queued on a socket, unsent, before its client counts as not reading. */
 export const MAX_UNSENT_BYTES = 64 * 1024 * 1024;
 
+/** How long a socket cut off for not reading gets to take its close frame before it is
+ * destroyed (which is what frees its unsent bytes). */
+export const CUT_OFF_GRACE_MS = 1000;
+
+/** Where a session reports the memory it holds (memory-budget.ts keeps the running totals). */
+export interface MemoryMeter {
+  /** The session's resume buffer grew (or shrank, negative) by this many bytes. */
+  resumeDelta(bytes: number): void;
+  /** The session's socket now holds this many bytes unsent (read after each send). */
+  unsent(session: Session, bytes: number): void;
+}
+
+/** Closes a socket whose client does not read (1008): it can `session.resume` once it reads
+ * again. The close frame waits behind the unsent bytes, so the socket is destroyed after a grace
+ * if the client has not taken them by then. */
+export function cutOff(ws: WebSocket, reason: string): void {
+  if (ws.readyState !== ws.OPEN) return;
+  ws.close(1008, reason);
+  setTimeout(() => ws.terminate(), CUT_OFF_GRACE_MS).unref();
+}
+
 export type Role = 'agent' | 'supervisor' | 'qa' | 'admin';
 
 export interface SessionUser {
@@ -29,6 +50,12 @@ interface Buffered {
   frame: string;
 }
 
+export interface SessionOptions {
+  /** sha256 of the bearer token the session was opened with (revoking it ends the session). */
+  tokenHash?: string | null;
+  meter?: MemoryMeter;
+}
+
 export class Session {
   readonly token = randomBytes(24).toString('base64url');
   seq = 0;
@@ -36,17 +63,29 @@ export class Session {
   subscribed = false;
   /** Bearer token expiry (ms epoch); requests after it close the socket with 4003. */
   expiresAt: number;
+  readonly tokenHash: string | null;
   detachedTimer: NodeJS.Timeout | null = null;
+  /** Unsent bytes on the socket when last looked at (memory-budget.ts). */
+  lastUnsent = 0;
   private buffer: Buffered[] = [];
   private head = 0;
   private bytes = 0;
+  private readonly meter: MemoryMeter | undefined;
 
   constructor(
     readonly user: SessionUser,
     expiresAt: number,
     private readonly limits: SessionLimits,
+    opts: SessionOptions = {},
   ) {
     this.expiresAt = expiresAt;
+    this.tokenHash = opts.tokenHash ?? null;
+    this.meter = opts.meter;
+  }
+
+  /** Bytes of events held for `session.resume`. */
+  get bufferedBytes(): number {
+    return this.bytes;
   }
 
   hasRole(...roles: Role[]): boolean {
@@ -63,14 +102,37 @@ export class Session {
     if (ws.bufferedAmount > MAX_UNSENT_BYTES) {
       // A client that does not read would make us hold its events in memory without end. Cut it
       // off; the events stay buffered here, so it can resume (session.resume) once it reads again.
-      ws.close(1008, 'slow consumer: resume when ready');
+      cutOff(ws, 'slow consumer: resume when ready');
       return;
     }
     ws.send(frame);
+    this.meter?.unsent(this, ws.bufferedAmount);
   }
 
   respond(id: string | number, data: unknown): void {
-    this.socket?.send(JSON.stringify({ id, ok: true, data }));
+    const ws = this.socket;
+    if (!ws) return;
+    ws.send(JSON.stringify({ id, ok: true, data }));
+    this.meter?.unsent(this, ws.bufferedAmount);
+  }
+
+  /** Drops the oldest buffered events until `bytes` are freed (the newest one stays); a later
+   * resume from before them gets a snapshot instead of a replay. Returns the bytes freed. */
+  shed(bytes: number): number {
+    let freed = 0;
+    while (freed < bytes && this.buffer.length - this.head > 1) freed += this.dropOldest();
+    this.compact();
+    this.meter?.resumeDelta(-freed);
+    return freed;
+  }
+
+  /** The session is gone: its buffer no longer counts. */
+  dispose(): void {
+    this.meter?.resumeDelta(-this.bytes);
+    this.meter?.unsent(this, 0);
+    this.buffer = [];
+    this.head = 0;
+    this.bytes = 0;
   }
 
   /** Events after `lastSeq`, or null when some of them are no longer buffered. */
@@ -86,10 +148,22 @@ export class Session {
   private remember(seq: number, frame: string): void {
     this.buffer.push({ seq, frame });
     this.bytes += frame.length;
+    let delta = frame.length;
     while (this.buffer.length - this.head > this.limits.bufferEvents || (this.bytes > this.limits.bufferBytes && this.buffer.length - this.head > 1)) {
-      this.bytes -= this.buffer[this.head]!.frame.length;
-      this.head++;
+      delta -= this.dropOldest();
     }
+    this.compact();
+    this.meter?.resumeDelta(delta);
+  }
+
+  private dropOldest(): number {
+    const n = this.buffer[this.head]!.frame.length;
+    this.bytes -= n;
+    this.head++;
+    return n;
+  }
+
+  private compact(): void {
     if (this.head > 1024 && this.head * 2 > this.buffer.length) {
       this.buffer = this.buffer.slice(this.head);
       this.head = 0;

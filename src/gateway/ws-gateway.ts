@@ -1,9 +1,15 @@
 /**
  * The WebSocket gateway (`GET /ws`, ws-api.md): one connection per socket, which must log in (or
- * resume a session) within 10 s; then requests are parsed, validated against each op's schema,
- * authorized by role, rate-limited and dispatched. Every failing request gets exactly one error
- * response; protocol violations get an `error` event and the close code of the spec. Nothing a
- * client sends can take the daemon down: every handler runs inside a catch.
+ * resume a session) within 10 s (session-opener.ts); then requests are parsed, validated against
+ * each op's schema, authorized by role, rate-limited and dispatched. Every failing request gets
+ * exactly one error response; protocol violations get an `error` event and the close code of the
+ * spec. Nothing a client sends can take the daemon down: every handler runs inside a catch.
+ *
+ * Security that reaches live sessions: the gateway subscribes to the auth service's access changes
+ * and closes (4003) every live session of a user who is disabled, deleted, has a new password or
+ * new roles, and every session opened with a token that is revoked. Before authentication a
+ * socket may send at most 64 KiB per frame and 128 KiB in all. The memory held for slow clients
+ * is bounded as a whole (memory-budget.ts).
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -11,17 +17,19 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { AppError, type ErrorCode } from '../core/errors.ts';
-import type { AuthPort } from './auth-port.ts';
+import type { AccessChange, AuthPort } from './auth-port.ts';
 import { Hub } from './hub.ts';
+import { MemoryBudget } from './memory-budget.ts';
 import { agentOps } from './ops/agent-ops.ts';
 import { callOps } from './ops/call-ops.ts';
 import type { GatewayServices, OpDef, OpTable } from './ops/op.ts';
 import { queueOps } from './ops/queue-ops.ts';
 import { sessionOps } from './ops/session-ops.ts';
-import { centreSnapshot, supervisorOps } from './ops/supervisor-ops.ts';
-import { CLOSE, LOGIN_TIMEOUT_MS, WS_MAX_PAYLOAD, parseFrame, type Request } from './protocol.ts';
+import { supervisorOps } from './ops/supervisor-ops.ts';
+import { CLOSE, LOGIN_TIMEOUT_MS, MAX_FRAME_BYTES, PRE_AUTH_MAX_FRAME_BYTES, PRE_AUTH_MAX_STREAM_BYTES, WS_MAX_PAYLOAD, parseFrame, type Request } from './protocol.ts';
 import { TokenBucket } from './rate-limit.ts';
-import { Session, type SessionLimits } from './session.ts';
+import { sendError, SessionOpener } from './session-opener.ts';
+import { cutOff, CUT_OFF_GRACE_MS, type Session, type SessionLimits } from './session.ts';
 
 export interface GatewayOptions {
   auth: AuthPort;
@@ -33,9 +41,23 @@ export interface GatewayOptions {
   resumeGraceMs?: number;
   limits?: Partial<SessionLimits>;
   rate?: { burst: number; perSecond: number };
+  /** Bytes held for all clients at most: unsent on sockets plus resume buffers (default 256 MiB). */
+  memoryBudgetBytes?: number;
 }
 
 export const OPS: OpTable = { ...sessionOps, ...agentOps, ...callOps, ...queueOps, ...supervisorOps };
+/** Looked up by name only among the ops themselves: `__proto__`, `constructor` or `toString` are
+ * unknown ops, not properties of Object.prototype. */
+const OP_BY_NAME: ReadonlyMap<string, OpDef> = new Map(Object.entries(OPS));
+
+const ACCESS_CHANGE_TEXT = {
+  tokenRevoked: 'token revoked',
+  disabled: 'user disabled',
+  deleted: 'user deleted',
+  passwordChanged: 'password changed; log in again',
+  sessionsRevoked: 'sessions ended by an administrator',
+  rolesChanged: 'roles changed; log in again (the token still works)',
+} as const;
 
 export class WsGateway {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
@@ -43,15 +65,40 @@ export class WsGateway {
   private readonly services: GatewayServices;
   private readonly sockets = new Set<WebSocket>();
   private readonly limits: SessionLimits;
+  private readonly memory: MemoryBudget;
+  private readonly opener: SessionOpener;
+  private readonly unsubscribe: () => void;
 
   constructor(private readonly o: GatewayOptions) {
     const ajv = new Ajv({ allErrors: false, strict: false });
-    for (const [name, op] of Object.entries(OPS)) this.validators.set(name, ajv.compile(op.schema));
+    for (const [name, op] of OP_BY_NAME) this.validators.set(name, ajv.compile(op.schema));
     this.services = { ...o.services, hub: o.hub };
     this.limits = { bufferEvents: o.limits?.bufferEvents ?? 1000, bufferBytes: o.limits?.bufferBytes ?? 32 * 1024 * 1024 };
+    this.memory = new MemoryBudget({
+      budgetBytes: o.memoryBudgetBytes ?? 256 * 1024 * 1024,
+      sessions: () => o.hub.all(),
+      cutOff: (s) => s.socket && cutOff(s.socket, 'slow consumer (memory budget): resume when ready'),
+      log: o.log,
+    });
+    this.opener = new SessionOpener({
+      auth: o.auth,
+      hub: o.hub,
+      services: this.services,
+      limits: this.limits,
+      meter: this.memory,
+      closeWith: (...args) => this.closeWith(...args),
+      drop: (s) => this.drop(s),
+    });
+    this.unsubscribe = o.auth.onAccessChanged((change) => this.accessChanged(change));
+  }
+
+  /** Memory held for clients (running totals) and what the budget has cut or shed. */
+  memoryStats(): ReturnType<MemoryBudget['stats']> {
+    return this.memory.stats();
   }
 
   attach(server: Server): void {
+    this.memory.start();
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = (req.url ?? '').split('?')[0];
       if (path !== '/ws') {
@@ -67,6 +114,8 @@ export class WsGateway {
   }
 
   async close(): Promise<void> {
+    this.unsubscribe();
+    this.memory.stop();
     for (const s of this.o.hub.all()) if (s.detachedTimer) clearTimeout(s.detachedTimer);
     for (const ws of this.sockets) ws.close(1001, 'daemon shutting down');
     // A peer that does not answer the close handshake within a second is cut off.
@@ -80,7 +129,8 @@ export class WsGateway {
 
   private onSocket(ws: WebSocket, req: IncomingMessage): void {
     this.sockets.add(ws);
-    const log = this.o.log.child({ remote: req.socket.remoteAddress });
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const log = this.o.log.child({ remote: address });
     const clock = this.o.services.clock;
     const bucket = new TokenBucket(this.o.rate?.burst ?? 100, this.o.rate?.perSecond ?? 50, clock.now());
     let session: Session | null = null;
@@ -88,9 +138,15 @@ export class WsGateway {
     const loginTimer = setTimeout(() => {
       if (!session) this.closeWith(ws, CLOSE.NO_AUTH, 'UNAUTHENTICATED', 'no auth.login within 10 s');
     }, this.o.loginTimeoutMs ?? LOGIN_TIMEOUT_MS);
+    const stopCounting = this.countBeforeLogin(ws, req, log);
+    const loggedIn = (s: Session) => {
+      session = s;
+      clearTimeout(loginTimer);
+      stopCounting();
+    };
 
     ws.on('message', (raw: RawData, isBinary: boolean) => {
-      const parsed = parseFrame(raw as Buffer, isBinary);
+      const parsed = parseFrame(raw as Buffer, isBinary, session ? MAX_FRAME_BYTES : PRE_AUTH_MAX_FRAME_BYTES);
       if (parsed.kind === 'protocolError') {
         log.info({ code: parsed.code, reason: parsed.message, username: session?.user.username }, 'protocol error; closing');
         this.closeWith(ws, CLOSE.PROTOCOL, parsed.code, parsed.message, session);
@@ -107,21 +163,47 @@ export class WsGateway {
       // Requests of one connection are handled in order; a slow switch command does not reorder them.
       chain = chain.then(async () => {
         if (!session) {
-          session = await this.authenticate(ws, r, log);
-          if (session) clearTimeout(loginTimer);
+          const opened = await this.opener.open(ws, r, log, address);
+          if (opened) loggedIn(opened);
           return;
         }
         await this.dispatch(session, ws, r, log);
-      }).catch((err: unknown) => log.error({ err }, 'request chain failed'));
+      }).catch((err: unknown) => {
+        log.error({ err }, 'request failed outside its handler');
+        sendError(ws, r.id, 'INTERNAL', 'internal error');
+      });
     });
 
     ws.on('close', () => {
       clearTimeout(loginTimer);
+      stopCounting();
       this.sockets.delete(ws);
       const s = session;
       if (s && s.socket === ws) this.detach(s);
     });
     ws.on('error', (err) => log.warn({ err: err.message }, 'websocket error'));
+  }
+
+  /**
+   * Counts the bytes a socket sends on the TCP stream until it is authenticated: beyond
+   * PRE_AUTH_MAX_STREAM_BYTES it gets TOO_LARGE and 4004, and is no longer read (so the WebSocket
+   * layer does not go on buffering a frame it would take up to 16 MiB to finish), then destroyed.
+   * Returns the function that stops counting.
+   */
+  private countBeforeLogin(ws: WebSocket, req: IncomingMessage, log: Logger): () => void {
+    const stream = req.socket;
+    let bytes = 0;
+    const onData = (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes <= PRE_AUTH_MAX_STREAM_BYTES) return;
+      stream.off('data', onData);
+      log.info({ bytes }, 'too much data before authentication; closing');
+      this.closeWith(ws, CLOSE.PROTOCOL, 'TOO_LARGE', `more than ${PRE_AUTH_MAX_STREAM_BYTES} bytes before authentication`);
+      ws.pause();
+      setTimeout(() => ws.terminate(), CUT_OFF_GRACE_MS).unref();
+    };
+    stream.on('data', onData);
+    return () => stream.off('data', onData);
   }
 
   /** An `error` event (numbered in the session's sequence when there is one), then the close. */
@@ -135,99 +217,6 @@ export class WsGateway {
     }
   }
 
-  /** The first request: auth.login (password or token) or session.resume. */
-  private async authenticate(ws: WebSocket, r: Request, log: Logger): Promise<Session | null> {
-    if (r.op === 'session.resume') return this.resume(ws, r);
-    if (r.op !== 'auth.login') {
-      sendError(ws, r.id, 'UNAUTHENTICATED', 'log in first (auth.login)');
-      ws.close(CLOSE.NO_AUTH, 'not authenticated');
-      return null;
-    }
-    const d = r.data;
-    let user, token, expiresAt: number;
-    if (typeof d.token === 'string' && d.token && d.username === undefined) {
-      const check = this.o.auth.verifyToken(d.token);
-      if (!check.ok) {
-        sendError(ws, r.id, 'UNAUTHENTICATED', `token ${check.reason}`);
-        ws.close(check.reason === 'unknown' ? CLOSE.AUTH_FAILED : CLOSE.TOKEN_EXPIRED, `token ${check.reason}`);
-        return null;
-      }
-      ({ user, expiresAt } = check);
-      token = d.token;
-    } else if (typeof d.username === 'string' && typeof d.password === 'string' && d.username.length <= 64 && d.password.length <= 1024) {
-      const result = await this.o.auth.login(d.username, d.password);
-      if (!result) {
-        log.info({ username: d.username }, 'login failed');
-        sendError(ws, r.id, 'UNAUTHENTICATED', 'wrong username or password');
-        ws.close(CLOSE.AUTH_FAILED, 'authentication failed');
-        return null;
-      }
-      ({ user, token, expiresAt } = result);
-    } else {
-      sendError(ws, r.id, 'BAD_REQUEST', 'auth.login needs {username, password} or {token}');
-      ws.close(CLOSE.AUTH_FAILED, 'authentication failed');
-      return null;
-    }
-    if (ws.readyState !== ws.OPEN) return null;
-    // A newer session of the same user replaces the older ones (4009).
-    for (const old of this.o.hub.sessionsOf(user.username)) {
-      if (old.socket) this.closeWith(old.socket, CLOSE.REPLACED, 'CONFLICT', 'replaced by a newer session of the same user', old);
-      this.drop(old);
-    }
-    const session = new Session(user, expiresAt, this.limits);
-    session.socket = ws;
-    this.o.hub.add(session);
-    log.info({ username: user.username, roles: user.roles }, 'session started');
-    session.respond(r.id, {
-      user: { id: user.id, username: user.username, displayName: user.displayName, roles: user.roles },
-      token,
-      expiresAt: new Date(expiresAt).toISOString(),
-      sessionToken: session.token,
-    });
-    session.emit('link.status', JSON.stringify({ pbx: this.services.pbx.linkUp ? 'up' : 'down' }), this.services.clock.now());
-    return session;
-  }
-
-  private resume(ws: WebSocket, r: Request): Session | null {
-    const { sessionToken, lastSeq } = r.data;
-    if (typeof sessionToken !== 'string' || typeof lastSeq !== 'number' || !Number.isInteger(lastSeq) || lastSeq < 0) {
-      sendError(ws, r.id, 'BAD_REQUEST', 'session.resume needs {sessionToken, lastSeq}');
-      ws.close(CLOSE.NO_AUTH, 'not authenticated');
-      return null;
-    }
-    const session = this.o.hub.byResumeToken(sessionToken);
-    if (!session || session.expiresAt <= this.services.clock.now()) {
-      sendError(ws, r.id, 'UNAUTHENTICATED', 'session expired or unknown; log in again');
-      ws.close(CLOSE.TOKEN_EXPIRED, 'session expired');
-      return null;
-    }
-    if (session.socket && session.socket !== ws) {
-      const old = session.socket;
-      session.socket = null;
-      this.closeWith(old, CLOSE.REPLACED, 'CONFLICT', 'session resumed elsewhere');
-    }
-    if (session.detachedTimer) clearTimeout(session.detachedTimer);
-    session.detachedTimer = null;
-    const missed = session.since(lastSeq);
-    session.socket = ws;
-    if (missed) {
-      session.respond(r.id, { replayed: missed.length, user: session.user });
-      for (const frame of missed) ws.send(frame);
-    } else {
-      session.respond(r.id, { snapshot: this.snapshotFor(session), seq: session.seq, user: session.user });
-    }
-    return session;
-  }
-
-  private snapshotFor(session: Session): object {
-    const s = this.services;
-    const me = session.user.username;
-    const st = s.presence.status(me);
-    const calls = st.extension ? s.calls.callsAtDevice(st.extension).map(({ call, state }) => ({ callId: call.id, state, from: call.from, to: call.to, direction: call.direction, queue: call.queue })) : [];
-    const base = { agent: { agentId: me, state: st.state, reason: st.reason, since: new Date(st.since).toISOString(), extension: st.extension }, calls, pbx: s.pbx.linkUp ? 'up' : 'down' };
-    return session.hasRole('supervisor', 'admin') ? { ...base, centre: centreSnapshot(s) } : base;
-  }
-
   private detach(session: Session): void {
     session.socket = null;
     session.detachedTimer = setTimeout(() => this.drop(session), this.o.resumeGraceMs ?? 120_000);
@@ -237,7 +226,26 @@ export class WsGateway {
   private drop(session: Session): void {
     if (session.detachedTimer) clearTimeout(session.detachedTimer);
     session.detachedTimer = null;
+    session.socket = null;
     this.o.hub.remove(session);
+    session.dispose();
+  }
+
+  /**
+   * A user lost their access or their rights changed: each live session concerned (resumable ones
+   * too) gets an `error` event and close 4003, and is dropped, so it cannot be resumed. On a role
+   * change the session's roles are replaced first: a request already queued behind the change is
+   * checked against the new roles.
+   */
+  private accessChanged(change: AccessChange): void {
+    const affected = [...this.o.hub.all()].filter((s) => (change.kind === 'tokenRevoked' ? s.tokenHash === change.tokenHash : s.user.id === change.userId));
+    const text = ACCESS_CHANGE_TEXT[change.kind === 'tokenRevoked' ? 'tokenRevoked' : change.change];
+    for (const s of affected) {
+      if (change.kind === 'userChanged' && change.change === 'rolesChanged') s.user.roles = [...change.roles];
+      this.o.log.info({ username: s.user.username, reason: text }, 'session ended: access changed');
+      if (s.socket) this.closeWith(s.socket, CLOSE.TOKEN_EXPIRED, 'UNAUTHENTICATED', text, s);
+      this.drop(s);
+    }
   }
 
   // -------------------------------------------------------------------------------- dispatch
@@ -253,7 +261,7 @@ export class WsGateway {
       sendError(ws, r.id, 'INVALID_STATE', 'already authenticated on this connection');
       return;
     }
-    const op: OpDef | undefined = OPS[r.op];
+    const op = OP_BY_NAME.get(r.op);
     if (!op) return sendError(ws, r.id, 'UNKNOWN_OP', `unknown op ${r.op}`);
     if (op.roles && !session.hasRole(...op.roles)) return sendError(ws, r.id, 'FORBIDDEN', `${r.op} needs role ${op.roles.join(' or ')}`);
     const validate = this.validators.get(r.op)!;
@@ -275,11 +283,4 @@ export class WsGateway {
       }
     }
   }
-}
-
-function sendError(ws: WebSocket, id: string | number, code: ErrorCode, message: string, details?: unknown): void {
-  if (ws.readyState !== ws.OPEN) return;
-  const error: Record<string, unknown> = { code, message };
-  if (details !== undefined) error.details = details;
-  ws.send(JSON.stringify({ id, ok: false, error }));
 }

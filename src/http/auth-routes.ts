@@ -2,7 +2,10 @@
  * HTTP login for pages and tools: POST /api/v1/auth/login exchanges a username and password for
  * a session token (the same token `auth.login {token}` accepts on the WebSocket); GET
  * /api/v1/auth/me tells who a token belongs to; POST /api/v1/auth/logout revokes it.
- * Every failed login answers the same 401, whatever failed.
+ * Every failed login answers the same 401, whatever failed. Logins are throttled per username and
+ * per address (auth/login-throttle.ts): while throttled, or while the password-hashing queue is
+ * full, the answer is 429 `RATE_LIMITED` with a `Retry-After` header (seconds) and
+ * `details.retryAfterS`, and no password is checked.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync, RawServerDefault } from 'fastify';
@@ -26,13 +29,17 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { a
     '/login',
     // Loose bounds on purpose: a login form must not reveal the password policy through 400s.
     { schema: { body: closed({ username: str(1, 256), password: str(1, 1024) }, ['username', 'password']) } },
-    async (req) => {
-      const r = await auth.login(req.body.username, req.body.password);
-      if (!r) {
+    async (req, reply) => {
+      const r = await auth.attemptLogin(req.body.username, req.body.password, req.ip);
+      if (r.ok) return loginResponse(r.result);
+      if (r.reason === 'invalid') {
         req.log.info({ username: req.body.username }, 'login failed');
         throw new AppError('UNAUTHENTICATED', 'invalid username or password');
       }
-      return loginResponse(r);
+      req.log.info({ username: req.body.username, reason: r.reason, retryAfterS: r.retryAfterS }, 'login refused');
+      void reply.header('retry-after', String(r.retryAfterS));
+      const why = r.reason === 'throttled' ? 'too many failed logins' : 'too many logins at once';
+      throw new AppError('RATE_LIMITED', `${why}; try again in ${r.retryAfterS} s`, { retryAfterS: r.retryAfterS });
     },
   );
 

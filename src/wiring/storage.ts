@@ -9,7 +9,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AuthService } from '../auth/auth-service.ts';
 import type { ScryptParams } from '../auth/password.ts';
-import type { Config } from '../config.ts';
+import { ConfigError, type Config } from '../config.ts';
+import { knownPasswordsRefusal } from '../auth/known-passwords.ts';
 import type { AuthPort } from '../gateway/auth-port.ts';
 import { registerAdminRoutes } from '../http/admin/index.ts';
 import { registerAuthRoutes } from '../http/auth-routes.ts';
@@ -17,7 +18,7 @@ import type { DirectoryData } from '../services/directory.ts';
 import type { AgentStateLog, AuditLog, CallRecords, Clock, CustomerLookup, RoutingDecisionLog } from '../services/ports.ts';
 import { startCheckpointer, type CheckpointStats } from '../storage/checkpointer.ts';
 import { openDatabase } from '../storage/database.ts';
-import { ensureInitialAdmin, seedDemoCentre } from '../storage/demo-seed.ts';
+import { DEMO_USERS, demoPassword, ensureInitialAdmin, seedDemoCentre } from '../storage/demo-seed.ts';
 import { createRepositories, type Repositories } from '../storage/repositories/index.ts';
 
 export interface Storage {
@@ -63,6 +64,14 @@ export async function openStorage(config: Readonly<Config>, log: Logger, clock: 
     }
   }
 
+  // The demo centre's published passwords must not be reachable from the network (known-passwords.ts).
+  const refusal = await knownPasswordsRefusal({ host: config.host, allow: config.allowDemoPasswords, users: repos.users, known: DEMO_USERS.map((u) => ({ username: u.username, password: demoPassword(u.username) })) });
+  if (refusal) {
+    await checkpointer?.close();
+    opened.close();
+    throw new ConfigError(refusal);
+  }
+
   // Who was signed in when the previous run ended (its open state intervals say so).
   const signedInAtLastStop: { agent: string; extension: string }[] = [];
   for (const a of repos.directory.loadDirectory().agents) {
@@ -88,7 +97,7 @@ export async function openStorage(config: Readonly<Config>, log: Logger, clock: 
   return {
     repos,
     authService,
-    auth: { login: (u, p) => authService.login(u, p), verifyToken: (t) => authService.checkToken(t) },
+    auth: { login: (u, p, a) => authService.attemptLogin(u, p, a), verifyToken: (t) => authService.checkToken(t), onAccessChanged: (l) => authService.onAccessChanged(l) },
     calls: { insert: (r) => repos.calls.insert(r), update: (id, p) => void repos.calls.update(id, p) },
     stateLog: { append: (e) => repos.stateLog.append(e) },
     decisions: { append: (d) => repos.routingDecisions.append(d) },

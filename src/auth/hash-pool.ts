@@ -1,0 +1,113 @@
+/**
+ * Admission control for password hashing. scrypt (node:crypto, async) runs on libuv's thread pool
+ * — four threads by default, which the daemon also needs for file system and DNS work — and costs
+ * ~0.1–0.2 s of CPU and 32 MiB per check. Without a bound, a flood of logins (a shift start, or an
+ * attacker) would take every libuv thread and every core, and the event loop routing calls would
+ * starve for CPU.
+ *
+ * So at most `concurrency` hashing jobs run at once (default: one fewer than the CPUs, at most
+ * two), the rest wait in a FIFO queue, and a job that would wait longer than `maxWaitMs` (judged
+ * from the recent job times) or find `maxQueue` jobs ahead of it is refused at once with
+ * `HashPoolBusy`, which carries when to try again. Refusing fast keeps memory flat and tells the
+ * client the truth; queueing for a minute would only make it time out.
+ *
+ * Why not a worker-thread pool (piscina): the hashing is already off the event loop in libuv; what
+ * was missing is a bound on how many run and how long the line may get, which is this class.
+ */
+import { availableParallelism } from 'node:os';
+
+export interface HashPoolOptions {
+  /** Jobs run at once. */
+  concurrency?: number;
+  /** Jobs waiting at most. */
+  maxQueue?: number;
+  /** A job whose expected wait is longer is refused, ms. */
+  maxWaitMs?: number;
+  /** Monotonic ms, for tests. */
+  now?: () => number;
+}
+
+export class HashPoolBusy extends Error {
+  readonly code = 'HASH_POOL_BUSY';
+  constructor(readonly retryAfterS: number) {
+    super(`password checks are queued for the next ${retryAfterS} s; try again then`);
+  }
+}
+
+export function defaultHashConcurrency(): number {
+  return Math.max(1, Math.min(2, availableParallelism() - 1));
+}
+
+interface Waiting {
+  start: () => void;
+}
+
+export class HashPool {
+  readonly concurrency: number;
+  readonly maxQueue: number;
+  readonly maxWaitMs: number;
+  private readonly now: () => number;
+  private running = 0;
+  private readonly queue: Waiting[] = [];
+  private head = 0;
+  /** Moving average of a job's duration, ms; 0 until one has run. */
+  private avgMs = 0;
+  private refusedCount = 0;
+
+  constructor(opts: HashPoolOptions = {}) {
+    this.concurrency = opts.concurrency ?? defaultHashConcurrency();
+    this.maxQueue = opts.maxQueue ?? 1000;
+    this.maxWaitMs = opts.maxWaitMs ?? 5000;
+    this.now = opts.now ?? (() => performance.now());
+    if (!(this.concurrency >= 1) || !(this.maxQueue >= 0) || !(this.maxWaitMs > 0)) throw new RangeError('bad hash pool options');
+  }
+
+  stats(): { running: number; queued: number; avgMs: number; refused: number } {
+    return { running: this.running, queued: this.queued, avgMs: Math.round(this.avgMs * 10) / 10, refused: this.refusedCount };
+  }
+
+  /** Runs `job` when a slot is free; rejects with HashPoolBusy when the line is too long. */
+  run<T>(job: () => Promise<T>): Promise<T> {
+    if (this.running < this.concurrency && this.queued === 0) return this.start(job);
+    const wait = this.expectedWaitMs(this.queued + 1);
+    if (this.queued >= this.maxQueue || wait > this.maxWaitMs) {
+      this.refusedCount++;
+      return Promise.reject(new HashPoolBusy(Math.max(1, Math.ceil(this.expectedWaitMs(this.queued) / 1000))));
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ start: () => void this.start(job).then(resolve, reject) });
+    });
+  }
+
+  private get queued(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** How long the `position`-th job in line would wait, ms. */
+  private expectedWaitMs(position: number): number {
+    return Math.ceil(position / this.concurrency) * this.avgMs;
+  }
+
+  private async start<T>(job: () => Promise<T>): Promise<T> {
+    this.running++;
+    const t0 = this.now();
+    try {
+      return await job();
+    } finally {
+      const ms = this.now() - t0;
+      this.avgMs = this.avgMs === 0 ? ms : this.avgMs * 0.8 + ms * 0.2;
+      this.running--;
+      this.next();
+    }
+  }
+
+  private next(): void {
+    if (this.running >= this.concurrency || this.queued === 0) return;
+    const w = this.queue[this.head++]!;
+    if (this.head > 256 && this.head * 2 > this.queue.length) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    }
+    w.start();
+  }
+}
