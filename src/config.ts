@@ -32,11 +32,28 @@ export interface Config {
   /** SQLite WAL checkpoints on a worker thread every this many ms; 0: SQLite's automatic
    * checkpoint, inside a commit on the event loop (storage/checkpointer.ts). */
   walCheckpointMs: number;
+  /** How long a write waits for a lock another process holds, ms, before it fails and the write
+   * queue keeps it for a retry (storage/write-queue.ts). */
+  dbBusyTimeoutMs: number;
+  /** History writes (call rows, agent states, routing decisions, audit) kept in memory at most
+   * while the database refuses them; beyond it the oldest of the least valuable kind is dropped. */
+  dbBacklogMax: number;
+  /** How long history is kept, in days; 0 keeps it for ever. */
+  retention: Readonly<RetentionDays>;
+  /** Local time of the daily housekeeping run (expired tokens, retention), `HH:MM`. */
+  housekeepingAt: string;
   /** Start even though HOST is not loopback and demo accounts still have their published
    * passwords (auth/known-passwords.ts). */
   allowDemoPasswords: boolean;
   /** Memory held for all WebSocket clients at most (unsent bytes + resume buffers), MiB. */
   wsBufferBudgetMiB: number;
+}
+
+export interface RetentionDays {
+  calls: number;
+  agentStates: number;
+  routingDecisions: number;
+  audit: number;
 }
 
 export class ConfigError extends Error {
@@ -52,6 +69,16 @@ function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max
     return def;
   }
   return n;
+}
+
+function hhmm(env: NodeJS.ProcessEnv, name: string, def: string, errors: string[]): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (!/^([01][0-9]|2[0-3]):[0-5][0-9]$/.test(raw)) {
+    errors.push(`${name}=${JSON.stringify(raw)} must be a local time HH:MM (00:00 to 23:59)`);
+    return def;
+  }
+  return raw;
 }
 
 export function parsePbx(raw: string | undefined, errors: string[]): PbxTarget {
@@ -96,6 +123,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     adminPassword: env.ADMIN_PASSWORD || null,
     cstaKeepAliveMs: int(env, 'CSTA_KEEPALIVE_MS', 30_000, 100, 600_000, errors),
     walCheckpointMs: int(env, 'WAL_CHECKPOINT_MS', 200, 0, 60_000, errors),
+    dbBusyTimeoutMs: int(env, 'DB_BUSY_TIMEOUT_MS', 1000, 0, 60_000, errors),
+    dbBacklogMax: int(env, 'DB_BACKLOG_MAX', 50_000, 100, 10_000_000, errors),
+    retention: Object.freeze({
+      calls: int(env, 'RETAIN_CALLS_DAYS', 400, 0, 36_500, errors),
+      agentStates: int(env, 'RETAIN_AGENT_STATES_DAYS', 400, 0, 36_500, errors),
+      routingDecisions: int(env, 'RETAIN_ROUTING_DECISIONS_DAYS', 90, 0, 36_500, errors),
+      audit: int(env, 'RETAIN_AUDIT_DAYS', 0, 0, 36_500, errors),
+    }),
+    housekeepingAt: hhmm(env, 'HOUSEKEEPING_AT', '03:30', errors),
     allowDemoPasswords: allowDemoRaw === '1' || allowDemoRaw === 'true',
     wsBufferBudgetMiB: int(env, 'WS_BUFFER_BUDGET_MB', 256, 16, 65_536, errors),
   };

@@ -14,7 +14,9 @@ import type { PbxEvent, PbxPort } from './pbx-adapters/pbx-port.ts';
 import { startSimProcess, type SimProcess } from './pbx-adapters/sim-process.ts';
 import { CallService } from './services/call-service.ts';
 import { Directory } from './services/directory.ts';
-import { realTimers, type Clock } from './services/ports.ts';
+import { applyDirectoryChange } from './services/directory-changes.ts';
+import { announceWriteStatus } from './services/storage-status.ts';
+import { safeTimers, safely, type Clock } from './services/ports.ts';
 import { PresenceService } from './services/presence-service.ts';
 import { QueueStatsService } from './services/queue-stats.ts';
 import { ShiftRulesService } from './services/shift-rules.ts';
@@ -50,6 +52,9 @@ export interface BuildOptions {
 export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions = {}): Promise<Daemon> {
   const log = opts.logger ?? pino({ level: config.logLevel, base: { service: 'switchboard' } });
   const clock = opts.clock ?? { now: () => Date.now() };
+  // Every timer callback of the services runs through safely(): an exception is logged, never
+  // thrown into the event loop.
+  const realTimers = safeTimers(log.child({ component: 'timers' }));
   const closers: (() => Promise<void> | void)[] = [];
   const close = async () => {
     for (const c of closers.reverse()) {
@@ -81,6 +86,8 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
 
     // ------------------------------------------------------------------------------ services
     const hub = new Hub(clock);
+    // The database refusing writes (disk full, locked, read-only) and taking them again.
+    storage.onWritesChanged(announceWriteStatus(hub));
     const shiftRules = new ShiftRulesService({ teamOf: (a) => directory.agent(a)?.team ?? null, notifier: hub, clock, timers: realTimers, log: log.child({ component: 'shift-rules' }) });
     shiftRules.load(storage.repos.teams.list());
     closers.push(() => shiftRules.close());
@@ -126,10 +133,12 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     queueStats = new QueueStatsService({ directory, router: () => routing.router, presence: () => presence, notifier: hub, clock, timers: realTimers });
     calls.setListener(routing);
     // leastBusy counts calls and talk time "today": they start again at local midnight.
-    const dailyReset = schedule.scheduleJob('0 0 * * *', () => {
-      routing.resetDailyStats();
-      log.info('ACD daily figures reset');
-    });
+    const dailyReset = schedule.scheduleJob('0 0 * * *', () =>
+      safely(log, 'ACD daily reset', () => {
+        routing.resetDailyStats();
+        log.info('ACD daily figures reset');
+      }),
+    );
     closers.push(() => {
       dailyReset?.cancel();
       presence.close();
@@ -190,18 +199,24 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     const app = Fastify({ loggerInstance: log.child({ component: 'http' }), bodyLimit: 2 * 1024 * 1024 }) as unknown as FastifyInstance;
     app.setErrorHandler(errorHandler);
     app.setNotFoundHandler(notFoundHandler);
+    // 200 while calls are served, even with history writes kept in memory (db "degraded");
+    // 503 only when the database cannot be read at all (docs/api.md).
     app.get('/health', async (_req, reply) => {
-      const db = storage.healthy() ? 'ok' : 'error';
-      const body = { status: db === 'ok' ? 'ok' : 'degraded', pbx: pbx.linkUp ? 'up' : 'down', db };
-      return reply.status(db === 'ok' ? 200 : 503).send(body);
+      const h = storage.health();
+      const body = { status: h.db === 'ok' ? 'ok' : 'degraded', pbx: pbx.linkUp ? 'up' : 'down', db: h.db, ...(h.db === 'ok' ? {} : { dbBacklog: h.backlog, dbError: h.lastError }) };
+      return reply.status(h.db === 'error' ? 503 : 200).send(body);
     });
-    const reloadDirectory = () => {
-      directory.load(storage.loadDirectory());
-      shiftRules.load(storage.repos.teams.list());
-      // New queues, rules, skills and memberships: the router re-indexes agents and waiting calls.
-      routing.reload();
-      updateMonitors();
-      log.info('directory reloaded');
+    // An admin change reads back only what it touched (services/directory-changes.ts).
+    const reloadDirectory = (change: Parameters<typeof applyDirectoryChange>[0]) => {
+      applyDirectoryChange(change, {
+        directory,
+        loadAgent: (username) => storage.loadAgent(username),
+        loadDirectory: () => storage.loadDirectory(),
+        routing,
+        reloadShiftRules: () => shiftRules.load(storage.repos.teams.list()),
+        updateMonitors,
+        log,
+      });
     };
     await storage.registerHttp(app, reloadDirectory);
     registerCallRoutes(app, { repos: storage.repos, auth: storage.authService, waitEstimate: (callId) => routing.waitEstimate(callId), waitingCalls: (queueId) => routing.waitingCalls(queueId) });

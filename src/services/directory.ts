@@ -1,7 +1,9 @@
 /**
  * The daemon's in-memory view of the centre's configuration: agents with their extension, skills
- * and queues; queues; pilot numbers. Loaded from the database at start and again after an admin
- * edit; read on every routing decision, so every lookup is a Map hit.
+ * and queues; queues; pilot numbers. Loaded whole from the database at start and after an edit of
+ * queues, pilots or skills (`load`, which says which agents' records changed); an edit of one user
+ * or agent replaces that agent alone (`upsertAgent`, `removeAgent`). Read on every routing
+ * decision, so every lookup is a Map hit.
  */
 import type { DeviceKind } from '../core/calls/call.ts';
 import type { QueueStepJson } from '../storage/schema.ts';
@@ -75,18 +77,55 @@ export class Directory {
 
   constructor(private readonly opts: DirectoryOptions) {}
 
-  load(data: DirectoryData): void {
+  /** Replaces everything. Returns the usernames of agents added, removed or whose record differs
+   * from the one held before (a skill renamed, a membership gone with its queue, …). */
+  load(data: DirectoryData): string[] {
+    const before = this.agents;
     this.agents = new Map(data.agents.map((a) => [a.username, a]));
     this.queues = new Map(data.queues.map((q) => [q.id, q]));
     this.queuesByDevice = new Map(data.queues.map((q) => [q.queueDevice, q]));
     this.pilots = new Map(data.pilots.map((p) => [p.number, p]));
     this.agentsByQueue = new Map();
-    for (const a of data.agents) {
-      for (const q of a.queues) {
-        const list = this.agentsByQueue.get(q) ?? [];
-        list.push(a);
-        this.agentsByQueue.set(q, list);
-      }
+    for (const a of data.agents) this.index(a);
+    const changed: string[] = [];
+    for (const [username, a] of this.agents) {
+      const old = before.get(username);
+      if (!old || !sameAgent(old, a)) changed.push(username);
+    }
+    for (const username of before.keys()) if (!this.agents.has(username)) changed.push(username);
+    return changed;
+  }
+
+  /** Adds or replaces one agent's record (an admin edit of that user or agent). */
+  upsertAgent(a: DirectoryAgent): void {
+    this.removeAgent(a.username);
+    this.agents.set(a.username, a);
+    this.index(a);
+  }
+
+  /** Forgets one agent (deleted, disabled, no longer an agent). False when it was not there. */
+  removeAgent(username: string): boolean {
+    const old = this.agents.get(username);
+    if (!old) return false;
+    this.agents.delete(username);
+    for (const q of old.queues) {
+      const list = this.agentsByQueue.get(q);
+      if (!list) continue;
+      const rest = list.filter((m) => m.username !== username);
+      if (rest.length > 0) this.agentsByQueue.set(q, rest);
+      else this.agentsByQueue.delete(q);
+    }
+    return true;
+  }
+
+  /** Adds the agent to the member lists of the queues it serves, kept in username order. */
+  private index(a: DirectoryAgent): void {
+    for (const q of a.queues) {
+      const list = this.agentsByQueue.get(q) ?? [];
+      let i = list.length;
+      while (i > 0 && list[i - 1]!.username > a.username) i--;
+      list.splice(i, 0, a);
+      this.agentsByQueue.set(q, list);
     }
   }
 
@@ -131,3 +170,8 @@ export class Directory {
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
+
+/** Records come from the same query in the same shape: field-by-field JSON equality is exact. */
+function sameAgent(a: DirectoryAgent, b: DirectoryAgent): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

@@ -13,14 +13,37 @@ export interface Timers {
   clearTimeout(handle: unknown): void;
 }
 
-export const realTimers: Timers = {
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return t;
-  },
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
+/** Where a failure that has no caller to go to (a timer callback, a scheduled job) is reported. */
+export interface FailureLog {
+  error(obj: object, msg: string): void;
+}
+
+/**
+ * Runs `fn`; an exception is logged with `what`, never thrown: for callbacks nobody awaits (timers,
+ * scheduled jobs, event handlers), where a throw would reach the event loop and stop the daemon.
+ * A returned promise is watched too.
+ */
+export function safely(log: FailureLog, what: string, fn: () => unknown): void {
+  try {
+    const r = fn();
+    if (r instanceof Promise) r.catch((err: unknown) => log.error({ err, what }, 'background task failed'));
+  } catch (err) {
+    log.error({ err, what }, 'background task failed');
+  }
+}
+
+/** Node's timers, unref'd (they never keep the process alive), with every callback run through
+ * `safely`: no timer callback of a service can throw into the event loop. */
+export function safeTimers(log: FailureLog): Timers {
+  return {
+    setTimeout: (fn, ms) => {
+      const t = setTimeout(() => safely(log, 'timer', fn), ms);
+      t.unref?.();
+      return t;
+    },
+    clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+  };
+}
 
 /** Who an event goes to. Sessions reached twice (a supervisor who is also the agent) get it once. */
 export interface Audience {

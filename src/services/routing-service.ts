@@ -223,6 +223,26 @@ export class RoutingService implements CallListener {
     this.syncAgents();
   }
 
+  /** One agent's directory record changed (an admin edit of that user or agent): the router
+   * configures that agent alone, or forgets it when it left the directory (deleted, disabled, no
+   * longer an agent). Other agents are not touched. */
+  agentChanged(username: string): void {
+    const a = this.d.directory.agent(username);
+    if (a && a.roles.includes('agent')) {
+      this.knownAgents.add(username);
+      this.apply(this.router.configureAgent(agentConfigOf(a), this.d.clock.now()), 'agentConfigured');
+    } else if (this.knownAgents.delete(username)) {
+      this.router.removeAgent(username);
+    }
+  }
+
+  /** Queues, pilots or skills changed: the router rebuilds its queue configuration (agents keep
+   * their state), then configures again only `agents`, whose own records changed with it. */
+  queuesChanged(agents: readonly string[]): void {
+    this.apply(this.router.reconfigure(this.buildConfig(), this.d.clock.now()), 'reconfigured');
+    for (const username of agents) this.agentChanged(username);
+  }
+
   /** A new day: leastBusy counts start again. */
   resetDailyStats(): void {
     this.router.resetStats();

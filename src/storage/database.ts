@@ -20,6 +20,10 @@ export interface OpenDatabaseOptions {
   file: string;
   /** Defaults to the repository's `migrations/`, found by walking up from this module. */
   migrationsFolder?: string;
+  /** How long a statement waits for a lock another connection holds, ms (default 1000). The
+   * daemon's history writes do not wait longer: a write that fails is kept and retried by the
+   * write queue (write-queue.ts), while the event loop goes on. */
+  busyTimeoutMs?: number;
 }
 
 export interface OpenedDatabase {
@@ -34,7 +38,7 @@ export function openDatabase(opts: OpenDatabaseOptions): OpenedDatabase {
 
   const sqlite = new Database(opts.file);
   try {
-    applyPragmas(sqlite);
+    applyPragmas(sqlite, opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
     const db = drizzle({ client: sqlite, schema });
     migrate(db, { migrationsFolder: opts.migrationsFolder ?? findMigrationsFolder() });
     let closed = false;
@@ -58,14 +62,16 @@ export function openDatabase(opts: OpenDatabaseOptions): OpenedDatabase {
   }
 }
 
-function applyPragmas(sqlite: Sqlite): void {
+export const DEFAULT_BUSY_TIMEOUT_MS = 1000;
+
+function applyPragmas(sqlite: Sqlite, busyTimeoutMs: number): void {
   // WAL: readers never block the writer; a commit is one append to the -wal file.
   sqlite.pragma('journal_mode = WAL');
   // NORMAL in WAL mode: no fsync per commit, only at checkpoints. Survives a process crash, may
   // lose the last commits on power loss or an OS crash (docs/storage.md).
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
   // After a checkpoint lets SQLite start the WAL over, trim the file back to 64 MiB at most.
   sqlite.pragma('journal_size_limit = 67108864');
 }

@@ -256,7 +256,27 @@ export const calls = sqliteTable(
     index('calls_to_number_idx').on(t.toNumber, t.offeredAt),
     /** Small: only calls in progress (or left open by a crash). */
     index('calls_open_idx').on(t.offeredAt).where(sql`${t.endedAt} IS NULL`),
+    /** Call history by queue (`GET /api/v1/calls?queue=`), newest first. */
+    index('calls_queue_idx').on(t.queueId, t.offeredAt),
   ],
+);
+
+/**
+ * Every agent who handled a call, one row each: `calls.agents` (JSON) made searchable, so that
+ * "calls agent X handled" is an index range read, newest first, instead of a scan of every call
+ * through json_each. Kept in step with `calls.agents` by triggers (appended by hand to migration
+ * 0004, see docs/storage.md): on insert, on an update that changes `agents`, and on delete. The
+ * hot path stays one statement per call write, and nothing that writes `calls` can forget it.
+ */
+export const callAgents = sqliteTable(
+  'call_agents',
+  {
+    agent: text('agent').notNull(),
+    /** The call's offered_at (never changes), so the index answers time ranges and order. */
+    offeredAt: integer('offered_at').notNull(),
+    callId: text('call_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.agent, t.offeredAt, t.callId] }), index('call_agents_call_idx').on(t.callId)],
 );
 
 /** Every routing decision about a call (assignments, moves, fallbacks) with its explanation:
@@ -274,7 +294,11 @@ export const routingDecisions = sqliteTable(
     /** The router's effect as it was returned (explanation included). */
     detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
   },
-  (t) => [index('routing_decisions_call_idx').on(t.callId, t.at)],
+  (t) => [
+    index('routing_decisions_call_idx').on(t.callId, t.at),
+    /** Retention: the oldest decisions, in batches. */
+    index('routing_decisions_at_idx').on(t.at),
+  ],
 );
 
 export const agentStateLog = sqliteTable(
@@ -294,6 +318,9 @@ export const agentStateLog = sqliteTable(
     index('agent_state_log_agent_idx').on(t.agent, t.startedAt),
     /** At most one open row per agent; this finds it without touching history. */
     uniqueIndex('agent_state_log_open_idx').on(t.agent).where(sql`${t.endedAt} IS NULL`),
+    /** Retention: intervals that ended before the cut-off, in batches (an open row is never
+     * deleted). */
+    index('agent_state_log_ended_idx').on(t.endedAt),
   ],
 );
 

@@ -3,6 +3,11 @@
  * services use, authentication, the demo centre or the initial admin, and the HTTP routes that
  * live on storage (login, admin API). Also the start-up repair after a crash: call rows and state
  * log rows left open by a process that died are closed with cause `daemonRestart`.
+ *
+ * The history ports the services write through (call rows, agent states, routing decisions,
+ * audit) go through one write queue (storage/write-queue.ts): written at once while the database
+ * takes writes, kept in order and retried while it refuses them (disk full, locked, read-only).
+ * The daily housekeeping (services/housekeeping.ts) runs from here too.
  */
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -14,10 +19,14 @@ import { knownPasswordsRefusal } from '../auth/known-passwords.ts';
 import type { AuthPort } from '../gateway/auth-port.ts';
 import { registerAdminRoutes } from '../http/admin/index.ts';
 import { registerAuthRoutes } from '../http/auth-routes.ts';
-import type { DirectoryData } from '../services/directory.ts';
-import type { AgentStateLog, AuditLog, CallRecords, Clock, CustomerLookup, RoutingDecisionLog } from '../services/ports.ts';
+import type { DirectoryChange } from '../http/admin/index.ts';
+import type { DirectoryAgent, DirectoryData } from '../services/directory.ts';
+import { Housekeeping } from '../services/housekeeping.ts';
+import { safeTimers, type AgentStateLog, type AuditLog, type CallRecords, type Clock, type CustomerLookup, type RoutingDecisionLog } from '../services/ports.ts';
+import { historyWriteOptions, type HistoryWrite } from '../storage/history-writes.ts';
+import { WriteQueue, type WriteQueueStatus } from '../storage/write-queue.ts';
 import { startCheckpointer, type CheckpointStats } from '../storage/checkpointer.ts';
-import { openDatabase } from '../storage/database.ts';
+import { openDatabase, type Sqlite } from '../storage/database.ts';
 import { DEMO_USERS, demoPassword, ensureInitialAdmin, seedDemoCentre } from '../storage/demo-seed.ts';
 import { createRepositories, type Repositories } from '../storage/repositories/index.ts';
 
@@ -31,10 +40,24 @@ export interface Storage {
   audit: AuditLog;
   customers: CustomerLookup;
   loadDirectory(): DirectoryData;
+  /** One agent's directory record (after an edit of that user or agent); null when the user is
+   * gone, disabled or not an agent. */
+  loadAgent(username: string): DirectoryAgent | null;
   /** Agents who were signed in when the previous run stopped or died, and where. */
   signedInAtLastStop: { agent: string; extension: string }[];
   healthy(): boolean;
-  registerHttp(app: FastifyInstance, onDirectoryChanged: () => void): Promise<void>;
+  /** For /health: `ok`; `degraded` while history writes are kept in memory because the database
+   * refuses them (calls go on; `backlog` writes wait); `error` when it cannot even be read. */
+  health(): StorageHealth;
+  /** The write queue: state, backlog and counters. */
+  writes(): WriteQueueStatus;
+  /** Told when history writes start being kept (degraded) and when they are all written (ok). */
+  onWritesChanged(listener: (status: WriteQueueStatus) => void): void;
+  /** The daily housekeeping job (expired tokens, retention); `run()` runs it now. */
+  housekeeping: Housekeeping;
+  /** Directory reads since start: whole loads and single agents (diagnostics, tests). */
+  directoryReads(): { full: number; agent: number };
+  registerHttp(app: FastifyInstance, onDirectoryChanged: (change: DirectoryChange) => void | Promise<void>): Promise<void>;
   /** The daemon is stopping with these agents signed in: their state log says so (loggedOut,
    * reason `daemonShutdown`, with the extension), and the next start signs them in again. */
   shutdown(now: number, signedIn: { agent: string; extension: string }[]): void;
@@ -43,15 +66,36 @@ export interface Storage {
   close(): Promise<void>;
 }
 
+export interface StorageHealth {
+  db: 'ok' | 'degraded' | 'error';
+  /** History writes waiting for the database. */
+  backlog: number;
+  /** The SQLite code of the last refusal while degraded, e.g. `SQLITE_FULL`. */
+  lastError: string | null;
+}
+
 export async function openStorage(config: Readonly<Config>, log: Logger, clock: Clock, scrypt?: ScryptParams): Promise<Storage> {
   const file = join(config.dataDir, 'switchboard.db');
-  const opened = openDatabase({ file });
+  const opened = openDatabase({ file, busyTimeoutMs: config.dbBusyTimeoutMs });
   // Checkpoints off the event loop (storage/checkpointer.ts): the commits on the call path only
   // append to the WAL.
   const checkpointer = config.walCheckpointMs > 0 ? startCheckpointer({ file, sqlite: opened.sqlite, intervalMs: config.walCheckpointMs, log: log.child({ component: 'storage' }) }) : null;
   const repos = createRepositories(opened.db, scrypt ? { clock, scrypt } : { clock });
   const authService = new AuthService({ users: repos.users, tokens: repos.tokens, clock, tokenTtlMs: config.tokenTtlS * 1000, log: log.child({ component: 'auth' }), ...(scrypt ? { scrypt } : {}) });
   log.info({ file }, 'database open');
+  const storageLog = log.child({ component: 'storage' });
+  const writes = new WriteQueue<HistoryWrite>({
+    ...historyWriteOptions(repos),
+    maxBacklog: config.dbBacklogMax,
+    // A retry waits for a lock briefly: while degraded, a long wait at every attempt would hold
+    // the event loop each time.
+    aroundRetry: (fn) => withBusyTimeout(opened.sqlite, Math.min(50, config.dbBusyTimeoutMs), config.dbBusyTimeoutMs, fn),
+    timers: safeTimers(storageLog),
+    clock,
+    log: storageLog,
+  });
+  const submit = (w: HistoryWrite) => writes.submit(w);
+  const reads = { full: 0, agent: 0 };
 
   if (config.demo) {
     const { seeded } = await seedDemoCentre(repos);
@@ -84,24 +128,54 @@ export async function openStorage(config: Readonly<Config>, log: Logger, clock: 
   const now = clock.now();
   const open = repos.calls.listOpen();
   for (const row of open) {
-    repos.calls.update(row.id, {
+    submit({ kind: 'call', op: 'update', id: row.id, patch: {
       endedAt: now,
       outcome: row.answeredAt !== null ? 'answered' : 'lost',
       cause: 'daemonRestart',
       talkMs: row.answeredAt !== null ? now - row.answeredAt : null,
-    });
+    } });
   }
-  const closedStates = repos.stateLog.closeOpen(now);
+  let closedStates = 0;
+  try {
+    closedStates = repos.stateLog.closeOpen(now);
+  } catch (err) {
+    // Harmless to leave: each agent's next state closes its open interval.
+    log.error({ err }, 'could not close the state intervals left open by the previous run');
+  }
   if (open.length || closedStates) log.warn({ calls: open.length, agentStates: closedStates }, 'closed records left open by the previous run');
+
+  const housekeeping = new Housekeeping({
+    targets: [
+      { name: 'calls', days: config.retention.calls, deleteOlderThan: (b, n) => repos.calls.deleteOlderThan(b, n) },
+      { name: 'routingDecisions', days: config.retention.routingDecisions, deleteOlderThan: (b, n) => repos.routingDecisions.deleteOlderThan(b, n) },
+      { name: 'agentStates', days: config.retention.agentStates, deleteOlderThan: (b, n) => repos.stateLog.deleteOlderThan(b, n) },
+      { name: 'audit', days: config.retention.audit, deleteOlderThan: (b, n) => repos.audit.deleteOlderThan(b, n) },
+    ],
+    purgeTokens: () => authService.purgeExpired(),
+    writable: () => writes.status().state === 'ok',
+    clock,
+    log: log.child({ component: 'housekeeping' }),
+  });
+  housekeeping.start(config.housekeepingAt);
+  const health = (): StorageHealth => {
+    const w = writes.status();
+    let readable = true;
+    try {
+      readable = opened.sqlite.prepare('select 1 as ok').get() !== undefined;
+    } catch {
+      readable = false;
+    }
+    return { db: !readable ? 'error' : w.state === 'degraded' ? 'degraded' : 'ok', backlog: w.backlog, lastError: w.state === 'degraded' ? w.lastError : null };
+  };
 
   return {
     repos,
     authService,
     auth: { login: (u, p, a) => authService.attemptLogin(u, p, a), verifyToken: (t) => authService.checkToken(t), onAccessChanged: (l) => authService.onAccessChanged(l) },
-    calls: { insert: (r) => repos.calls.insert(r), update: (id, p) => void repos.calls.update(id, p) },
-    stateLog: { append: (e) => repos.stateLog.append(e) },
-    decisions: { append: (d) => repos.routingDecisions.append(d) },
-    audit: { append: (e) => void repos.audit.append(e) },
+    calls: { insert: (row) => submit({ kind: 'call', op: 'insert', row }), update: (id, patch) => submit({ kind: 'call', op: 'update', id, patch }) },
+    stateLog: { append: (entry) => submit({ kind: 'stateLog', entry }) },
+    decisions: { append: (decision) => submit({ kind: 'decision', decision }) },
+    audit: { append: (entry) => submit({ kind: 'audit', entry, at: clock.now() }) },
     customers: {
       findByPhone(phone) {
         const c = repos.customers.findByPhone(phone);
@@ -109,28 +183,46 @@ export async function openStorage(config: Readonly<Config>, log: Logger, clock: 
       },
       lastAgentFor: (phone) => repos.calls.lastAgentFor(phone),
     },
-    loadDirectory: () => repos.directory.loadDirectory(),
-    signedInAtLastStop,
-    healthy() {
-      try {
-        return opened.sqlite.prepare('select 1 as ok').get() !== undefined;
-      } catch {
-        return false;
-      }
+    loadDirectory: () => {
+      reads.full++;
+      return repos.directory.loadDirectory();
     },
+    loadAgent: (username) => {
+      reads.agent++;
+      return repos.directory.loadAgent(username);
+    },
+    signedInAtLastStop,
+    healthy: () => health().db !== 'error',
+    health,
+    writes: () => writes.status(),
+    onWritesChanged: (listener) => writes.onChange(listener),
+    housekeeping,
+    directoryReads: () => ({ ...reads }),
     async registerHttp(app, onDirectoryChanged) {
       await registerAuthRoutes(app, { auth: authService });
-      await registerAdminRoutes(app, { repos, auth: authService, onDirectoryChanged: () => onDirectoryChanged() });
+      await registerAdminRoutes(app, { repos, auth: authService, onDirectoryChanged: (change) => onDirectoryChanged(change) });
     },
     shutdown(t, signedIn) {
-      repos.transaction(() => {
-        for (const a of signedIn) repos.stateLog.append({ agent: a.agent, state: 'loggedOut', reason: 'daemonShutdown', startedAt: t, extension: a.extension });
-      });
+      // Behind whatever is still queued, like every state change.
+      for (const a of signedIn) submit({ kind: 'stateLog', entry: { agent: a.agent, state: 'loggedOut', reason: 'daemonShutdown', startedAt: t, extension: a.extension } });
     },
     checkpoints: () => (checkpointer?.running ? checkpointer.stats() : null),
     async close() {
+      await housekeeping.close();
+      // A last attempt at the backlog; what the database still refuses is logged as lost.
+      writes.close();
       await checkpointer?.close();
       opened.close();
     },
   };
+}
+
+/** Runs `fn` with SQLite's busy timeout at `ms`, then back at `normalMs`. */
+function withBusyTimeout(sqlite: Sqlite, ms: number, normalMs: number, fn: () => void): void {
+  sqlite.pragma(`busy_timeout = ${ms}`);
+  try {
+    fn();
+  } finally {
+    sqlite.pragma(`busy_timeout = ${normalMs}`);
+  }
 }

@@ -25,6 +25,7 @@ describe('openDatabase', () => {
       'agents',
       'audit_log',
       'auth_tokens',
+      'call_agents',
       'calls',
       'customers',
       'pilot_numbers',
@@ -45,7 +46,7 @@ describe('openDatabase', () => {
     expect(t.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(t.sqlite.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
     expect(t.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(t.sqlite.pragma('busy_timeout', { simple: true })).toBe(5000);
+    expect(t.sqlite.pragma('busy_timeout', { simple: true })).toBe(1000);
   });
 
   it('opens an existing database again without re-applying migrations, keeping the data', () => {

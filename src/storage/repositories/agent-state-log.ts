@@ -7,6 +7,7 @@
 import { and, asc, eq, gt, gte, isNull, or, sql } from 'drizzle-orm';
 import { agentStateLog } from '../schema.ts';
 import { inTransaction, type RepoContext } from './context.ts';
+import { deleteOldest } from './retention.ts';
 
 export interface StateLogEntry {
   agent: string;
@@ -25,6 +26,7 @@ export class AgentStateLogRepository {
   private readonly closeStmt;
   private readonly insertStmt;
   private readonly closeAllStmt;
+  private readonly openStmt;
 
   constructor(private readonly ctx: RepoContext) {
     const { db } = ctx;
@@ -43,6 +45,11 @@ export class AgentStateLogRepository {
       .set({ endedAt: sql`${p('at')}`, durationMs: sql`max(0, ${p('at')} - ${agentStateLog.startedAt})` })
       .where(isNull(agentStateLog.endedAt))
       .prepare();
+    this.openStmt = db
+      .select({ state: agentStateLog.state, reason: agentStateLog.reason, startedAt: agentStateLog.startedAt, callId: agentStateLog.callId, extension: agentStateLog.extension })
+      .from(agentStateLog)
+      .where(and(eq(agentStateLog.agent, p('agent')), isNull(agentStateLog.endedAt)))
+      .prepare();
   }
 
   /** Closes the agent's open row at `startedAt` and opens a new one. */
@@ -58,6 +65,33 @@ export class AgentStateLogRepository {
         extension: entry.extension ?? null,
       });
     });
+  }
+
+  /** `append`, unless the agent's open row already is this very entry (the same state, reason,
+   * start, call and extension): a write replayed after a failure that may have landed
+   * (storage/history-writes.ts) leaves one row. False when it was already there. */
+  appendOnce(entry: StateLogEntry): boolean {
+    return inTransaction(this.ctx.db, () => {
+      const open = this.openStmt.get({ agent: entry.agent });
+      if (
+        open &&
+        open.state === entry.state &&
+        open.reason === entry.reason &&
+        open.startedAt === entry.startedAt &&
+        open.callId === (entry.callId ?? null) &&
+        open.extension === (entry.extension ?? null)
+      ) {
+        return false;
+      }
+      this.append(entry);
+      return true;
+    });
+  }
+
+  /** Retention: deletes up to `limit` of the oldest intervals that ended before `before` (an open
+   * interval is never deleted). Returns how many. */
+  deleteOlderThan(before: number, limit: number): number {
+    return deleteOldest(this.ctx.db, { table: 'agent_state_log', time: 'ended_at' }, before, limit);
   }
 
   /** Closes every open row at `now` (shutdown; at start, rows a crash left open). Returns how many. */

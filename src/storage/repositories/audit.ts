@@ -1,10 +1,12 @@
 /**
  * The audit log: who did what to which target, when. Written by every admin mutation and every
- * supervisor action; never updated or deleted by the daemon.
+ * supervisor action; never updated by the daemon, and deleted only by retention when an operator
+ * sets RETAIN_AUDIT_DAYS (default: kept for ever).
  */
 import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
 import { auditLog } from '../schema.ts';
 import type { RepoContext } from './context.ts';
+import { deleteOldest } from './retention.ts';
 
 export interface AuditEntry {
   actor: string;
@@ -33,12 +35,33 @@ export interface AuditQuery {
 export class AuditRepository {
   constructor(private readonly ctx: RepoContext) {}
 
-  append(entry: AuditEntry): AuditRecord {
+  /** `at`: when it happened (default now); a write kept while the database refused it is
+   * written later with the time it happened. */
+  append(entry: AuditEntry, at: number = this.ctx.clock.now()): AuditRecord {
     return this.ctx.db
       .insert(auditLog)
-      .values({ at: this.ctx.clock.now(), actor: entry.actor, action: entry.action, target: entry.target, details: entry.details ?? null })
+      .values({ at, actor: entry.actor, action: entry.action, target: entry.target, details: entry.details ?? null })
       .returning()
       .get();
+  }
+
+  /** `append`, unless the same actor, action and target at the same time is already there: a
+   * write replayed after a failure that may have landed leaves one row. False when it was there. */
+  appendOnce(entry: AuditEntry, at: number): boolean {
+    const there = this.ctx.db
+      .select({ id: auditLog.id })
+      .from(auditLog)
+      .where(and(eq(auditLog.actor, entry.actor), eq(auditLog.at, at), eq(auditLog.action, entry.action), eq(auditLog.target, entry.target)))
+      .limit(1)
+      .get();
+    if (there) return false;
+    this.append(entry, at);
+    return true;
+  }
+
+  /** Retention (only when configured): deletes up to `limit` of the oldest entries before `before`. */
+  deleteOlderThan(before: number, limit: number): number {
+    return deleteOldest(this.ctx.db, { table: 'audit_log', time: 'at' }, before, limit);
   }
 
   list(q: AuditQuery = {}): AuditRecord[] {

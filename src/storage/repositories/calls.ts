@@ -3,10 +3,14 @@
  * This is the hot write path (up to 200 calls/s, several writes each), so insert and update are
  * prepared once: insert at construction, update once per distinct set of patched fields (the
  * daemon patches with a handful of shapes). Times are epoch milliseconds.
+ *
+ * `call_agents` (who handled which call, for history by agent) follows `agents` through triggers
+ * in the database (migration 0004): no write here has to remember it.
  */
-import { and, desc, eq, gte, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
-import { calls } from '../schema.ts';
+import { and, desc, eq, getTableColumns, gte, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { callAgents, calls } from '../schema.ts';
 import type { RepoContext } from './context.ts';
+import { deleteOldest } from './retention.ts';
 
 export interface CallRow {
   id: string;
@@ -33,10 +37,11 @@ export interface CallRow {
 export interface CallSearch {
   /** The call's first agent (indexed). */
   agent?: string;
-  /** Any agent who handled the call (scans the time range; give `from`). */
+  /** Any agent who handled the call (indexed through call_agents). */
   handledBy?: string;
   /** Caller or called number (indexed both ways). */
   number?: string;
+  /** Indexed (queue_id, offered_at). */
   queueId?: string;
   /** offered_at >= from (epoch ms). */
   from?: number;
@@ -78,6 +83,7 @@ type Prepared = { run(values: Record<string, unknown>): { changes: number } };
 
 export class CallsRepository {
   private readonly insertStmt: Prepared;
+  private readonly upsertStmt: Prepared;
   private readonly updateStmts = new Map<string, Prepared>();
   /** Prepared at first use: it runs once per inbound call on the routing path. */
   private lastAgentStmt: { get(values: { from: string }): { agent: string | null } | undefined } | undefined;
@@ -85,11 +91,24 @@ export class CallsRepository {
   constructor(private readonly ctx: RepoContext) {
     const values = Object.fromEntries(CALL_FIELDS.map((f) => [f, p(f)]));
     this.insertStmt = ctx.db.insert(calls).values(values as unknown as typeof calls.$inferInsert).prepare();
+    // Every column but the id takes the new value: writing the same row twice leaves one row.
+    const excluded = Object.fromEntries(CALL_FIELDS.filter((f) => f !== 'id').map((f) => [f, sql.raw(`excluded.\`${calls[f].name}\``)]));
+    this.upsertStmt = ctx.db
+      .insert(calls)
+      .values(values as unknown as typeof calls.$inferInsert)
+      .onConflictDoUpdate({ target: calls.id, set: excluded })
+      .prepare();
   }
 
   /** Throws (UNIQUE) when the id exists. */
   insert(row: CallRow): void {
     this.insertStmt.run({ ...row });
+  }
+
+  /** Inserts the row, or sets every field of the row with its id: a write replayed after a
+   * failure that may have landed (storage/history-writes.ts) never makes a second row. */
+  upsert(row: CallRow): void {
+    this.upsertStmt.run({ ...row });
   }
 
   /** Sets the given fields; the id itself cannot change. False when there is no such call. */
@@ -135,14 +154,24 @@ export class CallsRepository {
   }
 
   search(q: CallSearch): CallRow[] {
-    const conds: SQL[] = [];
-    if (q.agent !== undefined) conds.push(eq(calls.firstAgent, q.agent));
-    if (q.handledBy !== undefined) conds.push(sql`exists (select 1 from json_each(${calls.agents}) where value = ${q.handledBy})`);
-    if (q.number !== undefined) conds.push(or(eq(calls.fromNumber, q.number), eq(calls.toNumber, q.number))!);
-    if (q.queueId !== undefined) conds.push(eq(calls.queueId, q.queueId));
-    if (q.from !== undefined) conds.push(gte(calls.offeredAt, q.from));
-    if (q.to !== undefined) conds.push(lt(calls.offeredAt, q.to));
     const limit = Math.min(Math.max(Math.trunc(q.limit ?? 100), 1), 1000);
+    if (q.handledBy !== undefined) {
+      // Driven by call_agents (agent, offered_at, call_id): the agent's calls newest first, read
+      // straight off the index, each joined to its row by primary key.
+      const conds = this.filters({ ...q, from: undefined, to: undefined });
+      conds.push(eq(callAgents.agent, q.handledBy));
+      if (q.from !== undefined) conds.push(gte(callAgents.offeredAt, q.from));
+      if (q.to !== undefined) conds.push(lt(callAgents.offeredAt, q.to));
+      return this.ctx.db
+        .select(getTableColumns(calls))
+        .from(callAgents)
+        .innerJoin(calls, eq(calls.id, callAgents.callId))
+        .where(and(...conds))
+        .orderBy(desc(callAgents.offeredAt), desc(callAgents.callId))
+        .limit(limit)
+        .all();
+    }
+    const conds = this.filters(q);
     return this.ctx.db
       .select()
       .from(calls)
@@ -150,5 +179,21 @@ export class CallsRepository {
       .orderBy(desc(calls.offeredAt), desc(calls.id))
       .limit(limit)
       .all();
+  }
+
+  /** Retention: deletes up to `limit` of the oldest calls offered before `before` (their
+   * call_agents rows go with them, by trigger). Returns how many. */
+  deleteOlderThan(before: number, limit: number): number {
+    return deleteOldest(this.ctx.db, { table: 'calls', time: 'offered_at' }, before, limit);
+  }
+
+  private filters(q: CallSearch): SQL[] {
+    const conds: SQL[] = [];
+    if (q.agent !== undefined) conds.push(eq(calls.firstAgent, q.agent));
+    if (q.number !== undefined) conds.push(or(eq(calls.fromNumber, q.number), eq(calls.toNumber, q.number))!);
+    if (q.queueId !== undefined) conds.push(eq(calls.queueId, q.queueId));
+    if (q.from !== undefined) conds.push(gte(calls.offeredAt, q.from));
+    if (q.to !== undefined) conds.push(lt(calls.offeredAt, q.to));
+    return conds;
   }
 }

@@ -8,7 +8,7 @@
  * skill and the agent holds every required skill at `minLevel` or better (level <= minLevel).
  * `queues` on each agent is that union; `memberOf` is the explicit part alone.
  */
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { agents, agentSkills, pilotNumbers, queueAgents, queues, queueSkills, skills, users, type PilotKind, type Role } from '../schema.ts';
 import type { RepoContext } from './context.ts';
 import { groupBy } from './group-by.ts';
@@ -70,7 +70,30 @@ export class DirectoryRepository {
     })();
   }
 
-  private loadAgents(queueList: readonly DirectoryQueueRecord[]): DirectoryAgentRecord[] {
+  /** One agent's record, as `loadDirectory` would give it (after an admin edit of that user or
+   * agent); null when the user is gone, disabled or not an agent. A few indexed reads, whatever
+   * the size of the centre. */
+  loadAgent(username: string): DirectoryAgentRecord | null {
+    const { db } = this.ctx;
+    return db.$client.transaction(() => {
+      const required = groupBy(
+        db
+          .select({ queueId: queueSkills.queueId, skill: skills.name, minLevel: queueSkills.minLevel })
+          .from(queueSkills)
+          .innerJoin(skills, eq(skills.id, queueSkills.skillId))
+          .orderBy(asc(skills.name))
+          .all(),
+        (r) => r.queueId,
+        (r) => ({ skill: r.skill, minLevel: r.minLevel }),
+      );
+      const queueIds = db.select({ id: queues.id }).from(queues).orderBy(asc(queues.id)).all();
+      const queueList = queueIds.map((q) => ({ id: q.id, requiredSkills: required.get(q.id) ?? [] }));
+      return this.loadAgents(queueList, username)[0] ?? null;
+    })();
+  }
+
+  /** Every enabled agent, or the one named. */
+  private loadAgents(queueList: readonly Pick<DirectoryQueueRecord, 'id' | 'requiredSkills'>[], only?: string): DirectoryAgentRecord[] {
     const { db } = this.ctx;
     const rows = db
       .select({
@@ -84,21 +107,29 @@ export class DirectoryRepository {
       })
       .from(agents)
       .innerJoin(users, eq(users.id, agents.userId))
-      .where(eq(users.disabled, false))
+      .where(only === undefined ? eq(users.disabled, false) : and(eq(users.disabled, false), eq(users.username, only)))
       .orderBy(asc(users.username))
       .all();
+    const one = only === undefined ? undefined : rows[0]?.userId;
+    if (only !== undefined && one === undefined) return [];
     const skillsBy = groupBy(
       db
         .select({ userId: agentSkills.userId, skill: skills.name, level: agentSkills.level })
         .from(agentSkills)
         .innerJoin(skills, eq(skills.id, agentSkills.skillId))
+        .where(one === undefined ? undefined : eq(agentSkills.userId, one))
         .orderBy(asc(skills.name))
         .all(),
       (r) => String(r.userId),
       (r) => ({ skill: r.skill, level: r.level }),
     );
     const memberBy = groupBy(
-      db.select().from(queueAgents).orderBy(asc(queueAgents.queueId)).all(),
+      db
+        .select()
+        .from(queueAgents)
+        .where(one === undefined ? undefined : eq(queueAgents.userId, one))
+        .orderBy(asc(queueAgents.queueId))
+        .all(),
       (r) => String(r.userId),
       (r) => r.queueId,
     );

@@ -1,0 +1,134 @@
+/**
+ * The daily housekeeping job: purges login tokens that expired (or were revoked) more than a day
+ * ago, and deletes history older than its retention — call rows, routing decisions, agent state
+ * intervals, and the audit log only when an operator asks for it (its default is to keep it).
+ *
+ * Deletes go in batches (`batchSize` rows, one transaction each) with a turn of the event loop
+ * between batches, so a purge of millions of rows never holds calls up for more than one batch
+ * (docs/storage.md has the measured cost). A run is skipped while the database refuses writes:
+ * the write queue has priority on a full disk, and the next day's run catches up.
+ *
+ * Scheduled with node-schedule at a local time of day (`HOUSEKEEPING_AT`, default 03:30): a
+ * cron-style library that follows the local clock across daylight-saving changes, which a plain
+ * 24-hour interval would not.
+ */
+import schedule from 'node-schedule';
+import type { Logger } from 'pino';
+import { safely, type Clock } from './ports.ts';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A history table and how long it is kept. */
+export interface RetentionTarget {
+  /** For the log: `calls`, `routingDecisions`, `agentStates`, `audit`. */
+  name: string;
+  /** Days to keep; 0 keeps for ever. */
+  days: number;
+  /** Deletes up to `limit` of the oldest rows before `before` (ms epoch); returns how many. */
+  deleteOlderThan(before: number, limit: number): number;
+}
+
+export interface HousekeepingDeps {
+  targets: RetentionTarget[];
+  /** Deletes expired and revoked login tokens; returns how many. */
+  purgeTokens(): number;
+  /** False while the database refuses writes: the run is skipped. */
+  writable(): boolean;
+  clock: Clock;
+  log: Logger;
+  /** Rows per delete transaction (default 2,000). */
+  batchSize?: number;
+  /** Lets the event loop run between batches (default: setImmediate). */
+  yieldToLoop?: () => Promise<void>;
+}
+
+export interface HousekeepingReport {
+  skipped: boolean;
+  tokens: number;
+  /** Rows deleted per target (targets kept for ever are absent). */
+  deleted: Record<string, number>;
+  /** Targets whose run stopped on an error (the next run takes it up again). */
+  failed: string[];
+  ms: number;
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export class Housekeeping {
+  private job: schedule.Job | null = null;
+  private running: Promise<HousekeepingReport> | null = null;
+  private closed = false;
+
+  constructor(private readonly d: HousekeepingDeps) {}
+
+  /** Runs every day at `at` (local `HH:MM`). */
+  start(at: string): void {
+    const [hour, minute] = at.split(':').map(Number);
+    this.job = schedule.scheduleJob({ hour: hour!, minute: minute! }, () => safely(this.d.log, 'housekeeping', () => this.run()));
+    this.d.log.info({ at, retentionDays: Object.fromEntries(this.d.targets.map((t) => [t.name, t.days || 'keep'])) }, 'housekeeping scheduled');
+  }
+
+  /** One run now (a run already going is joined, not doubled). Never rejects. */
+  run(): Promise<HousekeepingReport> {
+    this.running ??= this.runOnce()
+      .catch((err: unknown): HousekeepingReport => {
+        this.d.log.error({ err }, 'housekeeping failed');
+        return { skipped: false, tokens: 0, deleted: {}, failed: ['run'], ms: 0 };
+      })
+      .finally(() => {
+        this.running = null;
+      });
+    return this.running;
+  }
+
+  /** Cancels the schedule; a run in progress stops after its current batch. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.job?.cancel();
+    this.job = null;
+    await this.running;
+  }
+
+  private async runOnce(): Promise<HousekeepingReport> {
+    const started = Date.now();
+    const report: HousekeepingReport = { skipped: false, tokens: 0, deleted: {}, failed: [], ms: 0 };
+    if (!this.d.writable()) {
+      report.skipped = true;
+      this.d.log.warn('housekeeping skipped: the database refuses writes');
+      return report;
+    }
+    try {
+      report.tokens = this.d.purgeTokens();
+    } catch (err) {
+      report.failed.push('tokens');
+      this.d.log.error({ err }, 'housekeeping: token purge failed');
+    }
+    const now = this.d.clock.now();
+    const batch = this.d.batchSize ?? 2000;
+    const yieldToLoop = this.d.yieldToLoop ?? nextTurn;
+    for (const t of this.d.targets) {
+      if (t.days <= 0) continue;
+      const before = now - t.days * DAY_MS;
+      let total = 0;
+      try {
+        for (;;) {
+          if (this.closed || !this.d.writable()) {
+            report.failed.push(t.name);
+            break;
+          }
+          const n = t.deleteOlderThan(before, batch);
+          total += n;
+          if (n < batch) break;
+          await yieldToLoop();
+        }
+      } catch (err) {
+        report.failed.push(t.name);
+        this.d.log.error({ err, table: t.name, deleted: total }, 'housekeeping: retention delete failed; the next run goes on');
+      }
+      report.deleted[t.name] = total;
+    }
+    report.ms = Date.now() - started;
+    this.d.log.info({ tokens: report.tokens, deleted: report.deleted, failed: report.failed, ms: report.ms }, 'housekeeping done');
+    return report;
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The rows the daemon writes as things happen — call rows, agent state intervals, routing
+ * decisions, audit entries of supervisor actions — as values the write queue (write-queue.ts) can
+ * keep, merge and replay, and how each is written. A replayed write is idempotent: a call row is
+ * upserted, an update sets the same values again, and a state interval, decision or audit entry
+ * already there is not appended again.
+ *
+ * Shed order when the backlog is full (docs/storage.md): routing decisions first (the call row
+ * keeps where the call went), then agent state intervals (an interval lost extends the one before
+ * it), then audit entries; call rows last.
+ */
+import type { AuditEntry } from './repositories/audit.ts';
+import type { CallRow } from './repositories/calls.ts';
+import type { Repositories } from './repositories/index.ts';
+import type { RoutingDecision } from './repositories/routing-decisions.ts';
+import type { StateLogEntry } from './repositories/agent-state-log.ts';
+import type { WriteQueueOptions } from './write-queue.ts';
+
+export type HistoryWrite =
+  | { kind: 'call'; op: 'insert'; row: CallRow }
+  | { kind: 'call'; op: 'update'; id: string; patch: Partial<CallRow> }
+  | { kind: 'stateLog'; entry: StateLogEntry }
+  | { kind: 'decision'; decision: RoutingDecision }
+  | { kind: 'audit'; entry: AuditEntry; at: number };
+
+export const SHED_ORDER = ['decision', 'stateLog', 'audit', 'call'] as const;
+
+export function writeHistory(repos: Pick<Repositories, 'calls' | 'stateLog' | 'routingDecisions' | 'audit'>, w: HistoryWrite, replay: boolean): void {
+  switch (w.kind) {
+    case 'call':
+      if (w.op === 'update') repos.calls.update(w.id, w.patch);
+      else if (replay) repos.calls.upsert(w.row);
+      else repos.calls.insert(w.row);
+      return;
+    case 'stateLog':
+      if (replay) repos.stateLog.appendOnce(w.entry);
+      else repos.stateLog.append(w.entry);
+      return;
+    case 'decision':
+      if (replay) repos.routingDecisions.appendOnce(w.decision);
+      else repos.routingDecisions.append(w.decision);
+      return;
+    case 'audit':
+      if (replay) repos.audit.appendOnce(w.entry, w.at);
+      else repos.audit.append(w.entry, w.at);
+      return;
+  }
+}
+
+/** The patch's fields that are set (undefined means "not in this patch"). */
+function definedOf(patch: Partial<CallRow>): Partial<CallRow> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(patch)) if (v !== undefined) out[k] = v;
+  return out as Partial<CallRow>;
+}
+
+/** A kept write must not change when the caller changes its objects afterwards. Decisions are
+ * stored as JSON anyway: a JSON copy is exactly what the database will get. */
+function keep(w: HistoryWrite): HistoryWrite {
+  switch (w.kind) {
+    case 'call':
+      return w.op === 'insert'
+        ? { ...w, row: { ...w.row, pbxCallIds: [...w.row.pbxCallIds], agents: [...w.row.agents] } }
+        : { ...w, patch: { ...definedOf(w.patch), ...(w.patch.pbxCallIds ? { pbxCallIds: [...w.patch.pbxCallIds] } : {}), ...(w.patch.agents ? { agents: [...w.patch.agents] } : {}) } };
+    case 'stateLog':
+      return { ...w, entry: { ...w.entry } };
+    case 'decision':
+      return { ...w, decision: { ...w.decision, detail: JSON.parse(JSON.stringify(w.decision.detail)) as Record<string, unknown> } };
+    case 'audit':
+      return { ...w, entry: { ...w.entry, details: w.entry.details === undefined ? undefined : (JSON.parse(JSON.stringify(w.entry.details)) as unknown) } };
+  }
+}
+
+function merge(queued: HistoryWrite, later: HistoryWrite): HistoryWrite | null {
+  if (queued.kind !== 'call' || later.kind !== 'call' || later.op !== 'update') return null;
+  if (queued.op === 'insert') return { kind: 'call', op: 'insert', row: { ...queued.row, ...definedOf(later.patch), id: queued.row.id } };
+  return { kind: 'call', op: 'update', id: queued.id, patch: { ...queued.patch, ...definedOf(later.patch) } };
+}
+
+function describe(w: HistoryWrite): Record<string, unknown> {
+  switch (w.kind) {
+    case 'call':
+      return { kind: 'call', op: w.op, callId: w.op === 'insert' ? w.row.id : w.id };
+    case 'stateLog':
+      return { kind: 'stateLog', agentId: w.entry.agent, state: w.entry.state, startedAt: w.entry.startedAt };
+    case 'decision':
+      return { kind: 'decision', callId: w.decision.callId, decision: w.decision.kind, at: w.decision.at };
+    case 'audit':
+      return { kind: 'audit', actor: w.entry.actor, action: w.entry.action, target: w.entry.target };
+  }
+}
+
+/** The write queue's options for history rows, minus what the wiring supplies (timers, log…). */
+export function historyWriteOptions(repos: Pick<Repositories, 'calls' | 'stateLog' | 'routingDecisions' | 'audit' | 'transaction'>): Pick<
+  WriteQueueOptions<HistoryWrite>,
+  'write' | 'transaction' | 'keep' | 'kindOf' | 'mergeKey' | 'merge' | 'describe' | 'shedOrder'
+> {
+  return {
+    write: (w, replay) => writeHistory(repos, w, replay),
+    transaction: (fn) => repos.transaction(fn),
+    keep,
+    kindOf: (w) => w.kind,
+    mergeKey: (w) => (w.kind === 'call' ? `call:${w.op === 'insert' ? w.row.id : w.id}` : null),
+    merge,
+    describe,
+    shedOrder: SHED_ORDER,
+  };
+}
