@@ -91,13 +91,15 @@ function describe(w: HistoryWrite): Record<string, unknown> {
 }
 
 /** The write queue's options for history rows, minus what the wiring supplies (timers, log…). */
-export function historyWriteOptions(repos: Pick<Repositories, 'calls' | 'stateLog' | 'routingDecisions' | 'audit' | 'transaction'>): Pick<
+export function historyWriteOptions(repos: Pick<Repositories, 'calls' | 'stateLog' | 'routingDecisions' | 'audit' | 'writeBatches' | 'transaction'>): Pick<
   WriteQueueOptions<HistoryWrite>,
-  'write' | 'transaction' | 'keep' | 'kindOf' | 'mergeKey' | 'merge' | 'describe' | 'shedOrder'
+  'write' | 'transaction' | 'markBatch' | 'lastBatch' | 'keep' | 'kindOf' | 'mergeKey' | 'merge' | 'describe' | 'shedOrder'
 > {
   return {
     write: (w, replay) => writeHistory(repos, w, replay),
     transaction: (fn) => repos.transaction(fn),
+    markBatch: (seq) => repos.writeBatches.mark(seq),
+    lastBatch: () => repos.writeBatches.last(),
     keep,
     kindOf: (w) => w.kind,
     mergeKey: (w) => (w.kind === 'call' ? `call:${w.op === 'insert' ? w.row.id : w.id}` : null),

@@ -351,3 +351,14 @@ export const authTokens = sqliteTable(
   },
   (t) => [index('auth_tokens_user_idx').on(t.userId), index('auth_tokens_expires_idx').on(t.expiresAt)],
 );
+
+/**
+ * The write queue's last retry batch (one row, id 1): written in the batch's own transaction, so
+ * after a batch whose commit reported a failure the queue can tell whether it landed anyway and
+ * must not be written again (storage/write-queue.ts).
+ */
+export const writeBatches = sqliteTable('write_batches', {
+  id: integer('id').primaryKey(),
+  seq: integer('seq').notNull(),
+  at: integer('at').notNull(),
+});

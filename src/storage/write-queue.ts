@@ -8,9 +8,11 @@
  * cannot open: `faultOf`), the write is kept in memory and every later write queues behind it, so
  * rows reach the database in the order they were made (a call's update never lands before its
  * insert). A timer retries the backlog with back-off, a batch per transaction; a batch that fails
- * rolls back whole, so nothing in it is written twice, and each write is replayed idempotently
- * (`replay`), so one that landed before an ambiguous failure is not written twice either. When the
- * backlog is empty the queue is healthy again. A write SQLite refuses for a reason that will not
+ * rolls back whole, and one whose commit reported a failure but landed anyway is recognised by
+ * the mark it wrote in the same transaction (`markBatch`), so nothing in a batch is written twice.
+ * Each write is also replayed idempotently (`replay`): a fast-path write that landed before an
+ * ambiguous failure is not written twice either. When the backlog is empty the queue is healthy
+ * again. A write SQLite refuses for a reason that will not
  * pass (a constraint, a bad value: a bug) is logged and dropped, never retried.
  *
  * Bounded memory: at most `maxBacklog` writes are kept. Writes with the same merge key (updates of
@@ -64,6 +66,10 @@ export interface WriteQueueOptions<W> {
   write(w: W, replay: boolean): void;
   /** Runs `fn` in a transaction (nests as a savepoint). */
   transaction(fn: () => void): void;
+  /** Records, inside a retry batch's transaction, that batch `seq` is written… */
+  markBatch?(seq: number): void;
+  /** …and reads the last batch recorded (after a failure: did it land anyway?). */
+  lastBatch?(): number | null;
   /** A copy the caller's later changes cannot reach (kept writes outlive the call). */
   keep(w: W): W;
   /** What the write is, for counters and the shed order. */
@@ -124,6 +130,7 @@ export class WriteQueue<W> {
   private readonly byKind = new Map<string, Map<number, Entry<W>>>();
   private readonly byKey = new Map<string, Entry<W>>();
   private seq = 0;
+  private batchSeq = 0;
   private timer: unknown = null;
   private delay: number;
   private since: number | null = null;
@@ -334,6 +341,8 @@ export class WriteQueue<W> {
       if (batch.length >= (this.o.batchSize ?? 500)) break;
     }
     const refused: { e: Entry<W>; err: unknown }[] = [];
+    // Unique across restarts too (a mark left by an earlier run must not pass for this batch's).
+    const seq = (this.batchSeq = Math.max(this.o.clock.now(), this.batchSeq + 1));
     const run = () =>
       this.o.transaction(() => {
         for (const e of batch) {
@@ -346,22 +355,18 @@ export class WriteQueue<W> {
             refused.push({ e, err });
           }
         }
+        this.o.markBatch?.(seq);
       });
     try {
       if (this.o.aroundRetry) this.o.aroundRetry(run);
       else run();
     } catch (err) {
-      // Rolled back whole: nothing of this batch is in the database.
-      for (const r of refused) r.e.refused = { err: r.err };
-      this.counts.failedRetries++;
-      const code = sqliteCode(err);
-      const now = this.o.clock.now();
-      if (code !== this.lastError || now - this.lastWarnAt >= 30_000) {
-        this.lastWarnAt = now;
-        this.o.log.warn({ err, code, backlog: this.entries.size, since: this.since }, 'database still refuses writes');
+      if (this.landedAnyway(seq)) {
+        this.o.log.warn({ err }, 'a write batch reported a failure but is in the database; not written again');
+      } else {
+        this.failed(err, refused);
+        return false;
       }
-      this.lastError = code ?? this.lastError;
-      return false;
     }
     for (const r of refused) r.e.refused = { err: r.err };
     for (const e of batch) {
@@ -369,6 +374,27 @@ export class WriteQueue<W> {
       if (e.refused) this.reject(e.w, e.refused.err);
     }
     return true;
+  }
+
+  private landedAnyway(seq: number): boolean {
+    try {
+      return this.o.lastBatch?.() === seq;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The batch was rolled back whole: nothing of it is in the database. */
+  private failed(err: unknown, refused: { e: Entry<W>; err: unknown }[]): void {
+    for (const r of refused) r.e.refused = { err: r.err };
+    this.counts.failedRetries++;
+    const code = sqliteCode(err);
+    const now = this.o.clock.now();
+    if (code !== this.lastError || now - this.lastWarnAt >= 30_000) {
+      this.lastWarnAt = now;
+      this.o.log.warn({ err, code, backlog: this.entries.size, since: this.since }, 'database still refuses writes');
+    }
+    this.lastError = code ?? this.lastError;
   }
 
   private safeDescribe(w: W): Record<string, unknown> {

@@ -36,6 +36,7 @@ describe('openDatabase', () => {
       'skills',
       'teams',
       'users',
+      'write_batches',
     ]);
     const applied = t.sqlite.prepare('select count(*) from __drizzle_migrations').pluck().get();
     expect(applied).toBeGreaterThanOrEqual(1);

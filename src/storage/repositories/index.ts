@@ -19,6 +19,7 @@ import { RoutingDecisionsRepository } from './routing-decisions.ts';
 import { SkillsRepository } from './skills.ts';
 import { TeamsRepository } from './teams.ts';
 import { UsersRepository } from './users.ts';
+import { WriteBatchesRepository } from './write-batches.ts';
 
 export interface RepositoryOptions {
   clock?: Clock;
@@ -40,6 +41,7 @@ export interface Repositories {
   stateLog: AgentStateLogRepository;
   audit: AuditRepository;
   tokens: AuthTokensRepository;
+  writeBatches: WriteBatchesRepository;
   clock: Clock;
   scrypt: ScryptParams | undefined;
   /** Runs `fn` atomically (nests as a savepoint). */
@@ -63,13 +65,14 @@ export function createRepositories(db: Db, opts: RepositoryOptions = {}): Reposi
     stateLog: new AgentStateLogRepository(ctx),
     audit: new AuditRepository(ctx),
     tokens: new AuthTokensRepository(ctx),
+    writeBatches: new WriteBatchesRepository(ctx),
     clock: ctx.clock,
     scrypt: opts.scrypt,
     transaction: (fn) => inTransaction(db, fn),
   };
 }
 
-export { AgentStateLogRepository, AgentsRepository, AuditRepository, AuthTokensRepository, CallsRepository, CustomersRepository, DirectoryRepository, PilotsRepository, QueuesRepository, RoutingDecisionsRepository, SkillsRepository, TeamsRepository, UsersRepository };
+export { AgentStateLogRepository, AgentsRepository, AuditRepository, AuthTokensRepository, CallsRepository, CustomersRepository, DirectoryRepository, PilotsRepository, QueuesRepository, RoutingDecisionsRepository, SkillsRepository, TeamsRepository, UsersRepository, WriteBatchesRepository };
 export type { Clock } from './context.ts';
 export type { AgentProfile, AgentPatch, AgentSkill } from './agents.ts';
 export type { AuditEntry, AuditRecord, AuditQuery } from './audit.ts';
