@@ -55,6 +55,8 @@ export interface Storage {
   onWritesChanged(listener: (status: WriteQueueStatus) => void): void;
   /** The daily housekeeping job (expired tokens, retention); `run()` runs it now. */
   housekeeping: Housekeeping;
+  /** The raw connection, for diagnostics and fault tests (the daemon itself uses `repos`). */
+  readonly sqlite: Sqlite;
   /** Directory reads since start: whole loads and single agents (diagnostics, tests). */
   directoryReads(): { full: number; agent: number };
   registerHttp(app: FastifyInstance, onDirectoryChanged: (change: DirectoryChange) => void | Promise<void>): Promise<void>;
@@ -197,6 +199,7 @@ export async function openStorage(config: Readonly<Config>, log: Logger, clock: 
     writes: () => writes.status(),
     onWritesChanged: (listener) => writes.onChange(listener),
     housekeeping,
+    sqlite: opened.sqlite,
     directoryReads: () => ({ ...reads }),
     async registerHttp(app, onDirectoryChanged) {
       await registerAuthRoutes(app, { auth: authService });
