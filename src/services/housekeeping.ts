@@ -68,6 +68,11 @@ export class Housekeeping {
     this.d.log.info({ at, retentionDays: Object.fromEntries(this.d.targets.map((t) => [t.name, t.days || 'keep'])) }, 'housekeeping scheduled');
   }
 
+  /** When the next scheduled run is; null when not scheduled. */
+  nextRun(): Date | null {
+    return this.job?.nextInvocation() ?? null;
+  }
+
   /** One run now (a run already going is joined, not doubled). Never rejects. */
   run(): Promise<HousekeepingReport> {
     this.running ??= this.runOnce()
