@@ -89,7 +89,7 @@ export class AuthService {
     this.clock = opts.clock ?? { now: () => Date.now() };
     this.scrypt = opts.scrypt ?? DEFAULT_SCRYPT;
     this.throttle = opts.throttle ?? new LoginThrottle();
-    this.hashPool = opts.hashPool ?? new HashPool();
+    this.hashPool = opts.hashPool ?? new HashPool(opts.log ? { log: opts.log } : {});
   }
 
   /**
@@ -119,10 +119,10 @@ export class AuthService {
   async login(username: string, password: string): Promise<LoginResult | null> {
     const cred = this.opts.users.findCredentials(username);
     if (!cred) {
-      await this.hashPool.run(() => burnVerification(password, this.scrypt));
+      await burnVerification(password, this.scrypt, this.hashPool.scrypt);
       return null;
     }
-    const ok = await this.hashPool.run(() => verifyPassword(password, cred.passwordHash));
+    const ok = await verifyPassword(password, cred.passwordHash, this.hashPool.scrypt);
     if (!ok || cred.user.disabled) return null;
     if (needsRehash(cred.passwordHash, this.scrypt)) await this.rehash(cred.user.id, password);
     return this.issue(toAuthUser(cred.user));
@@ -130,7 +130,7 @@ export class AuthService {
 
   /** A password hash for storing (admin API), made through the hashing pool. */
   hashPassword(password: string, params: ScryptParams = this.scrypt): Promise<string> {
-    return this.hashPool.run(() => hashPassword(password, params));
+    return hashPassword(password, params, this.hashPool.scrypt);
   }
 
   /** A new session for a user already authenticated some other way (e.g. tests, SSO later). */
@@ -141,6 +141,11 @@ export class AuthService {
     const tokenHash = hashToken(token);
     this.opts.tokens.insert({ tokenHash, userId: user.id, createdAt: now, expiresAt });
     return { user, token, tokenHash, expiresAt };
+  }
+
+  /** Stops the hashing pool's worker threads. */
+  close(): Promise<void> {
+    return this.hashPool.close();
   }
 
   /** Subscribes to access changes; returns the unsubscribe. */

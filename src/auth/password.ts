@@ -6,7 +6,9 @@
  * Trade-off: ln=15 (N=32768, r=8: 32 MiB and ~0.1–0.2 s per hash) rather than OWASP's ln=17
  * (128 MiB). Shift starts bring bursts of logins, scrypt runs on libuv's four threads, and a
  * 128 MiB x 4 burst is too much for the small boxes call centres run this on. Hashing is async
- * (thread pool) so it never blocks call handling on the event loop.
+ * (thread pool) so it never blocks call handling on the event loop. Logins run it through the
+ * hashing pool instead (hash-pool.ts: bounded, on low-priority worker threads), which passes its
+ * own `Scrypt` to these functions; the default is node:crypto's async scrypt on libuv's pool.
  */
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
@@ -21,6 +23,23 @@ export interface ScryptParams {
 
 export const DEFAULT_SCRYPT: Readonly<ScryptParams> = Object.freeze({ ln: 15, r: 8, p: 1 });
 
+/** node:crypto's scrypt options for one derivation. */
+export interface ScryptJob {
+  /** The password, already NFC-normalized. */
+  password: string;
+  salt: Buffer;
+  keylen: number;
+  options: { N: number; r: number; p: number; maxmem: number };
+}
+
+/** Runs one derivation; the default runs node:crypto's async scrypt on libuv's thread pool. */
+export type Scrypt = (job: ScryptJob) => Promise<Buffer>;
+
+export const libuvScrypt: Scrypt = ({ password, salt, keylen, options }) =>
+  new Promise((resolve, reject) => {
+    scrypt(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key)));
+  });
+
 const SALT_BYTES = 16;
 const KEY_BYTES = 32;
 // Bounds for parameters read back from a stored string: a corrupt row must not make us allocate
@@ -33,18 +52,18 @@ export interface ParsedHash {
   hash: Buffer;
 }
 
-export async function hashPassword(password: string, params: ScryptParams = DEFAULT_SCRYPT): Promise<string> {
+export async function hashPassword(password: string, params: ScryptParams = DEFAULT_SCRYPT, run: Scrypt = libuvScrypt): Promise<string> {
   checkParams(params);
   const salt = randomBytes(SALT_BYTES);
-  const hash = await derive(password, salt, params, KEY_BYTES);
+  const hash = await run(scryptJob(password, salt, params, KEY_BYTES));
   return `$scrypt$ln=${params.ln},r=${params.r},p=${params.p}$${b64(salt)}$${b64(hash)}`;
 }
 
 /** True when `password` matches `stored`. A malformed `stored` never matches. */
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+export async function verifyPassword(password: string, stored: string, run: Scrypt = libuvScrypt): Promise<boolean> {
   const parsed = parseHash(stored);
   if (!parsed) return false;
-  const candidate = await derive(password, parsed.salt, parsed.params, parsed.hash.length);
+  const candidate = await run(scryptJob(password, parsed.salt, parsed.params, parsed.hash.length));
   return timingSafeEqual(candidate, parsed.hash);
 }
 
@@ -52,8 +71,8 @@ export async function verifyPassword(password: string, stored: string): Promise<
  * Spends the same work as verifying against a hash with `params`, and always fails. Used when the
  * username is unknown so that a failed login takes as long either way.
  */
-export async function burnVerification(password: string, params: ScryptParams = DEFAULT_SCRYPT): Promise<false> {
-  const candidate = await derive(password, randomBytes(SALT_BYTES), params, KEY_BYTES);
+export async function burnVerification(password: string, params: ScryptParams = DEFAULT_SCRYPT, run: Scrypt = libuvScrypt): Promise<false> {
+  const candidate = await run(scryptJob(password, randomBytes(SALT_BYTES), params, KEY_BYTES));
   timingSafeEqual(candidate, Buffer.alloc(KEY_BYTES));
   return false;
 }
@@ -77,13 +96,11 @@ export function parseHash(stored: string): ParsedHash | null {
   return { params, salt, hash };
 }
 
-function derive(password: string, salt: Buffer, params: ScryptParams, keylen: number): Promise<Buffer> {
+function scryptJob(password: string, salt: Buffer, params: ScryptParams, keylen: number): ScryptJob {
   const N = 2 ** params.ln;
   // scrypt needs 128 * N * r bytes; leave headroom above Node's 32 MiB default.
   const maxmem = 128 * N * params.r * 2 + 1024 * 1024;
-  return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFC'), salt, keylen, { N, r: params.r, p: params.p, maxmem }, (err, key) => (err ? reject(err) : resolve(key)));
-  });
+  return { password: password.normalize('NFC'), salt, keylen, options: { N, r: params.r, p: params.p, maxmem } };
 }
 
 function withinLimits(params: ScryptParams): boolean {

@@ -211,6 +211,7 @@ export async function openStorage(config: Readonly<Config>, log: Logger, clock: 
     },
     checkpoints: () => (checkpointer?.running ? checkpointer.stats() : null),
     async close() {
+      await authService.close();
       await housekeeping.close();
       // A last attempt at the backlog; what the database still refuses is logged as lost.
       writes.close();

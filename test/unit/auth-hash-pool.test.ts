@@ -1,5 +1,8 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { HashPool, HashPoolBusy } from '../../src/auth/hash-pool.ts';
+import { hashPassword, libuvScrypt, verifyPassword } from '../../src/auth/password.ts';
+import { TEST_SCRYPT } from '../../src/storage/test-support.ts';
 
 /** A job that finishes when the test says so. */
 function gate() {
@@ -45,7 +48,8 @@ describe('HashPool', () => {
     for (let i = 0; i < 5; i++) runs.push(pool.run(() => g.done)); // 5 waiting: 1 s of wait
     const refused = await pool.run(() => g.done).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(HashPoolBusy);
-    expect((refused as HashPoolBusy).retryAfterS).toBe(1);
+    // The line drains in 1 s, then its own 200 ms: come back in 2 s.
+    expect((refused as HashPoolBusy).retryAfterS).toBe(2);
     g.open();
     await Promise.all(runs);
   });
@@ -56,5 +60,49 @@ describe('HashPool', () => {
     const good = pool.run(() => Promise.resolve('fine'));
     await expect(bad).rejects.toThrow('boom');
     await expect(good).resolves.toBe('fine');
+  });
+});
+
+describe('HashPool.scrypt on worker threads', () => {
+  it('derives the same key as node:crypto, on a thread of its own at the lowest CPU priority', async () => {
+    const pool = new HashPool({ concurrency: 1 });
+    const job = { password: 'pässword', salt: Buffer.from('0123456789abcdef'), keylen: 32, options: { N: 1024, r: 8, p: 1, maxmem: 32 * 1024 * 1024 } };
+    const [viaPool, direct] = await Promise.all([pool.scrypt(job), libuvScrypt(job)]);
+    expect(viaPool.equals(direct)).toBe(true);
+    if (process.platform === 'linux') {
+      // On Linux the nice value is per thread: the worker lowered its own, the event loop kept 0.
+      const nice = (task: string) => Number(readFileSync(`/proc/self/task/${task}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+      const tasks = readdirSync('/proc/self/task');
+      expect(tasks.map(nice)).toContain(19);
+      expect(nice(String(process.pid))).toBe(0);
+    }
+    await pool.close();
+  });
+
+  it('verifies and hashes through the pool like password.ts does on its own', async () => {
+    const pool = new HashPool({ concurrency: 2 });
+    const stored = await hashPassword('secret-1', TEST_SCRYPT, pool.scrypt);
+    expect(await verifyPassword('secret-1', stored)).toBe(true);
+    expect(await verifyPassword('secret-1', stored, pool.scrypt)).toBe(true);
+    expect(await verifyPassword('secret-2', stored, pool.scrypt)).toBe(false);
+    await pool.close();
+  });
+});
+
+describe('HashPool retry advice', () => {
+  it('spreads refused jobs over the coming seconds instead of sending them all back at once', async () => {
+    let t = 0;
+    const pool = new HashPool({ concurrency: 1, maxQueue: 1000, maxWaitMs: 1000, now: () => t });
+    await pool.run(async () => void (t += 100)); // a job costs 100 ms
+    const g = gate();
+    const runs = Array.from({ length: 11 }, () => pool.run(() => g.done)); // 1 running, 10 waiting: 1 s
+    const advice: number[] = [];
+    for (let i = 0; i < 40; i++) advice.push(((await pool.run(() => g.done).catch((e: unknown) => e)) as HashPoolBusy).retryAfterS);
+    // The line drains in 1 s; then ten refused jobs fit in each further second.
+    expect(advice.slice(0, 9).every((s) => s === 2)).toBe(true);
+    expect(advice.at(-1)).toBe(5);
+    expect([...advice].sort((a, b) => a - b)).toEqual(advice);
+    g.open();
+    await Promise.all(runs);
   });
 });
