@@ -47,6 +47,11 @@ export interface Config {
   allowDemoPasswords: boolean;
   /** Memory held for all WebSocket clients at most (unsent bytes + resume buffers), MiB. */
   wsBufferBudgetMiB: number;
+  /** How often monitors the switch refused are asked for again, ms. */
+  cstaMonitorRetryMs: number;
+  /** The call audit runs every this many ms (0: never); it checks calls silent for `callAuditSilenceMs`. */
+  callAuditMs: number;
+  callAuditSilenceMs: number;
 }
 
 export interface RetentionDays {
@@ -134,6 +139,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     housekeepingAt: hhmm(env, 'HOUSEKEEPING_AT', '03:30', errors),
     allowDemoPasswords: allowDemoRaw === '1' || allowDemoRaw === 'true',
     wsBufferBudgetMiB: int(env, 'WS_BUFFER_BUDGET_MB', 256, 16, 65_536, errors),
+    cstaMonitorRetryMs: int(env, 'CSTA_MONITOR_RETRY_MS', 30_000, 100, 3_600_000, errors),
+    callAuditMs: int(env, 'CALL_AUDIT_S', 30, 0, 86_400, errors) * 1000,
+    callAuditSilenceMs: int(env, 'CALL_AUDIT_SILENCE_S', 60, 1, 86_400, errors) * 1000,
   };
   if (errors.length) throw new ConfigError(`invalid configuration:\n  ${errors.join('\n  ')}`);
   return Object.freeze(config);

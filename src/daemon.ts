@@ -10,14 +10,19 @@ import pino, { type Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { ScryptParams } from './auth/password.ts';
 import { CstaPbx } from './pbx-adapters/csta/csta-pbx.ts';
-import type { PbxEvent, PbxPort } from './pbx-adapters/pbx-port.ts';
+import type { PbxPort } from './core/pbx-port.ts';
 import { startSimProcess, type SimProcess } from './pbx-adapters/sim-process.ts';
+import { CallAudit } from './services/call-audit.ts';
+import { CallControl } from './services/call-control.ts';
 import { CallService } from './services/call-service.ts';
 import { Directory } from './services/directory.ts';
 import { applyDirectoryChange } from './services/directory-changes.ts';
 import { announceWriteStatus } from './services/storage-status.ts';
 import { safeTimers, safely, type Clock } from './services/ports.ts';
+import { Phones } from './services/phones.ts';
 import { PresenceService } from './services/presence-service.ts';
+import { RouteDispatcher } from './services/route-dispatch.ts';
+import { SwitchLink } from './services/switch-link.ts';
 import { QueueStatsService } from './services/queue-stats.ts';
 import { ShiftRulesService } from './services/shift-rules.ts';
 import { RoutingService } from './services/routing-service.ts';
@@ -82,7 +87,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
       target = { host: '127.0.0.1', port: sim.cstaPort };
       log.info({ cstaPort: sim.cstaPort, controlPort: sim.controlPort }, 'embedded simulator started');
     }
-    const pbx = new CstaPbx({ host: target!.host, port: target!.port, logger: log, keepAliveMs: config.cstaKeepAliveMs });
+    const pbx = new CstaPbx({ host: target!.host, port: target!.port, logger: log, keepAliveMs: config.cstaKeepAliveMs, monitorRetryMs: config.cstaMonitorRetryMs });
 
     // ------------------------------------------------------------------------------ services
     const hub = new Hub(clock);
@@ -91,6 +96,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     const shiftRules = new ShiftRulesService({ teamOf: (a) => directory.agent(a)?.team ?? null, notifier: hub, clock, timers: realTimers, log: log.child({ component: 'shift-rules' }) });
     shiftRules.load(storage.repos.teams.list());
     closers.push(() => shiftRules.close());
+    const phones = new Phones({ pbx, directory, log: log.child({ component: 'phones' }) });
     let routing: RoutingService;
     let queueStats: QueueStatsService;
     const presence = new PresenceService({
@@ -103,21 +109,26 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
       log: log.child({ component: 'presence' }),
       onChange: (agentId, status) => {
         routing.presenceChanged(agentId, status);
-        if (status.extension && !monitored.has(status.extension)) updateMonitors();
+        if (status.extension) phones.ensureWatched(status.extension);
       },
       shiftRules,
+      checkPhone: (ext) => phones.checkUsable(ext),
+      phoneOutOfService: (ext) => phones.isOutOfService(ext),
     });
+    phones.tell(presence);
     const calls = new CallService({
-      pbx,
       directory,
       presence,
       records: storage.calls,
       customers: storage.customers,
       notifier: hub,
       clock,
+      timers: realTimers,
       log: log.child({ component: 'calls' }),
       newCallId: () => randomUUID(),
+      isMonitored: (d) => pbx.isMonitored(d),
     });
+    const callControl = new CallControl({ pbx, calls, presence, notifier: hub });
     routing = new RoutingService({
       pbx,
       directory,
@@ -131,7 +142,14 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
       onQueueChanged: (q) => queueStats.changed(q),
     });
     queueStats = new QueueStatsService({ directory, router: () => routing.router, presence: () => presence, notifier: hub, clock, timers: realTimers });
-    calls.setListener(routing);
+    // The consumers of calls and of route requests (IVR and recording plug in here too).
+    calls.subscribe(routing);
+    const routes = new RouteDispatcher({ directory, pbx, log: log.child({ component: 'routing' }) });
+    routes.register('queue', routing);
+    const link = new SwitchLink({ pbx, calls, presence, phones, routes, notifier: hub, timers: realTimers, log: log.child({ component: 'switch' }) });
+    link.attach();
+    const audit = new CallAudit({ pbx, calls, clock, timers: realTimers, log: log.child({ component: 'call-audit' }) }, { intervalMs: config.callAuditMs, silenceMs: config.callAuditSilenceMs });
+    audit.start();
     // leastBusy counts calls and talk time "today": they start again at local midnight.
     const dailyReset = schedule.scheduleJob('0 0 * * *', () =>
       safely(log, 'ACD daily reset', () => {
@@ -141,58 +159,14 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     );
     closers.push(() => {
       dailyReset?.cancel();
+      audit.close();
+      link.close();
       presence.close();
       routing.close();
       queueStats.close();
+      calls.close();
     });
-
-    // What the link must monitor: every agent's phone, where agents are signed in, queue devices
-    // and pilot numbers; pilots are also registered for routing.
-    let monitored = new Set<string>();
-    const updateMonitors = () => {
-      const want = new Set<string>();
-      for (const a of directory.allAgents()) if (a.defaultExtension) want.add(a.defaultExtension);
-      for (const [, s] of presence.signedIn()) if (s.extension) want.add(s.extension);
-      for (const q of directory.allQueues()) want.add(q.queueDevice);
-      for (const p of directory.allPilots()) want.add(p.number);
-      monitored = want;
-      pbx.setMonitoredDevices(want).catch((err: unknown) => log.warn({ err }, 'monitor update failed'));
-      pbx.setRoutingDevices([...directory.allPilots()].map((p) => p.number)).catch((err: unknown) => log.warn({ err }, 'routing registration update failed'));
-    };
-
-    pbx.onEvent((ev: PbxEvent) => {
-      try {
-        onPbxEvent(ev);
-      } catch (err) {
-        log.error({ err, event: ev.kind }, 'switch event handling failed');
-      }
-    });
-    const onPbxEvent = (ev: PbxEvent) => {
-      switch (ev.kind) {
-        case 'linkUp':
-          log.info({ reconnect: ev.reconnect, devices: ev.snapshot.length }, 'switch link up');
-          calls.reconcile(ev.snapshot);
-          presence.resyncSwitch();
-          hub.publish('link.status', { pbx: 'up' }, { all: true });
-          return;
-        case 'linkDown':
-          log.warn({ reason: ev.reason }, 'switch link down');
-          hub.publish('link.status', { pbx: 'down' }, { all: true });
-          return;
-        case 'routeRequest':
-          routing.onRouteRequest(ev);
-          return;
-        case 'routeEnd':
-          if (ev.error) log.info({ crossRefId: ev.crossRefId, error: ev.error }, 'routing dialogue ended by the switch');
-          routing.onRouteEnd(ev.crossRefId, ev.error);
-          return;
-        case 'agentState':
-          log.debug({ deviceId: ev.deviceId, state: ev.state }, 'switch agent state');
-          return;
-        default:
-          calls.onPbxEvent(ev);
-      }
-    };
+    const updateMonitors = () => phones.update();
 
     // ---------------------------------------------------------------------------------- HTTP
     // Typed as the base instance: our routes use only the base logger methods.
@@ -223,7 +197,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
 
     const gateway = new WsGateway({
       auth: storage.auth,
-      services: { directory, presence, calls, routing, queueStats, audit: storage.audit, pbx, clock, log },
+      services: { directory, presence, calls, callControl, routing, queueStats, audit: storage.audit, pbx, clock, log },
       hub,
       log: log.child({ component: 'ws' }),
       resumeGraceMs: config.resumeGraceS * 1000,

@@ -1,14 +1,21 @@
 /**
  * The port between the domain core and a PBX. The core speaks only this: typed events in, typed
- * commands out. No XML, no sockets, no invoke ids. The CSTA adapter (`./csta`) implements it
- * against any switch that speaks CSTA XML over TCP, the simulated OXO-style switch included.
+ * commands out. No XML, no sockets, no invoke ids. The CSTA adapter (src/pbx-adapters/csta)
+ * implements it against any switch that speaks CSTA XML, the simulated OXO-style switch included.
  *
  * Switch call ids (`callId` here) are the switch's own and stay behind the core's call tracker;
  * clients only ever see the daemon's stable call ids.
  */
-import type { ConnectionId, LocalConnectionState, ParticipationType } from './csta/protocol/types.ts';
 
-export type { ConnectionId, LocalConnectionState, ParticipationType };
+/** A device's part in a call, named by the switch's call id and the device (ECMA-269 connection). */
+export interface ConnectionId {
+  callId: string;
+  deviceId: string;
+}
+
+/** ECMA-269 local connection states. */
+export const LOCAL_CONNECTION_STATES = ['null', 'initiated', 'alerting', 'connected', 'hold', 'queued', 'fail'] as const;
+export type LocalConnectionState = (typeof LOCAL_CONNECTION_STATES)[number];
 
 export type MonitorMode = 'silent' | 'whisper' | 'barge';
 export type AgentSwitchState = 'loggedOn' | 'loggedOff' | 'ready' | 'notReady' | 'workingAfterCall' | 'busy';
@@ -40,13 +47,20 @@ export type PbxCallEvent =
   | ({ kind: 'callCleared'; callId: string; cause: string } & Reported)
   | ({ kind: 'failed'; callId: string; deviceId: string; called?: string; cause: string } & Reported)
   | ({ kind: 'digits'; callId: string; deviceId: string; digits: string } & Reported)
-  | ({ kind: 'agentState'; deviceId: string; agentId?: string; state: AgentSwitchState } & Reported);
+  | ({ kind: 'agentState'; deviceId: string; agentId?: string; state: AgentSwitchState } & Reported)
+  /** The device went out of service (phone unplugged) or came back. */
+  | ({ kind: 'deviceService'; deviceId: string; inService: boolean } & Reported);
 
 export type PbxEvent =
   | PbxCallEvent
-  /** The link is up and every wanted monitor and routing registration is in place. `snapshot`
-   * lists every call the switch has at the monitored devices (on the first connect too). */
-  | { kind: 'linkUp'; reconnect: boolean; snapshot: DeviceSnapshot[] }
+  /** The link is up and the wanted monitors and routing registrations are set up. `snapshot` lists
+   * every call the switch has at the monitored devices (on the first connect too), except the
+   * devices in `unsnapshotted`, whose snapshot the switch refused or did not answer: nothing can be
+   * concluded about calls there (query them again). */
+  | { kind: 'linkUp'; reconnect: boolean; snapshot: DeviceSnapshot[]; unsnapshotted: string[] }
+  /** A device's monitor was started, refused (with the switch's error) or stopped. Every monitor
+   * is gone when the link goes down; they are reported again once it is back. */
+  | { kind: 'monitor'; deviceId: string; monitored: boolean; error?: { category: string; value: string } }
   | { kind: 'linkDown'; reason: string }
   | { kind: 'routeRequest'; crossRefId: string; routingDevice: string; callId: string; calling: string; callerName?: string }
   | { kind: 'routeEnd'; crossRefId: string; error?: string };
@@ -79,8 +93,14 @@ export interface PbxPort {
   start(): Promise<void>;
   close(): Promise<void>;
 
-  /** The devices to monitor and the routing devices to register; kept across reconnects. */
+  /** The devices to monitor and the routing devices to register; kept across reconnects. A monitor
+   * the switch refuses is tried again now and then (and at every reconnect). */
   setMonitoredDevices(deviceIds: Iterable<string>): Promise<void>;
+  /** True while the switch reports events of this device to us (its monitor is in place). */
+  isMonitored(deviceId: string): boolean;
+  /** Adds the device to the monitored set and resolves once its monitor is in place; rejects with
+   * PBX_REJECTED (the switch's error) or PBX_UNAVAILABLE (no link). */
+  monitorNow(deviceId: string): Promise<void>;
   setRoutingDevices(deviceIds: Iterable<string>): Promise<void>;
   snapshotDevice(deviceId: string): Promise<DeviceSnapshot>;
 

@@ -11,7 +11,7 @@
  */
 import type { Logger } from 'pino';
 import type { TrackedCall } from '../core/calls/call.ts';
-import type { PbxPort } from '../pbx-adapters/pbx-port.ts';
+import { PbxError, type PbxPort } from '../core/pbx-port.ts';
 import type { CallService } from './call-service.ts';
 import type { Directory } from './directory.ts';
 
@@ -26,9 +26,12 @@ export interface CallMoverDeps {
  * until the call arrives, or not needed (the call is there already). */
 export type Moved = { via: 'routeSelect'; crossRefId: string } | { via: 'deflect' } | { via: 'parked' } | { via: 'none' };
 
+/** Told why a move failed: the switch's error value when it refused, else the error message. */
+export type MoveFailed = (reason: string) => void;
+
 interface ParkedMove {
   to: string;
-  onFail?: () => void;
+  onFail?: MoveFailed;
 }
 
 export class CallMover {
@@ -51,7 +54,7 @@ export class CallMover {
   }
 
   /** Sends the call to `dest`; `onFail` runs if the switch refuses the command. */
-  sendTo(call: TrackedCall, dest: string, onFail?: () => void): Moved {
+  sendTo(call: TrackedCall, dest: string, onFail?: MoveFailed): Moved {
     const log = this.d.log.child({ callId: call.id });
     this.parked.delete(call.id); // superseded by this destination
     const crossRefId = this.takeDialogue(call.id);
@@ -106,10 +109,10 @@ export class CallMover {
   }
 
   /** Runs a switch command without waiting for it; a refusal is logged and `onFail` runs. */
-  command(p: Promise<unknown>, log: Logger, what: string, onFail?: () => void): void {
+  command(p: Promise<unknown>, log: Logger, what: string, onFail?: MoveFailed): void {
     p.catch((err: unknown) => {
       log.warn({ err: (err as Error).message, code: (err as { code?: string }).code }, `${what} failed`);
-      onFail?.();
+      onFail?.(err instanceof PbxError && err.cstaError ? err.cstaError.value : (err as Error).message);
     });
   }
 }

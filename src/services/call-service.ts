@@ -1,44 +1,60 @@
 /**
  * Calls: applies the switch's call events through the tracker, and turns each change into what the
  * rest of the daemon needs — client events for the agents on the call and for subscribed
- * supervisors, the call row in the database, phone activity for presence, queue entry and exit
- * for routing. Also carries out the agents' call-control requests against the switch.
+ * supervisors, the call row in the database, phone activity for presence — and fans the call's
+ * life out to every subscriber (routing today; the IVR, recording and statistics plug in the same
+ * way). The agents' call-control requests are in call-control.ts.
+ *
+ * A call that leaves the devices we monitor (transferred or diverted to an outside number, to an
+ * unmonitored device) gets no more events from a real switch: the tracker marks it departing and
+ * a timer here ends it after a grace time (call-tracker.ts), so its row is closed with the cause
+ * and where it went, and nothing of it stays in memory.
  */
 import type { Logger } from 'pino';
 import type { TrackedCall } from '../core/calls/call.ts';
 import { outcomeOf } from '../core/calls/call.ts';
-import { CallTracker, type CallChange } from '../core/calls/call-tracker.ts';
+import { CallTracker, DEPARTURE_GRACE_MS, type CallChange } from '../core/calls/call-tracker.ts';
 import type { PhoneActivity } from '../core/agents/agent-state.ts';
-import { AppError, invalidState, notFound, tooLarge, badRequest } from '../core/errors.ts';
-import { PbxError, type ConnectionId, type DeviceSnapshot, type PbxCallEvent, type PbxPort, type LocalConnectionState, type MonitorMode } from '../pbx-adapters/pbx-port.ts';
+import type { DeviceSnapshot, PbxCallEvent, LocalConnectionState } from '../core/pbx-port.ts';
 import type { Directory } from './directory.ts';
 import type { PresenceService } from './presence-service.ts';
-import type { CallRecords, CallRow, Clock, CustomerLookup, Notifier } from './ports.ts';
+import type { CallRecords, CallRow, Clock, CustomerLookup, Notifier, Timers } from './ports.ts';
 import { callEventData, clientEventFor, type ConnectionChangeOf } from './call-events.ts';
 
-export const MAX_CALL_DATA_BYTES = 1024 * 1024;
-
-/** What routing wants to hear about. */
+/** What a subscriber may want to hear about a call's life; every method is optional. */
 export interface CallListener {
-  callQueued(call: TrackedCall, queueId: string): void;
-  callLeftQueue(call: TrackedCall): void;
-  /** The call is over (every connection cleared), or the switch lost it. */
-  callEnded(call: TrackedCall): void;
-  agentConnection(agentId: string, call: TrackedCall, from: LocalConnectionState | null, to: LocalConnectionState | null): void;
+  /** The switch reports the call waiting on a queue device. */
+  callQueued?(call: TrackedCall, queueId: string): void;
+  callLeftQueue?(call: TrackedCall): void;
+  /** The call is over (every connection cleared, it left our devices, or the switch lost it). */
+  callEnded?(call: TrackedCall): void;
+  /** A call that was ended by inference is back (same id). */
+  callRevived?(call: TrackedCall): void;
+  agentConnection?(agentId: string, call: TrackedCall, from: LocalConnectionState | null, to: LocalConnectionState | null): void;
   /** The link is up again and the calls are as the switch's snapshot has them. */
-  reconciled(): void;
+  reconciled?(): void;
+  /** DTMF detected on the call. */
+  digits?(call: TrackedCall, deviceId: string, digits: string): void;
 }
 
 export interface CallServiceDeps {
-  pbx: PbxPort;
   directory: Directory;
   presence: PresenceService;
   records: CallRecords;
   customers: CustomerLookup;
   notifier: Notifier;
   clock: Clock;
+  timers: Timers;
   log: Logger;
   newCallId: () => string;
+  /** True while the switch reports this device's events to us. */
+  isMonitored: (deviceId: string) => boolean;
+}
+
+/** What a call started by this daemon (make, consult) must carry, from the command to its first event. */
+export interface PendingCall {
+  consultOf?: TrackedCall;
+  callData?: unknown;
 }
 
 export class CallService {
@@ -47,15 +63,18 @@ export class CallService {
   /** The row last written for each call in progress: an event that changes nothing in it (most
    * connection changes of a routed call) writes nothing. */
   private readonly persisted = new Map<string, CallRow>();
-  private readonly pendingLink = new Map<string, { consultOf?: TrackedCall; callData?: unknown }>();
-  private listener: CallListener | null = null;
+  private readonly pendingLink = new Map<string, PendingCall>();
+  private readonly listeners = new Set<CallListener>();
+  private sweepTimer: unknown = null;
 
   constructor(private readonly d: CallServiceDeps) {
-    this.tracker = new CallTracker({ newId: d.newCallId, deviceKind: (dev) => d.directory.deviceKind(dev) });
+    this.tracker = new CallTracker({ newId: d.newCallId, deviceKind: (dev) => d.directory.deviceKind(dev), isMonitored: d.isMonitored });
   }
 
-  setListener(l: CallListener): void {
-    this.listener = l;
+  /** Adds a subscriber; returns the function that removes it. */
+  subscribe(l: CallListener): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
   }
 
   get(callId: string): TrackedCall | undefined {
@@ -72,41 +91,115 @@ export class CallService {
     return out;
   }
 
+  /** Calls in progress now (the call audit reads it). */
+  active(): IterableIterator<TrackedCall> {
+    return this.tracker.active();
+  }
+
   onPbxEvent(ev: PbxCallEvent): void {
     this.process(this.tracker.apply(ev, this.d.clock.now()));
   }
 
-  /** After every (re)connect, with the switch's snapshot of the monitored devices. */
-  reconcile(snapshot: DeviceSnapshot[]): void {
-    this.process(this.tracker.reconcile(snapshot, 'lostAtSwitch', this.d.clock.now()));
-    this.listener?.reconciled();
+  /** After every (re)connect, with the switch's snapshot of the monitored devices; the calls at
+   * `unsnapshotted` devices are kept as they are until those devices are queried again. */
+  reconcile(snapshot: DeviceSnapshot[], unsnapshotted: readonly string[] = []): void {
+    this.process(this.tracker.reconcile(snapshot, { complete: true, unproven: new Set(unsnapshotted) }, 'lostAtSwitch', this.d.clock.now()));
+    this.notify((l) => l.reconciled?.());
+  }
+
+  /** A snapshot of some devices only (a query retried after a reconnect, the call audit). */
+  reconcileDevices(snapshot: DeviceSnapshot[], unproven: readonly string[] = []): void {
+    if (snapshot.length === 0) return;
+    this.process(this.tracker.reconcile(snapshot, { complete: false, unproven: new Set(unproven) }, 'lostAtSwitch', this.d.clock.now()));
+  }
+
+  /** The switch says it has no such call (invalidCallID): it ends here too. */
+  endLost(call: TrackedCall, cause = 'lostAtSwitch'): void {
+    this.process(this.tracker.forceEnd(call.id, cause, this.d.clock.now()));
+  }
+
+  /** The switch says the device has no connection in the call (invalidConnectionID). */
+  dropConnection(call: TrackedCall, deviceId: string, cause = 'lostAtSwitch'): void {
+    this.process(this.tracker.forceClear(call.id, deviceId, cause, this.d.clock.now()));
   }
 
   endAll(cause: string): void {
     this.process(this.tracker.endAll(cause, this.d.clock.now()));
   }
 
+  close(): void {
+    if (this.sweepTimer !== null) this.d.timers.clearTimeout(this.sweepTimer);
+    this.sweepTimer = null;
+  }
+
+  // ------------------------------------------------------------------- calls this daemon starts
+
+  /** A command is about to start a call at `deviceId`: the call it starts carries `pending`. */
+  expect(deviceId: string, pending: PendingCall): void {
+    this.pendingLink.set(deviceId, pending);
+  }
+
+  cancelExpect(deviceId: string): void {
+    this.pendingLink.delete(deviceId);
+  }
+
+  /** The tracked call for a switch call id a command just returned (events may not be in yet);
+   * what the command meant it to carry is attached now. */
+  adopt(pbxCallId: string, deviceId: string): TrackedCall {
+    let call = this.tracker.byPbx(pbxCallId);
+    if (!call) {
+      const r = this.tracker.adopt(pbxCallId, this.d.clock.now());
+      this.process(r.changes);
+      call = r.call;
+    }
+    this.takePending(call, deviceId);
+    if (call.endedAt === null) this.persist(call);
+    return call;
+  }
+
+  /** Sets the call data (checked by the caller); persisted with the call. */
+  setCallData(call: TrackedCall, data: unknown, bytes: number): void {
+    call.callData = data;
+    call.callDataBytes = bytes;
+    if (call.endedAt === null) this.persist(call);
+  }
+
   // ------------------------------------------------------------------------- change processing
 
+  private notify(fn: (l: CallListener) => void): void {
+    for (const l of this.listeners) {
+      try {
+        fn(l);
+      } catch (err) {
+        this.d.log.error({ err }, 'call listener failed');
+      }
+    }
+  }
+
   private process(changes: CallChange[]): void {
+    if (changes.length === 0) return;
     const touched = new Set<TrackedCall>();
     const ended: TrackedCall[] = [];
     for (const ch of changes) {
       switch (ch.type) {
         case 'created':
+        case 'merged':
           touched.add(ch.call);
+          break;
+        case 'revived':
+          touched.add(ch.call);
+          this.d.log.info({ callId: ch.call.id }, 'call back at a monitored device: same call');
+          this.notify((l) => l.callRevived?.(ch.call));
           break;
         case 'connection':
           touched.add(ch.call);
           this.onConnection(ch);
           break;
-        case 'merged':
-          touched.add(ch.call);
-          break;
         case 'ended':
           ended.push(ch.call);
           break;
         case 'digits':
+          this.notify((l) => l.digits?.(ch.call, ch.deviceId, ch.digits));
           break;
       }
     }
@@ -114,9 +207,20 @@ export class CallService {
     for (const call of ended) {
       this.persist(call);
       this.persisted.delete(call.id);
-      this.d.log.info({ callId: call.id, outcome: call.outcome ?? outcomeOf(call), cause: call.cause }, 'call ended');
-      this.listener?.callEnded(call);
+      this.d.log.info({ callId: call.id, outcome: call.outcome ?? outcomeOf(call), cause: call.cause, leftTo: call.leftTo }, 'call ended');
+      this.notify((l) => l.callEnded?.(call));
     }
+    this.armSweep();
+  }
+
+  /** One timer while calls are departing: they end once their grace time is over. */
+  private armSweep(): void {
+    if (this.sweepTimer !== null || this.tracker.memorySize.departing === 0) return;
+    this.sweepTimer = this.d.timers.setTimeout(() => {
+      this.sweepTimer = null;
+      this.process(this.tracker.sweep(this.d.clock.now()));
+      this.armSweep();
+    }, DEPARTURE_GRACE_MS / 4);
   }
 
   private onConnection(ch: ConnectionChangeOf): void {
@@ -131,8 +235,8 @@ export class CallService {
       if (to === 'queued' && queue) {
         if (!call.queue) call.queue = queue.id;
         this.lookupCustomer(call);
-        this.listener?.callQueued(call, queue.id);
-      } else if (from === 'queued' && to === null) this.listener?.callLeftQueue(call);
+        this.notify((l) => l.callQueued?.(call, queue.id));
+      } else if (from === 'queued' && to === null) this.notify((l) => l.callLeftQueue?.(call));
       return;
     }
     if (ch.via === 'established' && to === 'connected') this.tellOthersAnswered(call, deviceId);
@@ -153,7 +257,7 @@ export class CallService {
       this.d.log.debug({ callId: call.id, agentId, event, from, to }, 'call event');
       if (ch.via === 'conferenced' && (participation === 'barge' || participation === 'whisper')) this.tellOthersJoined(call, deviceId, agentId, participation);
     }
-    this.listener?.agentConnection(agentId, call, from, to);
+    this.notify((l) => l.agentConnection?.(agentId, call, from, to));
     const wrapUpMs = to === null && call.queue ? (this.d.directory.queue(call.queue)?.wrapUpS ?? 0) * 1000 : 0;
     this.d.presence.phone(deviceId, this.activityAt(deviceId), wrapUpMs, call.id);
   }
@@ -195,10 +299,16 @@ export class CallService {
     this.pendingLink.delete(deviceId);
     if (pending.consultOf && pending.consultOf !== call) {
       call.consultOf = pending.consultOf.id;
-      if (call.callData === undefined) this.setCallData(call, pending.consultOf.callData, pending.consultOf.callDataBytes);
+      if (call.callData === undefined) {
+        call.callData = pending.consultOf.callData;
+        call.callDataBytes = pending.consultOf.callDataBytes;
+      }
       if (!call.queue) call.queue = pending.consultOf.queue;
     }
-    if (pending.callData !== undefined) this.setCallData(call, pending.callData, byteLength(pending.callData));
+    if (pending.callData !== undefined) {
+      call.callData = pending.callData;
+      call.callDataBytes = byteLength(pending.callData);
+    }
   }
 
   private index(call: TrackedCall, deviceId: string, to: LocalConnectionState | null): void {
@@ -244,169 +354,10 @@ export class CallService {
       this.d.log.error({ callId: call.id, err }, 'call row not written');
     }
   }
-
-  private setCallData(call: TrackedCall, data: unknown, bytes: number): void {
-    call.callData = data;
-    call.callDataBytes = bytes;
-  }
-
-  // ------------------------------------------------------------------------------ call control
-
-  /** The agent's connection in `callId`, checked. */
-  private mine(agentId: string, callId: string, states?: LocalConnectionState[]): { call: TrackedCall; conn: ConnectionId; state: LocalConnectionState } {
-    const ext = this.d.presence.status(agentId).extension;
-    if (!ext) throw invalidState('sign in first');
-    const call = this.tracker.get(callId);
-    if (!call) throw notFound(`no call ${callId}`);
-    const c = call.connections.get(ext);
-    if (!c) throw invalidState(`call ${callId} is not at your phone ${ext}`);
-    if (states && !states.includes(c.state)) throw invalidState(`your connection in call ${callId} is ${c.state}, not ${states.join(' or ')}`);
-    return { call, conn: { callId: this.tracker.pbxIdAt(call), deviceId: ext }, state: c.state };
-  }
-
-  async make(agentId: string, to: string, callData?: unknown): Promise<{ callId: string }> {
-    const ext = this.d.presence.status(agentId).extension;
-    if (!ext) throw invalidState('sign in first');
-    if (to === ext) throw badRequest('cannot call your own phone');
-    if (callData !== undefined) checkSize(callData);
-    const conn = await this.withPending(ext, { callData }, () => this.d.pbx.makeCall(ext, to));
-    const call = this.adopt(conn.callId);
-    this.takePending(call, ext);
-    return { callId: call.id };
-  }
-
-  /** Runs a command that starts a call at `deviceId`, with what the new call must carry. */
-  private async withPending<T>(deviceId: string, pending: { consultOf?: TrackedCall; callData?: unknown }, command: () => Promise<T>): Promise<T> {
-    this.pendingLink.set(deviceId, pending);
-    try {
-      return await pbx(command());
-    } catch (err) {
-      this.pendingLink.delete(deviceId);
-      throw err;
-    }
-  }
-
-  async answer(agentId: string, callId: string): Promise<void> {
-    const { conn } = this.mine(agentId, callId, ['alerting']);
-    await pbx(this.d.pbx.answerCall(conn));
-  }
-
-  async hangup(agentId: string, callId: string): Promise<void> {
-    const { conn } = this.mine(agentId, callId);
-    await pbx(this.d.pbx.clearConnection(conn));
-  }
-
-  async hold(agentId: string, callId: string): Promise<void> {
-    const { conn } = this.mine(agentId, callId, ['connected']);
-    await pbx(this.d.pbx.holdCall(conn));
-  }
-
-  async retrieve(agentId: string, callId: string): Promise<void> {
-    const { conn } = this.mine(agentId, callId, ['hold']);
-    await pbx(this.d.pbx.retrieveCall(conn));
-  }
-
-  async consult(agentId: string, callId: string, to: string): Promise<{ callId: string }> {
-    const { call, conn } = this.mine(agentId, callId, ['connected', 'hold']);
-    const created = await this.withPending(conn.deviceId, { consultOf: call }, () => this.d.pbx.consultationCall(conn, to));
-    const consult = this.adopt(created.callId);
-    this.takePending(consult, conn.deviceId);
-    return { callId: consult.id };
-  }
-
-  async transfer(agentId: string, callId: string, target: { to?: string; consultCallId?: string }): Promise<void> {
-    if (target.consultCallId) {
-      const held = this.mine(agentId, callId, ['hold', 'connected']);
-      const active = this.mine(agentId, target.consultCallId, ['connected', 'initiated']);
-      if (held.call === active.call) throw badRequest('callId and consultCallId are the same call');
-      await pbx(this.d.pbx.transferCall(held.conn, active.conn));
-      return;
-    }
-    if (!target.to) throw badRequest('give `to` or `consultCallId`');
-    const { conn } = this.mine(agentId, callId, ['connected', 'hold']);
-    await pbx(this.d.pbx.singleStepTransfer(conn, target.to));
-  }
-
-  async conference(agentId: string, callId: string, consultCallId: string): Promise<void> {
-    const held = this.mine(agentId, callId, ['hold', 'connected']);
-    const active = this.mine(agentId, consultCallId, ['connected']);
-    if (held.call === active.call) throw badRequest('callId and consultCallId are the same call');
-    await pbx(this.d.pbx.conferenceCall(held.conn, active.conn));
-  }
-
-  async sendDigits(agentId: string, callId: string, digits: string): Promise<void> {
-    const { conn } = this.mine(agentId, callId, ['connected']);
-    await pbx(this.d.pbx.generateDigits(conn, digits));
-  }
-
-  /** A supervisor's phone joins the agent's call in a listening mode (or changes the mode). */
-  async monitor(call: TrackedCall, agentExt: string, supervisorExt: string, mode: MonitorMode): Promise<void> {
-    await pbx(this.d.pbx.singleStepConference({ callId: this.tracker.pbxIdAt(call), deviceId: agentExt }, supervisorExt, mode));
-  }
-
-  /** 强拆: clears one device's connection, whoever's it is. */
-  async forceClearConnection(call: TrackedCall, deviceId: string): Promise<void> {
-    await pbx(this.d.pbx.clearConnection({ callId: this.tracker.pbxIdAt(call), deviceId }));
-  }
-
-  /** 强拆 of the whole call. */
-  async forceClearCall(callId: string): Promise<void> {
-    const call = this.tracker.get(callId);
-    if (!call) throw notFound(`no call ${callId}`);
-    await pbx(this.d.pbx.clearCall(this.tracker.pbxIdAt(call)));
-  }
-
-  /** Sets the call data; every agent on the call hears `call.dataChanged`. */
-  setData(agentId: string, callId: string, data: unknown, asSupervisor = false): void {
-    const call = asSupervisor ? this.tracker.get(callId) : this.mine(agentId, callId).call;
-    if (!call) throw notFound(`no call ${callId}`);
-    this.setCallData(call, data, checkSize(data));
-    call.callDataBytes > 0 && this.persist(call);
-    for (const [deviceId, c] of call.connections) {
-      const other = this.d.presence.agentAt(deviceId);
-      if (!other) continue;
-      const ev = callEventData(call, c.state, 'call.dataChanged', { changedBy: agentId, agentId: other });
-      this.d.notifier.publish('call.dataChanged', ev, { users: [other] });
-    }
-    this.d.notifier.publish('call.dataChanged', callEventData(call, null, 'call.dataChanged', { changedBy: agentId }), { subscribers: true });
-  }
-
-  getData(agentId: string, callId: string, asSupervisor = false): unknown {
-    const call = asSupervisor ? this.tracker.get(callId) : this.mine(agentId, callId).call;
-    if (!call) throw notFound(`no call ${callId}`);
-    return call.callData ?? null;
-  }
-
-  /** The tracked call for a switch call id a command just returned (events may not be in yet). */
-  private adopt(pbxCallId: string): TrackedCall {
-    const known = this.tracker.byPbx(pbxCallId);
-    if (known) return known;
-    const { call, changes } = this.tracker.adopt(pbxCallId, this.d.clock.now());
-    this.process(changes);
-    return call;
-  }
 }
 
-function byteLength(data: unknown): number {
+export function byteLength(data: unknown): number {
   return data === undefined ? 0 : Buffer.byteLength(JSON.stringify(data) ?? '', 'utf8');
-}
-
-function checkSize(data: unknown): number {
-  const bytes = byteLength(data);
-  if (bytes > MAX_CALL_DATA_BYTES) throw tooLarge(`call data is ${bytes} bytes; the limit is ${MAX_CALL_DATA_BYTES}`);
-  return bytes;
-}
-
-/** Switch failures become the API's PBX_* errors. */
-async function pbx<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (err) {
-    if (err instanceof PbxError) throw new AppError(err.code, err.message, err.cstaError ? { csta: err.cstaError } : undefined);
-    // The adapter refuses malformed arguments (e.g. a device id with control characters) itself.
-    if ((err as { code?: unknown }).code === 'BAD_REQUEST') throw badRequest((err as Error).message);
-    throw err;
-  }
 }
 
 /** Field-by-field equality of two call rows (array fields element by element). */

@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import { transition, loggedOut, type AgentInput, type AgentStatus, type PhoneActivity, type SelectableState } from '../core/agents/agent-state.ts';
 import { AppError, invalidState, notFound, conflict } from '../core/errors.ts';
-import type { PbxPort } from '../pbx-adapters/pbx-port.ts';
+import type { PbxPort } from '../core/pbx-port.ts';
 import type { Directory } from './directory.ts';
 import type { AgentStateLog, Clock, Notifier, Timers } from './ports.ts';
 
@@ -23,7 +23,15 @@ export interface PresenceDeps {
   /** Called after every state change (routing listens for `ready`). */
   onChange: (agentId: string, status: AgentStatus) => void;
   shiftRules: PresenceRules;
+  /** The phone an agent signs in at must be usable (phones.ts); throws the API's error if not. */
+  checkPhone(extension: string): Promise<void>;
+  /** True while the switch says the phone is out of service: nobody goes ready there. */
+  phoneOutOfService(extension: string): boolean;
 }
+
+/** Reasons of the notReady the daemon sets when the agent's phone goes away, and comes back. */
+export const PHONE_OUT_OF_SERVICE = 'phoneOutOfService';
+export const PHONE_BACK_IN_SERVICE = 'phoneBackInService';
 
 /** The centre's shift rules (src/services/shift-rules.ts), as presence uses them. */
 export interface PresenceRules {
@@ -52,12 +60,19 @@ export class PresenceService {
 
   async signIn(agentId: string, extension: string): Promise<AgentStatus> {
     if (!this.d.directory.agent(agentId)) throw notFound(`no agent ${agentId}`);
-    const holder = this.byExt.get(extension);
-    if (holder && holder !== agentId) throw conflict(`extension ${extension} is in use by ${holder}`);
     const kind = this.d.directory.deviceKind(extension);
     if (kind !== 'agentPhone') throw invalidState(`${extension} is not a phone extension`);
-    const r = transition(this.status(agentId), { type: 'signIn', extension }, this.d.clock.now());
-    if (!r.ok) throw invalidState(r.message);
+    const check = () => {
+      const holder = this.byExt.get(extension);
+      if (holder && holder !== agentId) throw conflict(`extension ${extension} is in use by ${holder}`);
+      const r = transition(this.status(agentId), { type: 'signIn', extension }, this.d.clock.now());
+      if (!r.ok) throw invalidState(r.message);
+      return r;
+    };
+    if (!check().changed) return this.status(agentId);
+    await this.d.checkPhone(extension);
+    // Checked again: the phone check waited on the switch.
+    const r = check();
     if (r.changed) {
       this.byExt.set(extension, agentId);
       this.commit(agentId, r.status);
@@ -104,6 +119,8 @@ export class PresenceService {
   }
 
   private set(agentId: string, state: SelectableState, reason: string | null, wrapUpMs: number, own: boolean): { status: AgentStatus; pending: boolean } {
+    const ext = this.status(agentId).extension;
+    if (state === 'ready' && ext && this.d.phoneOutOfService(ext)) throw invalidState(`phone ${ext} is out of service at the switch; no calls can reach it`);
     const r = transition(this.status(agentId), { type: 'setState', state, reason, wrapUpMs }, this.d.clock.now());
     if (!r.ok) throw invalidState(r.message);
     if (own) this.d.shiftRules.admit(agentId, r.status);
@@ -118,6 +135,31 @@ export class PresenceService {
     const agentId = this.byExt.get(extension);
     if (!agentId) return;
     this.apply(agentId, { type: 'phone', activity, wrapUpMs }, callId);
+  }
+
+  /** The switch says the phone at `extension` went out of service (unplugged) or came back. Out:
+   * its agent is notReady `phoneOutOfService` (after the call, if on one: the switch drops it
+   * anyway). Back: still notReady, reason `phoneBackInService`; the agent chooses ready. */
+  phoneService(extension: string, inService: boolean): void {
+    const agentId = this.byExt.get(extension);
+    if (!agentId) return;
+    const s = this.status(agentId);
+    if (!inService) {
+      if (s.state === 'notReady' && s.reason === PHONE_OUT_OF_SERVICE) return;
+      this.d.log.warn({ agentId, extension }, 'agent phone out of service; agent notReady');
+      this.set(agentId, 'notReady', PHONE_OUT_OF_SERVICE, 0, false);
+      return;
+    }
+    const outNow = s.state === 'notReady' && s.reason === PHONE_OUT_OF_SERVICE;
+    const outAfterCall = s.pending?.state === 'notReady' && s.pending.reason === PHONE_OUT_OF_SERVICE;
+    if (!outNow && !outAfterCall) return;
+    this.d.log.info({ agentId, extension }, 'agent phone back in service');
+    this.set(agentId, 'notReady', PHONE_BACK_IN_SERVICE, 0, false);
+  }
+
+  /** The phones agents are signed in at. */
+  *signedInPhones(): Iterable<string> {
+    yield* this.byExt.keys();
   }
 
   /** Re-logs every signed-in agent at the switch (after a reconnect or a switch restart). */

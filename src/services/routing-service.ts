@@ -1,14 +1,18 @@
 /**
  * Routing: turns the ACD router's decisions (src/acd, pure) into switch commands, and the
- * switch's and the agents' news into router events.
+ * switch's and the agents' news into router events. It serves the route requests of queue pilots
+ * (route-dispatch.ts hands them over) and listens to the calls' life (call-service.ts).
  *
  * A call to a queue pilot enters the router at the RouteRequest: with a free eligible agent it is
  * sent there at once (RouteSelect to the agent's phone); otherwise it waits on the queue's device
  * (RouteSelect to the queue device) and is taken from there (DeflectCall) when the router assigns
  * it — to an agent who became free, to another queue (overflow), or out of the router (maximum
- * wait fallback: an IVR flow, voicemail, a number). An offer rings for the queue's ring timeout;
- * unanswered, the call goes back to its place in the queue (the router keeps its queuedAt) and the
- * agent, after `maxMisses` unanswered offers in a row, to notReady with reason `noAnswer`.
+ * wait fallback: an IVR flow, voicemail, a number). An offer rings for the queue's ring timeout
+ * (the offer book, offer-book.ts); unanswered, the call goes back to its place in the queue (the
+ * router keeps its queuedAt) and the agent, after `maxMisses` unanswered offers in a row, to
+ * notReady with reason `noAnswer`. An offer the switch refuses counts as a miss too, and the agent
+ * goes to the back of the line (or notReady `phoneOutOfService` when the phone is gone), so a
+ * phone that cannot take calls never stays first in line.
  *
  * Trade-off: the router never waits on the switch. A call the router placed while it is still on
  * its way to the queue device (RouteSelect sent, Queued not yet seen) is parked by the CallMover
@@ -20,23 +24,15 @@ import { Router } from '../acd/router.ts';
 import type { CallInput, Effect, RouterConfig, WaitEstimate } from '../acd/types.ts';
 import type { AgentStatus } from '../core/agents/agent-state.ts';
 import type { TrackedCall } from '../core/calls/call.ts';
-import type { LocalConnectionState, PbxEvent, PbxPort } from '../pbx-adapters/pbx-port.ts';
+import type { LocalConnectionState, PbxEvent, PbxPort } from '../core/pbx-port.ts';
 import { agentConfigOf, routerConfigOf, targetNumber } from './acd-config.ts';
 import { CallMover } from './call-mover.ts';
 import type { CallListener, CallService } from './call-service.ts';
-import type { Directory, DirectoryQueue } from './directory.ts';
+import type { Directory, DirectoryPilot, DirectoryQueue } from './directory.ts';
+import { OfferBook, type Offer } from './offer-book.ts';
 import type { PresenceService } from './presence-service.ts';
 import type { Clock, CustomerLookup, RoutingDecisionLog, Timers } from './ports.ts';
-
-interface Offer {
-  call: TrackedCall;
-  queue: DirectoryQueue;
-  /** The phone the call was sent to. */
-  ext: string;
-  timer: unknown;
-  /** The routing dialogue that sent it, while the switch has not closed it. */
-  crossRefId?: string;
-}
+import type { RouteHandler } from './route-dispatch.ts';
 
 export interface RoutingDeps {
   pbx: PbxPort;
@@ -52,12 +48,13 @@ export interface RoutingDeps {
   onQueueChanged: (queueId: string) => void;
 }
 
-export class RoutingService implements CallListener {
+/** Causes with which the switch refuses an offer because the phone cannot take calls at all. */
+const PHONE_GONE = new Set(['resourceOutOfService', 'destNotObtainable', 'networkOutOfService']);
+
+export class RoutingService implements CallListener, RouteHandler {
   router: Router;
-  private readonly offers = new Map<string, Offer>();
+  private readonly offers: OfferBook;
   private readonly mover: CallMover;
-  /** Unanswered offers in a row, per agent. */
-  private readonly misses = new Map<string, number>();
   /** When each agent's current ACD call was answered (`agentId callId` → ms), for leastBusy. */
   private readonly talking = new Map<string, number>();
   private knownAgents = new Set<string>();
@@ -66,19 +63,25 @@ export class RoutingService implements CallListener {
 
   constructor(private readonly d: RoutingDeps) {
     this.mover = new CallMover({ pbx: d.pbx, directory: d.directory, calls: d.calls, log: d.log });
+    this.offers = new OfferBook(d.timers, (agentId) => this.ringTimeout(agentId));
     this.router = new Router(this.buildConfig());
     this.syncAgents();
   }
 
+  /** Offers out now (for tests and metrics). */
+  get offerCount(): number {
+    return this.offers.size;
+  }
+
   // ------------------------------------------------------------------------- switch → routing
 
-  onRouteRequest(ev: Extract<PbxEvent, { kind: 'routeRequest' }>): void {
-    const pilot = this.d.directory.pilot(ev.routingDevice);
-    const queue = pilot?.kind === 'queue' && pilot.queueId ? this.d.directory.queue(pilot.queueId) : undefined;
+  /** A call arrived at a queue pilot (route-dispatch.ts checked the pilot's kind). */
+  routeRequest(ev: Extract<PbxEvent, { kind: 'routeRequest' }>, pilot: DirectoryPilot): void {
+    const queue = pilot.queueId ? this.d.directory.queue(pilot.queueId) : undefined;
     const log = this.d.log.child({ pbxCallId: ev.callId, routingDevice: ev.routingDevice });
     if (!queue) {
-      // Not a queue pilot this daemon serves (yet): end the dialogue; the switch's fallback applies.
-      log.warn({ pilot: pilot?.kind ?? null }, 'no queue behind this routing device; leaving the call to the switch fallback');
+      // A queue pilot whose queue is gone: end the dialogue; the switch's fallback applies.
+      log.warn({ queueId: pilot.queueId }, 'queue pilot without its queue; leaving the call to the switch fallback');
       this.mover.command(this.d.pbx.routeEnd(ev.crossRefId, 'noRoute'), log, 'routeEnd');
       return;
     }
@@ -93,7 +96,7 @@ export class RoutingService implements CallListener {
     if (!call.customer && ev.calling) call.customer = this.d.customers.findByPhone(ev.calling);
     this.mover.openDialogue(call.id, ev.crossRefId);
     try {
-      this.apply(this.router.callQueued(this.input(call, queue.id, this.d.clock.now(), pilot!.number, pilot!.priority), this.d.clock.now()), 'routeRequest');
+      this.apply(this.router.callQueued(this.input(call, queue.id, this.d.clock.now(), pilot.number, pilot.priority), this.d.clock.now()), 'routeRequest');
     } finally {
       const crossRefId = this.mover.takeDialogue(call.id);
       if (crossRefId !== undefined) {
@@ -104,6 +107,17 @@ export class RoutingService implements CallListener {
       }
     }
     this.d.onQueueChanged(queue.id);
+  }
+
+  /** The switch closed a routing dialogue; with an error, an agent chosen for it is free again. */
+  routeEnd(crossRefId: string, error: string | undefined): void {
+    const offer = this.offers.byDialogue(crossRefId);
+    if (!offer) return;
+    delete offer.crossRefId;
+    if (error) {
+      this.d.log.warn({ callId: offer.call.id, agentId: offer.agentId, error }, 'the switch refused the route; agent released');
+      this.offerFailed(offer.agentId, offer.call, error);
+    }
   }
 
   /** The switch reports the call waiting on a queue device. */
@@ -137,25 +151,28 @@ export class RoutingService implements CallListener {
     }
     // An agent whose phone the call had not reached yet (on its way there) hears nothing from the
     // phone: free them here, or they would stay out of routing while ready.
-    const offeredTo = [...this.offers].filter(([, offer]) => offer.call === call).map(([agentId]) => agentId);
-    for (const agentId of offeredTo) {
-      this.dropOffer(agentId);
-      this.presenceChanged(agentId, this.d.presence.status(agentId));
+    for (const offer of this.offers.forCall(call)) {
+      this.dropOffer(offer.agentId);
+      this.presenceChanged(offer.agentId, this.d.presence.status(offer.agentId));
     }
+    for (const agentId of call.agents) this.talking.delete(`${agentId} ${call.id}`);
     if (call.queue) this.d.onQueueChanged(call.queue);
   }
 
   agentConnection(agentId: string, call: TrackedCall, from: LocalConnectionState | null, to: LocalConnectionState | null): void {
     const key = `${agentId} ${call.id}`;
-    const offer = this.offers.get(agentId);
+    const offer = this.offers.of(agentId);
     if (offer && offer.call === call) {
       if (to === 'connected') {
         this.dropOffer(agentId);
-        this.misses.delete(agentId);
+        this.offers.answered(agentId);
         this.router.callRemoved(call.id);
         this.armTimer();
         this.talking.set(key, this.d.clock.now());
         if (call.queue) this.d.onQueueChanged(call.queue);
+      } else if (to === 'fail') {
+        this.d.log.warn({ callId: call.id, agentId }, 'the offer failed at the phone');
+        this.offerFailed(agentId, call, 'fail');
       } else if (to === null) {
         this.dropOffer(agentId);
       }
@@ -167,9 +184,9 @@ export class RoutingService implements CallListener {
       this.router.callRemoved(call.id);
       this.mover.forget(call.id);
       this.armTimer();
-      for (const other of [...this.offers].filter(([, o]) => o.call === call).map(([id]) => id)) {
-        this.dropOffer(other);
-        this.presenceChanged(other, this.d.presence.status(other));
+      for (const other of this.offers.forCall(call)) {
+        this.dropOffer(other.agentId);
+        this.presenceChanged(other.agentId, this.d.presence.status(other.agentId));
       }
       this.talking.set(key, this.d.clock.now());
       if (call.queue) this.d.onQueueChanged(call.queue);
@@ -196,26 +213,26 @@ export class RoutingService implements CallListener {
       for (const { callId } of this.router.waitingIn(q.id)) {
         const call = this.d.calls.get(callId);
         const at = call ? this.mover.whereIs(call) : null;
-        if (call && at !== null && this.d.directory.deviceKind(at) === 'agentPhone' && !this.isOffered(call)) this.sendTo(call, q.queueDevice);
+        if (call && at !== null && this.d.directory.deviceKind(at) === 'agentPhone' && !this.offers.isOffered(call)) this.sendTo(call, q.queueDevice);
       }
     }
   }
 
   // ----------------------------------------------------------------------- presence → routing
 
-  presenceChanged(agentId: string, status: AgentStatus): void {
+  presenceChanged(agentId: string, status: AgentStatus, idleSince = status.since): void {
     const agent = this.d.directory.agent(agentId);
     if (!agent) return;
     if (status.state === 'loggedOut' && this.offers.has(agentId)) this.withdraw(agentId);
     if (status.state === 'ready' && !this.offers.has(agentId) && status.extension) {
-      this.apply(this.router.agentAvailable(agentId, status.since, this.d.clock.now()), 'agentAvailable');
+      this.apply(this.router.agentAvailable(agentId, idleSince, this.d.clock.now()), 'agentAvailable');
     } else {
       this.router.agentUnavailable(agentId);
     }
     for (const q of agent.queues) this.d.onQueueChanged(q);
   }
 
-  /** The directory changed (admin edit): new queues, rules and agents' skills apply at once. */
+  /** The directory changed whole: new queues, rules and agents' skills apply at once. */
   reload(): void {
     // Queues first, then agents: a queue edit must not let a waiting call be assigned under the
     // queue's old rules, which configuring the agents first (each may take a call) would do.
@@ -250,7 +267,7 @@ export class RoutingService implements CallListener {
 
   /** The daemon stops: ring timers and the deadline timer are cleared. */
   close(): void {
-    for (const agentId of [...this.offers.keys()]) this.dropOffer(agentId);
+    this.offers.clear();
     this.mover.clear();
     if (this.timer !== null) this.d.timers.clearTimeout(this.timer);
     this.timer = null;
@@ -346,9 +363,9 @@ export class RoutingService implements CallListener {
           return;
         }
         call.queue = e.queue;
-        this.reserve(e.agentId, call, queue, ext);
+        this.offers.reserve(e.agentId, call, queue, ext);
         log.info({ agentId: e.agentId, rule: e.explanation.rule, considered: e.explanation.considered, tieBreak: e.explanation.tieBreak }, 'call to agent');
-        this.sendTo(call, ext, () => this.offerFailed(e.agentId, call));
+        this.sendTo(call, ext, (reason) => this.offerFailed(e.agentId, call, reason));
         this.d.onQueueChanged(e.queue);
         return;
       }
@@ -394,38 +411,28 @@ export class RoutingService implements CallListener {
 
   /** Sends the call on (call-mover.ts); an offer sent on the routing dialogue keeps its id, so a
    * RouteEnd with an error for that dialogue frees the agent. */
-  private sendTo(call: TrackedCall, dest: string, onFail?: () => void): void {
+  private sendTo(call: TrackedCall, dest: string, onFail?: (reason: string) => void): void {
     const moved = this.mover.sendTo(call, dest, onFail);
     if (moved.via !== 'routeSelect') return;
-    for (const offer of this.offers.values()) if (offer.call === call && offer.ext === dest) offer.crossRefId = moved.crossRefId;
+    for (const offer of this.offers.forCall(call)) if (offer.ext === dest) offer.crossRefId = moved.crossRefId;
   }
 
-  private reserve(agentId: string, call: TrackedCall, queue: DirectoryQueue, ext: string): void {
-    const timer = this.d.timers.setTimeout(() => this.ringTimeout(agentId), queue.ringTimeoutS * 1000);
-    this.offers.set(agentId, { call, queue, ext, timer });
-  }
-
-  private isOffered(call: TrackedCall): boolean {
-    for (const offer of this.offers.values()) if (offer.call === call) return true;
-    return false;
-  }
-
-  private dropOffer(agentId: string): void {
-    const offer = this.offers.get(agentId);
-    if (!offer) return;
-    this.d.timers.clearTimeout(offer.timer);
-    this.offers.delete(agentId);
+  private dropOffer(agentId: string): Offer | undefined {
+    const offer = this.offers.drop(agentId);
     // A move still parked for this offer must not send the call to the phone later.
-    this.mover.forgetIfTo(offer.call.id, offer.ext);
+    if (offer) this.mover.forgetIfTo(offer.call.id, offer.ext);
+    return offer;
   }
 
   /**
-   * An offer that did not reach the agent: the agent is free again; the call goes back. With the
-   * link down nobody could have been reached: the agent is not excluded from the call, and stays
-   * out of routing until the link is back (`reconciled`), where a new offer would fail the same way.
+   * An offer that did not reach the agent. With the link down nobody could have been reached: the
+   * agent is not excluded from the call, and stays out of routing until the link is back
+   * (`reconciled`), where a new offer would fail the same way. Otherwise the switch refused it:
+   * the call goes back without that agent, the refusal counts as a miss, and the agent goes to the
+   * back of the line — or notReady `phoneOutOfService` when the switch says the phone is gone.
    */
-  private offerFailed(agentId: string, call: TrackedCall): void {
-    const offer = this.offers.get(agentId);
+  private offerFailed(agentId: string, call: TrackedCall, reason: string): void {
+    const offer = this.offers.of(agentId);
     if (!offer || offer.call !== call) return;
     this.dropOffer(agentId);
     const linkDown = !this.d.pbx.linkUp;
@@ -433,13 +440,29 @@ export class RoutingService implements CallListener {
       if (this.mover.whereIs(call)) this.apply(this.router.requeue(call.id, this.d.clock.now(), linkDown ? undefined : agentId), 'requeue');
       else this.router.callRemoved(call.id); // still at the routing point: the switch's fallback applies
     }
-    if (!linkDown) this.presenceChanged(agentId, this.d.presence.status(agentId));
+    if (linkDown) return;
+    const status = this.d.presence.status(agentId);
+    const gone = [...PHONE_GONE].some((c) => reason.includes(c));
+    const { tooMany } = this.offers.miss(agentId, offer.queue.maxMisses);
+    if ((gone || tooMany) && status.state !== 'loggedOut') {
+      this.d.log.warn({ agentId, callId: call.id, reason, phoneGone: gone }, 'offers refused at the phone; agent notReady');
+      this.setNotReady(agentId, gone ? 'phoneOutOfService' : 'offerRefused');
+      return;
+    }
+    this.presenceChanged(agentId, this.d.presence.status(agentId), this.d.clock.now());
+  }
+
+  private setNotReady(agentId: string, reason: string): void {
+    try {
+      this.d.presence.setState(agentId, 'notReady', reason);
+    } catch (err) {
+      this.d.log.warn({ agentId, err: (err as Error).message }, `could not set agent notReady (${reason})`);
+    }
   }
 
   private ringTimeout(agentId: string): void {
-    const offer = this.offers.get(agentId);
+    const offer = this.dropOffer(agentId);
     if (!offer) return;
-    this.dropOffer(agentId);
     const { call, queue, ext } = offer;
     const log = this.d.log.child({ callId: call.id, agentId, queue: queue.id });
     if (call.connections.get(ext)?.state !== 'alerting') {
@@ -449,17 +472,9 @@ export class RoutingService implements CallListener {
       this.presenceChanged(agentId, this.d.presence.status(agentId));
       return;
     }
-    const missed = (this.misses.get(agentId) ?? 0) + 1;
-    const tooMany = missed >= queue.maxMisses;
-    this.misses.set(agentId, tooMany ? 0 : missed);
+    const { missed, tooMany } = this.offers.miss(agentId, queue.maxMisses);
     log.info({ ringTimeoutS: queue.ringTimeoutS, missed, maxMisses: queue.maxMisses }, tooMany ? 'no answer; call back to its queue, agent notReady' : 'no answer; call back to its queue');
-    if (tooMany && this.d.presence.agentAt(ext) === agentId) {
-      try {
-        this.d.presence.setState(agentId, 'notReady', 'noAnswer');
-      } catch (err) {
-        log.warn({ err: (err as Error).message }, 'could not set agent notReady after no answer');
-      }
-    }
+    if (tooMany && this.d.presence.agentAt(ext) === agentId) this.setNotReady(agentId, 'noAnswer');
     this.backToQueue(offer, agentId);
   }
 
@@ -469,7 +484,7 @@ export class RoutingService implements CallListener {
    * miss. A call still on its way to the phone is left to the ring timeout.
    */
   private withdraw(agentId: string): void {
-    const offer = this.offers.get(agentId)!;
+    const offer = this.offers.of(agentId)!;
     if (offer.call.connections.get(offer.ext)?.state !== 'alerting') return;
     this.d.log.info({ callId: offer.call.id, agentId, queue: offer.queue.id }, 'agent signed out while the call rang; call back to its queue');
     this.dropOffer(agentId);
@@ -487,19 +502,6 @@ export class RoutingService implements CallListener {
       this.sendTo(call, home.queueDevice);
     }
     this.d.onQueueChanged(call.queue ?? queue.id);
-  }
-
-  /** The switch closed a routing dialogue; with an error, an agent chosen for it is free again. */
-  onRouteEnd(crossRefId: string, error: string | undefined): void {
-    for (const [agentId, offer] of this.offers) {
-      if (offer.crossRefId !== crossRefId) continue;
-      delete offer.crossRefId;
-      if (error) {
-        this.d.log.warn({ callId: offer.call.id, agentId, error }, 'the switch refused the route; agent released');
-        this.offerFailed(agentId, offer.call);
-      }
-      return;
-    }
   }
 
   /** One timer, at the router's next deadline (a relaxation step, an overflow, a maximum wait). */

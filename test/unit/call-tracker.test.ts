@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { CallTracker, type CallChange } from '../../src/core/calls/call-tracker.ts';
-import type { PbxCallEvent } from '../../src/pbx-adapters/pbx-port.ts';
+import type { PbxCallEvent } from '../../src/core/pbx-port.ts';
 
-function tracker() {
+/** Internal numbers are monitored, except the IVR ports 81xx (no monitor in these tests). */
+function tracker(unmonitored: ReadonlySet<string> = new Set()) {
   let n = 0;
   return new CallTracker({
     newId: () => `c${++n}`,
-    deviceKind: (d) => (d.length > 6 ? 'external' : d.startsWith('80') ? 'routing' : d.startsWith('89') ? 'queue' : 'agentPhone'),
+    deviceKind: (d) => (d.length > 6 ? 'external' : d.startsWith('80') ? 'routing' : d.startsWith('89') ? 'queue' : d.startsWith('81') ? 'ivr' : 'agentPhone'),
+    isMonitored: (d) => d.length <= 6 && !d.startsWith('81') && !unmonitored.has(d),
   });
 }
 const m = { monitoredDevice: '2001' };
@@ -92,6 +94,7 @@ describe('call tracker', () => {
         { deviceId: '2002', calls: [] },
         { deviceId: '8900', calls: [{ callId: '9', state: 'queued' }] },
       ],
+      { complete: true },
       'lostAtSwitch',
       10,
     );
@@ -119,5 +122,114 @@ describe('call tracker', () => {
     const later = t.apply({ kind: 'delivered', callId: '5', deviceId: '2002', calling: '13800000002', called: '2002', ...m }, 2 + ENDED_MEMORY_MS);
     expect(later[0]).toMatchObject({ type: 'created' });
     expect(t.byPbx('5')).not.toBe(call);
+  });
+});
+
+const CALLER = '13800000002';
+const OUTSIDE = '0755123456';
+/** An inbound call from CALLER talking to agent phone 2001 (switch call id `id`). */
+function talking(t: CallTracker, id = '1', at = 0) {
+  t.apply({ kind: 'delivered', callId: id, deviceId: '2001', calling: CALLER, called: '2001', ...m }, at);
+  t.apply({ kind: 'established', callId: id, deviceId: '2001', calling: CALLER, called: '2001', ...m }, at);
+  return t.byPbx(id)!;
+}
+
+describe('calls that leave the devices we monitor', () => {
+  it('a blind transfer to an outside number ends the call after the grace time, with its cause and where it went', async () => {
+    const { DEPARTURE_GRACE_MS } = await import('../../src/core/calls/call-tracker.ts');
+    const t = tracker();
+    const call = talking(t);
+    t.apply({ kind: 'transferred', primaryCallId: '1', transferringDevice: '2001', transferredTo: OUTSIDE, connections: [{ new: { callId: '1', deviceId: CALLER } }], ...m }, 100);
+    expect(call.endedAt).toBeNull();
+    expect(call.departing).toMatchObject({ since: 100, cause: 'transferred', leftTo: OUTSIDE });
+    expect(t.sweep(100 + DEPARTURE_GRACE_MS - 1)).toEqual([]);
+    const ended = t.sweep(100 + DEPARTURE_GRACE_MS);
+    expect(kinds(ended)).toEqual([`${CALLER}:connected->null`, 'ended']);
+    expect(call).toMatchObject({ endedAt: 100 + DEPARTURE_GRACE_MS, cause: 'transferred', leftTo: OUTSIDE });
+    expect(t.size).toBe(0);
+    expect(t.memorySize.departing).toBe(0);
+  });
+
+  it('a call diverted to an unmonitored IVR port leaves; one diverted to a monitored device is on its way there', () => {
+    const t = tracker();
+    t.apply({ kind: 'delivered', callId: '3', deviceId: '8000', calling: CALLER, called: '8000', ...m }, 0);
+    t.apply({ kind: 'diverted', callId: '3', deviceId: '8000', to: '8900', cause: 'redirected', ...m }, 1);
+    const call = t.byPbx('3')!;
+    expect(call.departing).toBeNull();
+    expect(call.headingTo).toBe('8900');
+    t.apply({ kind: 'queued', callId: '3', deviceId: '8900', queue: '8900', calling: CALLER, called: '8000', ...m }, 2);
+    expect(call.headingTo).toBeNull();
+    t.apply({ kind: 'diverted', callId: '3', deviceId: '8900', to: '8120', cause: 'redirected', ...m }, 3);
+    expect(call.departing).toMatchObject({ cause: 'redirected', leftTo: '8120' });
+    t.sweep(10_000);
+    expect(call).toMatchObject({ cause: 'redirected', leftTo: '8120' });
+    expect(call.endedAt).toBe(10_000);
+  });
+
+  it('a two-party call the agent hangs up ends the ordinary way when the CallClearedEvent follows', () => {
+    const t = tracker();
+    const call = talking(t);
+    t.apply({ kind: 'connectionCleared', callId: '1', deviceId: '2001', cause: 'normalClearing', ...m }, 5);
+    expect(call.departing).not.toBeNull(); // only the caller is left, at no device of ours
+    t.apply({ kind: 'callCleared', callId: '1', cause: 'normalClearing', ...m }, 6);
+    expect(call).toMatchObject({ endedAt: 6, cause: null, leftTo: null });
+    expect(t.memorySize.departing).toBe(0);
+  });
+
+  it('a departed call that arrives at a device of ours again is the same call; late news of its departure is not', () => {
+    const t = tracker();
+    const call = talking(t);
+    const transfer: PbxCallEvent = { kind: 'transferred', primaryCallId: '1', transferringDevice: '2001', transferredTo: OUTSIDE, connections: [{ new: { callId: '1', deviceId: CALLER } }], ...m };
+    t.apply(transfer, 10);
+    t.sweep(5000);
+    expect(call.endedAt).toBe(5000);
+    expect(t.apply(transfer, 5001)).toEqual([]); // a second monitor's copy
+    const back = t.apply({ kind: 'delivered', callId: '1', deviceId: '8000', calling: CALLER, called: '8000', ...m }, 6000);
+    expect(back[0]).toMatchObject({ type: 'revived', call });
+    expect(t.byPbx('1')).toBe(call);
+    expect(call).toMatchObject({ endedAt: null, leftTo: null, departing: null });
+  });
+});
+
+describe('reconciliation with snapshots that fail for some devices', () => {
+  it('a call at a device whose snapshot failed is kept; a later answer for that device settles it', () => {
+    const t = tracker();
+    const up = talking(t, '1');
+    const lost = talking(t, '2');
+    lost.connections.delete('2001');
+    t.apply({ kind: 'established', callId: '2', deviceId: '2002', calling: CALLER, called: '2002', ...m }, 0);
+    // 2001 could not be asked; 2002 says it has nothing
+    t.reconcile([{ deviceId: '2002', calls: [] }], { complete: true, unproven: new Set(['2001']) }, 'lostAtSwitch', 10);
+    expect(up.endedAt).toBeNull();
+    expect(lost.endedAt).toBe(10);
+    // 2001 answers later: still there
+    t.reconcile([{ deviceId: '2001', calls: [{ callId: '1', state: 'connected' }] }], { complete: false }, 'lostAtSwitch', 20);
+    expect(up.endedAt).toBeNull();
+    expect(up.lastEventAt).toBe(20);
+    // and later without it: gone
+    t.reconcile([{ deviceId: '2001', calls: [] }], { complete: false }, 'lostAtSwitch', 30);
+    expect(up).toMatchObject({ endedAt: 30, cause: 'lostAtSwitch' });
+  });
+
+  it('a call ended because a snapshot missed it comes back under its own id when the switch lists it', () => {
+    const t = tracker();
+    const call = talking(t, '1');
+    t.reconcile([{ deviceId: '2001', calls: [] }], { complete: true }, 'lostAtSwitch', 10);
+    expect(call.endedAt).toBe(10);
+    const changes = t.reconcile([{ deviceId: '2001', calls: [{ callId: '1', state: 'connected' }] }], { complete: true }, 'lostAtSwitch', 20);
+    expect(changes.map((c) => c.type)).toContain('revived');
+    expect(changes.some((c) => c.type === 'created')).toBe(false);
+    expect(t.byPbx('1')).toBe(call);
+    expect(call).toMatchObject({ endedAt: null, cause: null });
+  });
+
+  it('forceEnd and forceClear: what the switch says it does not have goes here too', () => {
+    const t = tracker();
+    const call = talking(t, '1');
+    t.apply({ kind: 'conferenced', primaryCallId: '1', conferencingDevice: '2001', addedParty: '2002', connections: [{ new: { callId: '1', deviceId: '2002' } }], ...m }, 1);
+    t.forceClear(call.id, '2002', 'lostAtSwitch', 2);
+    expect(conns(t, call.id)).toEqual({ '2001': 'connected', [CALLER]: 'connected' });
+    expect(kinds(t.forceEnd(call.id, 'lostAtSwitch', 3)).at(-1)).toBe('ended');
+    expect(call).toMatchObject({ endedAt: 3, cause: 'lostAtSwitch' });
   });
 });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { mapCstaEvent, mapRouteMessage, participationMode } from '../../src/pbx-adapters/csta/event-mapper.ts';
 import type { CstaEventMessage } from '../../src/pbx-adapters/csta/protocol/catalogue.ts';
-import type { PbxEvent } from '../../src/pbx-adapters/pbx-port.ts';
+import type { PbxEvent } from '../../src/core/pbx-port.ts';
 
 const c = (callId: string, deviceId: string) => ({ callId, deviceId });
 const monitors = new Map([

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { CstaLink, type CstaLinkHandlers } from '../../src/pbx-adapters/csta/link.ts';
 import { InvokeIds } from '../../src/pbx-adapters/csta/invoke-ids.ts';
-import { PbxError } from '../../src/pbx-adapters/pbx-port.ts';
+import { PbxError } from '../../src/core/pbx-port.ts';
 import { decodeMessage, encodeMessage, type CstaMessage } from '../../src/pbx-adapters/csta/protocol/catalogue.ts';
 import { encodeFrame, FrameDecoder, FrameTooLargeError } from '../../src/pbx-adapters/csta/protocol/framing.ts';
 

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
 import { CstaPbx, type CstaPbxOptions } from '../../src/pbx-adapters/csta/csta-pbx.ts';
 import { PbxArgumentError } from '../../src/pbx-adapters/csta/validate.ts';
-import { PbxError, type PbxEvent } from '../../src/pbx-adapters/pbx-port.ts';
+import { PbxError, type PbxEvent } from '../../src/core/pbx-port.ts';
 import { decodeMessage, encodeMessage, type CstaMessage } from '../../src/pbx-adapters/csta/protocol/catalogue.ts';
 import { encodeFrame, FrameDecoder } from '../../src/pbx-adapters/csta/protocol/framing.ts';
 import type { CstaErrorValue, SnapshotEntry } from '../../src/pbx-adapters/csta/protocol/types.ts';
@@ -32,6 +32,7 @@ class FakeSwitch {
   received: { link: number; invokeId: number; msg: CstaMessage }[] = [];
   snapshots = new Map<string, SnapshotEntry[]>();
   badDevices = new Set<string>();
+  snapshotFails = new Set<string>();
   failNext = new Map<string, CstaErrorValue>();
   silent = new Set<string>();
   /** Answers go out on the next turn (to observe how many requests are in flight). */
@@ -138,6 +139,7 @@ class FakeSwitch {
         link.routes.set(`R${id}`, msg.routingDevice);
         return [{ type: 'RouteRegisterResponse', routeRegisterReqId: `R${id}` }];
       case 'SnapshotDevice':
+        if (this.snapshotFails.has(msg.deviceId)) return [{ type: 'CSTAErrorCode', error: { category: 'systemResourceAvailability', value: 'resourceBusy' } }];
         return [{ type: 'SnapshotDeviceResponse', calls: this.snapshots.get(msg.deviceId) ?? [] }];
       case 'MakeCall':
         return [{ type: 'MakeCallResponse', callingDevice: { callId: '100', deviceId: msg.callingDevice } }];
@@ -197,9 +199,10 @@ function makePbx(port: number, opts: Partial<CstaPbxOptions> = {}) {
   });
   const pbx = new CstaPbx({ host: '127.0.0.1', port, logger: pino({ level: 'debug' }, sink), requestTimeoutMs: 1_000, reconnect: { initialMs: 20, maxMs: 100 }, ...opts });
   const events: PbxEvent[] = [];
-  pbx.onEvent((e) => events.push(e));
+  const monitorEvents: Extract<PbxEvent, { kind: 'monitor' }>[] = [];
+  pbx.onEvent((e) => (e.kind === 'monitor' ? monitorEvents.push(e) : events.push(e)));
   cleanups.push(() => pbx.close());
-  return { pbx, events, logLines, kinds: () => events.map((e) => e.kind) };
+  return { pbx, events, monitorEvents, logLines, kinds: () => events.map((e) => e.kind) };
 }
 
 describe('CstaPbx link set-up', () => {
@@ -381,6 +384,44 @@ describe('CstaPbx wanted sets', () => {
     await until(() => logLines.some((l) => l.msg === 'undecodable CSTA message skipped'));
     expect(logLines.find((l) => l.msg === 'undecodable CSTA message skipped')).toMatchObject({ component: 'csta', level: 40 });
     expect(warn.failures).toEqual([{ deviceId: '9999', service: 'MonitorStart', reason: expect.stringMatching(/invalidDeviceID/) }]);
+  });
+
+  it('reports each monitor started, refused (with the switch error) and stopped; asks for refused ones again', async () => {
+    const sw = await fakeSwitch();
+    sw.badDevices.add('2009');
+    const { pbx, monitorEvents } = makePbx(sw.port, { monitorRetryMs: 100 });
+    await pbx.setMonitoredDevices(['2001', '2009']);
+    await pbx.start();
+    await until(() => monitorEvents.length === 2);
+    expect(monitorEvents).toEqual(
+      expect.arrayContaining([
+        { kind: 'monitor', deviceId: '2001', monitored: true },
+        { kind: 'monitor', deviceId: '2009', monitored: false, error: { category: 'operation', value: 'invalidDeviceID' } },
+      ]),
+    );
+    expect(pbx.isMonitored('2001')).toBe(true);
+    expect(pbx.isMonitored('2009')).toBe(false);
+    const refused = (await caught(pbx.monitorNow('2009'))) as PbxError;
+    expect(refused).toMatchObject({ code: 'PBX_REJECTED', cstaError: { category: 'operation', value: 'invalidDeviceID' } });
+    await pbx.monitorNow('2001');
+    await pbx.monitorNow('2005'); // a new device: started now
+    expect(pbx.isMonitored('2005')).toBe(true);
+    // the switch takes it at the next retry
+    sw.badDevices.delete('2009');
+    await until(() => pbx.isMonitored('2009'));
+    expect(monitorEvents.at(-1)).toEqual({ kind: 'monitor', deviceId: '2009', monitored: true });
+    await pbx.setMonitoredDevices(['2001']);
+    expect(monitorEvents.filter((e) => !e.monitored && !e.error).map((e) => e.deviceId).sort()).toEqual(['2005', '2009']);
+  });
+
+  it('lists devices whose snapshot failed instead of reporting them without calls', async () => {
+    const sw = await fakeSwitch();
+    sw.snapshotFails.add('2002');
+    sw.snapshots.set('2001', [{ connection: c('5', '2001'), state: 'connected' }]);
+    const { pbx, events } = makePbx(sw.port);
+    await pbx.setMonitoredDevices(['2001', '2002']);
+    await pbx.start();
+    expect(events[0]).toMatchObject({ kind: 'linkUp', unsnapshotted: ['2002'], snapshot: [{ deviceId: '2001', calls: [{ callId: '5', state: 'connected' }] }] });
   });
 
   it('rejects invalid device ids and changes nothing', async () => {

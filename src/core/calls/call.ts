@@ -2,7 +2,7 @@
  * A call as the daemon knows it: one stable id for clients, the switch's call ids behind it, and a
  * connection per device with its CSTA state. Plain data; the tracker changes it.
  */
-import type { LocalConnectionState, MonitorMode } from '../../pbx-adapters/pbx-port.ts';
+import type { LocalConnectionState, MonitorMode } from '../pbx-port.ts';
 
 export type Direction = 'inbound' | 'outbound' | 'internal';
 export type DeviceKind = 'agentPhone' | 'routing' | 'queue' | 'ivr' | 'external' | 'other';
@@ -46,6 +46,16 @@ export interface TrackedCall {
   outcome: string | null;
   /** For a consultation call: the call it consults about. */
   consultOf: string | null;
+  /** When the switch last told anything about this call (the call audit looks at silent ones). */
+  lastEventAt: number;
+  /** A monitored device the call is on its way to (diverted or transferred there): more events
+   * will come from it, so the call has not left us even with no connection at a monitored device. */
+  headingTo: string | null;
+  /** The call is at no device we monitor: unless it comes back within a grace time, the switch
+   * will tell us nothing more of it and it ends as having left (`leftTo`). */
+  departing: { since: number; cause: string; leftTo: string | null } | null;
+  /** Where the call went when it left the devices we monitor (a number, an unmonitored device). */
+  leftTo: string | null;
 }
 
 export function newCall(id: string, pbxCallId: string, now: number): TrackedCall {
@@ -70,6 +80,10 @@ export function newCall(id: string, pbxCallId: string, now: number): TrackedCall
     cause: null,
     outcome: null,
     consultOf: null,
+    lastEventAt: now,
+    headingTo: null,
+    departing: null,
+    leftTo: null,
   };
 }
 
@@ -77,6 +91,7 @@ export function newCall(id: string, pbxCallId: string, now: number): TrackedCall
 export function outcomeOf(call: TrackedCall): string {
   if (call.outcome) return call.outcome;
   if (call.answeredAt !== null) return 'answered';
+  if (call.leftTo !== null) return 'transferredOut';
   if (call.cause && call.cause !== 'normalClearing') return call.cause === 'noAnswer' ? 'unanswered' : 'failed';
   if (call.queuedAt !== null || call.queue !== null) return 'abandoned';
   return 'unanswered';

@@ -8,60 +8,60 @@ export const callOps: OpTable = {
   'call.make': {
     roles: AGENT,
     schema: obj({ to: number, callData: {} }, ['to']),
-    handle: (ctx, d: { to: string; callData?: unknown }) => ctx.services.calls.make(me(ctx), d.to, d.callData),
+    handle: (ctx, d: { to: string; callData?: unknown }) => ctx.services.callControl.make(me(ctx), d.to, d.callData),
   },
   'call.answer': {
     roles: AGENT,
     schema: obj({ callId }, ['callId']),
-    handle: async (ctx, d: { callId: string }) => (await ctx.services.calls.answer(me(ctx), d.callId), {}),
+    handle: async (ctx, d: { callId: string }) => (await ctx.services.callControl.answer(me(ctx), d.callId), {}),
   },
   'call.hangup': {
     roles: AGENT,
     schema: obj({ callId }, ['callId']),
-    handle: async (ctx, d: { callId: string }) => (await ctx.services.calls.hangup(me(ctx), d.callId), {}),
+    handle: async (ctx, d: { callId: string }) => (await ctx.services.callControl.hangup(me(ctx), d.callId), {}),
   },
   'call.hold': {
     roles: AGENT,
     schema: obj({ callId }, ['callId']),
-    handle: async (ctx, d: { callId: string }) => (await ctx.services.calls.hold(me(ctx), d.callId), {}),
+    handle: async (ctx, d: { callId: string }) => (await ctx.services.callControl.hold(me(ctx), d.callId), {}),
   },
   'call.retrieve': {
     roles: AGENT,
     schema: obj({ callId }, ['callId']),
-    handle: async (ctx, d: { callId: string }) => (await ctx.services.calls.retrieve(me(ctx), d.callId), {}),
+    handle: async (ctx, d: { callId: string }) => (await ctx.services.callControl.retrieve(me(ctx), d.callId), {}),
   },
   'call.consult': {
     roles: AGENT,
     schema: obj({ callId, to: number }, ['callId', 'to']),
-    handle: (ctx, d: { callId: string; to: string }) => ctx.services.calls.consult(me(ctx), d.callId, d.to),
+    handle: (ctx, d: { callId: string; to: string }) => ctx.services.callControl.consult(me(ctx), d.callId, d.to),
   },
   'call.transfer': {
     roles: AGENT,
     schema: { ...obj({ callId, to: number, consultCallId: callId }, ['callId']), oneOf: [{ required: ['to'] }, { required: ['consultCallId'] }] },
-    handle: async (ctx, d: { callId: string; to?: string; consultCallId?: string }) => (await ctx.services.calls.transfer(me(ctx), d.callId, d), {}),
+    handle: async (ctx, d: { callId: string; to?: string; consultCallId?: string }) => (await ctx.services.callControl.transfer(me(ctx), d.callId, d), {}),
   },
   'call.conference': {
     roles: AGENT,
     schema: obj({ callId, consultCallId: callId }, ['callId', 'consultCallId']),
-    handle: async (ctx, d: { callId: string; consultCallId: string }) => (await ctx.services.calls.conference(me(ctx), d.callId, d.consultCallId), {}),
+    handle: async (ctx, d: { callId: string; consultCallId: string }) => (await ctx.services.callControl.conference(me(ctx), d.callId, d.consultCallId), {}),
   },
   'call.sendDigits': {
     roles: AGENT,
     schema: obj({ callId, digits: { type: 'string', pattern: '^[0-9*#A-D]{1,64}$' } }, ['callId', 'digits']),
-    handle: async (ctx, d: { callId: string; digits: string }) => (await ctx.services.calls.sendDigits(me(ctx), d.callId, d.digits), {}),
+    handle: async (ctx, d: { callId: string; digits: string }) => (await ctx.services.callControl.sendDigits(me(ctx), d.callId, d.digits), {}),
   },
   'call.setData': {
     roles: ['agent', 'supervisor', 'admin'],
     schema: obj({ callId, data: {} }, ['callId', 'data']),
     handle: (ctx, d: { callId: string; data: unknown }) => {
-      ctx.services.calls.setData(me(ctx), d.callId, d.data, ctx.session.hasRole('supervisor', 'admin'));
+      ctx.services.callControl.setData(me(ctx), d.callId, d.data, ctx.session.hasRole('supervisor', 'admin'));
       return {};
     },
   },
   'call.getData': {
     roles: ['agent', 'supervisor', 'admin'],
     schema: obj({ callId }, ['callId']),
-    handle: (ctx, d: { callId: string }) => ({ callId: d.callId, data: ctx.services.calls.getData(me(ctx), d.callId, ctx.session.hasRole('supervisor', 'admin')) }),
+    handle: (ctx, d: { callId: string }) => ({ callId: d.callId, data: ctx.services.callControl.getData(me(ctx), d.callId, ctx.session.hasRole('supervisor', 'admin')) }),
   },
   'call.toIvr': {
     roles: AGENT,

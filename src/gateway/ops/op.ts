@@ -3,7 +3,8 @@
  * gateway validates and authorizes before a handler runs, so handlers see well-formed input.
  */
 import type { Logger } from 'pino';
-import type { PbxPort } from '../../pbx-adapters/pbx-port.ts';
+import type { PbxPort } from '../../core/pbx-port.ts';
+import type { CallControl } from '../../services/call-control.ts';
 import type { CallService } from '../../services/call-service.ts';
 import type { Directory } from '../../services/directory.ts';
 import type { AuditLog, Clock } from '../../services/ports.ts';
@@ -17,6 +18,7 @@ export interface GatewayServices {
   directory: Directory;
   presence: PresenceService;
   calls: CallService;
+  callControl: CallControl;
   routing: RoutingService;
   queueStats: QueueStatsService;
   audit: AuditLog;

@@ -4,7 +4,7 @@
  * state, announcements. Every action is written to the audit log.
  */
 import { invalidState, notFound, badRequest } from '../../core/errors.ts';
-import type { MonitorMode } from '../../pbx-adapters/pbx-port.ts';
+import type { MonitorMode } from '../../core/pbx-port.ts';
 import type { GatewayServices, OpContext } from './op.ts';
 import { SUPERVISOR, callId, obj, str, type OpTable } from './op.ts';
 
@@ -65,7 +65,7 @@ export const supervisorOps: OpTable = {
       const { call, extension } = agentCall(ctx.services, d.agentId);
       const from = supervisorPhone(ctx);
       if (from === extension) throw badRequest('cannot monitor your own phone');
-      await ctx.services.calls.monitor(call, extension, from, d.mode);
+      await ctx.services.callControl.monitor(call, extension, from, d.mode);
       audit(ctx, 'supervisor.monitor', d.agentId, { callId: call.id, mode: d.mode, from });
       return { callId: call.id, mode: d.mode };
     },
@@ -80,7 +80,7 @@ export const supervisorOps: OpTable = {
       if (!call.connections.has(from)) throw invalidState(`you are not monitoring call ${d.callId}`);
       const agentConn = [...call.connections.keys()].find((dev) => dev !== from && ctx.services.presence.agentAt(dev));
       if (!agentConn) throw invalidState('no agent left on that call');
-      await ctx.services.calls.monitor(call, agentConn, from, d.mode);
+      await ctx.services.callControl.monitor(call, agentConn, from, d.mode);
       audit(ctx, 'supervisor.setMode', d.callId, { mode: d.mode });
       return { callId: d.callId, mode: d.mode };
     },
@@ -90,12 +90,12 @@ export const supervisorOps: OpTable = {
     schema: { ...obj({ agentId, callId }), oneOf: [{ required: ['agentId'] }, { required: ['callId'] }] },
     async handle(ctx, d: { agentId?: string; callId?: string }) {
       if (d.callId) {
-        await ctx.services.calls.forceClearCall(d.callId);
+        await ctx.services.callControl.forceClearCall(d.callId);
         audit(ctx, 'supervisor.forceRelease', d.callId, { scope: 'call' });
         return { callId: d.callId };
       }
       const { call, extension } = agentCall(ctx.services, d.agentId!);
-      await ctx.services.calls.forceClearConnection(call, extension);
+      await ctx.services.callControl.forceClearConnection(call, extension);
       audit(ctx, 'supervisor.forceRelease', d.agentId!, { scope: 'agent', callId: call.id });
       return { callId: call.id, agentId: d.agentId };
     },

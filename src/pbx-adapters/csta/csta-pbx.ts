@@ -15,8 +15,8 @@
  * - `close()` emits nothing, ends the session best-effort and leaves no timer or socket behind.
  */
 import type { Logger } from 'pino';
-import { PbxError } from '../pbx-port.ts';
-import type { ConnectionId, DeviceSnapshot, MonitorMode, PbxEvent, PbxPort } from '../pbx-port.ts';
+import { PbxError } from '../../core/pbx-port.ts';
+import type { ConnectionId, DeviceSnapshot, MonitorMode, PbxEvent, PbxPort } from '../../core/pbx-port.ts';
 import { AGENT_STATE_REQUESTS, type AgentStateRequest } from './protocol/types.ts';
 import type { CstaLink } from './link.ts';
 import { Backoff } from './backoff.ts';
@@ -38,9 +38,12 @@ export interface CstaPbxOptions {
   applicationId?: string;
   /** Set-up requests in flight at once (default 32). */
   setupConcurrency?: number;
+  /** How often monitors the switch refused are tried again (default 30 000). */
+  monitorRetryMs?: number;
 }
 
 const MONITOR_MODES: readonly MonitorMode[] = ['silent', 'whisper', 'barge'];
+const DEFAULT_MONITOR_RETRY_MS = 30_000;
 const STOP_SESSION_TIMEOUT_MS = 1_000;
 const reasonOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -58,6 +61,7 @@ export class CstaPbx implements PbxPort {
   private starting: Promise<void> | null = null;
   private connecting: AbortController | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
+  private monitorRetry: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: CstaPbxOptions) {
     this.log = opts.logger.child({ component: 'csta' });
@@ -84,6 +88,8 @@ export class CstaPbx implements PbxPort {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    if (this.monitorRetry) clearInterval(this.monitorRetry);
+    this.monitorRetry = null;
     this.connecting?.abort();
     const session = this.session;
     this.session = null;
@@ -99,6 +105,23 @@ export class CstaPbx implements PbxPort {
   async setRoutingDevices(deviceIds: Iterable<string>): Promise<void> {
     this.wantedRouting = new Set([...deviceIds].map((d) => checkText(d, 'routing device id')));
     await this.reconcile();
+  }
+
+  isMonitored(deviceId: string): boolean {
+    return this.up && (this.session?.monitors.has(deviceId) ?? false);
+  }
+
+  async monitorNow(deviceId: string): Promise<void> {
+    const device = checkText(deviceId, 'device id');
+    this.wantedMonitors.add(device);
+    const session = this.session;
+    if (!session?.established) throw new PbxError('PBX_UNAVAILABLE', 'CSTA link is down');
+    if (session.monitors.has(device)) return;
+    await session.reconcile();
+    if (session.monitors.has(device)) return;
+    if (!session.isUp) throw new PbxError('PBX_UNAVAILABLE', 'CSTA link is down');
+    const error = session.monitorFailures.get(device);
+    throw new PbxError('PBX_REJECTED', `the switch refuses to monitor ${device}${error ? `: ${error.category}/${error.value}` : ''}`, error);
   }
 
   async snapshotDevice(deviceId: string): Promise<DeviceSnapshot> {
@@ -260,18 +283,34 @@ export class CstaPbx implements PbxPort {
       await session.establish(this.opts.applicationId ?? 'switchboard');
       await session.reconcile();
       const reconnect = this.everUp;
-      const snapshot = await session.snapshotAll();
+      const { snapshots, failed } = await session.snapshotAll();
       if (this.session !== session || !session.isUp) return; // lost during set-up: onDown handled it
       this.up = true;
       this.everUp = true;
       this.downReported = false;
       this.backoff.reset();
-      this.log.info({ reconnect, monitors: session.monitors.size, setupMs: Math.round(performance.now() - t0) }, 'CSTA link up');
-      this.emit({ kind: 'linkUp', reconnect, snapshot });
+      this.log.info(
+        { reconnect, monitors: session.monitors.size, refused: session.monitorFailures.size, unsnapshotted: failed.length, setupMs: Math.round(performance.now() - t0) },
+        'CSTA link up',
+      );
+      this.emit({ kind: 'linkUp', reconnect, snapshot: snapshots, unsnapshotted: failed });
       session.release();
+      this.armMonitorRetry();
     } catch (err) {
       if (this.session === session) session.destroy(`session set-up failed: ${reasonOf(err)}`);
     }
+  }
+
+  /** Monitors the switch refused are asked for again now and then: a phone plugged back in, a
+   * monitor slot freed. */
+  private armMonitorRetry(): void {
+    if (this.monitorRetry) return;
+    this.monitorRetry = setInterval(() => {
+      const session = this.session;
+      if (!session?.established || session.monitorFailures.size === 0) return;
+      void session.reconcile();
+    }, this.opts.monitorRetryMs ?? DEFAULT_MONITOR_RETRY_MS);
+    this.monitorRetry.unref();
   }
 
   private onDown(session: CstaSession, reason: string): void {

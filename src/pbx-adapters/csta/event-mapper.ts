@@ -7,7 +7,7 @@
  * name), else the event's device field (alertingDevice, answeringDevice, ...). In this profile the
  * two are the same directory number.
  */
-import type { AgentSwitchState, ConnectionChange, MonitorMode, PbxEvent } from '../pbx-port.ts';
+import type { AgentSwitchState, ConnectionChange, MonitorMode, PbxEvent } from '../../core/pbx-port.ts';
 import type { CstaEventMessage, CstaMessage } from './protocol/catalogue.ts';
 import type { ConnectionId, ConnectionPair } from './protocol/types.ts';
 
@@ -146,6 +146,9 @@ export function mapCstaEvent(msg: CstaEventMessage, monitors: ReadonlyMap<string
       };
     case 'DigitsDetectedEvent':
       return { kind: 'digits', callId: msg.connection.callId, deviceId: msg.connection.deviceId || monitoredDevice, digits: msg.digits, ...m };
+    case 'OutOfServiceEvent':
+    case 'BackInServiceEvent':
+      return { kind: 'deviceService', deviceId: msg.device || monitoredDevice, inService: msg.type === 'BackInServiceEvent', ...m };
     default: {
       const state = AGENT_EVENTS[msg.type];
       if (state === undefined || !('agentDevice' in msg)) return null;

@@ -10,7 +10,7 @@
  */
 import net from 'node:net';
 import type { Logger } from 'pino';
-import { PbxError } from '../pbx-port.ts';
+import { PbxError } from '../../core/pbx-port.ts';
 import { decodeMessage, encodeMessage, isEventType, isKnownMessageType, isResponseType } from './protocol/catalogue.ts';
 import type { CstaEventMessage, CstaMessage, CstaMessageType, MessageOf } from './protocol/catalogue.ts';
 import { encodeFrame, FrameDecoder, type Frame } from './protocol/framing.ts';

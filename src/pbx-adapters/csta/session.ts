@@ -8,7 +8,7 @@
  * arrival order.
  */
 import type { Logger } from 'pino';
-import { PbxError, type DeviceSnapshot, type PbxEvent } from '../pbx-port.ts';
+import { PbxError, type DeviceSnapshot, type PbxEvent } from '../../core/pbx-port.ts';
 import { CSTA_NS, type CstaEventMessage } from './protocol/catalogue.ts';
 import { CstaLink, type CstaLinkOptions } from './link.ts';
 import { mapCstaEvent, mapRouteMessage, type RouteMessage } from './event-mapper.ts';
@@ -42,6 +42,9 @@ export class CstaSession {
   sessionId: string | null = null;
   /** device → monitorCrossRefID, and back */
   readonly monitors = new Map<string, string>();
+  /** Devices whose MonitorStart the switch refused on this link, with its error (tried again at
+   * the next reconcile). */
+  readonly monitorFailures = new Map<string, { category: string; value: string }>();
   private readonly monitorDevices = new Map<string, string>();
   /** device → routeRegisterReqID, and back */
   private readonly routes = new Map<string, string>();
@@ -94,8 +97,9 @@ export class CstaSession {
     return this.chain;
   }
 
-  /** SnapshotDevice of every monitored device; a device whose snapshot fails is left out. */
-  async snapshotAll(): Promise<DeviceSnapshot[]> {
+  /** SnapshotDevice of every monitored device; a device whose snapshot fails is listed in `failed`
+   * (nothing can be said of its calls). */
+  async snapshotAll(): Promise<{ snapshots: DeviceSnapshot[]; failed: string[] }> {
     const link = this.requireLink();
     const out: DeviceSnapshot[] = [];
     const failed: string[] = [];
@@ -112,7 +116,7 @@ export class CstaSession {
       () => !link.isUp,
     );
     if (failed.length > 0) this.deps.logger.warn({ count: failed.length, devices: failed.slice(0, 20) }, 'SnapshotDevice failed; devices left out of the snapshot');
-    return out;
+    return { snapshots: out, failed };
   }
 
   /** Stops holding events back: emits the held ones in arrival order, then passes events through. */
@@ -160,11 +164,13 @@ export class CstaSession {
     const stop = (): boolean => !link.isUp;
     const failed: { deviceId: string; service: string; reason: string }[] = [];
     const toStop = [...this.monitors.keys()].filter((d) => !wantedMonitors.has(d));
+    for (const deviceId of [...this.monitorFailures.keys()]) if (!wantedMonitors.has(deviceId)) this.monitorFailures.delete(deviceId);
     await forEachBounded(toStop, this.deps.concurrency, async (deviceId) => {
       const crossRef = this.monitors.get(deviceId);
       if (crossRef === undefined) return;
       this.monitors.delete(deviceId); // forget first: events still in flight for it are dropped
       this.monitorDevices.delete(crossRef);
+      this.out({ kind: 'monitor', deviceId, monitored: false });
       await link.request({ type: 'MonitorStop', monitorCrossRefId: crossRef }).catch((err: unknown) => failed.push({ deviceId, service: 'MonitorStop', reason: reasonOf(err) }));
     }, stop);
     const toStart = [...wantedMonitors].filter((d) => !this.monitors.has(d));
@@ -176,10 +182,19 @@ export class CstaSession {
             onReply: (r) => {
               this.monitors.set(deviceId, r.monitorCrossRefId);
               this.monitorDevices.set(r.monitorCrossRefId, deviceId);
+              this.monitorFailures.delete(deviceId);
+              this.out({ kind: 'monitor', deviceId, monitored: true });
             },
           },
         )
-        .catch((err: unknown) => failed.push({ deviceId, service: 'MonitorStart', reason: reasonOf(err) }));
+        .catch((err: unknown) => {
+          failed.push({ deviceId, service: 'MonitorStart', reason: reasonOf(err) });
+          if (!link.isUp) return;
+          const error = err instanceof PbxError && err.cstaError ? err.cstaError : { category: 'unspecified', value: reasonOf(err) };
+          const before = this.monitorFailures.get(deviceId);
+          this.monitorFailures.set(deviceId, error);
+          if (!before || before.value !== error.value) this.out({ kind: 'monitor', deviceId, monitored: false, error });
+        });
     }, stop);
     // No service cancels a route registration: one no longer wanted stays at the switch and its
     // RouteRequests are ended at once (see onRouteMessage).
