@@ -5,7 +5,7 @@
  *
  * Healthy, a write goes to SQLite at once: the fast path, the same cost as calling the repository.
  * When SQLite refuses a write for a reason that passes (disk full, busy, read-only, I/O error,
- * cannot open: `faultOf`), the write is kept in memory and every later write queues behind it, so
+ * cannot open: sqlite-faults.ts), the write is kept in memory and every later write queues behind it, so
  * rows reach the database in the order they were made (a call's update never lands before its
  * insert). A timer retries the backlog with back-off, a batch per transaction; a batch that fails
  * rolls back whole, and one whose commit reported a failure but landed anyway is recognised by
@@ -26,39 +26,9 @@
  */
 import type { Logger } from 'pino';
 import type { Clock, Timers } from '../services/ports.ts';
+import { faultOf, sqliteCode } from './sqlite-faults.ts';
 
-/** `keep`: the database cannot take writes now (retry later); `drop`: this write is wrong. */
-export type WriteFault = 'keep' | 'drop';
-
-/** SQLite result codes (primary) that say the database, not the write, is the problem. */
-const PASSING = new Set([
-  'SQLITE_FULL',
-  'SQLITE_BUSY',
-  'SQLITE_LOCKED',
-  'SQLITE_READONLY',
-  'SQLITE_IOERR',
-  'SQLITE_CANTOPEN',
-  'SQLITE_NOMEM',
-  'SQLITE_PROTOCOL',
-  'SQLITE_INTERRUPT',
-  'SQLITE_NOLFS',
-  // Not passing by itself, but an operator may restore the file: keeping the write costs memory
-  // within the cap, dropping it loses it.
-  'SQLITE_CORRUPT',
-  'SQLITE_NOTADB',
-]);
-
-/** The primary SQLite code of an error (`SQLITE_IOERR_WRITE` → `SQLITE_IOERR`), or null. */
-export function sqliteCode(err: unknown): string | null {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return null;
-  return code.split('_', 2).join('_');
-}
-
-export function faultOf(err: unknown): WriteFault {
-  const code = sqliteCode(err);
-  return code !== null && PASSING.has(code) ? 'keep' : 'drop';
-}
+export { faultOf, sqliteCode, type WriteFault } from './sqlite-faults.ts';
 
 export interface WriteQueueOptions<W> {
   /** Writes one, atomically; throws what SQLite throws. `replay`: from the backlog, so it may
