@@ -21,7 +21,7 @@ export interface World {
   /** Between the daemon and the switch when started with `proxy: true` (link faults). */
   proxy: LinkProxy | null;
   /** Calls the simulator's control API; throws on a non-2xx answer unless `allowError`. */
-  simApi(method: 'GET' | 'POST', path: string, body?: object, allowError?: boolean): Promise<any>;
+  simApi(method: 'GET' | 'POST' | 'DELETE', path: string, body?: object, allowError?: boolean): Promise<any>;
   /** A caller from outside dials `to`; returns the switch's call id. */
   dial(from: string, to: string): Promise<string>;
   /** Logs in over WebSocket (demo password). */

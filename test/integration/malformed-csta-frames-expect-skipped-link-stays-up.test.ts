@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/pbx-adapters/csta/protocol/framing.ts';
-import { encodeMessage } from '../../src/pbx-adapters/csta/protocol/catalogue.ts';
+import { encodeMessage } from '../../src/pbx-adapters/csta/protocol/codec.ts';
 import { startWorld, type World } from '../helpers/world.ts';
 
 let w: World;
@@ -18,7 +18,7 @@ const header = (total: number, invokeId = '9999') => {
   h.write(invokeId, 4, 'ascii');
   return h;
 };
-const harmless = () => frame(9999, encodeMessage({ type: 'DigitsDetectedEvent', monitorCrossRefId: 'none', connection: { callId: '1', deviceId: '2001' }, digits: '1' }));
+const harmless = () => frame(9999, encodeMessage({ type: 'DtmfDetectedEvent', monitorCrossRefId: 'none', overConnection: { callId: '1', deviceId: '2001' }, dtmfChar: '1' }));
 
 it('malformed and truncated frames from the switch are skipped; the link and the calls go on', async () => {
   const agent = await w.readyAgent('a1001');
@@ -26,7 +26,7 @@ it('malformed and truncated frames from the switch are skipped; the link and the
   expect(linksBefore).toHaveLength(1);
 
   const inject = (b: Buffer) => w.simApi('POST', '/sim/link/inject', { base64: b.toString('base64') });
-  const deliveredXml = encodeMessage({ type: 'DeliveredEvent', monitorCrossRefId: '1', connection: { callId: '5', deviceId: '2001' }, alertingDevice: '2001' });
+  const deliveredXml = encodeMessage({ type: 'DeliveredEvent', monitorCrossRefId: '1', connection: { callId: '5', deviceId: '2001' }, alertingDevice: '2001', cause: 'newCall' });
   // 1. Not XML at all.
   await inject(frame(9999, 'this is not xml <<<'));
   // 2. XML cut off in the middle (the frame's length covers exactly the cut-off text).
@@ -52,6 +52,24 @@ it('malformed and truncated frames from the switch are skipped; the link and the
   const { data } = await agent.waitFor('call.offered');
   await agent.call('call.answer', { callId: data.callId });
   await agent.waitFor('call.established');
+  await w.simApi('POST', `/sim/calls/${simCallId}/hangup`);
+  await agent.waitFor('call.cleared');
+});
+
+it('a frame whose length field overruns into the next frames does not make the link deaf: the daemon resynchronises at once', async () => {
+  const sup = await w.login('sup1');
+  await sup.request('supervisor.setAgentState', { agentId: 'a1001', state: 'notReady' }); // the first scenario's agent, when it ran
+  const agent = await w.readyAgent('a1002');
+  const inject = (b: Buffer) => w.simApi('POST', '/sim/link/inject', { base64: b.toString('base64') });
+  // The header promises 60,000 bytes; 30 come. Before, everything the switch sent next was taken
+  // as the rest of that frame until 60,000 bytes had passed: no call would reach an agent.
+  await inject(Buffer.concat([header(60_000), Buffer.from('<DeliveredEvent><monitorCro')]));
+  const t0 = Date.now();
+  const simCallId = await w.dial('13900000077', '8000');
+  const { data } = await agent.waitFor('call.offered', () => true, 3000);
+  expect(Date.now() - t0).toBeLessThan(2000);
+  expect((await w.http('GET', '/health')).body.pbx).toBe('up');
+  await agent.call('call.answer', { callId: data.callId });
   await w.simApi('POST', `/sim/calls/${simCallId}/hangup`);
   await agent.waitFor('call.cleared');
 });

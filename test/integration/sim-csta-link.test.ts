@@ -7,7 +7,8 @@
 import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeMessage, encodeMessage, type CstaMessage, type MessageOf } from '../../src/pbx-adapters/csta/protocol/catalogue.ts';
+import { type CstaMessage, type MessageOf } from '../../src/pbx-adapters/csta/protocol/catalogue.ts';
+import { decodeMessage, encodeMessage } from '../../src/pbx-adapters/csta/protocol/codec.ts';
 import { encodeFrame, FrameDecoder } from '../../src/pbx-adapters/csta/protocol/framing.ts';
 import { buildSimulator, type RouteRequestHook, type SimConfig, type Simulator } from '../../src/pbx-adapters/oxo-sim/index.ts';
 
@@ -206,7 +207,7 @@ describe('simulated switch over TCP and HTTP', () => {
     const { body } = await http('POST', '/sim/calls', { from: '0699887766', to: '8001' });
     await cti.waitFor((r) => r.msg.type === 'RouteRequest');
     const end = (await cti.waitFor((r) => r.msg.type === 'RouteEnd')).msg as MessageOf<'RouteEnd'>;
-    expect(end.errorValue).toBe('timeout');
+    expect(end.errorValue).toEqual({ category: 'operation', value: 'routeingTimerExpired' });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
     const queued = await cti.event('QueuedEvent');
     expect(queued).toMatchObject({ monitorCrossRefId: q.monitorCrossRefId, queue: '8901', queuedConnection: { callId: body.simCallId, deviceId: '8901' }, numberQueued: 1 });

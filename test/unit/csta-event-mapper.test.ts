@@ -46,9 +46,9 @@ const rows: [string, CstaEventMessage, PbxEvent][] = [
     { kind: 'queued', callId: '7', deviceId: '8900', queue: '8900', calling: '0612', called: '8000', numberQueued: 0, ...R },
   ],
   [
-    'TransferredEvent',
+    'TransferedEvent',
     {
-      type: 'TransferredEvent',
+      type: 'TransferedEvent',
       ...M,
       primaryOldCall: c('7', '2001'),
       secondaryOldCall: c('8', '2001'),
@@ -68,13 +68,15 @@ const rows: [string, CstaEventMessage, PbxEvent][] = [
     { type: 'ConnectionClearedEvent', ...M, droppedConnection: c('7', '2001'), releasingDevice: '2001', cause: 'normalClearing' },
     { kind: 'connectionCleared', callId: '7', deviceId: '2001', cause: 'normalClearing', ...R },
   ],
-  ['CallClearedEvent', { type: 'CallClearedEvent', ...M, clearedCall: '7' }, { kind: 'callCleared', callId: '7', cause: 'normalClearing', ...R }],
+  ['CallClearedEvent', { type: 'CallClearedEvent', ...M, clearedCall: c('7', '') }, { kind: 'callCleared', callId: '7', cause: 'normalClearing', ...R }],
   [
     'FailedEvent',
     { type: 'FailedEvent', ...M, failedConnection: c('7', '2001'), failingDevice: '2001', calledDevice: '2999', cause: 'invalidNumberFormat' },
     { kind: 'failed', callId: '7', deviceId: '2001', called: '2999', cause: 'invalidNumberFormat', ...R },
   ],
-  ['DigitsDetectedEvent', { type: 'DigitsDetectedEvent', ...M, connection: c('7', '0612'), digits: '12#' }, { kind: 'digits', callId: '7', deviceId: '0612', digits: '12#', ...R }],
+  ['DtmfDetectedEvent', { type: 'DtmfDetectedEvent', ...M, overConnection: c('7', '0612'), dtmfChar: '#' }, { kind: 'digits', callId: '7', deviceId: '0612', digits: '#', ...R }],
+  ['OutOfServiceEvent', { type: 'OutOfServiceEvent', ...M, device: '2001' }, { kind: 'deviceService', deviceId: '2001', inService: false, ...R }],
+  ['BackInServiceEvent', { type: 'BackInServiceEvent', ...M, device: '2001', cause: 'maintenance' }, { kind: 'deviceService', deviceId: '2001', inService: true, ...R }],
   ['AgentLoggedOnEvent', { type: 'AgentLoggedOnEvent', ...M, agentDevice: '2001', agentId: 'a1' }, { kind: 'agentState', deviceId: '2001', agentId: 'a1', state: 'loggedOn', ...R }],
   ['AgentLoggedOffEvent', { type: 'AgentLoggedOffEvent', ...M, agentDevice: '2001' }, { kind: 'agentState', deviceId: '2001', state: 'loggedOff', ...R }],
   ['AgentReadyEvent', { type: 'AgentReadyEvent', ...M, agentDevice: '2001' }, { kind: 'agentState', deviceId: '2001', state: 'ready', ...R }],
@@ -138,7 +140,7 @@ describe('mapRouteMessage', () => {
   });
 
   it('maps RouteEnd, with and without an error', () => {
-    expect(mapRouteMessage({ type: 'RouteEnd', routeRegisterReqId: 'r1', routingCrossRefId: 'x9', errorValue: 'timeout' }, regs)).toEqual({ kind: 'routeEnd', crossRefId: 'x9', error: 'timeout' });
+    expect(mapRouteMessage({ type: 'RouteEnd', routeRegisterReqId: 'r1', routingCrossRefId: 'x9', errorValue: { category: 'operation', value: 'routeingTimerExpired' } }, regs)).toEqual({ kind: 'routeEnd', crossRefId: 'x9', error: 'routeingTimerExpired' });
     expect(mapRouteMessage({ type: 'RouteEnd', routeRegisterReqId: 'r1', routingCrossRefId: 'x9' }, regs)).toEqual({ kind: 'routeEnd', crossRefId: 'x9' });
   });
 });

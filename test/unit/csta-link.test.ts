@@ -9,7 +9,8 @@ import pino from 'pino';
 import { CstaLink, type CstaLinkHandlers } from '../../src/pbx-adapters/csta/link.ts';
 import { InvokeIds } from '../../src/pbx-adapters/csta/invoke-ids.ts';
 import { PbxError } from '../../src/core/pbx-port.ts';
-import { decodeMessage, encodeMessage, type CstaMessage } from '../../src/pbx-adapters/csta/protocol/catalogue.ts';
+import { type CstaMessage } from '../../src/pbx-adapters/csta/protocol/catalogue.ts';
+import { decodeMessage, encodeMessage } from '../../src/pbx-adapters/csta/protocol/codec.ts';
 import { encodeFrame, FrameDecoder, FrameTooLargeError } from '../../src/pbx-adapters/csta/protocol/framing.ts';
 
 interface Received {
@@ -164,14 +165,14 @@ describe('CstaLink', () => {
 
   it('hands events and the switch\'s routing requests to the owner; refuses other requests', async () => {
     const { p, events, switchRequests } = await setup();
-    p.send(9999, { type: 'HeldEvent', monitorCrossRefId: 'm1', heldConnection: conn('7', '2001'), holdingDevice: '2001' });
+    p.send(9999, { type: 'HeldEvent', monitorCrossRefId: 'm1', heldConnection: conn('7', '2001'), holdingDevice: '2001', cause: 'normal' });
     p.send(12, { type: 'RouteRequest', routeRegisterReqId: 'r1', routingCrossRefId: 'x1', currentRoute: '8000', routedCall: conn('7', '8000') });
     p.send(13, { type: 'RouteEnd', routeRegisterReqId: 'r1', routingCrossRefId: 'x1' });
     p.send(14, { type: 'MakeCall', callingDevice: '1', calledDirectoryNumber: '2' });
     await until(() => p.received.length === 1);
-    expect(events).toEqual([{ type: 'HeldEvent', monitorCrossRefId: 'm1', heldConnection: conn('7', '2001'), holdingDevice: '2001' }]);
+    expect(events).toEqual([{ type: 'HeldEvent', monitorCrossRefId: 'm1', heldConnection: conn('7', '2001'), holdingDevice: '2001', cause: 'normal' }]);
     expect(switchRequests.map((r) => [r.msg.type, r.invokeId])).toEqual([['RouteRequest', 12], ['RouteEnd', 13]]);
-    expect(p.received[0]).toEqual({ invokeId: 14, msg: { type: 'CSTAErrorCode', error: { category: 'operation', value: 'generic' } } });
+    expect(p.received[0]).toEqual({ invokeId: 14, msg: { type: 'CSTAErrorCode', error: { category: 'operation', value: 'serviceNotSupported' } } });
   });
 
   it('reassembles an answer split into single bytes and splits coalesced frames', async () => {
@@ -206,10 +207,10 @@ describe('CstaLink', () => {
 
   it('skips a corrupt header and delivers the good frame after it; the link stays up', async () => {
     const { p, link, events, log } = await setup({ onRequest: (r, pp) => pp.send(r.invokeId, { type: 'SystemStatusResponse' }) });
-    p.raw(Buffer.concat([Buffer.from([0x7f, 0x01, 0x00, 0x03, 0x41, 0x41]), p.frame(9999, { type: 'CallClearedEvent', monitorCrossRefId: 'm1', clearedCall: '7' })]));
+    p.raw(Buffer.concat([Buffer.from([0x7f, 0x01, 0x00, 0x03, 0x41, 0x41]), p.frame(9999, { type: 'CallClearedEvent', monitorCrossRefId: 'm1', clearedCall: { callId: '7', deviceId: '' }, cause: 'normalClearing' })]));
     await until(() => events.length === 1);
-    expect(events[0]).toMatchObject({ type: 'CallClearedEvent', clearedCall: '7' });
-    expect(log.warns().find((l) => l.msg === 'malformed CSTA frame skipped')).toMatchObject({ reason: 'badHeader', skippedBytes: 6 });
+    expect(events[0]).toMatchObject({ type: 'CallClearedEvent', clearedCall: { callId: '7' } });
+    expect(log.warns().find((l) => l.msg === 'malformed CSTA frame skipped; stream resynchronised')).toMatchObject({ reason: 'badHeader', skippedBytes: 6 });
     expect(link.isUp).toBe(true);
     expect(await link.request({ type: 'SystemStatus', systemStatus: 'normal' })).toEqual({ type: 'SystemStatusResponse' });
   });
@@ -218,7 +219,7 @@ describe('CstaLink', () => {
     const { p, link, events, log } = await setup();
     p.raw(encodeFrame(9999, '<DeliveredEvent><monitorCrossRefID>1</monitorCrossRef'));
     p.raw(encodeFrame(9999, '<FrobnicatedEvent/>'));
-    p.send(9999, { type: 'HeldEvent', monitorCrossRefId: 'm1', heldConnection: conn('7', '2001'), holdingDevice: '2001' });
+    p.send(9999, { type: 'HeldEvent', monitorCrossRefId: 'm1', heldConnection: conn('7', '2001'), holdingDevice: '2001', cause: 'normal' });
     await until(() => events.length === 1);
     const warns = log.warns().filter((l) => l.msg === 'undecodable CSTA message skipped');
     expect(warns).toHaveLength(2);
@@ -232,7 +233,7 @@ describe('CstaLink', () => {
     const { p, link } = await setup({ requestTimeoutMs: 5_000 });
     const pending = caught(link.request({ type: 'MakeCall', callingDevice: '2001', calledDirectoryNumber: '3001' }));
     await until(() => p.received.length === 1);
-    p.raw(encodeFrame(p.received[0]!.invokeId, '<MakeCallResponse><callingDevice><deviceID>2001</deviceID></callingDevice></MakeCallResponse>'));
+    p.raw(encodeFrame(p.received[0]!.invokeId, '<MakeCallResponse><initiatedCallInfo/></MakeCallResponse>'));
     const err = (await pending) as PbxError;
     expect(err.code).toBe('PBX_UNAVAILABLE');
     expect(err.message).toMatch(/could not be decoded/);

@@ -10,7 +10,8 @@ import pino from 'pino';
 import { CstaPbx, type CstaPbxOptions } from '../../src/pbx-adapters/csta/csta-pbx.ts';
 import { PbxArgumentError } from '../../src/pbx-adapters/csta/validate.ts';
 import { PbxError, type PbxEvent } from '../../src/core/pbx-port.ts';
-import { decodeMessage, encodeMessage, type CstaMessage } from '../../src/pbx-adapters/csta/protocol/catalogue.ts';
+import { type CstaMessage } from '../../src/pbx-adapters/csta/protocol/catalogue.ts';
+import { decodeMessage, encodeMessage } from '../../src/pbx-adapters/csta/protocol/codec.ts';
 import { encodeFrame, FrameDecoder } from '../../src/pbx-adapters/csta/protocol/framing.ts';
 import type { CstaErrorValue, SnapshotEntry } from '../../src/pbx-adapters/csta/protocol/types.ts';
 
@@ -82,7 +83,7 @@ class FakeSwitch {
   routeEnd(crossRefId: string, errorValue?: string): void {
     const l = this.live!;
     const [reqId] = [...l.routes][0]!;
-    l.socket.write(encodeFrame(++this.seq % 9998 || 1, encodeMessage({ type: 'RouteEnd', routeRegisterReqId: reqId, routingCrossRefId: crossRefId, ...(errorValue ? { errorValue } : {}) })));
+    l.socket.write(encodeFrame(++this.seq % 9998 || 1, encodeMessage({ type: 'RouteEnd', routeRegisterReqId: reqId, routingCrossRefId: crossRefId, ...(errorValue ? { errorValue: { category: 'operation', value: errorValue } } : {}) })));
   }
 
   private accept(socket: net.Socket): void {
@@ -136,7 +137,7 @@ class FakeSwitch {
         link.monitors.delete(msg.monitorCrossRefId);
         return [{ type: 'MonitorStopResponse' }];
       case 'RouteRegister':
-        link.routes.set(`R${id}`, msg.routingDevice);
+        link.routes.set(`R${id}`, msg.routingDevice ?? '*');
         return [{ type: 'RouteRegisterResponse', routeRegisterReqId: `R${id}` }];
       case 'SnapshotDevice':
         if (this.snapshotFails.has(msg.deviceId)) return [{ type: 'CSTAErrorCode', error: { category: 'systemResourceAvailability', value: 'resourceBusy' } }];
@@ -152,7 +153,7 @@ class FakeSwitch {
       case 'ConferenceCall':
         return [{ type: 'ConferenceCallResponse', conferenceCall: msg.heldCall }];
       case 'SingleStepConferenceCall':
-        return [{ type: 'SingleStepConferenceCallResponse', conferenceCall: { callId: msg.activeCall.callId, deviceId: msg.deviceToJoin } }];
+        return [{ type: 'SingleStepConferenceCallResponse', conferencedCall: { callId: msg.activeCall.callId, deviceId: msg.deviceToJoin } }];
       case 'StopApplicationSession':
         return [{ type: 'StopApplicationSessionPosResponse' }];
       case 'ResetApplicationSessionTimer':
@@ -226,9 +227,9 @@ describe('CstaPbx link set-up', () => {
     const snap = (events[0] as { snapshot: { deviceId: string; calls: unknown[] }[] }).snapshot;
     expect(snap.map((d) => d.deviceId).sort()).toEqual(['2001', '2002', '8000']);
 
-    sw.event('2002', { type: 'HeldEvent', heldConnection: c('7', '2002'), holdingDevice: '2002' });
+    sw.event('2002', { type: 'HeldEvent', heldConnection: c('7', '2002'), holdingDevice: '2002', cause: 'normal' });
     await until(() => events.length === 2);
-    expect(events[1]).toEqual({ kind: 'held', callId: '7', deviceId: '2002', monitoredDevice: '2002' });
+    expect(events[1]).toEqual({ kind: 'held', callId: '7', deviceId: '2002', cause: 'normal', monitoredDevice: '2002' });
   });
 
   it('start() resolves while the switch is down, reports linkDown once, and comes up when the switch does', async () => {
@@ -296,9 +297,9 @@ describe('CstaPbx link set-up', () => {
     expect(sw.got('MonitorStart', second)).toHaveLength(3);
     expect(sw.got('RouteRegister', second)).toHaveLength(1);
     // Events flow again with the new link's cross-reference ids.
-    sw.event('2001', { type: 'RetrievedEvent', retrievedConnection: c('9', '2001'), retrievingDevice: '2001' });
+    sw.event('2001', { type: 'RetrievedEvent', retrievedConnection: c('9', '2001'), retrievingDevice: '2001', cause: 'normal' });
     await until(() => events.length === 4);
-    expect(events[3]).toEqual({ kind: 'retrieved', callId: '9', deviceId: '2001', monitoredDevice: '2001' });
+    expect(events[3]).toEqual({ kind: 'retrieved', callId: '9', deviceId: '2001', cause: 'normal', monitoredDevice: '2001' });
   });
 
   it('holds events that arrive during set-up until after linkUp, in arrival order', async () => {
@@ -308,8 +309,8 @@ describe('CstaPbx link set-up', () => {
     sw.afterMonitorStart = (device) =>
       device === '2001'
         ? [
-            { type: 'EstablishedEvent', monitorCrossRefId: [...sw.live!.monitors].find(([, d]) => d === '2001')![0], establishedConnection: c('7', '2001'), answeringDevice: '2001' },
-            { type: 'ConnectionClearedEvent', monitorCrossRefId: [...sw.live!.monitors].find(([, d]) => d === '2001')![0], droppedConnection: c('7', '2001'), releasingDevice: '2001' },
+            { type: 'EstablishedEvent', monitorCrossRefId: [...sw.live!.monitors].find(([, d]) => d === '2001')![0], establishedConnection: c('7', '2001'), answeringDevice: '2001', cause: 'normal' },
+            { type: 'ConnectionClearedEvent', monitorCrossRefId: [...sw.live!.monitors].find(([, d]) => d === '2001')![0], droppedConnection: c('7', '2001'), releasingDevice: '2001', cause: 'normalClearing' },
           ]
         : [];
     await pbx.start();
@@ -365,8 +366,8 @@ describe('CstaPbx wanted sets', () => {
     await pbx.setMonitoredDevices(['2002', '2003']);
     expect(sw.got('MonitorStop')).toEqual([{ type: 'MonitorStop', monitorCrossRefId: crossRef2001 }]);
     expect(sw.got('MonitorStart').map((m) => (m as { deviceId: string }).deviceId)).toEqual(['2001', '2002', '2003']);
-    sw.live!.socket.write(encodeFrame(9999, encodeMessage({ type: 'HeldEvent', monitorCrossRefId: crossRef2001, heldConnection: c('7', '2001'), holdingDevice: '2001' })));
-    sw.event('2003', { type: 'HeldEvent', heldConnection: c('8', '2003'), holdingDevice: '2003' });
+    sw.live!.socket.write(encodeFrame(9999, encodeMessage({ type: 'HeldEvent', monitorCrossRefId: crossRef2001, heldConnection: c('7', '2001'), holdingDevice: '2001', cause: 'normal' })));
+    sw.event('2003', { type: 'HeldEvent', heldConnection: c('8', '2003'), holdingDevice: '2003', cause: 'normal' });
     await until(() => events.length === 2);
     expect(events[1]).toMatchObject({ kind: 'held', callId: '8', monitoredDevice: '2003' });
   });
@@ -473,7 +474,7 @@ describe('CstaPbx routing', () => {
     await until(() => events.length === 2);
     await pbx.routeEnd('X3', 'noRoute');
     await until(() => sw.got('RouteEnd').length === 1);
-    expect(sw.got('RouteEnd')[0]).toMatchObject({ routingCrossRefId: 'X3', errorValue: 'noRoute' });
+    expect(sw.got('RouteEnd')[0]).toMatchObject({ routingCrossRefId: 'X3', errorValue: { category: 'operation', value: 'generic' } });
     await expect(pbx.routeSelect('X3', '2001')).rejects.toMatchObject({ code: 'PBX_REJECTED' });
   });
 
@@ -482,7 +483,7 @@ describe('CstaPbx routing', () => {
     await pbx.setRoutingDevices([]);
     sw.routeRequest('8000', 'X4', '45');
     await until(() => sw.got('RouteEnd').length === 1);
-    expect(sw.got('RouteEnd')[0]).toMatchObject({ routingCrossRefId: 'X4', errorValue: 'noRegistration' });
+    expect(sw.got('RouteEnd')[0]).toMatchObject({ routingCrossRefId: 'X4', errorValue: { category: 'operation', value: 'invalidRouteRegistrationCrossRefID' } });
     expect(events.map((e) => e.kind)).toEqual(['linkUp']);
   });
 });

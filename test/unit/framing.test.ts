@@ -163,3 +163,39 @@ describe('FrameDecoder', () => {
     expect(d.pending).toBeLessThan(HEADER_BYTES);
   });
 });
+
+describe('a length field that lies', () => {
+  it('too long: the NUL bytes of the next header inside the body prove it; the decoder resynchronises there at once', () => {
+    const d = new FrameDecoder();
+    const liar = Buffer.alloc(HEADER_BYTES);
+    liar.writeUInt16BE(0, 0);
+    liar.writeUInt16BE(60_000, 2);
+    liar.write('9999', 4, 'ascii');
+    const { frames, issues } = pushAll(d, [Buffer.concat([liar, Buffer.from('<Deliv'), encodeFrame(9999, xml(1)), encodeFrame(9999, xml(2))])]);
+    expect(issues).toEqual(['badLength']);
+    expect(frames.map((f) => f.xml)).toEqual([xml(1), xml(2)]);
+    expect(d.pending).toBe(0);
+  });
+
+  it('too long, with the next frame arriving in a later read: found as soon as its header is there', () => {
+    const d = new FrameDecoder();
+    const liar = Buffer.alloc(HEADER_BYTES);
+    liar.writeUInt16BE(0, 0);
+    liar.writeUInt16BE(5_000, 2);
+    liar.write('0001', 4, 'ascii');
+    expect(d.push(Buffer.concat([liar, Buffer.from('<Sys')])).frames).toEqual([]);
+    const good = encodeFrame(2, xml(3));
+    const r = d.push(good);
+    expect(r.issues.map((i) => i.reason)).toEqual(['badLength']);
+    expect(r.frames.map((f) => f.xml)).toEqual([xml(3)]);
+  });
+
+  it('raises the alarm when the stream keeps breaking (the link is then made again)', async () => {
+    const { FramingAlarm } = await import('../../src/pbx-adapters/csta/protocol/framing.ts');
+    const a = new FramingAlarm(5, 10_000);
+    expect(a.record(5, 0)).toBe(false);
+    expect(a.record(1, 20_000)).toBe(false); // the old ones are out of the window
+    expect(a.record(5, 20_001)).toBe(true);
+  });
+});
+

@@ -110,7 +110,7 @@ describe('inbound call to a routing device', () => {
     const rr = h.requests(h.take())[0] as MessageOf<'RouteRequest'>;
     h.req({ type: 'RouteSelect', routeRegisterReqId: rr.routeRegisterReqId, routingCrossRefId: rr.routingCrossRefId, routeSelected: '7777' });
     const outs = h.take();
-    expect(h.requests(outs)).toMatchObject([{ type: 'RouteEnd', errorValue: 'invalidDestination' }]);
+    expect(h.requests(outs)).toMatchObject([{ type: 'RouteEnd', errorValue: { category: 'operation', value: 'invalidDestination' } }]);
     expect(h.events(outs)).toEqual(['FailedEvent@8000', 'ConnectionClearedEvent@8000', 'ConnectionClearedEvent@8000', 'CallClearedEvent@8000']);
     expect(h.eventFor(outs, 'FailedEvent', '8000')!.message).toMatchObject({ failedConnection: { callId: c, deviceId: '8000' }, failingDevice: '7777' });
     expect(h.model.calls()).toEqual([]);
@@ -226,7 +226,7 @@ describe('routing timeout and fallbacks', () => {
     h.model.routeTimeout(rr.routingCrossRefId);
     const outs = h.take();
     expect(h.events(outs)).toEqual(['DivertedEvent@8001', 'QueuedEvent@8901']);
-    expect(h.requests(outs)).toEqual([{ type: 'RouteEnd', routeRegisterReqId: rr.routeRegisterReqId, routingCrossRefId: rr.routingCrossRefId, errorValue: 'timeout' }]);
+    expect(h.requests(outs)).toEqual([{ type: 'RouteEnd', routeRegisterReqId: rr.routeRegisterReqId, routingCrossRefId: rr.routingCrossRefId, errorValue: { category: 'operation', value: 'routeingTimerExpired' } }]);
     expect(outs.some((o) => o.kind === 'notice' && o.notice.kind === 'routeClosed')).toBe(true);
     expect(h.states(c)).toEqual({ [CALLER]: 'connected', '8901': 'queued' });
     // a late RouteSelect is refused
@@ -298,15 +298,18 @@ describe('snapshot, agents, digits, restart', () => {
     expect(h.req({ type: 'SetAgentState', device: '8000', requestedAgentState: 'ready' })).toMatchObject({ error: { value: 'invalidDeviceID' } });
   });
 
-  it('DTMF: a caller pressing keys gives DigitsDetectedEvent; GenerateDigits is recorded', () => {
+  it('DTMF: a caller pressing keys gives one DtmfDetectedEvent per key; GenerateDigits is recorded', () => {
     const h = harness();
     h.monitor('8100');
     const c = h.model.placeCall(CALLER, '8100');
     h.take();
     h.model.pressDigits(c, '12#');
     const outs = h.take();
-    expect(h.events(outs)).toEqual(['DigitsDetectedEvent@8100']);
-    expect(h.eventFor(outs, 'DigitsDetectedEvent', '8100')!.message).toMatchObject({ connection: { callId: c, deviceId: CALLER }, digits: '12#' });
+    expect(h.events(outs)).toEqual(['DtmfDetectedEvent@8100', 'DtmfDetectedEvent@8100', 'DtmfDetectedEvent@8100']);
+    const keys = outs.flatMap((o) => (o.kind === 'event' && o.message.type === 'DtmfDetectedEvent' ? [o.message] : []));
+    expect(keys.map((k) => k.dtmfChar)).toEqual(['1', '2', '#']);
+    expect(keys[0]).toMatchObject({ overConnection: { callId: c, deviceId: CALLER }, cause: 'dTMFDigitDetected' });
+    expect(keys[0]).not.toHaveProperty('localConnectionInfo');
     expect(h.req({ type: 'GenerateDigits', connectionToSendDigits: { callId: c, deviceId: '8100' }, charactersToSend: '55' })).toEqual({ type: 'GenerateDigitsResponse' });
     expect(h.model.call(c).digitsGenerated).toMatchObject([{ deviceId: '8100', digits: '55' }]);
     expect(h.model.call(c).digitsPressed).toMatchObject([{ deviceId: CALLER, digits: '12#' }]);

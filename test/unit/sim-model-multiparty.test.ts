@@ -65,8 +65,8 @@ describe('consultation and transfer', () => {
     const r = h.req({ type: 'TransferCall', heldCall: { callId: c1, deviceId: '2001' }, activeCall: { callId: c2, deviceId: '2001' } });
     expect(r).toEqual({ type: 'TransferCallResponse', transferredCall: { callId: c1, deviceId: '2002' } });
     const outs = h.take();
-    expect(h.events(outs).sort()).toEqual(['TransferredEvent@2001', 'TransferredEvent@2002']); // no CallClearedEvent for c2
-    expect(h.eventFor(outs, 'TransferredEvent', '2002')).toMatchObject({
+    expect(h.events(outs).sort()).toEqual(['TransferedEvent@2001', 'TransferedEvent@2002']); // no CallClearedEvent for c2
+    expect(h.eventFor(outs, 'TransferedEvent', '2002')).toMatchObject({
       primaryOldCall: { callId: c1, deviceId: '2001' },
       secondaryOldCall: { callId: c2, deviceId: '2001' },
       transferringDevice: '2001',
@@ -111,8 +111,8 @@ describe('consultation and transfer', () => {
     const r = h.req({ type: 'SingleStepTransferCall', activeCall: { callId: c, deviceId: '2001' }, transferredTo: '2002' });
     expect(r).toEqual({ type: 'SingleStepTransferCallResponse', transferredCall: { callId: c, deviceId: '2002' } });
     const outs = h.take();
-    expect(h.events(outs)).toEqual(['TransferredEvent@2001', 'TransferredEvent@2002', 'DeliveredEvent@2002']);
-    expect(h.eventFor(outs, 'TransferredEvent', '2002')).toMatchObject({ primaryOldCall: { callId: c, deviceId: '2001' }, transferringDevice: '2001', transferredToDevice: '2002' });
+    expect(h.events(outs)).toEqual(['TransferedEvent@2001', 'TransferedEvent@2002', 'DeliveredEvent@2002']);
+    expect(h.eventFor(outs, 'TransferedEvent', '2002')).toMatchObject({ primaryOldCall: { callId: c, deviceId: '2001' }, transferringDevice: '2001', transferredToDevice: '2002' });
     expect(h.eventFor(outs, 'DeliveredEvent', '2002')).toMatchObject({ connection: { callId: c, deviceId: '2002' }, lastRedirectionDevice: '2001' });
     expect(h.states(c)).toEqual({ [CALLER]: 'connected', '2002': 'alerting' });
     expect(h.req({ type: 'SingleStepTransferCall', activeCall: { callId: c, deviceId: CALLER }, transferredTo: '7777' })).toMatchObject({ error: { value: 'invalidDestination' } });
@@ -150,7 +150,7 @@ describe('conference', () => {
     const c = h.connectedCall();
     const join = (participationType: string, privateData?: Record<string, string>) =>
       h.req({ type: 'SingleStepConferenceCall', activeCall: { callId: c, deviceId: '2001' }, deviceToJoin: '2901', participationType, ...(privateData ? { privateData } : {}) });
-    expect(join('silent')).toEqual({ type: 'SingleStepConferenceCallResponse', conferenceCall: { callId: c, deviceId: '2901' } });
+    expect(join('silent')).toEqual({ type: 'SingleStepConferenceCallResponse', conferencedCall: { callId: c, deviceId: '2901' } });
     let outs = h.take();
     expect(h.events(outs)).toEqual(['ConferencedEvent@2001', 'ConferencedEvent@2901']);
     expect(h.eventFor(outs, 'ConferencedEvent', '2901')).toMatchObject({ conferencingDevice: '2001', addedParty: '2901', participationType: 'silent' });

@@ -39,7 +39,7 @@ describe('CallClearedEvent goes only to the devices in the call when it clears',
     const h = harness();
     const c = h.talking();
     h.req({ type: 'SingleStepTransferCall', activeCall: { callId: c, deviceId: '2001' }, transferredTo: OUTSIDE });
-    expect(h.events()).toEqual(['TransferredEvent@2001']);
+    expect(h.events()).toEqual(['TransferedEvent@2001']);
     h.model.answer(c, OUTSIDE);
     h.model.hangup(c);
     expect(h.events()).toEqual([]); // no Established, no ConnectionCleared, no CallCleared: nobody monitored is in it
@@ -140,7 +140,7 @@ describe('devices out of service', () => {
     h.req({ type: 'RouteSelect', routeRegisterReqId: reg.routeRegisterReqId, routingCrossRefId: rr.routingCrossRefId, routeSelected: '2001' });
     const outs = h.take();
     expect(outs.flatMap((o) => (o.kind === 'request' ? [o.message] : []))).toEqual([
-      { type: 'RouteEnd', routeRegisterReqId: reg.routeRegisterReqId, routingCrossRefId: rr.routingCrossRefId, errorValue: 'resourceOutOfService' },
+      { type: 'RouteEnd', routeRegisterReqId: reg.routeRegisterReqId, routingCrossRefId: rr.routingCrossRefId, errorValue: { category: 'systemResourceAvailability', value: 'resourceOutOfService' } },
     ]);
     expect(h.events(outs)).toEqual(['DivertedEvent@8000', 'QueuedEvent@8900']);
   });

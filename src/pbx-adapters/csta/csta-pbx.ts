@@ -183,7 +183,7 @@ export class CstaPbx implements PbxPort {
       participationType: m === 'barge' ? 'active' : 'silent',
       ...(m === 'whisper' ? { privateData: { whisper: 'true' } } : {}),
     });
-    return r.conferenceCall;
+    return r.conferencedCall;
   }
 
   async deflectCall(conn: ConnectionId, to: string): Promise<void> {
@@ -205,14 +205,21 @@ export class CstaPbx implements PbxPort {
   async routeSelect(crossRefId: string, destination: string): Promise<void> {
     const { session, reqId } = this.dialogue(crossRefId);
     const routeSelected = checkText(destination, 'destination');
-    await this.linkOf(session).post({ type: 'RouteSelect', routeRegisterReqId: reqId, routingCrossRefId: crossRefId, routeSelected });
+    await this.linkOf(session).post({ type: 'RouteSelect', routingCrossRefId: crossRefId, ...(reqId !== undefined ? { routeRegisterReqId: reqId } : {}), routeSelected });
   }
 
+  /** RouteEnd: this application will not route the call (the switch applies its default route).
+   * A `reason` is logged and sent as the standard's generic error value. */
   async routeEnd(crossRefId: string, reason?: string): Promise<void> {
     const { session, reqId } = this.dialogue(crossRefId);
-    const errorValue = reason === undefined ? {} : { errorValue: checkText(reason, 'reason') };
+    if (reason !== undefined) this.log.debug({ crossRefId, reason: checkText(reason, 'reason') }, 'RouteEnd sent');
     session.endDialogue(crossRefId);
-    await this.linkOf(session).post({ type: 'RouteEnd', routeRegisterReqId: reqId, routingCrossRefId: crossRefId, ...errorValue });
+    await this.linkOf(session).post({
+      type: 'RouteEnd',
+      routingCrossRefId: crossRefId,
+      ...(reqId !== undefined ? { routeRegisterReqId: reqId } : {}),
+      ...(reason !== undefined ? { errorValue: { category: 'operation', value: 'generic' } } : {}),
+    });
   }
 
   // ------------------------------------------------------------------------------- internals
@@ -228,7 +235,7 @@ export class CstaPbx implements PbxPort {
     return session.link;
   }
 
-  private dialogue(crossRefId: string): { session: CstaSession; reqId: string } {
+  private dialogue(crossRefId: string): { session: CstaSession; reqId: string | undefined } {
     checkText(crossRefId, 'routing cross-reference id');
     const session = this.session;
     if (!session?.established) throw new PbxError('PBX_UNAVAILABLE', 'CSTA link is down');

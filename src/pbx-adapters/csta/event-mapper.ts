@@ -54,6 +54,13 @@ function changes(pairs: ConnectionPair[]): ConnectionChange[] {
 export function mapCstaEvent(msg: CstaEventMessage, monitors: ReadonlyMap<string, string>): PbxEvent | null {
   const monitoredDevice = monitors.get(msg.monitorCrossRefId);
   if (monitoredDevice === undefined) return null;
+  const ev = mapOne(msg, monitoredDevice);
+  // A call event whose connection names no call (a peer may send only a deviceID) tells us nothing we can follow.
+  if (ev && (('callId' in ev && ev.kind !== 'routeRequest' && !ev.callId) || ('primaryCallId' in ev && !ev.primaryCallId))) return null;
+  return ev;
+}
+
+function mapOne(msg: CstaEventMessage, monitoredDevice: string): PbxEvent | null {
   const m = { monitoredDevice };
   switch (msg.type) {
     case 'ServiceInitiatedEvent':
@@ -108,7 +115,7 @@ export function mapCstaEvent(msg: CstaEventMessage, monitors: ReadonlyMap<string
         ...opt('cause', msg.cause),
         ...m,
       };
-    case 'TransferredEvent':
+    case 'TransferedEvent':
       return {
         kind: 'transferred',
         primaryCallId: msg.primaryOldCall.callId,
@@ -134,7 +141,7 @@ export function mapCstaEvent(msg: CstaEventMessage, monitors: ReadonlyMap<string
     case 'ConnectionClearedEvent':
       return { kind: 'connectionCleared', callId: msg.droppedConnection.callId, deviceId: dev(msg.droppedConnection, msg.releasingDevice), cause: msg.cause || DEFAULT_CLEARING_CAUSE, ...m };
     case 'CallClearedEvent':
-      return { kind: 'callCleared', callId: msg.clearedCall, cause: msg.cause || DEFAULT_CLEARING_CAUSE, ...m };
+      return { kind: 'callCleared', callId: msg.clearedCall.callId, cause: msg.cause || DEFAULT_CLEARING_CAUSE, ...m };
     case 'FailedEvent':
       return {
         kind: 'failed',
@@ -144,8 +151,8 @@ export function mapCstaEvent(msg: CstaEventMessage, monitors: ReadonlyMap<string
         cause: msg.cause || DEFAULT_FAILURE_CAUSE,
         ...m,
       };
-    case 'DigitsDetectedEvent':
-      return { kind: 'digits', callId: msg.connection.callId, deviceId: msg.connection.deviceId || monitoredDevice, digits: msg.digits, ...m };
+    case 'DtmfDetectedEvent':
+      return { kind: 'digits', callId: msg.overConnection.callId, deviceId: msg.overConnection.deviceId || monitoredDevice, digits: msg.dtmfChar, ...m };
     case 'OutOfServiceEvent':
     case 'BackInServiceEvent':
       return { kind: 'deviceService', deviceId: msg.device || monitoredDevice, inService: msg.type === 'BackInServiceEvent', ...m };
@@ -165,13 +172,13 @@ export type RouteMessage = Extract<CstaMessage, { type: 'RouteRequest' | 'RouteE
  */
 export function mapRouteMessage(msg: RouteMessage, routeRegistrations: ReadonlyMap<string, string>): PbxEvent {
   if (msg.type === 'RouteEnd') {
-    return { kind: 'routeEnd', crossRefId: msg.routingCrossRefId, ...opt('error', msg.errorValue) };
+    return { kind: 'routeEnd', crossRefId: msg.routingCrossRefId, ...opt('error', msg.errorValue?.value) };
   }
   return {
     kind: 'routeRequest',
     crossRefId: msg.routingCrossRefId,
-    routingDevice: routeRegistrations.get(msg.routeRegisterReqId) ?? msg.currentRoute,
-    callId: msg.routedCall.callId,
+    routingDevice: (msg.routeRegisterReqId !== undefined ? routeRegistrations.get(msg.routeRegisterReqId) : undefined) ?? msg.currentRoute,
+    callId: msg.routedCall?.callId ?? '',
     calling: msg.callingDevice ?? '',
     ...opt('callerName', msg.callerName),
   };

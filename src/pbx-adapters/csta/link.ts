@@ -11,9 +11,10 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { PbxError } from '../../core/pbx-port.ts';
-import { decodeMessage, encodeMessage, isEventType, isKnownMessageType, isResponseType } from './protocol/catalogue.ts';
+import { isEventType, isKnownMessageType, isResponseType } from './protocol/catalogue.ts';
+import { decodeMessage, encodeMessage, errorAnswerFor, SERVICE_NOT_SUPPORTED } from './protocol/codec.ts';
 import type { CstaEventMessage, CstaMessage, CstaMessageType, MessageOf } from './protocol/catalogue.ts';
-import { encodeFrame, FrameDecoder, type Frame } from './protocol/framing.ts';
+import { EVENT_INVOKE_ID, encodeFrame, FrameDecoder, FramingAlarm, type Frame } from './protocol/framing.ts';
 import { InvokeIds } from './invoke-ids.ts';
 
 type CatalogueType = Exclude<CstaMessageType, 'CSTAErrorCode'>;
@@ -73,6 +74,7 @@ const answerName = (type: string): string => (isKnownMessageType(`${type}Respons
 
 export class CstaLink {
   private readonly decoder = new FrameDecoder();
+  private readonly alarm = new FramingAlarm();
   private readonly pending = new Map<number, Pending>();
   private readonly ids = new InvokeIds();
   private readonly log: Logger;
@@ -238,7 +240,12 @@ export class CstaLink {
   private onData(chunk: Buffer): void {
     const { frames, issues } = this.decoder.push(chunk);
     for (const issue of issues) {
-      this.log.warn({ reason: issue.reason, detail: issue.detail, skippedBytes: issue.skippedBytes }, 'malformed CSTA frame skipped');
+      this.log.warn({ reason: issue.reason, detail: issue.detail, skippedBytes: issue.skippedBytes }, 'malformed CSTA frame skipped; stream resynchronised');
+    }
+    if (issues.length > 0 && this.alarm.record(issues.length, Date.now())) {
+      // The stream keeps breaking: a fresh link is better than guessing frame boundaries.
+      this.destroy('framing: the byte stream cannot be trusted (too many malformed frames)');
+      return;
     }
     for (const frame of frames) {
       if (!this.up) return;
@@ -255,6 +262,8 @@ export class CstaLink {
       this.log.warn({ invokeId: frame.invokeId, reason: (err as Error).message, excerpt: excerpt(frame.xml) }, 'undecodable CSTA message skipped');
       // An answer we cannot read still ends its request: fail it now rather than at the timeout.
       if (messageType !== undefined && isResponseType(messageType)) this.settle(frame.invokeId, null);
+      // A request we cannot read is still answered: the switch must not wait for nothing.
+      else if (frame.invokeId !== EVENT_INVOKE_ID && !this.pending.has(frame.invokeId)) this.write(frame.invokeId, errorAnswerFor(err));
       return;
     }
     if (msg.type === 'CSTAErrorCode' || isResponseType(msg.type)) return this.settle(frame.invokeId, msg);
@@ -268,9 +277,7 @@ export class CstaLink {
         return this.deliver(() => this.handlers.onSwitchRequest(msg, frame.invokeId));
       default:
         this.log.warn({ invokeId: frame.invokeId, type: msg.type }, 'CSTA request from the switch not served');
-        if (isKnownMessageType(answerName(msg.type))) {
-          this.write(frame.invokeId, { type: 'CSTAErrorCode', error: { category: 'operation', value: 'generic' } });
-        }
+        if (frame.invokeId !== EVENT_INVOKE_ID) this.write(frame.invokeId, SERVICE_NOT_SUPPORTED);
     }
   }
 

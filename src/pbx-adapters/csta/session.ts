@@ -31,7 +31,8 @@ export interface SessionDeps {
 }
 
 interface Registration {
-  reqId: string;
+  /** The registration the switch named in the RouteRequest (optional in ECMA-323). */
+  reqId: string | undefined;
   device: string;
 }
 
@@ -82,8 +83,9 @@ export class CstaSession {
     const link = this.requireLink();
     const started = await link.request({ type: 'StartApplicationSession', applicationId, protocolVersion: CSTA_NS, requestedSessionDuration: REQUESTED_SESSION_S });
     this.sessionId = started.sessionId;
-    await link.request({ type: 'SystemRegister' });
-    if (started.actualSessionDuration > 0) this.keepSessionAlive(link, started.sessionId, started.actualSessionDuration);
+    await link.request({ type: 'SystemRegister', requestTypes: ['systemStatus'] });
+    const granted = started.actualSessionDuration ?? 0;
+    if (granted > 0) this.keepSessionAlive(link, started.sessionId, granted);
   }
 
   /** Brings monitors and route registrations to the wanted sets (read when the job runs, so
@@ -237,11 +239,17 @@ export class CstaSession {
       this.out(mapRouteMessage(msg, this.routeDevices));
       return;
     }
-    const device = this.routeDevices.get(msg.routeRegisterReqId) ?? msg.currentRoute;
+    const reqId = msg.routeRegisterReqId;
+    const device = (reqId !== undefined ? this.routeDevices.get(reqId) : undefined) ?? msg.currentRoute;
     if (!this.deps.wanted().routing.has(device)) {
       this.deps.logger.debug({ device, crossRefId: msg.routingCrossRefId }, 'RouteRequest for a routing device no longer wanted: ended');
       this.link
-        ?.post({ type: 'RouteEnd', routeRegisterReqId: msg.routeRegisterReqId, routingCrossRefId: msg.routingCrossRefId, errorValue: 'noRegistration' })
+        ?.post({
+          type: 'RouteEnd',
+          routingCrossRefId: msg.routingCrossRefId,
+          ...(reqId !== undefined ? { routeRegisterReqId: reqId } : {}),
+          errorValue: { category: 'operation', value: 'invalidRouteRegistrationCrossRefID' },
+        })
         .catch((err: unknown) => this.deps.logger.debug({ reason: reasonOf(err) }, 'RouteEnd not sent'));
       return;
     }
@@ -249,7 +257,7 @@ export class CstaSession {
       const oldest = this.dialogues.keys().next().value;
       if (oldest !== undefined) this.dialogues.delete(oldest);
     }
-    this.dialogues.set(msg.routingCrossRefId, { reqId: msg.routeRegisterReqId, device });
+    this.dialogues.set(msg.routingCrossRefId, { reqId, device });
     this.out(mapRouteMessage(msg, this.routeDevices));
   }
 

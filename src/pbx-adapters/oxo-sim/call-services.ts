@@ -57,6 +57,7 @@ export function answerCall(core: SwitchCore, id: ConnectionId): void {
     answeringDevice: conn.deviceId,
     callingDevice: call.calling,
     calledDevice: call.called,
+    cause: 'normal',
   });
   if (conn.kind === 'extension') agentAnswered(core, conn.deviceId);
 }
@@ -74,14 +75,14 @@ export function holdCall(core: SwitchCore, id: ConnectionId): void {
   const { call, conn } = findConnection(core, id);
   expectState(conn, call, 'connected');
   core.setState(call, conn, 'hold');
-  core.callEvent(call, { type: 'HeldEvent', heldConnection: { callId: call.id, deviceId: conn.deviceId }, holdingDevice: conn.deviceId });
+  core.callEvent(call, { type: 'HeldEvent', heldConnection: { callId: call.id, deviceId: conn.deviceId }, holdingDevice: conn.deviceId, cause: 'normal' });
 }
 
 export function retrieveCall(core: SwitchCore, id: ConnectionId): void {
   const { call, conn } = findConnection(core, id);
   expectState(conn, call, 'hold');
   core.setState(call, conn, 'connected');
-  core.callEvent(call, { type: 'RetrievedEvent', retrievedConnection: { callId: call.id, deviceId: conn.deviceId }, retrievingDevice: conn.deviceId });
+  core.callEvent(call, { type: 'RetrievedEvent', retrievedConnection: { callId: call.id, deviceId: conn.deviceId }, retrievingDevice: conn.deviceId, cause: 'normal' });
 }
 
 /** Moves an alerting or queued call on (queue → agent, or back to a queue on ring timeout). */
@@ -103,11 +104,14 @@ export function generateDigits(core: SwitchCore, id: ConnectionId, digits: strin
   call.digitsGenerated.push({ deviceId: conn.deviceId, digits, at: core.clock() });
 }
 
-/** A party presses keys: DigitsDetectedEvent to the monitors of the call's devices. */
+/** A party presses keys: one DtmfDetectedEvent per key (ECMA-323 voice services) to the monitors
+ * of the call's devices, the connection named being the one the keys came from. */
 export function pressDigits(core: SwitchCore, id: ConnectionId, digits: string): void {
   const { call, conn } = findConnection(core, id);
   expectState(conn, call, 'connected');
   if (!DTMF.test(digits)) throw fault.valueOutOfRange(`digits ${JSON.stringify(digits)}`);
   call.digitsPressed.push({ deviceId: conn.deviceId, digits, at: core.clock() });
-  core.callEvent(call, { type: 'DigitsDetectedEvent', connection: { callId: call.id, deviceId: conn.deviceId }, digits });
+  for (const ch of digits) {
+    core.callEvent(call, { type: 'DtmfDetectedEvent', overConnection: { callId: call.id, deviceId: conn.deviceId }, dtmfChar: ch.toUpperCase(), cause: 'dTMFDigitDetected' });
+  }
 }

@@ -22,6 +22,12 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 export type EventBody = DistributiveOmit<EventMessage, 'monitorCrossRefId'>;
 export type SwitchRequest = MessageOf<'RouteRequest'> | MessageOf<'RouteEnd'>;
 
+/** Call events that carry `localConnectionInfo` in ECMA-323. */
+const WITH_LOCAL_INFO: ReadonlySet<string> = new Set([
+  'ServiceInitiatedEvent', 'OriginatedEvent', 'DeliveredEvent', 'EstablishedEvent', 'HeldEvent', 'RetrievedEvent', 'DivertedEvent',
+  'TransferedEvent', 'ConferencedEvent', 'ConnectionClearedEvent', 'FailedEvent', 'QueuedEvent',
+]);
+
 export type Notice =
   | { kind: 'callCreated'; callId: string; calling: string; called: string }
   | { kind: 'connectionState'; callId: string; deviceId: string; deviceKind: DeviceKind; state: LocalConnectionState }
@@ -92,8 +98,8 @@ export class SwitchCore {
   /** Sends `body` to every monitor of every device in `call` and of the devices in `also`. */
   callEvent(call: Call, body: EventBody, also: Iterable<string> = []): void {
     const done = new Set<string>();
-    for (const deviceId of call.connections.keys()) this.toDeviceMonitors(deviceId, body, done);
-    for (const deviceId of also) this.toDeviceMonitors(deviceId, body, done);
+    for (const deviceId of call.connections.keys()) this.toDeviceMonitors(deviceId, body, done, call);
+    for (const deviceId of also) this.toDeviceMonitors(deviceId, body, done, call);
   }
 
   /** Sends `body` to the monitors of one device (agent events, and call events meant for one). */
@@ -105,7 +111,7 @@ export class SwitchCore {
    * switch does). A call that left every monitored device ends without a word to the CTI. */
   callCleared(call: Call, cause: string, devices: Iterable<string>): void {
     const done = new Set<string>();
-    for (const deviceId of devices) this.toDeviceMonitors(deviceId, { type: 'CallClearedEvent', clearedCall: call.id, cause }, done);
+    for (const deviceId of devices) this.toDeviceMonitors(deviceId, { type: 'CallClearedEvent', clearedCall: { callId: call.id, deviceId: '' }, cause }, done);
   }
 
   addConnection(call: Call, deviceId: string, kind: DeviceKind, state: LocalConnectionState, participation: Connection['participation'] = 'full'): Connection {
@@ -153,12 +159,15 @@ export class SwitchCore {
     this.notice({ kind: 'restarted' });
   }
 
-  private toDeviceMonitors(deviceId: string, body: EventBody, done: Set<string>): void {
+  /** To each monitor of the device; a call event carries the device's own connection state in
+   * the call (`localConnectionInfo`, `null` once it left), as the standard has it. */
+  private toDeviceMonitors(deviceId: string, body: EventBody, done: Set<string>, call?: Call): void {
     if (done.has(deviceId)) return;
     done.add(deviceId);
     const monitors = this.monitors.ofDevice(deviceId);
     if (!monitors) return;
-    for (const m of monitors) this.emit(m, body);
+    const local = call && WITH_LOCAL_INFO.has(body.type) ? ({ ...body, localConnectionInfo: call.connections.get(deviceId)?.state ?? 'null' } as EventBody) : body;
+    for (const m of monitors) this.emit(m, local);
   }
 
   private emit(m: Monitor, body: EventBody): void {

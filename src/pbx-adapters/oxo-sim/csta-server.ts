@@ -156,7 +156,7 @@ export class CstaServer {
         link.sendRequest(o.message);
         if (o.message.type === 'RouteRequest') {
           const m = o.message;
-          this.opts.onRouteRequestWritten?.({ callId: m.routedCall.callId, routingDevice: m.currentRoute, calling: m.callingDevice ?? '', crossRefId: m.routingCrossRefId });
+          this.opts.onRouteRequestWritten?.({ callId: m.routedCall?.callId ?? '', routingDevice: m.currentRoute, calling: m.callingDevice ?? '', crossRefId: m.routingCrossRefId });
         }
         return;
     }

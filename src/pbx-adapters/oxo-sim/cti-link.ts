@@ -9,7 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { decodeMessage, encodeMessage, isResponseType, UNDECODABLE_REQUEST, type CstaMessage } from '../csta/protocol/catalogue.ts';
+import { isResponseType, type CstaMessage } from '../csta/protocol/catalogue.ts';
+import { decodeMessage, encodeMessage, errorAnswerFor, SERVICE_NOT_SUPPORTED, UNREADABLE_REQUEST } from '../csta/protocol/codec.ts';
 import { EVENT_INVOKE_ID, encodeFrame, FrameDecoder, type Frame } from '../csta/protocol/framing.ts';
 import { isModelRequest, type ModelRequest } from './switch-model.ts';
 
@@ -150,7 +151,7 @@ export class CtiLink {
       this.log.warn({ invokeId: frame.invokeId, type, reason: (err as Error).message, excerpt: frame.xml.slice(0, 200) }, 'undecodable CSTA message from the CTI');
       // A request the switch cannot read is still answered (never silence); an answer or an event
       // it cannot read has nobody to answer.
-      if (frame.invokeId !== EVENT_INVOKE_ID && (type === undefined || !isResponseType(type))) this.respond(frame.invokeId, UNDECODABLE_REQUEST);
+      if (frame.invokeId !== EVENT_INVOKE_ID && (type === undefined || !isResponseType(type))) this.respond(frame.invokeId, errorAnswerFor(err));
       return;
     }
     try {
@@ -185,7 +186,7 @@ export class CtiLink {
     if (this.sessionId === null) {
       if (!isRequestFromCti(msg)) {
         this.log.warn({ type: msg.type }, 'CSTA message before the session');
-        if (invokeId !== EVENT_INVOKE_ID && !isResponseType(msg.type)) this.respond(invokeId, UNDECODABLE_REQUEST);
+        if (invokeId !== EVENT_INVOKE_ID && !isResponseType(msg.type)) this.respond(invokeId, UNREADABLE_REQUEST);
         return;
       }
       return this.respond(invokeId, { type: 'CSTAErrorCode', error: { category: 'operation', value: 'generic' } });
@@ -205,7 +206,7 @@ export class CtiLink {
       default:
         if (isModelRequest(msg)) return this.deps.serve(this, invokeId, msg);
         this.log.warn({ type: msg.type, invokeId }, 'CSTA message the switch does not take from a CTI');
-        if (invokeId !== EVENT_INVOKE_ID && !isResponseType(msg.type)) this.respond(invokeId, UNDECODABLE_REQUEST);
+        if (invokeId !== EVENT_INVOKE_ID && !isResponseType(msg.type)) this.respond(invokeId, SERVICE_NOT_SUPPORTED);
     }
   }
 }

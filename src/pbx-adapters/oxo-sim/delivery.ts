@@ -6,7 +6,9 @@
  * ConnectionClearedEvent and end the call with CallClearedEvent when fewer than two parties
  * are left.
  */
+import type { CstaErrorValue } from '../csta/protocol/types.ts';
 import { agentLeftCall } from './agents.ts';
+import { fault } from './errors.ts';
 import { fullParties, type Call } from './calls.ts';
 import type { SwitchCore } from './core.ts';
 import type { Dialogue } from './routes.ts';
@@ -40,6 +42,7 @@ export function deliver(core: SwitchCore, call: Call, target: string, arrival: A
     failCall(core, call, arrival.origin, target, 'busy');
     return;
   }
+  // The standard's lastRedirectionDevice is mandatory: absent here, it is written <notRequired/>.
   const redirection = arrival.redirectedFrom !== undefined ? { lastRedirectionDevice: arrival.redirectedFrom } : {};
   const delivered = () =>
     core.callEvent(call, {
@@ -76,6 +79,7 @@ export function deliver(core: SwitchCore, call: Call, target: string, arrival: A
         queue: target,
         callingDevice: call.calling,
         calledDevice: call.called,
+        ...redirection,
         numberQueued: queuedAt(core, target),
         cause: arrival.cause,
       });
@@ -89,6 +93,8 @@ export function deliver(core: SwitchCore, call: Call, target: string, arrival: A
         answeringDevice: target,
         callingDevice: call.calling,
         calledDevice: call.called,
+        ...redirection,
+        cause: arrival.cause,
       });
       return;
     case 'unknown':
@@ -101,7 +107,7 @@ export function deliver(core: SwitchCore, call: Call, target: string, arrival: A
 export function failCall(core: SwitchCore, call: Call, origin: string, target: string, cause: string): void {
   const conn = call.connections.get(origin);
   if (conn) core.setState(call, conn, 'fail');
-  core.callEvent(call, { type: 'FailedEvent', failedConnection: { callId: call.id, deviceId: origin }, failingDevice: target, calledDevice: target, cause });
+  core.callEvent(call, { type: 'FailedEvent', failedConnection: { callId: call.id, deviceId: origin }, failingDevice: target, callingDevice: call.calling, calledDevice: target, cause });
   clearCall(core, call);
 }
 
@@ -127,14 +133,14 @@ function offerToRouter(core: SwitchCore, call: Call, routingDevice: string): voi
 }
 
 /** Closes a routing dialogue; tells the CTI with RouteEnd unless it closed it itself. */
-export function closeDialogue(core: SwitchCore, d: Dialogue, tell: { errorValue?: string } | false): void {
+export function closeDialogue(core: SwitchCore, d: Dialogue, tell: { errorValue?: CstaErrorValue } | false): void {
   if (!core.routes.close(d.crossRefId)) return;
   core.notice({ kind: 'routeClosed', crossRefId: d.crossRefId });
   if (tell === false) return;
   core.toLink(d.registration.linkId, {
     type: 'RouteEnd',
-    routeRegisterReqId: d.registration.id,
     routingCrossRefId: d.crossRefId,
+    routeRegisterReqId: d.registration.id,
     ...(tell.errorValue !== undefined ? { errorValue: tell.errorValue } : {}),
   });
 }
@@ -144,9 +150,9 @@ export function closeDialogue(core: SwitchCore, d: Dialogue, tell: { errorValue?
  * DivertedEvent, RouteEnd if a dialogue was open, then delivery. An unknown destination gives
  * RouteEnd(invalidDestination), FailedEvent, and the call clears.
  */
-export function routeCall(core: SwitchCore, call: Call, routingDevice: string, destination: string, dialogue?: Dialogue, endError?: string): void {
+export function routeCall(core: SwitchCore, call: Call, routingDevice: string, destination: string, dialogue?: Dialogue, endError?: CstaErrorValue): void {
   if (core.plan.classify(destination) === 'unknown') {
-    if (dialogue) closeDialogue(core, dialogue, { errorValue: 'invalidDestination' });
+    if (dialogue) closeDialogue(core, dialogue, { errorValue: fault.invalidDestination().error });
     failCall(core, call, routingDevice, destination, 'invalidNumberFormat');
     return;
   }
@@ -154,7 +160,7 @@ export function routeCall(core: SwitchCore, call: Call, routingDevice: string, d
   if (dialogue && core.outOfService.has(destination) && destination !== fallback) {
     // The route chosen leads to a device out of service: the dialogue ends with the error and the
     // switch applies the routing device's default route, as it does when nobody routes the call.
-    closeDialogue(core, dialogue, { errorValue: 'resourceOutOfService' });
+    closeDialogue(core, dialogue, { errorValue: fault.outOfService().error });
     routeCall(core, call, routingDevice, fallback);
     return;
   }

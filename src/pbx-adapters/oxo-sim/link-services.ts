@@ -36,12 +36,14 @@ export function snapshotDevice(core: SwitchCore, deviceId: string): SnapshotEntr
   }));
 }
 
-export function routeRegister(core: SwitchCore, linkId: string, deviceId: string): string {
-  if (core.plan.classify(deviceId) !== 'routing') throw fault.invalidDeviceId(`${deviceId} is not a routing device`);
-  const current = core.routes.registrationOf(deviceId);
+/** RouteRegister for one routing device, or (no `routeingDevice`, as ECMA-323 allows) as the
+ * default routeing server: asked for every routing device nobody registered for. */
+export function routeRegister(core: SwitchCore, linkId: string, deviceId: string | undefined): string {
+  if (deviceId !== undefined && core.plan.classify(deviceId) !== 'routing') throw fault.invalidDeviceId(`${deviceId} is not a routing device`);
+  const current = deviceId === undefined ? core.routes.defaultRegistration() : core.routes.registrationOf(deviceId);
   if (current?.linkId === linkId) return current.id;
   const id = core.newRef();
-  core.routes.register({ id, linkId, deviceId });
+  core.routes.register({ id, linkId, deviceId: deviceId ?? null });
   return id;
 }
 
@@ -78,7 +80,7 @@ export function routeTimeout(core: SwitchCore, crossRefId: string): void {
     closeDialogue(core, d, false);
     return;
   }
-  routeCall(core, call, d.routingDevice, core.plan.fallbackOf(d.routingDevice), d, 'timeout');
+  routeCall(core, call, d.routingDevice, core.plan.fallbackOf(d.routingDevice), d, { category: 'operation', value: 'routeingTimerExpired' });
 }
 
 /** The link is gone: its monitors and registrations with it; its open dialogues take the fallback. */

@@ -7,7 +7,8 @@
 export interface Registration {
   readonly id: string;
   readonly linkId: string;
-  readonly deviceId: string;
+  /** The routing device, or null for the default routeing server (every device not registered). */
+  readonly deviceId: string | null;
 }
 
 export interface Dialogue {
@@ -20,21 +21,28 @@ export interface Dialogue {
 
 export class RouteTable {
   private readonly byDevice = new Map<string, Registration>();
+  private defaultReg: Registration | undefined;
   private readonly dialogues = new Map<string, Dialogue>();
   private readonly byCall = new Map<string, Set<Dialogue>>();
 
+  /** Who routes calls at `deviceId`: its own registration, else the default routeing server. */
   registrationOf(deviceId: string): Registration | undefined {
-    return this.byDevice.get(deviceId);
+    return this.byDevice.get(deviceId) ?? this.defaultReg;
+  }
+
+  defaultRegistration(): Registration | undefined {
+    return this.defaultReg;
   }
 
   /** The latest registration wins: a CTI that reconnects before its old link is declared dead
    * takes its routing devices over at once. */
   register(reg: Registration): void {
-    this.byDevice.set(reg.deviceId, reg);
+    if (reg.deviceId === null) this.defaultReg = reg;
+    else this.byDevice.set(reg.deviceId, reg);
   }
 
   registrations(): IterableIterator<Registration> {
-    return this.byDevice.values();
+    return [...this.byDevice.values(), ...(this.defaultReg ? [this.defaultReg] : [])].values();
   }
 
   dialogue(crossRefId: string): Dialogue | undefined {
@@ -75,11 +83,13 @@ export class RouteTable {
   /** Forgets the registrations of `linkId`; returns its open dialogues (the caller decides their fate). */
   dropLink(linkId: string): Dialogue[] {
     for (const [deviceId, reg] of this.byDevice) if (reg.linkId === linkId) this.byDevice.delete(deviceId);
+    if (this.defaultReg?.linkId === linkId) this.defaultReg = undefined;
     return [...this.dialogues.values()].filter((d) => d.registration.linkId === linkId);
   }
 
   clear(): void {
     this.byDevice.clear();
+    this.defaultReg = undefined;
     this.dialogues.clear();
     this.byCall.clear();
   }

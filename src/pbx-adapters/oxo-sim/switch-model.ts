@@ -89,7 +89,7 @@ export class SwitchModel {
       case 'ConferenceCall':
         return { type: 'ConferenceCallResponse', conferenceCall: conferenceCall(core, msg.heldCall, msg.activeCall) };
       case 'SingleStepConferenceCall':
-        return { type: 'SingleStepConferenceCallResponse', conferenceCall: singleStepConferenceCall(core, msg) };
+        return { type: 'SingleStepConferenceCallResponse', conferencedCall: singleStepConferenceCall(core, msg) };
       case 'DeflectCall':
         deflectCall(core, msg.callToBeDiverted, msg.newDestination);
         return { type: 'DeflectCallResponse' };

@@ -23,12 +23,12 @@ export function consultationCall(core: SwitchCore, existing: ConnectionId, consu
   const device = conn.deviceId;
   if (conn.state === 'connected') {
     core.setState(c1, conn, 'hold');
-    core.callEvent(c1, { type: 'HeldEvent', heldConnection: { callId: c1.id, deviceId: device }, holdingDevice: device });
+    core.callEvent(c1, { type: 'HeldEvent', heldConnection: { callId: c1.id, deviceId: device }, holdingDevice: device, cause: 'consultation' });
   }
   const c2 = createCall(core, { calling: device, called: consulted });
   core.addConnection(c2, device, conn.kind, 'connected');
   const initiated = { callId: c2.id, deviceId: device };
-  core.callEvent(c2, { type: 'OriginatedEvent', originatedConnection: initiated, callingDevice: device, calledDevice: consulted, cause: 'newCall' });
+  core.callEvent(c2, { type: 'OriginatedEvent', originatedConnection: initiated, callingDevice: device, calledDevice: consulted, cause: 'consultation' });
   deliver(core, c2, consulted, { cause: 'newCall', origin: device });
   return initiated;
 }
@@ -70,12 +70,13 @@ export function transferCall(core: SwitchCore, held: ConnectionId, active: Conne
   core.callEvent(
     c1,
     {
-      type: 'TransferredEvent',
+      type: 'TransferedEvent',
       primaryOldCall: { callId: c1.id, deviceId: device },
       secondaryOldCall: { callId: c2.id, deviceId: device },
       transferringDevice: device,
       transferredToDevice: other,
       transferredConnections: pairs,
+      cause: 'transfer',
     },
     [device, ...c2.connections.keys()],
   );
@@ -96,11 +97,12 @@ export function singleStepTransferCall(core: SwitchCore, active: ConnectionId, t
   core.callEvent(
     call,
     {
-      type: 'TransferredEvent',
+      type: 'TransferedEvent',
       primaryOldCall: { callId: call.id, deviceId: device },
       transferringDevice: device,
       transferredToDevice: to,
       transferredConnections: samePairs(call, () => false),
+      cause: 'singleStepTransfer',
     },
     [device, to],
   );
@@ -123,12 +125,14 @@ export function conferenceCall(core: SwitchCore, held: ConnectionId, active: Con
     conferencingDevice: device,
     addedParty: other,
     conferenceConnections: pairs,
+    cause: 'conference',
   });
   core.dropMergedCall(c2, c1);
   return { callId: c1.id, deviceId: device };
 }
 
-function participationOf(type: string, privateData: Record<string, string> | undefined): Participation {
+/** ECMA-323's participationType defaults to `active`; `none` is not a way to join a call. */
+function participationOf(type: string = 'active', privateData: Record<string, string> | undefined): Participation {
   if (type !== 'silent' && type !== 'active') throw fault.valueOutOfRange(`participationType ${type}`);
   if (privateData?.whisper === 'true') return 'whisper';
   return type === 'silent' ? 'silent' : 'barge';
@@ -160,6 +164,7 @@ export function singleStepConferenceCall(core: SwitchCore, req: MessageOf<'Singl
       ...(d === joining && !existing ? {} : { oldConnection: { callId: call.id, deviceId: d } }),
       newConnection: { callId: call.id, deviceId: d },
     })),
+    cause: mode === 'barge' ? 'activeParticipation' : 'silentParticipation',
     participationType: mode,
   });
   if (fullParties(call) < 2) clearCall(core, call);

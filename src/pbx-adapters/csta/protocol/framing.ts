@@ -10,6 +10,12 @@
  * version, length below 8, invoke id not digits) is reported as a `FramingIssue` and the decoder
  * resynchronises by scanning for the next plausible header instead of tearing the link down: a
  * corrupted frame costs one message, not every call on the link.
+ *
+ * A length field that is too long is the dangerous one: the decoder would wait for bytes that are
+ * really the next frames, and the link would go deaf until the count is reached. XML never holds a
+ * NUL byte (UTF-8 encodes no character but NUL with one) and every header starts with two, so a
+ * NUL inside a frame's body proves its length wrong: the decoder resynchronises there at once
+ * (`badLength`), whether the frame is still incomplete or not.
  */
 
 export const HEADER_BYTES = 8;
@@ -22,7 +28,7 @@ export interface Frame {
 }
 
 export interface FramingIssue {
-  reason: 'badHeader' | 'badInvokeId' | 'badUtf8';
+  reason: 'badHeader' | 'badInvokeId' | 'badUtf8' | 'badLength';
   detail: string;
   skippedBytes: number;
 }
@@ -83,6 +89,15 @@ export class FrameDecoder {
         pos = next;
         continue;
       }
+      // A NUL in the body: the length field overran into the next frame(s).
+      const end = Math.min(pos + length, this.buf.length);
+      const nul = this.buf.indexOf(0, pos + HEADER_BYTES);
+      if (nul !== -1 && nul < end) {
+        const next = this.resync(nul);
+        issues.push({ reason: 'badLength', detail: `length=${length} but a frame starts within it`, skippedBytes: next - pos });
+        pos = next;
+        continue;
+      }
       if (this.buf.length - pos < length) break; // wait for the rest of the frame
       const idText = this.buf.toString('ascii', pos + 4, pos + 8);
       const bodyBytes = this.buf.subarray(pos + HEADER_BYTES, pos + length);
@@ -113,5 +128,27 @@ export class FrameDecoder {
     }
     // Keep the last few bytes: a header may be split across reads.
     return Math.max(from, this.buf.length - (HEADER_BYTES - 1));
+  }
+}
+
+/** Frames whose length field lied, and other framing issues, per link: a few are skipped; many in
+ * a short time mean the stream cannot be trusted and the link should be made again. */
+export class FramingAlarm {
+  private readonly times: number[] = [];
+
+  constructor(
+    private readonly max = 5,
+    private readonly windowMs = 10_000,
+  ) {}
+
+  /** Records `n` issues at `now`; true when more than `max` fell within the window. */
+  record(n: number, now: number): boolean {
+    for (let i = 0; i < n; i++) this.times.push(now);
+    while (this.times.length > 0 && now - this.times[0]! > this.windowMs) this.times.shift();
+    if (this.times.length > this.max) {
+      this.times.length = 0;
+      return true;
+    }
+    return false;
   }
 }

@@ -21,10 +21,12 @@ export interface SnapshotEntry {
   state: LocalConnectionState;
 }
 
-/** One entry of the transferredConnections / conferenceConnections lists. */
+/** One entry of the transferredConnections / conferenceConnections lists (connectionListItem). */
 export interface ConnectionPair {
   oldConnection?: ConnectionId;
   newConnection: ConnectionId;
+  /** The device of the connection, when the switch names it apart from the connection. */
+  endpoint?: string;
 }
 
 /** ECMA-323 CSTAErrorCode: an error category element with a value, e.g. operation/invalidCallID. */

@@ -53,7 +53,7 @@ export function decodeEntities(value: string): string {
 }
 
 /** Elements that may repeat inside a message; the parser always gives them as arrays. */
-const LIST_ELEMENTS = new Set(['connectionListItem', 'snapshotDeviceResponseInfo', 'protocolVersion', 'private']);
+const LIST_ELEMENTS = new Set(['connectionListItem', 'snapshotDeviceResponseInfo', 'protocolVersion', 'private', 'localConnectionState']);
 
 const parser = new XMLParser({
   ignoreAttributes: true,
