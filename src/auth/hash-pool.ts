@@ -4,7 +4,7 @@
  * and every libuv thread, and the event loop routing calls would starve for CPU.
  *
  * So at most `concurrency` derivations run at once (default: one fewer than the CPUs, at most two),
- * on worker threads of their own at the lowest CPU priority (hash-workers.ts); the rest wait in a
+ * on worker threads of their own at a low CPU priority (hash-workers.ts); the rest wait in a
  * FIFO queue, and a job that would wait longer than `maxWaitMs` (judged from the recent job times)
  * or find `maxQueue` jobs ahead of it is refused at once with `HashPoolBusy`, which carries when to
  * try again. Refusing fast keeps memory flat and tells the client the truth; queueing for a minute

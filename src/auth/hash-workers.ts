@@ -1,12 +1,14 @@
 /**
- * Worker threads that run scrypt for the hashing pool (hash-pool.ts), at the lowest CPU priority.
+ * Worker threads that run scrypt for the hashing pool (hash-pool.ts), at a low CPU priority.
  *
  * Why threads of our own rather than node:crypto's async scrypt: that one runs on libuv's four
  * threads at the same priority as the event loop, so a burst of logins competes for the CPU with
  * call routing, and takes the threads file-system and DNS work need. A worker here lowers its own
- * priority first (`os.setPriority(19)`: on Linux the nice value is per thread, so the event loop
- * keeps its own) and then runs `scryptSync` one job at a time: under contention the scheduler gives
- * the event loop the CPU (CFS weights 1024 against 15) and logins get what is left.
+ * priority first (`os.setPriority(10)`: on Linux the nice value is per thread, so the event loop
+ * keeps its own) and then runs `scryptSync` one job at a time. Under contention the scheduler
+ * gives the event loop the CPU (CFS weights 1024 against 110, and a waking event loop preempts
+ * the worker). Nice 10 rather than 19: at 19 (weight 15) logins all but stop whenever other
+ * processes keep the cores busy; at 10 they still get about a tenth of a contended core.
  *
  * The worker's code is a few lines of plain JavaScript given as a string, so it runs the same from
  * tsx, from the compiled dist/ and under the test runner, with nothing to resolve. If a worker
@@ -19,7 +21,7 @@ import { libuvScrypt, type ScryptJob } from './password.ts';
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { scryptSync } = require('node:crypto');
-try { require('node:os').setPriority(19); } catch {}
+try { require('node:os').setPriority(10); } catch {}
 parentPort.on('message', ({ password, salt, keylen, options }) => {
   try {
     const key = scryptSync(password, Buffer.from(salt), keylen, options);

@@ -7,11 +7,12 @@
  * `baseMs × 2^(failures − freeFailures)`, at most `maxMs`. While a key is
  * blocked every attempt on it is refused before any password work, even with the right password,
  * and a refused attempt does not count as a failure (the back-off does not grow while the client
- * waits). Attempts in flight count too: a key never has more password checks running than it has
- * failures left, so a burst of parallel guesses cannot slip past the counter; in back-off, one at
- * a time. A success clears the username's counter, not the address's (one valid account must not
- * whitewash an address that guesses others). A key is forgotten `forgetAfterMs` after its last
- * failure or block ends.
+ * waits). A username never has more password checks in flight than it has failures left, so a
+ * burst of parallel guesses at one account cannot slip past its counter; an address may have any
+ * number (two hundred agents behind one NAT log in at once at a shift start) until its back-off
+ * starts; in back-off both get one check at a time. A success clears the username's counter, not
+ * the address's (one valid account must not whitewash an address that guesses others). A key is
+ * forgotten `forgetAfterMs` after its last failure or block ends.
  *
  * Memory is bounded: each map holds at most `maxEntries` keys, least recently used first out, so
  * an attacker spraying usernames evicts its own entries, not the daemon's memory. (A spray large
@@ -30,6 +31,8 @@ export interface ThrottlePolicy {
   maxMs: number;
   /** A key with no failure and no block for this long is forgotten, ms. */
   forgetAfterMs: number;
+  /** Before the back-off: no more checks in flight than failures left (true for usernames). */
+  capInFlight: boolean;
 }
 
 export interface LoginThrottleOptions {
@@ -40,9 +43,10 @@ export interface LoginThrottleOptions {
 }
 
 export const DEFAULT_THROTTLE: Readonly<LoginThrottleOptions> = Object.freeze({
-  username: Object.freeze({ freeFailures: 5, baseMs: 1000, maxMs: 15 * 60_000, forgetAfterMs: 15 * 60_000 }),
-  // A whole call centre may sit behind one NAT address: more room before it slows down.
-  address: Object.freeze({ freeFailures: 20, baseMs: 1000, maxMs: 15 * 60_000, forgetAfterMs: 15 * 60_000 }),
+  username: Object.freeze({ freeFailures: 5, baseMs: 1000, maxMs: 15 * 60_000, forgetAfterMs: 15 * 60_000, capInFlight: true }),
+  // A whole call centre may sit behind one NAT address: the typos of hundreds of agents in a
+  // quarter of an hour must not lock them all out; a sprayer still gets a back-off.
+  address: Object.freeze({ freeFailures: 100, baseMs: 1000, maxMs: 15 * 60_000, forgetAfterMs: 15 * 60_000, capInFlight: false }),
   maxEntries: 10_000,
 });
 
@@ -80,7 +84,9 @@ class KeyedBackoff {
     const e = this.live(key, now);
     if (!e) return 0;
     if (now < e.blockedUntil) return e.blockedUntil - now;
-    const allowed = e.failures >= this.policy.freeFailures ? 1 : this.policy.freeFailures - e.failures;
+    const inBackoff = e.failures >= this.policy.freeFailures;
+    if (!inBackoff && !this.policy.capInFlight) return 0;
+    const allowed = inBackoff ? 1 : this.policy.freeFailures - e.failures;
     // Checks already in flight take the remaining allowance: ask again in a moment.
     return e.pending >= allowed ? 1000 : 0;
   }

@@ -64,7 +64,7 @@ describe('HashPool', () => {
 });
 
 describe('HashPool.scrypt on worker threads', () => {
-  it('derives the same key as node:crypto, on a thread of its own at the lowest CPU priority', async () => {
+  it('derives the same key as node:crypto, on a thread of its own at a low CPU priority', async () => {
     const pool = new HashPool({ concurrency: 1 });
     const job = { password: 'pässword', salt: Buffer.from('0123456789abcdef'), keylen: 32, options: { N: 1024, r: 8, p: 1, maxmem: 32 * 1024 * 1024 } };
     const [viaPool, direct] = await Promise.all([pool.scrypt(job), libuvScrypt(job)]);
@@ -73,7 +73,7 @@ describe('HashPool.scrypt on worker threads', () => {
       // On Linux the nice value is per thread: the worker lowered its own, the event loop kept 0.
       const nice = (task: string) => Number(readFileSync(`/proc/self/task/${task}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
       const tasks = readdirSync('/proc/self/task');
-      expect(tasks.map(nice)).toContain(19);
+      expect(tasks.map(nice)).toContain(10);
       expect(nice(String(process.pid))).toBe(0);
     }
     await pool.close();

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addressKey, DEFAULT_THROTTLE, LoginThrottle, type LoginThrottleOptions } from '../../src/auth/login-throttle.ts';
 
-const policy = { freeFailures: 3, baseMs: 1000, maxMs: 8000, forgetAfterMs: 60_000 };
-const opts: LoginThrottleOptions = { username: policy, address: { ...policy, freeFailures: 10 }, maxEntries: 100 };
+const policy = { freeFailures: 3, baseMs: 1000, maxMs: 8000, forgetAfterMs: 60_000, capInFlight: true };
+const opts: LoginThrottleOptions = { username: policy, address: { ...policy, freeFailures: 10, capInFlight: false }, maxEntries: 100 };
 
 /** One whole attempt: begin, then end with `outcome`; the verdict of begin. */
 function attempt(t: LoginThrottle, user: string, addr: string, now: number, outcome: 'success' | 'failure' = 'failure') {
@@ -60,13 +60,19 @@ describe('LoginThrottle', () => {
     expect(t.begin('someone-else', '10.0.0.5', 0).ok).toBe(true);
   });
 
-  it('lets no more checks run at once than failures are left, then one at a time in back-off', () => {
+  it('lets no more checks run at once on a username than failures are left, then one at a time in back-off', () => {
     const t = new LoginThrottle(opts);
     const started = Array.from({ length: 10 }, () => t.begin('a1002', '10.0.0.6', 0));
     expect(started.filter((v) => v.ok)).toHaveLength(3);
     for (const v of started) if (v.ok) t.end(v.ticket, 'failure', 0);
     const later = [t.begin('a1002', '10.0.0.6', 1000), t.begin('a1002', '10.0.0.6', 1000)];
     expect(later.map((v) => v.ok)).toEqual([true, false]);
+  });
+
+  it('lets a whole centre behind one address log in at once (no in-flight cap on a clean address)', () => {
+    const t = new LoginThrottle(opts);
+    const started = Array.from({ length: 200 }, (_, i) => t.begin(`agent${i}`, '10.0.0.8', 0));
+    expect(started.every((v) => v.ok)).toBe(true);
   });
 
   it('forgets a key after forgetAfterMs, and holds no more keys than maxEntries however many are sprayed', () => {
