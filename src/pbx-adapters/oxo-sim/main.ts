@@ -56,10 +56,28 @@ async function main(): Promise<void> {
       if (process.ppid !== parent) stop('parent process exited');
     }, 2000).unref();
   } catch (err) {
-    if (err instanceof SimConfigError) logger.fatal(err.message);
-    else logger.fatal({ err }, 'simulator failed to start');
+    // Said whatever LOG_LEVEL is (even `silent`): a parent reads it to tell the operator why.
+    const out = logger.isLevelEnabled('fatal') ? logger : pino({ level: 'fatal', base: { service: 'oxo-sim' } }, pino.destination({ fd: 2, sync: true }));
+    if (err instanceof SimConfigError) out.fatal(err.message);
+    else out.fatal({ err }, startFailure(err));
     process.exit(1);
   }
+}
+
+/** The reason a start failed, in words an operator acts on (which port is taken, and where). */
+function startFailure(err: unknown): string {
+  const e = err as NodeJS.ErrnoException & { port?: number; address?: string };
+  const host = e.address ?? (process.env.HOST || DEFAULT_HOST);
+  const which = (p: number | undefined) => {
+    if (p === undefined) return 'a port';
+    if (String(p) === (process.env.CSTA_PORT || String(DEFAULT_CSTA_PORT))) return `CSTA port ${p} (CSTA_PORT)`;
+    if (String(p) === (process.env.SIM_PORT || String(DEFAULT_CONTROL_PORT))) return `control port ${p} (SIM_PORT)`;
+    return `port ${p}`;
+  };
+  if (e.code === 'EADDRINUSE') return `simulator failed to start: ${which(e.port)} on ${host} is in use (EADDRINUSE)`;
+  if (e.code === 'EACCES') return `simulator failed to start: no permission to listen on ${which(e.port)} on ${host} (EACCES)`;
+  if (e.code === 'EADDRNOTAVAIL') return `simulator failed to start: ${host} is not an address of this machine (EADDRNOTAVAIL)`;
+  return `simulator failed to start: ${e.message ?? String(err)}`;
 }
 
 void main();
