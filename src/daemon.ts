@@ -202,6 +202,8 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
       log: log.child({ component: 'ws' }),
       resumeGraceMs: config.resumeGraceS * 1000,
       memoryBudgetBytes: config.wsBufferBudgetMiB * 1024 * 1024,
+      sessions: storage.sessions,
+      previousRunEnd: storage.previousRunEnd,
     });
     gateway.attach(app.server);
     // Closers run last-in first-out: the WebSocket sockets go before the HTTP server, whose
@@ -209,12 +211,15 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     closers.push(() => app.close());
     closers.push(() => gateway.close());
 
-    const restored = storage.signedInAtLastStop.filter((r) => presence.restore(r.agent, r.extension)).length;
-    if (restored) log.info({ agents: restored }, 'agents signed in before the restart kept signed in (notReady)');
+    // What the previous run left (docs/operations.md, "Restarts"): agents stay signed in, calls in
+    // progress wait for the switch's first snapshot to say which are still up.
+    const restored = storage.signedInAtLastStop.filter((r) => presence.restore(r.agent, r.extension, r.prior)).length;
+    if (restored) log.info({ agents: restored }, 'agents signed in before the restart kept signed in (notReady until their session resumes)');
+    calls.restore(storage.openCalls, storage.previousRunEnd);
     updateMonitors();
     closers.push(async () => {
+      // Calls in progress keep their open rows: the next start takes them back (same callId).
       await pbx.close();
-      calls.endAll('daemonShutdown');
       const signedIn = [...presence.signedIn()].filter(([, st]) => st.state !== 'loggedOut' && st.extension).map(([agent, st]) => ({ agent, extension: st.extension! }));
       storage.shutdown(clock.now(), signedIn);
     });

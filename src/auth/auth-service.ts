@@ -176,7 +176,12 @@ export class AuthService {
    * A disabled user's tokens count as revoked. */
   checkToken(token: string): TokenCheck {
     if (!looksLikeToken(token)) return { ok: false, reason: 'unknown' };
-    const row = this.opts.tokens.find(hashToken(token));
+    return this.checkTokenHash(hashToken(token));
+  }
+
+  /** checkToken by the token's sha256 (a session kept across a restart knows only that). */
+  checkTokenHash(tokenHash: string): TokenCheck {
+    const row = this.opts.tokens.find(tokenHash);
     if (!row) return { ok: false, reason: 'unknown' };
     if (row.revokedAt !== null || row.user.disabled) return { ok: false, reason: 'revoked' };
     if (row.expiresAt <= this.clock.now()) return { ok: false, reason: 'expired' };

@@ -29,6 +29,8 @@ export interface AuthPort {
   /** A password login from `address` (the client's IP), throttled. */
   login(username: string, password: string, address: string): Promise<LoginAttempt>;
   verifyToken(token: string): TokenCheck;
+  /** The same check by the token's sha256 (a session resumed after a restart). */
+  verifyTokenHash(tokenHash: string): TokenCheck;
   /** Subscribes to access changes; returns the unsubscribe. */
   onAccessChanged(listener: (change: AccessChange) => void): () => void;
 }

@@ -4,6 +4,10 @@
  * 4001 no authentication, 4002 wrong password or unknown token, 4003 expired or revoked token or a
  * session that cannot be resumed, 4008 login throttled (too many failures for the username or the
  * address, or the password-hashing queue full: `RATE_LIMITED` with `details.retryAfterS`).
+ *
+ * Sessions are kept in the session store (session-store.ts) so that a `session.resume` after a
+ * daemon restart finds them: the session comes back under the same resume token with a snapshot,
+ * its numbering continued from the client's `lastSeq`, and an agent gets back the state it had.
  */
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
@@ -14,6 +18,7 @@ import type { GatewayServices } from './ops/op.ts';
 import { centreSnapshot } from './ops/supervisor-ops.ts';
 import { CLOSE, type Request } from './protocol.ts';
 import { Session, type MemoryMeter, type SessionLimits, type SessionUser } from './session.ts';
+import { resumableAt, resumeHash, type SessionStore } from './session-store.ts';
 
 export interface OpenerDeps {
   auth: AuthPort;
@@ -23,6 +28,10 @@ export interface OpenerDeps {
   meter: MemoryMeter;
   closeWith(ws: WebSocket, code: number, errCode: ErrorCode, message: string, session?: Session | null): void;
   drop(session: Session): void;
+  store: SessionStore;
+  resumeGraceMs: number;
+  /** When the previous run was last known alive (sessions attached then may resume); null: none. */
+  previousRunEnd: number | null;
 }
 
 export function sendError(ws: WebSocket, id: string | number, code: ErrorCode, message: string, details?: unknown): void {
@@ -37,7 +46,7 @@ export class SessionOpener {
 
   /** The session the first request opens, or null (the socket is then answered and closed). */
   async open(ws: WebSocket, r: Request, log: Logger, address: string): Promise<Session | null> {
-    if (r.op === 'session.resume') return this.resume(ws, r);
+    if (r.op === 'session.resume') return this.resume(ws, r, log);
     if (r.op !== 'auth.login') {
       sendError(ws, r.id, 'UNAUTHENTICATED', 'log in first (auth.login)');
       ws.close(CLOSE.NO_AUTH, 'not authenticated');
@@ -54,6 +63,7 @@ export class SessionOpener {
     const session = new Session(user, expiresAt, this.d.limits, { tokenHash, meter: this.d.meter });
     session.socket = ws;
     this.d.hub.add(session);
+    this.d.store.saved({ resumeHash: session.resumeHash, userId: user.id, username: user.username, tokenHash, expiresAt, createdAt: this.d.services.clock.now(), detachedAt: null });
     log.info({ username: user.username, roles: user.roles }, 'session started');
     session.respond(r.id, {
       user: { id: user.id, username: user.username, displayName: user.displayName, roles: user.roles },
@@ -96,14 +106,14 @@ export class SessionOpener {
     return null;
   }
 
-  private resume(ws: WebSocket, r: Request): Session | null {
+  private resume(ws: WebSocket, r: Request, log: Logger): Session | null {
     const { sessionToken, lastSeq } = r.data;
     if (typeof sessionToken !== 'string' || typeof lastSeq !== 'number' || !Number.isInteger(lastSeq) || lastSeq < 0) {
       sendError(ws, r.id, 'BAD_REQUEST', 'session.resume needs {sessionToken, lastSeq}');
       ws.close(CLOSE.NO_AUTH, 'not authenticated');
       return null;
     }
-    const session = this.d.hub.byResumeToken(sessionToken);
+    const session = this.d.hub.byResumeToken(sessionToken) ?? this.takeBack(sessionToken, lastSeq, log);
     if (!session || session.expiresAt <= this.d.services.clock.now()) {
       sendError(ws, r.id, 'UNAUTHENTICATED', 'session expired or unknown; log in again');
       ws.close(CLOSE.TOKEN_EXPIRED, 'session expired');
@@ -116,15 +126,43 @@ export class SessionOpener {
     }
     if (session.detachedTimer) clearTimeout(session.detachedTimer);
     session.detachedTimer = null;
-    const missed = session.since(lastSeq);
+    // A session taken back after a restart answers with a snapshot: what happened while the daemon
+    // was away was never numbered.
+    const missed = session.takenBack ? null : session.since(lastSeq);
+    session.takenBack = false;
     session.socket = ws;
     this.d.meter.unsent(session, 0);
+    this.d.store.attached(session.resumeHash);
     if (missed) {
       session.respond(r.id, { replayed: missed.length, user: session.user });
       for (const frame of missed) ws.send(frame);
     } else {
       session.respond(r.id, { snapshot: this.snapshotFor(session), seq: session.seq, user: session.user });
     }
+    return session;
+  }
+
+  /**
+   * A session of the previous run, taken back after a restart: the same resume token, the user as
+   * the token says now (revoked, expired or disabled: no), numbering continued from `lastSeq`, and
+   * for an agent the state it had before the restart. Its events before now are not replayable
+   * (`since` finds none buffered), so the answer is a snapshot.
+   */
+  private takeBack(token: string, lastSeq: number, log: Logger): Session | null {
+    const now = this.d.services.clock.now();
+    const record = this.d.store.find(resumeHash(token));
+    if (!record || !resumableAt(record, now, this.d.resumeGraceMs, this.d.previousRunEnd)) return null;
+    const check = this.d.auth.verifyTokenHash(record.tokenHash);
+    if (!check.ok || check.user.id !== record.userId) {
+      this.d.store.removed(record.resumeHash);
+      return null;
+    }
+    const session = new Session(check.user, check.expiresAt, this.d.limits, { tokenHash: record.tokenHash, meter: this.d.meter, token });
+    session.seq = lastSeq;
+    session.takenBack = true;
+    this.d.hub.add(session);
+    const restored = check.user.roles.includes('agent') && this.d.services.presence.resumeAfterRestart(check.user.username);
+    log.info({ username: check.user.username, awayMs: now - (record.detachedAt ?? this.d.previousRunEnd ?? now), agentStateRestored: restored }, 'session of the previous run resumed');
     return session;
   }
 

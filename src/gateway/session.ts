@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
+import { resumeHash } from './session-store.ts';
 
 /** Bytes queued on a socket, unsent, before its client counts as not reading. */
 export const MAX_UNSENT_BYTES = 64 * 1024 * 1024;
@@ -54,13 +55,19 @@ export interface SessionOptions {
   /** sha256 of the bearer token the session was opened with (revoking it ends the session). */
   tokenHash?: string | null;
   meter?: MemoryMeter;
+  /** The resume token of a session taken back after a restart (default: a new one). */
+  token?: string;
 }
 
 export class Session {
-  readonly token = randomBytes(24).toString('base64url');
+  readonly token: string;
+  /** sha256 of `token`: the session store's key (session-store.ts). */
+  readonly resumeHash: string;
   seq = 0;
   socket: WebSocket | null = null;
   subscribed = false;
+  /** Taken back from the session store after a restart, not yet answered (session-opener.ts). */
+  takenBack = false;
   /** Bearer token expiry (ms epoch); requests after it close the socket with 4003. */
   expiresAt: number;
   readonly tokenHash: string | null;
@@ -78,6 +85,8 @@ export class Session {
     private readonly limits: SessionLimits,
     opts: SessionOptions = {},
   ) {
+    this.token = opts.token ?? randomBytes(24).toString('base64url');
+    this.resumeHash = resumeHash(this.token);
     this.expiresAt = expiresAt;
     this.tokenHash = opts.tokenHash ?? null;
     this.meter = opts.meter;

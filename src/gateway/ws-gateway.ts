@@ -30,6 +30,7 @@ import { CLOSE, LOGIN_TIMEOUT_MS, MAX_FRAME_BYTES, PRE_AUTH_MAX_FRAME_BYTES, PRE
 import { TokenBucket } from './rate-limit.ts';
 import { sendError, SessionOpener } from './session-opener.ts';
 import { cutOff, CUT_OFF_GRACE_MS, type Session, type SessionLimits } from './session.ts';
+import { NO_SESSION_STORE, type SessionStore } from './session-store.ts';
 
 export interface GatewayOptions {
   auth: AuthPort;
@@ -43,6 +44,10 @@ export interface GatewayOptions {
   rate?: { burst: number; perSecond: number };
   /** Bytes held for all clients at most: unsent on sockets plus resume buffers (default 256 MiB). */
   memoryBudgetBytes?: number;
+  /** Where resumable sessions are kept across restarts (default: nowhere). */
+  sessions?: SessionStore;
+  /** When the previous daemon run was last alive: its sessions may be resumed within the grace. */
+  previousRunEnd?: number | null;
 }
 
 export const OPS: OpTable = { ...sessionOps, ...agentOps, ...callOps, ...queueOps, ...supervisorOps };
@@ -68,11 +73,14 @@ export class WsGateway {
   private readonly memory: MemoryBudget;
   private readonly opener: SessionOpener;
   private readonly unsubscribe: () => void;
+  private readonly store: SessionStore;
+  private closing = false;
 
   constructor(private readonly o: GatewayOptions) {
     const ajv = new Ajv({ allErrors: false, strict: false });
     for (const [name, op] of OP_BY_NAME) this.validators.set(name, ajv.compile(op.schema));
     this.services = { ...o.services, hub: o.hub };
+    this.store = o.sessions ?? NO_SESSION_STORE;
     this.limits = { bufferEvents: o.limits?.bufferEvents ?? 1000, bufferBytes: o.limits?.bufferBytes ?? 32 * 1024 * 1024 };
     this.memory = new MemoryBudget({
       budgetBytes: o.memoryBudgetBytes ?? 256 * 1024 * 1024,
@@ -88,6 +96,9 @@ export class WsGateway {
       meter: this.memory,
       closeWith: (...args) => this.closeWith(...args),
       drop: (s) => this.drop(s),
+      store: this.store,
+      resumeGraceMs: o.resumeGraceMs ?? 120_000,
+      previousRunEnd: o.previousRunEnd ?? null,
     });
     this.unsubscribe = o.auth.onAccessChanged((change) => this.accessChanged(change));
   }
@@ -114,6 +125,9 @@ export class WsGateway {
   }
 
   async close(): Promise<void> {
+    // The sessions stay in the store, detached now: after a restart within RESUME_GRACE_S they
+    // can be resumed.
+    this.closing = true;
     this.unsubscribe();
     this.memory.stop();
     for (const s of this.o.hub.all()) if (s.detachedTimer) clearTimeout(s.detachedTimer);
@@ -219,6 +233,8 @@ export class WsGateway {
 
   private detach(session: Session): void {
     session.socket = null;
+    this.store.detached(session.resumeHash, this.services.clock.now());
+    if (this.closing) return;
     session.detachedTimer = setTimeout(() => this.drop(session), this.o.resumeGraceMs ?? 120_000);
     session.detachedTimer.unref();
   }
@@ -228,6 +244,7 @@ export class WsGateway {
     session.detachedTimer = null;
     session.socket = null;
     this.o.hub.remove(session);
+    this.store.removed(session.resumeHash);
     session.dispose();
   }
 

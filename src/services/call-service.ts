@@ -11,14 +11,14 @@
  * and where it went, and nothing of it stays in memory.
  */
 import type { Logger } from 'pino';
-import type { TrackedCall } from '../core/calls/call.ts';
-import { outcomeOf } from '../core/calls/call.ts';
+import type { Direction, TrackedCall } from '../core/calls/call.ts';
+import { newCall, outcomeOf } from '../core/calls/call.ts';
 import { CallTracker, DEPARTURE_GRACE_MS, type CallChange } from '../core/calls/call-tracker.ts';
 import type { PhoneActivity } from '../core/agents/agent-state.ts';
 import type { DeviceSnapshot, PbxCallEvent, LocalConnectionState } from '../core/pbx-port.ts';
 import type { Directory } from './directory.ts';
 import type { PresenceService } from './presence-service.ts';
-import type { CallRecords, CallRow, Clock, CustomerLookup, Notifier, Timers } from './ports.ts';
+import type { CallRecords, CallRow, CallRowWithData, Clock, CustomerLookup, Notifier, Timers } from './ports.ts';
 import { callEventData, clientEventFor, type ConnectionChangeOf } from './call-events.ts';
 
 /** What a subscriber may want to hear about a call's life; every method is optional. */
@@ -66,6 +66,11 @@ export class CallService {
   private readonly pendingLink = new Map<string, PendingCall>();
   private readonly listeners = new Set<CallListener>();
   private sweepTimer: unknown = null;
+  /** Calls the previous run left in progress, until the first snapshot says which are still up. */
+  private restored: TrackedCall[] | null = null;
+  /** When the previous run was last alive: calls it left that the switch no longer has ended
+   * then at the latest, as far as anyone can tell. */
+  private restoredEnd: number | null = null;
 
   constructor(private readonly d: CallServiceDeps) {
     this.tracker = new CallTracker({ newId: d.newCallId, deviceKind: (dev) => d.directory.deviceKind(dev), isMonitored: d.isMonitored });
@@ -104,7 +109,61 @@ export class CallService {
    * `unsnapshotted` devices are kept as they are until those devices are queried again. */
   reconcile(snapshot: DeviceSnapshot[], unsnapshotted: readonly string[] = []): void {
     this.process(this.tracker.reconcile(snapshot, { complete: true, unproven: new Set(unsnapshotted) }, 'lostAtSwitch', this.d.clock.now()));
+    if (this.restored) this.closeUnrestored(this.restored);
+    this.restored = null;
     this.notify((l) => l.reconciled?.());
+  }
+
+  /**
+   * The calls the previous run left in progress (their rows are open): kept aside with their id,
+   * numbers, direction, queue, agents and data, so that the switch's first snapshot brings back
+   * those it still has under the same id (call-tracker.ts, soft ends). The others are closed then,
+   * with cause `daemonRestart`.
+   */
+  restore(rows: readonly CallRowWithData[], previousRunEnd: number | null = null): void {
+    this.restoredEnd = previousRunEnd;
+    const calls = rows.map((row) => this.fromRow(row));
+    for (const call of calls) this.persisted.set(call.id, toRow({ ...call, endedAt: null }));
+    this.tracker.remember(calls, this.d.clock.now());
+    this.restored = calls;
+    if (calls.length > 0) this.d.log.info({ calls: calls.length }, 'calls in progress when the daemon stopped: waiting for the switch to say which are still up');
+  }
+
+  private closeUnrestored(restored: readonly TrackedCall[]): void {
+    const now = this.d.clock.now();
+    for (const call of this.tracker.takeUnrevived(restored)) {
+      call.endedAt = Math.min(now, Math.max(this.restoredEnd ?? now, call.answeredAt ?? call.offeredAt));
+      call.cause = 'daemonRestart';
+      call.outcome = call.answeredAt !== null ? 'answered' : 'lost';
+      this.persist(call);
+      this.persisted.delete(call.id);
+      this.d.log.info({ callId: call.id, outcome: call.outcome }, 'call of the previous run no longer at the switch: closed');
+    }
+  }
+
+  private fromRow(row: CallRowWithData): TrackedCall {
+    const [first, ...more] = row.pbxCallIds.length > 0 ? row.pbxCallIds : [`restored-${row.id}`];
+    const call = newCall(row.id, first!, row.offeredAt);
+    for (const id of more) call.pbxCallIds.add(id);
+    call.direction = row.direction as Direction;
+    call.from = row.fromNumber;
+    call.to = row.toNumber;
+    call.dialled = row.dialledNumber;
+    call.queue = row.queueId;
+    call.agents = [...row.agents];
+    call.queuedAt = row.queuedAt;
+    call.answeredAt = row.answeredAt;
+    call.callerName = row.callerName;
+    if (row.customerId !== null && call.direction === 'inbound' && call.from) call.customer = this.d.customers.findByPhone(call.from);
+    if (row.callData !== null) {
+      try {
+        call.callData = JSON.parse(row.callData) as unknown;
+        call.callDataBytes = Buffer.byteLength(row.callData, 'utf8');
+      } catch (err) {
+        this.d.log.warn({ callId: row.id, err: (err as Error).message }, 'stored call data unreadable; the call comes back without it');
+      }
+    }
+    return call;
   }
 
   /** A snapshot of some devices only (a query retried after a reconnect, the call audit). */
@@ -121,10 +180,6 @@ export class CallService {
   /** The switch says the device has no connection in the call (invalidConnectionID). */
   dropConnection(call: TrackedCall, deviceId: string, cause = 'lostAtSwitch'): void {
     this.process(this.tracker.forceClear(call.id, deviceId, cause, this.d.clock.now()));
-  }
-
-  endAll(cause: string): void {
-    this.process(this.tracker.endAll(cause, this.d.clock.now()));
   }
 
   close(): void {
@@ -162,6 +217,16 @@ export class CallService {
     call.callData = data;
     call.callDataBytes = bytes;
     if (call.endedAt === null) this.persist(call);
+    this.saveData(call);
+  }
+
+  /** The call data goes to its row apart from the hot row writes (restart continuity). */
+  private saveData(call: TrackedCall): void {
+    try {
+      this.d.records.saveData(call.id, call.callData === undefined ? null : JSON.stringify(call.callData));
+    } catch (err) {
+      this.d.log.error({ callId: call.id, err }, 'call data not written');
+    }
   }
 
   // ------------------------------------------------------------------------- change processing
@@ -188,6 +253,8 @@ export class CallService {
           break;
         case 'revived':
           touched.add(ch.call);
+          // Its row was written as ended: the next write reopens it (an update, never a second row).
+          if (!this.persisted.has(ch.call.id)) this.persisted.set(ch.call.id, { ...toRow(ch.call), endedAt: -1 });
           this.d.log.info({ callId: ch.call.id }, 'call back at a monitored device: same call');
           this.notify((l) => l.callRevived?.(ch.call));
           break;
@@ -207,7 +274,9 @@ export class CallService {
     for (const call of ended) {
       this.persist(call);
       this.persisted.delete(call.id);
-      this.d.log.info({ callId: call.id, outcome: call.outcome ?? outcomeOf(call), cause: call.cause, leftTo: call.leftTo }, 'call ended');
+      this.d.log.info({ callId: call.id, outcome: call.outcome ?? outcomeOf(call), cause: call.cause }, 'call ended');
+      // Numbers only at debug (a number a call left to may be a customer's).
+      if (call.leftTo !== null) this.d.log.debug({ callId: call.id, leftTo: call.leftTo }, 'call left to');
       this.notify((l) => l.callEnded?.(call));
     }
     this.armSweep();
@@ -309,6 +378,10 @@ export class CallService {
       call.callData = pending.callData;
       call.callDataBytes = byteLength(pending.callData);
     }
+    if (call.callData !== undefined) {
+      // Written once the row is there (process() inserts it), so the data lands on it.
+      queueMicrotask(() => this.saveData(call));
+    }
   }
 
   private index(call: TrackedCall, deviceId: string, to: LocalConnectionState | null): void {
@@ -394,5 +467,7 @@ function toRow(call: TrackedCall): CallRow {
     outcome: ended ? (call.outcome ?? outcomeOf(call)) : null,
     cause: call.cause,
     hasCallData: call.callData !== undefined,
+    leftTo: call.leftTo,
+    callerName: call.callerName,
   };
 }

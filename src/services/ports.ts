@@ -64,12 +64,14 @@ export interface Notifier {
 }
 
 /** One call's row; its shape is the calls table's (storage owns it, type only). */
-export type { CallRow } from '../storage/repositories/calls.ts';
+export type { CallRow, CallRowWithData } from '../storage/repositories/calls.ts';
 import type { CallRow } from '../storage/repositories/calls.ts';
 
 export interface CallRecords {
   insert(row: CallRow): void;
   update(id: string, patch: Partial<CallRow>): void;
+  /** The call's data as JSON text (null: none), kept apart from the row. */
+  saveData(id: string, json: string | null): void;
 }
 
 export interface AgentStateLog {

@@ -32,6 +32,17 @@ export interface PresenceDeps {
 /** Reasons of the notReady the daemon sets when the agent's phone goes away, and comes back. */
 export const PHONE_OUT_OF_SERVICE = 'phoneOutOfService';
 export const PHONE_BACK_IN_SERVICE = 'phoneBackInService';
+/** Reason of the notReady of agents kept signed in across a daemon restart. */
+export const DAEMON_RESTART = 'daemonRestart';
+
+/** The state an agent gets back after a restart: what it chose (wrap-up is over: ready); a
+ * notReady the daemon set at the previous restart stays. */
+function resumableState(prior: { state: string; reason: string | null } | null): { state: SelectableState; reason: string | null } | null {
+  if (!prior) return null;
+  if (prior.state === 'ready' || prior.state === 'workingAfterCall') return { state: 'ready', reason: null };
+  if (prior.state === 'notReady' && prior.reason !== DAEMON_RESTART) return { state: 'notReady', reason: prior.reason };
+  return null;
+}
 
 /** The centre's shift rules (src/services/shift-rules.ts), as presence uses them. */
 export interface PresenceRules {
@@ -45,6 +56,8 @@ export class PresenceService {
   private readonly statuses = new Map<string, AgentStatus>();
   private readonly byExt = new Map<string, string>();
   private readonly wrapTimers = new Map<string, unknown>();
+  /** The state each agent restored after a restart had chosen, until its session resumes. */
+  private readonly beforeRestart = new Map<string, { state: SelectableState; reason: string | null }>();
 
   constructor(private readonly d: PresenceDeps) {}
 
@@ -84,20 +97,51 @@ export class PresenceService {
 
   /**
    * After a daemon restart: agents who were signed in stay signed in at their phone, notReady with
-   * reason `daemonRestart` (they choose ready again; nobody is sent calls at a desk that may be
-   * empty). A call still up at their phone makes them busy as soon as the switch snapshot is in.
+   * reason `daemonRestart` (nobody is sent calls at a desk that may be empty). A call still up at
+   * their phone makes them busy as soon as the switch snapshot is in. `prior` is the state the
+   * agent had last chosen: when its softphone resumes its session within RESUME_GRACE_S
+   * (`resumeAfterRestart`) it gets that state back — a ready agent is ready again — otherwise it
+   * chooses again.
    */
-  restore(agentId: string, extension: string): boolean {
+  restore(agentId: string, extension: string, prior: { state: string; reason: string | null } | null = null): boolean {
     if (!this.d.directory.agent(agentId) || this.byExt.has(extension) || this.status(agentId).state !== 'loggedOut') return false;
     if (this.d.directory.deviceKind(extension) !== 'agentPhone') return false;
     const now = this.d.clock.now();
     this.byExt.set(extension, agentId);
-    this.commit(agentId, { ...loggedOut(now), state: 'notReady', reason: 'daemonRestart', extension });
+    this.commit(agentId, { ...loggedOut(now), state: 'notReady', reason: DAEMON_RESTART, extension });
+    const back = resumableState(prior);
+    if (back) this.beforeRestart.set(agentId, back);
+    return true;
+  }
+
+  /**
+   * The agent's session came back after a restart, within the grace: the agent gets the state it
+   * had before (after its call, if the switch still has one at its phone), unless it or a
+   * supervisor has set another since. True when a state was given back.
+   */
+  resumeAfterRestart(agentId: string): boolean {
+    const back = this.beforeRestart.get(agentId);
+    this.beforeRestart.delete(agentId);
+    if (!back) return false;
+    const s = this.status(agentId);
+    const untouched =
+      (s.state === 'notReady' && s.reason === DAEMON_RESTART) ||
+      ((s.state === 'busy' || s.state === 'reserved') && s.pending === null && s.after?.reason === DAEMON_RESTART);
+    if (!untouched) return false;
+    try {
+      this.set(agentId, back.state, back.reason, 0, false);
+    } catch (err) {
+      // The phone went out of service meanwhile: the agent stays notReady.
+      this.d.log.info({ agentId, state: back.state, err: (err as Error).message }, 'state before the restart not given back');
+      return false;
+    }
+    this.d.log.info({ agentId, state: back.state, reason: back.reason }, 'agent state before the restart given back');
     return true;
   }
 
   async signOut(agentId: string, force = false): Promise<AgentStatus> {
     const prev = this.status(agentId);
+    this.beforeRestart.delete(agentId);
     const r = transition(prev, { type: 'signOut', force }, this.d.clock.now());
     if (!r.ok) throw invalidState(r.message);
     if (r.changed && prev.extension) {

@@ -19,11 +19,13 @@ import type { WriteQueueOptions } from './write-queue.ts';
 export type HistoryWrite =
   | { kind: 'call'; op: 'insert'; row: CallRow }
   | { kind: 'call'; op: 'update'; id: string; patch: Partial<CallRow> }
+  /** A call's data (JSON text), written apart from its row: up to 1 MiB, and rarely. */
+  | { kind: 'callData'; id: string; json: string | null }
   | { kind: 'stateLog'; entry: StateLogEntry }
   | { kind: 'decision'; decision: RoutingDecision }
   | { kind: 'audit'; entry: AuditEntry; at: number };
 
-export const SHED_ORDER = ['decision', 'stateLog', 'audit', 'call'] as const;
+export const SHED_ORDER = ['decision', 'stateLog', 'audit', 'callData', 'call'] as const;
 
 export function writeHistory(repos: Pick<Repositories, 'calls' | 'stateLog' | 'routingDecisions' | 'audit'>, w: HistoryWrite, replay: boolean): void {
   switch (w.kind) {
@@ -31,6 +33,9 @@ export function writeHistory(repos: Pick<Repositories, 'calls' | 'stateLog' | 'r
       if (w.op === 'update') repos.calls.update(w.id, w.patch);
       else if (replay) repos.calls.upsert(w.row);
       else repos.calls.insert(w.row);
+      return;
+    case 'callData':
+      repos.calls.setCallData(w.id, w.json);
       return;
     case 'stateLog':
       if (replay) repos.stateLog.appendOnce(w.entry);
@@ -62,6 +67,8 @@ function keep(w: HistoryWrite): HistoryWrite {
       return w.op === 'insert'
         ? { ...w, row: { ...w.row, pbxCallIds: [...w.row.pbxCallIds], agents: [...w.row.agents] } }
         : { ...w, patch: { ...definedOf(w.patch), ...(w.patch.pbxCallIds ? { pbxCallIds: [...w.patch.pbxCallIds] } : {}), ...(w.patch.agents ? { agents: [...w.patch.agents] } : {}) } };
+    case 'callData':
+      return w;
     case 'stateLog':
       return { ...w, entry: { ...w.entry } };
     case 'decision':
@@ -72,6 +79,7 @@ function keep(w: HistoryWrite): HistoryWrite {
 }
 
 function merge(queued: HistoryWrite, later: HistoryWrite): HistoryWrite | null {
+  if (queued.kind === 'callData' && later.kind === 'callData') return later;
   if (queued.kind !== 'call' || later.kind !== 'call' || later.op !== 'update') return null;
   if (queued.op === 'insert') return { kind: 'call', op: 'insert', row: { ...queued.row, ...definedOf(later.patch), id: queued.row.id } };
   return { kind: 'call', op: 'update', id: queued.id, patch: { ...queued.patch, ...definedOf(later.patch) } };
@@ -81,6 +89,8 @@ function describe(w: HistoryWrite): Record<string, unknown> {
   switch (w.kind) {
     case 'call':
       return { kind: 'call', op: w.op, callId: w.op === 'insert' ? w.row.id : w.id };
+    case 'callData':
+      return { kind: 'callData', callId: w.id, bytes: w.json?.length ?? 0 };
     case 'stateLog':
       return { kind: 'stateLog', agentId: w.entry.agent, state: w.entry.state, startedAt: w.entry.startedAt };
     case 'decision':
@@ -102,7 +112,7 @@ export function historyWriteOptions(repos: Pick<Repositories, 'calls' | 'stateLo
     lastBatch: () => repos.writeBatches.last(),
     keep,
     kindOf: (w) => w.kind,
-    mergeKey: (w) => (w.kind === 'call' ? `call:${w.op === 'insert' ? w.row.id : w.id}` : null),
+    mergeKey: (w) => (w.kind === 'call' ? `call:${w.op === 'insert' ? w.row.id : w.id}` : w.kind === 'callData' ? `callData:${w.id}` : null),
     merge,
     describe,
     shedOrder: SHED_ORDER,

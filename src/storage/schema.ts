@@ -248,6 +248,13 @@ export const calls = sqliteTable(
     outcome: text('outcome'),
     cause: text('cause'),
     hasCallData: integer('has_call_data', { mode: 'boolean' }).notNull().default(false),
+    /** Where the call went when it left the devices the daemon monitors (a number, a device). */
+    leftTo: text('left_to'),
+    /** The caller's name as the switch presented it. */
+    callerName: text('caller_name'),
+    /** The call data as last set (JSON text, up to 1 MiB), so that a restarted daemon gives a call
+     * still in progress its data back. Written when the data is set, never on the hot path. */
+    callData: text('call_data'),
   },
   (t) => [
     index('calls_offered_at_idx').on(t.offeredAt),
@@ -362,3 +369,38 @@ export const writeBatches = sqliteTable('write_batches', {
   seq: integer('seq').notNull(),
   at: integer('at').notNull(),
 });
+
+/**
+ * One row per daemon run: when it started, when it was last alive (a heartbeat every few
+ * seconds) and when it stopped cleanly. After a crash, `alive_at` of the previous run tells how
+ * long the daemon was away, which decides whether agents get their state back (RESUME_GRACE_S).
+ */
+export const daemonRuns = sqliteTable('daemon_runs', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  startedAt: integer('started_at').notNull(),
+  aliveAt: integer('alive_at').notNull(),
+  stoppedAt: integer('stopped_at'),
+});
+
+/**
+ * WebSocket sessions that can be resumed (`session.resume`), kept so that a restarted daemon still
+ * knows them: a softphone that resumes within RESUME_GRACE_S of the outage gets its session (a
+ * snapshot, numbering continued from its `lastSeq`) and its agent the state it had. The resume
+ * token is stored only as its sha256, like bearer tokens. Written when a session starts, loses
+ * and regains its socket and ends — never per event.
+ */
+export const wsSessions = sqliteTable(
+  'ws_sessions',
+  {
+    resumeHash: text('resume_hash').primaryKey(),
+    userId: integer('user_id').notNull(),
+    username: text('username').notNull(),
+    /** sha256 of the bearer token the session was opened with: checked again on resume. */
+    tokenHash: text('token_hash').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    createdAt: integer('created_at').notNull(),
+    /** When its socket went away; null while attached. */
+    detachedAt: integer('detached_at'),
+  },
+  (t) => [index('ws_sessions_user_idx').on(t.userId)],
+);

@@ -1,8 +1,11 @@
 /**
  * The daemon's storage side, opened once at start: the database (migrated), the repositories the
  * services use, authentication, the demo centre or the initial admin, and the HTTP routes that
- * live on storage (login, admin API). Also the start-up repair after a crash: call rows and state
- * log rows left open by a process that died are closed with cause `daemonRestart`.
+ * live on storage (login, admin API). Also what a restart carries over (docs/operations.md,
+ * "Restarts"): the previous run's end (its clean stop, or its last heartbeat after a crash), the
+ * calls it left in progress (their rows stay open: the call service takes them back or closes
+ * them once the switch has said which are still up), the agents it had signed in with the state
+ * they last chose, and the WebSocket sessions that may still be resumed.
  *
  * The history ports the services write through (call rows, agent states, routing decisions,
  * audit) go through one write queue (storage/write-queue.ts): written at once while the database
@@ -22,7 +25,9 @@ import { registerAuthRoutes } from '../http/auth-routes.ts';
 import type { DirectoryChange } from '../http/admin/index.ts';
 import type { DirectoryAgent, DirectoryData } from '../services/directory.ts';
 import { Housekeeping } from '../services/housekeeping.ts';
-import { safeTimers, type AgentStateLog, type AuditLog, type CallRecords, type Clock, type CustomerLookup, type RoutingDecisionLog } from '../services/ports.ts';
+import { safeTimers, type AgentStateLog, type AuditLog, type CallRecords, type CallRowWithData, type Clock, type CustomerLookup, type RoutingDecisionLog } from '../services/ports.ts';
+import type { SessionStore } from '../gateway/session-store.ts';
+import { lastAlive } from '../storage/repositories/daemon-runs.ts';
 import { historyWriteOptions, type HistoryWrite } from '../storage/history-writes.ts';
 import { WriteQueue, type WriteQueueStatus } from '../storage/write-queue.ts';
 import { startCheckpointer, type CheckpointStats } from '../storage/checkpointer.ts';
@@ -43,8 +48,15 @@ export interface Storage {
   /** One agent's directory record (after an edit of that user or agent); null when the user is
    * gone, disabled or not an agent. */
   loadAgent(username: string): DirectoryAgent | null;
-  /** Agents who were signed in when the previous run stopped or died, and where. */
-  signedInAtLastStop: { agent: string; extension: string }[];
+  /** Agents who were signed in when the previous run stopped or died, where, and the state they
+   * last chose (ready, notReady with its reason, wrap-up; null if none is recorded). */
+  signedInAtLastStop: { agent: string; extension: string; prior: { state: string; reason: string | null } | null }[];
+  /** The calls the previous run left in progress (rows still open), with their call data. */
+  openCalls: CallRowWithData[];
+  /** When the previous run was last known alive (clean stop or last heartbeat); null: none. */
+  previousRunEnd: number | null;
+  /** Resumable WebSocket sessions, kept across restarts. */
+  sessions: SessionStore;
   healthy(): boolean;
   /** For /health: `ok`; `degraded` while history writes are kept in memory because the database
    * refuses them (calls go on; `backlog` writes wait); `error` when it cannot even be read. */
@@ -118,33 +130,44 @@ export async function openStorage(config: Readonly<Config>, log: Logger, clock: 
     throw new ConfigError(refusal);
   }
 
-  // Who was signed in when the previous run ended (its open state intervals say so).
-  const signedInAtLastStop: { agent: string; extension: string }[] = [];
+  // The previous run, and this one (a heartbeat every few seconds says it is alive).
+  const startedAt = clock.now();
+  const previousRunEnd = lastAlive(repos.runs.latest());
+  const runId = repos.runs.start(startedAt);
+  repos.runs.trim();
+  const heartbeat = setInterval(() => {
+    try {
+      repos.runs.alive(runId, clock.now());
+    } catch (err) {
+      storageLog.warn({ err: (err as Error).message }, 'daemon heartbeat not written');
+    }
+  }, RUN_HEARTBEAT_MS);
+  heartbeat.unref();
+
+  // Who was signed in when the previous run ended (its open state intervals say so), and the
+  // state each had last chosen (a clean stop wrote loggedOut/daemonShutdown after it).
+  const signedInAtLastStop: Storage['signedInAtLastStop'] = [];
   for (const a of repos.directory.loadDirectory().agents) {
     const row = repos.stateLog.current(a.username);
     const wasIn = row && (row.state !== 'loggedOut' || row.reason === 'daemonShutdown');
-    if (row && wasIn && row.extension) signedInAtLastStop.push({ agent: a.username, extension: row.extension });
+    if (row && wasIn && row.extension) signedInAtLastStop.push({ agent: a.username, extension: row.extension, prior: repos.stateLog.lastChosen(a.username) });
   }
 
-  // Crash repair: a call row or state interval left open by a process that died.
-  const now = clock.now();
-  const open = repos.calls.listOpen();
-  for (const row of open) {
-    submit({ kind: 'call', op: 'update', id: row.id, patch: {
-      endedAt: now,
-      outcome: row.answeredAt !== null ? 'answered' : 'lost',
-      cause: 'daemonRestart',
-      talkMs: row.answeredAt !== null ? now - row.answeredAt : null,
-    } });
-  }
+  // Calls the previous run left in progress keep their rows open: the call service takes back
+  // those the switch still has, under the same id, and closes the others (daemonRestart).
+  const openCalls = repos.calls.listOpen();
   let closedStates = 0;
   try {
-    closedStates = repos.stateLog.closeOpen(now);
+    closedStates = repos.stateLog.closeOpen(startedAt);
   } catch (err) {
     // Harmless to leave: each agent's next state closes its open interval.
     log.error({ err }, 'could not close the state intervals left open by the previous run');
   }
-  if (open.length || closedStates) log.warn({ calls: open.length, agentStates: closedStates }, 'closed records left open by the previous run');
+  const resumeGraceMs = config.resumeGraceS * 1000;
+  const staleSessions = repos.wsSessions.purge(startedAt, startedAt - resumeGraceMs, previousRunEnd);
+  if (previousRunEnd !== null) {
+    log.info({ awayMs: startedAt - previousRunEnd, callsInProgress: openCalls.length, agentStates: closedStates, resumableSessions: repos.wsSessions.count(), staleSessions }, 'previous run found');
+  }
 
   const housekeeping = new Housekeeping({
     targets: [
@@ -174,8 +197,12 @@ export async function openStorage(config: Readonly<Config>, log: Logger, clock: 
   return {
     repos,
     authService,
-    auth: { login: (u, p, a) => authService.attemptLogin(u, p, a), verifyToken: (t) => authService.checkToken(t), onAccessChanged: (l) => authService.onAccessChanged(l) },
-    calls: { insert: (row) => submit({ kind: 'call', op: 'insert', row }), update: (id, patch) => submit({ kind: 'call', op: 'update', id, patch }) },
+    auth: { login: (u, p, a) => authService.attemptLogin(u, p, a), verifyToken: (t) => authService.checkToken(t), verifyTokenHash: (h) => authService.checkTokenHash(h), onAccessChanged: (l) => authService.onAccessChanged(l) },
+    calls: {
+      insert: (row) => submit({ kind: 'call', op: 'insert', row }),
+      update: (id, patch) => submit({ kind: 'call', op: 'update', id, patch }),
+      saveData: (id, json) => submit({ kind: 'callData', id, json }),
+    },
     stateLog: { append: (entry) => submit({ kind: 'stateLog', entry }) },
     decisions: { append: (decision) => submit({ kind: 'decision', decision }) },
     audit: { append: (entry) => submit({ kind: 'audit', entry, at: clock.now() }) },
@@ -195,6 +222,9 @@ export async function openStorage(config: Readonly<Config>, log: Logger, clock: 
       return repos.directory.loadAgent(username);
     },
     signedInAtLastStop,
+    openCalls,
+    previousRunEnd,
+    sessions: sessionStore(repos, storageLog),
     healthy: () => health().db !== 'error',
     health,
     writes: () => writes.status(),
@@ -212,12 +242,47 @@ export async function openStorage(config: Readonly<Config>, log: Logger, clock: 
     },
     checkpoints: () => (checkpointer?.running ? checkpointer.stats() : null),
     async close() {
+      clearInterval(heartbeat);
+      try {
+        repos.runs.stopped(runId, clock.now());
+      } catch (err) {
+        storageLog.warn({ err: (err as Error).message }, 'clean stop not recorded (the next start will take this run for a crash)');
+      }
       await authService.close();
       await housekeeping.close();
       // A last attempt at the backlog; what the database still refuses is logged as lost.
       writes.close();
       await checkpointer?.close();
       opened.close();
+    },
+  };
+}
+
+/** How often a running daemon records that it is alive (daemon_runs.alive_at). */
+const RUN_HEARTBEAT_MS = 5000;
+
+/** The gateway's session store on the ws_sessions table. A failed write only costs the chance to
+ * resume after a restart: logged, never thrown at a login. */
+function sessionStore(repos: Repositories, log: Logger): SessionStore {
+  const guard = (what: string, fn: () => void) => {
+    try {
+      fn();
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, `session store: ${what} not written`);
+    }
+  };
+  return {
+    saved: (s) => guard('new session', () => repos.wsSessions.save(s)),
+    detached: (hash, at) => guard('detach', () => repos.wsSessions.setDetached(hash, at)),
+    attached: (hash) => guard('attach', () => repos.wsSessions.setDetached(hash, null)),
+    removed: (hash) => guard('end', () => repos.wsSessions.remove(hash)),
+    find: (hash) => {
+      try {
+        return repos.wsSessions.find(hash);
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'session store: not readable');
+        return null;
+      }
     },
   };
 }

@@ -35,6 +35,8 @@ function call(id: string, offeredAt: number): CallRow {
     outcome: 'answered',
     cause: null,
     hasCallData: false,
+    leftTo: null,
+    callerName: null,
   };
 }
 

@@ -28,6 +28,7 @@ describe('openDatabase', () => {
       'call_agents',
       'calls',
       'customers',
+      'daemon_runs',
       'pilot_numbers',
       'queue_agents',
       'queue_skills',
@@ -37,6 +38,7 @@ describe('openDatabase', () => {
       'teams',
       'users',
       'write_batches',
+      'ws_sessions',
     ]);
     const applied = t.sqlite.prepare('select count(*) from __drizzle_migrations').pluck().get();
     expect(applied).toBeGreaterThanOrEqual(1);
@@ -91,7 +93,7 @@ describe('test support', () => {
   it('reset empties every table and restarts ids, keeping the schema', async () => {
     t = openTempDatabase();
     const first = await t.repos.users.create({ username: 'x', displayName: 'X', password: 'p', roles: ['agent'] });
-    t.repos.calls.insert({ id: 'c', pbxCallIds: [], direction: 'inbound', fromNumber: '1', toNumber: '2', dialledNumber: '2', queueId: null, customerId: null, agents: [], firstAgent: null, offeredAt: 1, queuedAt: null, answeredAt: null, endedAt: null, waitMs: null, talkMs: null, outcome: null, cause: null, hasCallData: false });
+    t.repos.calls.insert({ id: 'c', pbxCallIds: [], direction: 'inbound', fromNumber: '1', toNumber: '2', dialledNumber: '2', queueId: null, customerId: null, agents: [], firstAgent: null, offeredAt: 1, queuedAt: null, answeredAt: null, endedAt: null, waitMs: null, talkMs: null, outcome: null, cause: null, hasCallData: false, leftTo: null, callerName: null });
     t.clock.advance(10);
     t.reset();
     expect(t.repos.users.list()).toEqual([]);

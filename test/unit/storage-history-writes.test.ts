@@ -35,6 +35,8 @@ function call(id: string, over: Partial<CallRow> = {}): CallRow {
     outcome: null,
     cause: null,
     hasCallData: false,
+    leftTo: null,
+    callerName: null,
     ...over,
   };
 }

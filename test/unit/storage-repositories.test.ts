@@ -36,6 +36,8 @@ function call(id: string, over: Partial<CallRow> = {}): CallRow {
     outcome: null,
     cause: null,
     hasCallData: false,
+    leftTo: null,
+    callerName: null,
     ...over,
   };
 }

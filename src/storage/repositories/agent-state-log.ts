@@ -4,7 +4,7 @@
  * partial unique index holds the database to it). Both statements are prepared once: this is
  * written on every call (reserved, busy, wrap-up, ready).
  */
-import { and, asc, eq, gt, gte, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNull, or, sql } from 'drizzle-orm';
 import { agentStateLog } from '../schema.ts';
 import { inTransaction, type RepoContext } from './context.ts';
 import { deleteOldest } from './retention.ts';
@@ -110,6 +110,21 @@ export class AgentStateLogRepository {
   }
 
   /** The agent's open row, if any. */
+  /**
+   * The last state the agent chose or was put in (ready, notReady with its reason, wrap-up), not
+   * counting the states calls put it in (reserved, busy) nor a sign-out: what it had before a
+   * restart. Read once per agent at start (by agent_state_log_agent_idx, newest first).
+   */
+  lastChosen(agent: string): { state: string; reason: string | null } | null {
+    return this.ctx.db
+      .select({ state: agentStateLog.state, reason: agentStateLog.reason })
+      .from(agentStateLog)
+      .where(and(eq(agentStateLog.agent, agent), inArray(agentStateLog.state, ['ready', 'notReady', 'workingAfterCall'])))
+      .orderBy(desc(agentStateLog.startedAt), desc(agentStateLog.id))
+      .limit(1)
+      .get() ?? null;
+  }
+
   current(agent: string): StateLogRow | null {
     return this.ctx.db
       .select()

@@ -7,7 +7,7 @@
  * `call_agents` (who handled which call, for history by agent) follows `agents` through triggers
  * in the database (migration 0004): no write here has to remember it.
  */
-import { and, desc, eq, getTableColumns, gte, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { callAgents, calls } from '../schema.ts';
 import type { RepoContext } from './context.ts';
 import { deleteOldest } from './retention.ts';
@@ -32,7 +32,13 @@ export interface CallRow {
   outcome: string | null;
   cause: string | null;
   hasCallData: boolean;
+  /** Where the call went when it left the devices the daemon monitors. */
+  leftTo: string | null;
+  callerName: string | null;
 }
+
+/** A call row with its call data (JSON text), as read back at start for calls left open. */
+export type CallRowWithData = CallRow & { callData: string | null };
 
 export interface CallSearch {
   /** The call's first agent (indexed). */
@@ -75,9 +81,13 @@ const CALL_FIELDS = [
   'outcome',
   'cause',
   'hasCallData',
+  'leftTo',
+  'callerName',
 ] as const satisfies readonly (keyof CallRow & keyof typeof calls.$inferSelect)[];
 const allFieldsListed: [Exclude<keyof CallRow, (typeof CALL_FIELDS)[number]>] extends [never] ? true : false = true;
 void allFieldsListed;
+/** The row's columns without the call data (up to 1 MiB: history lists never carry it). */
+const ROW_COLUMNS = Object.fromEntries(CALL_FIELDS.map((f) => [f, calls[f]])) as { [K in (typeof CALL_FIELDS)[number]]: (typeof calls)[K] };
 
 type Prepared = { run(values: Record<string, unknown>): { changes: number } };
 
@@ -132,12 +142,23 @@ export class CallsRepository {
   }
 
   get(id: string): CallRow | null {
-    return this.ctx.db.select().from(calls).where(eq(calls.id, id)).get() ?? null;
+    return this.ctx.db.select(ROW_COLUMNS).from(calls).where(eq(calls.id, id)).get() ?? null;
   }
 
-  /** Calls with no end time, oldest first: at start, the ones a crash left open. */
-  listOpen(): CallRow[] {
+  /** Calls with no end time, oldest first, with their call data: at start, the calls the previous
+   * run left in progress (a stop or a crash), which the switch may still have. */
+  listOpen(): CallRowWithData[] {
     return this.ctx.db.select().from(calls).where(isNull(calls.endedAt)).orderBy(calls.offeredAt).all();
+  }
+
+  /** The CallRecords port's name for setCallData. */
+  saveData(id: string, json: string | null): void {
+    this.setCallData(id, json);
+  }
+
+  /** The call's data as last set (JSON text; null: none). False when there is no such call. */
+  setCallData(id: string, json: string | null): boolean {
+    return this.ctx.db.update(calls).set({ callData: json, hasCallData: json !== null }).where(eq(calls.id, id)).run().changes > 0;
   }
 
   /** The agent who last answered a call from this number (customer-based routing: "last
@@ -163,7 +184,7 @@ export class CallsRepository {
       if (q.from !== undefined) conds.push(gte(callAgents.offeredAt, q.from));
       if (q.to !== undefined) conds.push(lt(callAgents.offeredAt, q.to));
       return this.ctx.db
-        .select(getTableColumns(calls))
+        .select(ROW_COLUMNS)
         .from(callAgents)
         .innerJoin(calls, eq(calls.id, callAgents.callId))
         .where(and(...conds))
@@ -173,7 +194,7 @@ export class CallsRepository {
     }
     const conds = this.filters(q);
     return this.ctx.db
-      .select()
+      .select(ROW_COLUMNS)
       .from(calls)
       .where(conds.length > 0 ? and(...conds) : undefined)
       .orderBy(desc(calls.offeredAt), desc(calls.id))

@@ -12,6 +12,7 @@ import { AuthTokensRepository } from './auth-tokens.ts';
 import { CallsRepository } from './calls.ts';
 import { systemClock, inTransaction, type Clock } from './context.ts';
 import { CustomersRepository } from './customers.ts';
+import { DaemonRunsRepository } from './daemon-runs.ts';
 import { DirectoryRepository } from './directory.ts';
 import { PilotsRepository } from './pilots.ts';
 import { QueuesRepository } from './queues.ts';
@@ -20,6 +21,7 @@ import { SkillsRepository } from './skills.ts';
 import { TeamsRepository } from './teams.ts';
 import { UsersRepository } from './users.ts';
 import { WriteBatchesRepository } from './write-batches.ts';
+import { WsSessionsRepository } from './ws-sessions.ts';
 
 export interface RepositoryOptions {
   clock?: Clock;
@@ -42,6 +44,10 @@ export interface Repositories {
   audit: AuditRepository;
   tokens: AuthTokensRepository;
   writeBatches: WriteBatchesRepository;
+  /** One row per daemon run (restart continuity). */
+  runs: DaemonRunsRepository;
+  /** Resumable WebSocket sessions, across restarts. */
+  wsSessions: WsSessionsRepository;
   clock: Clock;
   scrypt: ScryptParams | undefined;
   /** Runs `fn` atomically (nests as a savepoint). */
@@ -66,14 +72,18 @@ export function createRepositories(db: Db, opts: RepositoryOptions = {}): Reposi
     audit: new AuditRepository(ctx),
     tokens: new AuthTokensRepository(ctx),
     writeBatches: new WriteBatchesRepository(ctx),
+    runs: new DaemonRunsRepository(ctx),
+    wsSessions: new WsSessionsRepository(ctx),
     clock: ctx.clock,
     scrypt: opts.scrypt,
     transaction: (fn) => inTransaction(db, fn),
   };
 }
 
-export { AgentStateLogRepository, AgentsRepository, AuditRepository, AuthTokensRepository, CallsRepository, CustomersRepository, DirectoryRepository, PilotsRepository, QueuesRepository, RoutingDecisionsRepository, SkillsRepository, TeamsRepository, UsersRepository, WriteBatchesRepository };
+export { AgentStateLogRepository, AgentsRepository, AuditRepository, AuthTokensRepository, CallsRepository, CustomersRepository, DirectoryRepository, PilotsRepository, QueuesRepository, RoutingDecisionsRepository, SkillsRepository, TeamsRepository, UsersRepository, WriteBatchesRepository, DaemonRunsRepository, WsSessionsRepository };
 export type { Clock } from './context.ts';
+export type { DaemonRun } from './daemon-runs.ts';
+export type { StoredSession } from './ws-sessions.ts';
 export type { AgentProfile, AgentPatch, AgentSkill } from './agents.ts';
 export type { AuditEntry, AuditRecord, AuditQuery } from './audit.ts';
 export type { CallRow, CallSearch } from './calls.ts';
