@@ -102,4 +102,26 @@ it('blind transfer to an extension nobody monitors: the row is closed with leftT
   expect(again.body.call).toMatchObject({ endedAt: row.endedAt, cause: 'transferred', leftTo: '3000' });
 
   await expectFreeAndRoutable(agent, sup, 'a1002', '13900000504', mark);
+  await agent.call('agent.setState', { state: 'notReady' });
+});
+
+it('consultation transfer to an outside number: the customer call row is closed with leftTo the number within a second, the consultation merged into it', async () => {
+  const sup = await w.login('sup1');
+  const agent = await w.readyAgent('a1003');
+  const { callId, simCallId } = await answeredCall(agent, '13900000505');
+
+  const mark = agent.events.length;
+  const consult = await agent.call('call.consult', { callId, to: '13912340000' });
+  await w.simApi('POST', '/sim/devices/13912340000/offhook'); // the outside party answers
+  await agent.waitFor('call.established', (d) => d.callId === consult.callId, 5000, mark);
+  const t0 = Date.now();
+  await agent.call('call.transfer', { callId, consultCallId: consult.callId });
+  const row = await endedRow(callId, 3000);
+  expect(Date.now() - t0).toBeLessThan(1500);
+  expect(row).toMatchObject({ cause: 'transferred', leftTo: '13912340000', firstAgent: 'a1003', outcome: 'answered' });
+  const consultRow = await endedRow(consult.callId, 3000);
+  expect(consultRow).toMatchObject({ outcome: 'transferred' });
+  await expectFreeAndRoutable(agent, sup, 'a1003', '13900000506', mark);
+  await w.simApi('POST', `/sim/calls/${simCallId}/hangup`);
+  await agent.call('agent.setState', { state: 'notReady' });
 });
