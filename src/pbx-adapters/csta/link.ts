@@ -12,7 +12,7 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import { PbxError } from '../../core/pbx-port.ts';
 import { isEventType, isKnownMessageType, isResponseType } from './protocol/catalogue.ts';
-import { decodeMessage, encodeMessage, errorAnswerFor, SERVICE_NOT_SUPPORTED } from './protocol/codec.ts';
+import { decodeMessage, encodeMessage, errorAnswerFor, SERVICE_NOT_SUPPORTED, UNREADABLE_REQUEST } from './protocol/codec.ts';
 import type { CstaEventMessage, CstaMessage, CstaMessageType, MessageOf } from './protocol/catalogue.ts';
 import { EVENT_INVOKE_ID, encodeFrame, FrameDecoder, FramingAlarm, type Frame } from './protocol/framing.ts';
 import { InvokeIds } from './invoke-ids.ts';
@@ -241,6 +241,13 @@ export class CstaLink {
     const { frames, issues } = this.decoder.push(chunk);
     for (const issue of issues) {
       this.log.warn({ reason: issue.reason, detail: issue.detail, skippedBytes: issue.skippedBytes }, 'malformed CSTA frame skipped; stream resynchronised');
+      // A sound header over a body that is not UTF-8: the invoke id is known. An answer to one of
+      // ours ends its request now; a request of the switch is answered (never silence).
+      const id = issue.reason === 'badUtf8' ? issue.invokeId : undefined;
+      if (id !== undefined && id !== EVENT_INVOKE_ID && this.up) {
+        if (this.pending.has(id)) this.settle(id, null);
+        else this.write(id, UNREADABLE_REQUEST);
+      }
     }
     if (issues.length > 0 && this.alarm.record(issues.length, Date.now())) {
       // The stream keeps breaking: a fresh link is better than guessing frame boundaries.

@@ -11,13 +11,15 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { isResponseType, type CstaMessage } from '../csta/protocol/catalogue.ts';
 import { decodeMessage, encodeMessage, errorAnswerFor, SERVICE_NOT_SUPPORTED, UNREADABLE_REQUEST } from '../csta/protocol/codec.ts';
-import { EVENT_INVOKE_ID, encodeFrame, FrameDecoder, type Frame } from '../csta/protocol/framing.ts';
+import { EVENT_INVOKE_ID, encodeFrame, FrameDecoder, FrameTooLargeError, type Frame } from '../csta/protocol/framing.ts';
 import { isModelRequest, type ModelRequest } from './switch-model.ts';
 
 const MAX_UNANSWERED_KEEP_ALIVES = 2;
 const DEFAULT_SESSION_S = 300;
 /** A CTI that stops reading while events pile up is cut off rather than eating the switch's memory. */
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+/** The answer in place of one too large for a frame. */
+const TOO_LARGE_ANSWER: CstaMessage = { type: 'CSTAErrorCode', error: { category: 'systemResourceAvailability', value: 'generic' } };
 
 export interface LinkDeps {
   logger: Logger;
@@ -99,7 +101,18 @@ export class CtiLink {
 
   private write(invokeId: number, msg: CstaMessage): void {
     if (this.closed) return;
-    const frame = encodeFrame(invokeId, encodeMessage(msg));
+    let frame: Buffer;
+    try {
+      frame = encodeFrame(invokeId, encodeMessage(msg));
+    } catch (err) {
+      if (!(err instanceof FrameTooLargeError)) throw err;
+      // A message over the 64 KiB of one Annex G frame (a snapshot of a device with hundreds of
+      // calls queued at it): an answer becomes an error answer, so the request is not left
+      // without one; an event or a request of ours is dropped. Never a throw: this runs in timers.
+      this.log.warn({ invokeId, type: msg.type, bytes: err.bytes }, 'CSTA message too large for one frame');
+      if (invokeId === EVENT_INVOKE_ID || !isResponseType(msg.type) || msg.type === 'CSTAErrorCode') return;
+      frame = encodeFrame(invokeId, encodeMessage(TOO_LARGE_ANSWER));
+    }
     if (!this.corked) {
       // Frames written in the same tick go out in one TCP write.
       this.corked = true;
@@ -135,7 +148,12 @@ export class CtiLink {
 
   private onData(chunk: Buffer): void {
     const { frames, issues } = this.decoder.push(chunk);
-    for (const issue of issues) this.log.warn({ ...issue }, 'malformed CSTA frame from the CTI skipped');
+    for (const issue of issues) {
+      this.log.warn({ ...issue }, 'malformed CSTA frame from the CTI skipped');
+      // A frame with a sound header whose body is not UTF-8 is a request the switch cannot read:
+      // it is answered all the same (never silence). An event (9999) has nobody to answer.
+      if (issue.reason === 'badUtf8' && issue.invokeId !== undefined && issue.invokeId !== EVENT_INVOKE_ID && !this.closed) this.respond(issue.invokeId, UNREADABLE_REQUEST);
+    }
     for (const frame of frames) {
       if (this.closed) return;
       this.onFrame(frame);

@@ -31,6 +31,9 @@ export interface FramingIssue {
   reason: 'badHeader' | 'badInvokeId' | 'badUtf8' | 'badLength';
   detail: string;
   skippedBytes: number;
+  /** `badUtf8`: the frame's header was sound, so its invoke id is known (a request that cannot
+   * be read still gets an answer). */
+  invokeId?: number;
 }
 
 export class FrameTooLargeError extends Error {
@@ -93,7 +96,9 @@ export class FrameDecoder {
       const end = Math.min(pos + length, this.buf.length);
       const nul = this.buf.indexOf(0, pos + HEADER_BYTES);
       if (nul !== -1 && nul < end) {
-        const next = this.resync(nul);
+        // The next frame's header starts with two NULs; the first may sit in the last byte of
+        // this frame's header (found NUL at pos + 8): resynchronise from the byte before.
+        const next = this.resync(Math.max(pos + 1, nul - 1));
         issues.push({ reason: 'badLength', detail: `length=${length} but a frame starts within it`, skippedBytes: next - pos });
         pos = next;
         continue;
@@ -107,7 +112,7 @@ export class FrameDecoder {
         try {
           frames.push({ invokeId: Number(idText), xml: this.utf8.decode(bodyBytes) });
         } catch {
-          issues.push({ reason: 'badUtf8', detail: `invoke id ${idText}`, skippedBytes: length });
+          issues.push({ reason: 'badUtf8', detail: `invoke id ${idText}`, skippedBytes: length, invokeId: Number(idText) });
         }
       }
       pos += length;
