@@ -33,6 +33,7 @@ import { OfferBook, type Offer } from './offer-book.ts';
 import type { PresenceService } from './presence-service.ts';
 import type { Clock, CustomerLookup, RoutingDecisionLog, Timers } from './ports.ts';
 import type { RouteHandler } from './route-dispatch.ts';
+import { StrayRings } from './stray-rings.ts';
 
 export interface RoutingDeps {
   pbx: PbxPort;
@@ -54,6 +55,7 @@ const PHONE_GONE = new Set(['resourceOutOfService', 'destNotObtainable', 'networ
 export class RoutingService implements CallListener, RouteHandler {
   router: Router;
   private readonly offers: OfferBook;
+  private readonly strays: StrayRings;
   private readonly mover: CallMover;
   /** When each agent's current ACD call was answered (`agentId callId` → ms), for leastBusy. */
   private readonly talking = new Map<string, number>();
@@ -64,6 +66,7 @@ export class RoutingService implements CallListener, RouteHandler {
   constructor(private readonly d: RoutingDeps) {
     this.mover = new CallMover({ pbx: d.pbx, directory: d.directory, calls: d.calls, log: d.log });
     this.offers = new OfferBook(d.timers, (agentId) => this.ringTimeout(agentId));
+    this.strays = new StrayRings({ directory: d.directory, calls: d.calls, presence: d.presence, timers: d.timers, log: d.log, isOffered: (call) => this.offers.isOffered(call), sendTo: (call, dev) => this.sendTo(call, dev) });
     this.router = new Router(this.buildConfig());
     this.syncAgents();
   }
@@ -216,6 +219,8 @@ export class RoutingService implements CallListener, RouteHandler {
         if (call && at !== null && this.d.directory.deviceKind(at) === 'agentPhone' && !this.offers.isOffered(call)) this.sendTo(call, q.queueDevice);
       }
     }
+    // Calls ringing at agents' phones with no offer (the old process's offers died with it).
+    this.strays.check();
   }
 
   // ----------------------------------------------------------------------- presence → routing
@@ -268,6 +273,7 @@ export class RoutingService implements CallListener, RouteHandler {
   /** The daemon stops: ring timers and the deadline timer are cleared. */
   close(): void {
     this.offers.clear();
+    this.strays.clear();
     this.mover.clear();
     if (this.timer !== null) this.d.timers.clearTimeout(this.timer);
     this.timer = null;

@@ -201,3 +201,71 @@ it('an outage longer than RESUME_GRACE_S: the session cannot be resumed (4003), 
   expect(await again.call('agent.getState')).toMatchObject({ state: 'notReady', reason: 'daemonRestart', extension: '2004' });
   again.close();
 });
+
+it('a call waiting in its queue across a SIGKILL keeps its callId, queue and wait, and goes to the first agent ready after the restart', async () => {
+  const running = children.at(-1)!;
+  const sup = await WsClient.login(url(), 'sup1');
+  const snapshot = (await sup.call('supervisor.snapshot')) as { agents: { agentId: string; state: string }[] };
+  // Nobody of sales ready: the call waits.
+  for (const a of snapshot.agents.filter((x) => x.state === 'ready')) await sup.call('supervisor.setAgentState', { agentId: a.agentId, state: 'notReady', reason: 'test' });
+  await sup.call('supervisor.subscribe');
+  await simPost('/sim/calls', { from: '13800000005', to: '8000' });
+  await sup.waitFor('queue.stats', (d) => d.id === 'sales' && d.waiting === 1);
+  sup.close();
+  let callId = '';
+  await eventually(() => {
+    const db = openDatabase({ file: join(dataDir, 'switchboard.db') });
+    try {
+      const row = createRepositories(db.db).calls.listOpen().find((r) => r.fromNumber === '13800000005' && r.queuedAt !== null);
+      callId = row?.id ?? '';
+      return row !== undefined;
+    } finally {
+      db.close();
+    }
+  }, 5000);
+  const before = readCall(callId)!;
+  await stop(running, 'SIGKILL');
+
+  await startDaemon();
+  // a1004 (sales) is still signed in at 2004 from the test before.
+  const agent = await WsClient.login(url(), 'a1004');
+  await agent.call('agent.signIn', { extension: '2004' });
+  await agent.call('agent.setState', { state: 'ready' });
+  const offered = await agent.waitFor('call.offered');
+  expect(offered.data).toMatchObject({ callId, from: '13800000005', queue: 'sales' });
+  await agent.call('call.answer', { callId });
+  await agent.waitFor('call.established');
+  await agent.call('call.hangup', { callId });
+  await eventually(() => readCall(callId)?.endedAt != null, 5000);
+  expect(readCall(callId)).toMatchObject({ id: callId, queueId: 'sales', queuedAt: before.queuedAt, firstAgent: 'a1004', outcome: 'answered' });
+  agent.close();
+});
+
+it('a call ringing at an agent across a SIGKILL rings on under its callId; unanswered for the queue ring time, it goes back to its queue and to the next ready agent', async () => {
+  const running = children.at(-1)!;
+  // A short ring time for sales, so the test does not wait 15 s.
+  const login = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'demo-admin' }) });
+  const { token } = (await login.json()) as { token: string };
+  const patched = await fetch(`http://127.0.0.1:${port}/api/v1/admin/queues/sales`, { method: 'PATCH', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ ringTimeoutS: 2 }) });
+  expect(patched.status).toBe(200);
+  const ringing = await WsClient.login(url(), 'a1004');
+  await ringing.call('agent.setState', { state: 'ready' });
+  await simPost('/sim/calls', { from: '13800000006', to: '8000' });
+  const offered = await ringing.waitFor('call.offered', (d) => d.from === '13800000006');
+  const callId = offered.data.callId as string;
+  await stop(running, 'SIGKILL');
+  ringing.ws.terminate();
+
+  await startDaemon();
+  const next = await WsClient.login(url(), 'a1005');
+  await next.call('agent.setState', { state: 'ready' });
+  // Back in its queue after the ring time, then offered to the ready agent, same id.
+  const again = await next.waitFor('call.offered', (d) => d.callId === callId, 10_000);
+  expect(again.data).toMatchObject({ from: '13800000006', queue: 'sales' });
+  await next.call('call.answer', { callId });
+  await next.waitFor('call.established');
+  await next.call('call.hangup', { callId });
+  await eventually(() => readCall(callId)?.endedAt != null, 5000);
+  expect(readCall(callId)).toMatchObject({ id: callId, outcome: 'answered', agents: expect.arrayContaining(['a1005']) });
+  next.close();
+});
