@@ -113,10 +113,15 @@ export function startCheckpointer(opts: CheckpointerOptions): Checkpointer {
     async close() {
       if (!running) return;
       stopping = true;
+      // Held while closing: an unref'd worker and timer would let the event loop run dry in the
+      // middle of a shutdown (a failed start then exited 0 with nothing printed).
+      worker.ref();
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       worker.postMessage('stop');
-      const timeout = new Promise<void>((resolve) => setTimeout(resolve, 2000).unref());
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)));
       await Promise.race([exited, timeout]);
+      clearTimeout(timer);
       if (running) await worker.terminate();
       fallBack('closed');
     },
