@@ -90,7 +90,8 @@ export class CallAudit {
       const before = new Set(silent.filter((c) => c.endedAt === null));
       this.d.calls.reconcileDevices(got, refused);
       result.ended = [...before].filter((c) => c.endedAt !== null).length;
-      if (result.ended > 0 || refused.length > 0) this.d.log.warn({ ...result }, 'call audit: calls the switch no longer has were ended');
+      if (result.ended > 0) this.d.log.warn({ ...result }, 'call audit: calls the switch no longer has were ended');
+      else if (refused.length > 0) this.d.log.warn({ ...result }, 'call audit: the switch refused snapshots; those calls are kept');
       else this.d.log.debug({ ...result }, 'call audit');
       return result;
     } finally {

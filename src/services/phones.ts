@@ -7,8 +7,8 @@
  *   (`checkUsable`, PBX_REJECTED with `details.reason` `monitorRefused` or `phoneOutOfService`).
  *   While the link is down nothing can be checked: sign-in is accepted and the phone is checked
  *   when the link is back.
- * - A phone going out of service (OutOfServiceEvent, or its monitor refused as out of service)
- *   makes its agent notReady `phoneOutOfService`; back in service (BackInServiceEvent, or its
+ * - A phone going out of service (OutOfServiceEvent, or its monitor refused as out of service, or
+ *   for any reason once an agent is signed in there) makes its agent notReady `phoneOutOfService`; back in service (BackInServiceEvent, or its
  *   monitor in place again) the agent stays notReady, reason `phoneBackInService`, and chooses
  *   ready themselves.
  */
@@ -115,6 +115,13 @@ export class Phones {
     this.refused.set(ev.deviceId, ev.error);
     this.d.log.warn({ deviceId: ev.deviceId, error: ev.error }, 'the switch refuses to monitor this device');
     if (OUT_OF_SERVICE.has(ev.error.value)) this.markOut(ev.deviceId);
+    else if ([...(this.news?.signedInPhones() ?? [])].includes(ev.deviceId)) {
+      // An agent signed in here while the link was down, and the switch now refuses the monitor:
+      // nothing of its calls would reach us, so the phone counts as out of service until the
+      // monitor is in place (it is retried every CSTA_MONITOR_RETRY_MS).
+      this.d.log.warn({ deviceId: ev.deviceId, error: ev.error }, 'agent phone cannot be monitored; treated as out of service');
+      this.markOut(ev.deviceId);
+    }
   }
 
   private markOut(deviceId: string): void {
