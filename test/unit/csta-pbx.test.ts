@@ -415,6 +415,19 @@ describe('CstaPbx wanted sets', () => {
     expect(monitorEvents.filter((e) => !e.monitored && !e.error).map((e) => e.deviceId).sort()).toEqual(['2005', '2009']);
   });
 
+  it('a MonitorStart the switch does not answer in time is PBX_UNAVAILABLE, not a refusal, and is asked again', async () => {
+    const sw = await fakeSwitch();
+    const { pbx, monitorEvents } = makePbx(sw.port, { requestTimeoutMs: 200, monitorRetryMs: 100 });
+    await pbx.start();
+    sw.silent.add('MonitorStart');
+    const err = (await caught(pbx.monitorNow('2003'))) as PbxError;
+    expect(err).toMatchObject({ code: 'PBX_UNAVAILABLE' });
+    expect(monitorEvents.filter((e) => e.deviceId === '2003')).toEqual([]);
+    sw.silent.delete('MonitorStart');
+    await until(() => pbx.isMonitored('2003'));
+    expect(monitorEvents.filter((e) => e.deviceId === '2003')).toEqual([{ kind: 'monitor', deviceId: '2003', monitored: true }]);
+  });
+
   it('lists devices whose snapshot failed instead of reporting them without calls', async () => {
     const sw = await fakeSwitch();
     sw.snapshotFails.add('2002');

@@ -121,6 +121,7 @@ export class CstaPbx implements PbxPort {
     if (session.monitors.has(device)) return;
     if (!session.isUp) throw new PbxError('PBX_UNAVAILABLE', 'CSTA link is down');
     const error = session.monitorFailures.get(device);
+    if (!error) throw new PbxError('PBX_UNAVAILABLE', `the switch did not answer the monitor request for ${device}`);
     throw new PbxError('PBX_REJECTED', `the switch refuses to monitor ${device}${error ? `: ${error.category}/${error.value}` : ''}`, error);
   }
 
@@ -308,13 +309,15 @@ export class CstaPbx implements PbxPort {
     }
   }
 
-  /** Monitors the switch refused are asked for again now and then: a phone plugged back in, a
-   * monitor slot freed. */
+  /** Monitors the switch refused (or did not answer for) are asked for again now and then: a
+   * phone plugged back in, a monitor slot freed. */
   private armMonitorRetry(): void {
     if (this.monitorRetry) return;
     this.monitorRetry = setInterval(() => {
       const session = this.session;
-      if (!session?.established || session.monitorFailures.size === 0) return;
+      if (!session?.established) return;
+      const missing = session.monitorFailures.size > 0 || [...this.wantedMonitors].some((d) => !session.monitors.has(d));
+      if (!missing) return;
       void session.reconcile();
     }, this.opts.monitorRetryMs ?? DEFAULT_MONITOR_RETRY_MS);
     this.monitorRetry.unref();

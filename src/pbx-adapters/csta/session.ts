@@ -192,7 +192,10 @@ export class CstaSession {
         .catch((err: unknown) => {
           failed.push({ deviceId, service: 'MonitorStart', reason: reasonOf(err) });
           if (!link.isUp) return;
-          const error = err instanceof PbxError && err.cstaError ? err.cstaError : { category: 'unspecified', value: reasonOf(err) };
+          // Only an answer of the switch is a refusal; a request that timed out is tried again
+          // like one (wantedMonitors) but is not reported as refused (monitorNow: PBX_UNAVAILABLE).
+          if (!(err instanceof PbxError) || !err.cstaError) return;
+          const error = err.cstaError;
           const before = this.monitorFailures.get(deviceId);
           this.monitorFailures.set(deviceId, error);
           if (!before || before.value !== error.value) this.out({ kind: 'monitor', deviceId, monitored: false, error });
