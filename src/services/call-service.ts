@@ -71,6 +71,7 @@ export class CallService {
   /** When the previous run was last alive: calls it left that the switch no longer has ended
    * then at the latest, as far as anyone can tell. */
   private restoredEnd: number | null = null;
+  private restoreTimer: unknown = null;
 
   constructor(private readonly d: CallServiceDeps) {
     this.tracker = new CallTracker({ newId: d.newCallId, deviceKind: (dev) => d.directory.deviceKind(dev), isMonitored: d.isMonitored });
@@ -109,8 +110,10 @@ export class CallService {
    * `unsnapshotted` devices are kept as they are until those devices are queried again. */
   reconcile(snapshot: DeviceSnapshot[], unsnapshotted: readonly string[] = []): void {
     this.process(this.tracker.reconcile(snapshot, { complete: true, unproven: new Set(unsnapshotted) }, 'lostAtSwitch', this.d.clock.now()));
-    if (this.restored) this.closeUnrestored(this.restored);
-    this.restored = null;
+    // The previous run's calls the switch did not bring back are closed — unless some devices
+    // could not be asked: then once they have been (reconcileDevices), or after RESTORE_WAIT_MS.
+    if (this.restored && unsnapshotted.length === 0) this.closeUnrestored();
+    else if (this.restored && this.restoreTimer === null) this.restoreTimer = this.d.timers.setTimeout(() => this.closeUnrestored(), RESTORE_WAIT_MS);
     this.notify((l) => l.reconciled?.());
   }
 
@@ -129,7 +132,11 @@ export class CallService {
     if (calls.length > 0) this.d.log.info({ calls: calls.length }, 'calls in progress when the daemon stopped: waiting for the switch to say which are still up');
   }
 
-  private closeUnrestored(restored: readonly TrackedCall[]): void {
+  private closeUnrestored(): void {
+    const restored = this.restored ?? [];
+    this.restored = null;
+    if (this.restoreTimer !== null) this.d.timers.clearTimeout(this.restoreTimer);
+    this.restoreTimer = null;
     const now = this.d.clock.now();
     for (const call of this.tracker.takeUnrevived(restored)) {
       call.endedAt = Math.min(now, Math.max(this.restoredEnd ?? now, call.answeredAt ?? call.offeredAt));
@@ -170,6 +177,7 @@ export class CallService {
   reconcileDevices(snapshot: DeviceSnapshot[], unproven: readonly string[] = []): void {
     if (snapshot.length === 0) return;
     this.process(this.tracker.reconcile(snapshot, { complete: false, unproven: new Set(unproven) }, 'lostAtSwitch', this.d.clock.now()));
+    if (this.restored && this.restoreTimer !== null && unproven.length === 0) this.closeUnrestored();
   }
 
   /** The switch says it has no such call (invalidCallID): it ends here too. */
@@ -185,6 +193,8 @@ export class CallService {
   close(): void {
     if (this.sweepTimer !== null) this.d.timers.clearTimeout(this.sweepTimer);
     this.sweepTimer = null;
+    if (this.restoreTimer !== null) this.d.timers.clearTimeout(this.restoreTimer);
+    this.restoreTimer = null;
   }
 
   // ------------------------------------------------------------------- calls this daemon starts
@@ -428,6 +438,9 @@ export class CallService {
     }
   }
 }
+
+/** How long calls of the previous run wait to be found at devices whose first snapshot failed. */
+const RESTORE_WAIT_MS = 60_000;
 
 export function byteLength(data: unknown): number {
   return data === undefined ? 0 : Buffer.byteLength(JSON.stringify(data) ?? '', 'utf8');

@@ -269,3 +269,34 @@ it('a call ringing at an agent across a SIGKILL rings on under its callId; unans
   expect(readCall(callId)).toMatchObject({ id: callId, outcome: 'answered', agents: expect.arrayContaining(['a1005']) });
   next.close();
 });
+
+it('a restart whose first snapshot fails at the busy phone keeps the call open, and takes it back under its id once the phone answers the query', async () => {
+  const running = children.at(-1)!;
+  const agent = await WsClient.login(url(), 'a1005');
+  await agent.call('agent.setState', { state: 'ready' });
+  await simPost('/sim/calls', { from: '13800000007', to: '8000' });
+  const offered = await agent.waitFor('call.offered', (d) => d.from === '13800000007');
+  const callId = offered.data.callId as string;
+  await agent.call('call.answer', { callId });
+  await agent.waitFor('call.established');
+  await stop(running, 'SIGKILL');
+  agent.ws.terminate();
+  await simPost('/sim/faults', { snapshotFails: ['2005'] });
+
+  await startDaemon();
+  const { client, answer } = await resume(agent);
+  expect(answer.ok).toBe(true);
+  // Not closed as daemonRestart while the phone cannot be asked…
+  expect(readCall(callId)).toMatchObject({ endedAt: null });
+  await fetch(`http://127.0.0.1:${sim.controlPort}/sim/faults`, { method: 'DELETE' });
+  // …and back under its id when the daemon asks again.
+  await eventually(async () => {
+    const r = await client.request('call.getData', { callId });
+    return r.ok;
+  }, 20_000, 200);
+  await client.call('call.hangup', { callId });
+  await eventually(() => readCall(callId)?.endedAt != null, 5000);
+  expect(readCall(callId)).toMatchObject({ id: callId, outcome: 'answered', firstAgent: 'a1005' });
+  expect(readCall(callId)!.cause).not.toBe('daemonRestart');
+  client.close();
+});
