@@ -27,7 +27,8 @@ export interface CallMoverDeps {
 export type Moved = { via: 'routeSelect'; crossRefId: string } | { via: 'deflect' } | { via: 'parked' } | { via: 'none' };
 
 /** Told why a move failed: the switch's error value when it refused, else the error message. */
-export type MoveFailed = (reason: string) => void;
+/** `refused`: the switch answered the command with an error (not a timeout or a lost link). */
+export type MoveFailed = (reason: string, refused: boolean) => void;
 
 interface ParkedMove {
   to: string;
@@ -112,7 +113,10 @@ export class CallMover {
   command(p: Promise<unknown>, log: Logger, what: string, onFail?: MoveFailed): void {
     p.catch((err: unknown) => {
       log.warn({ err: (err as Error).message, code: (err as { code?: string }).code }, `${what} failed`);
-      onFail?.(err instanceof PbxError && err.cstaError ? err.cstaError.value : (err as Error).message);
+      // Refused: the switch answered with an error. Otherwise it did not answer in time, or the
+      // link went: nothing is known about the destination.
+      const refused = err instanceof PbxError && err.code === 'PBX_REJECTED';
+      onFail?.(err instanceof PbxError && err.cstaError ? err.cstaError.value : (err as Error).message, refused);
     });
   }
 }

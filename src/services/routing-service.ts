@@ -26,7 +26,7 @@ import type { AgentStatus } from '../core/agents/agent-state.ts';
 import type { TrackedCall } from '../core/calls/call.ts';
 import type { LocalConnectionState, PbxEvent, PbxPort } from '../core/pbx-port.ts';
 import { agentConfigOf, routerConfigOf, targetNumber } from './acd-config.ts';
-import { CallMover } from './call-mover.ts';
+import { CallMover, type MoveFailed } from './call-mover.ts';
 import type { CallListener, CallService } from './call-service.ts';
 import type { Directory, DirectoryPilot, DirectoryQueue } from './directory.ts';
 import { OfferBook, type Offer } from './offer-book.ts';
@@ -371,7 +371,7 @@ export class RoutingService implements CallListener, RouteHandler {
         call.queue = e.queue;
         this.offers.reserve(e.agentId, call, queue, ext);
         log.info({ agentId: e.agentId, rule: e.explanation.rule, considered: e.explanation.considered, tieBreak: e.explanation.tieBreak }, 'call to agent');
-        this.sendTo(call, ext, (reason) => this.offerFailed(e.agentId, call, reason));
+        this.sendTo(call, ext, (reason, refused) => this.offerFailed(e.agentId, call, reason, refused));
         this.d.onQueueChanged(e.queue);
         return;
       }
@@ -417,7 +417,7 @@ export class RoutingService implements CallListener, RouteHandler {
 
   /** Sends the call on (call-mover.ts); an offer sent on the routing dialogue keeps its id, so a
    * RouteEnd with an error for that dialogue frees the agent. */
-  private sendTo(call: TrackedCall, dest: string, onFail?: (reason: string) => void): void {
+  private sendTo(call: TrackedCall, dest: string, onFail?: MoveFailed): void {
     const moved = this.mover.sendTo(call, dest, onFail);
     if (moved.via !== 'routeSelect') return;
     for (const offer of this.offers.forCall(call)) if (offer.ext === dest) offer.crossRefId = moved.crossRefId;
@@ -433,20 +433,28 @@ export class RoutingService implements CallListener, RouteHandler {
   /**
    * An offer that did not reach the agent. With the link down nobody could have been reached: the
    * agent is not excluded from the call, and stays out of routing until the link is back
-   * (`reconciled`), where a new offer would fail the same way. Otherwise the switch refused it:
+   * (`reconciled`), where a new offer would fail the same way. A command the switch did not
+   * answer in time says nothing about the phone: the call goes back to its place, the agent back
+   * to routing, and no miss is counted. Otherwise the switch refused it:
    * the call goes back without that agent, the refusal counts as a miss, and the agent goes to the
    * back of the line — or notReady `phoneOutOfService` when the switch says the phone is gone.
    */
-  private offerFailed(agentId: string, call: TrackedCall, reason: string): void {
+  private offerFailed(agentId: string, call: TrackedCall, reason: string, refused = true): void {
     const offer = this.offers.of(agentId);
     if (!offer || offer.call !== call) return;
     this.dropOffer(agentId);
     const linkDown = !this.d.pbx.linkUp;
+    const unknown = linkDown || !refused;
     if (call.endedAt === null && this.router.knows(call.id)) {
-      if (this.mover.whereIs(call)) this.apply(this.router.requeue(call.id, this.d.clock.now(), linkDown ? undefined : agentId), 'requeue');
+      if (this.mover.whereIs(call)) this.apply(this.router.requeue(call.id, this.d.clock.now(), unknown ? undefined : agentId), 'requeue');
       else this.router.callRemoved(call.id); // still at the routing point: the switch's fallback applies
     }
     if (linkDown) return;
+    if (!refused) {
+      this.d.log.warn({ agentId, callId: call.id, reason }, 'offer not answered by the switch in time; agent back in routing');
+      this.presenceChanged(agentId, this.d.presence.status(agentId), this.d.clock.now());
+      return;
+    }
     const status = this.d.presence.status(agentId);
     const gone = [...PHONE_GONE].some((c) => reason.includes(c));
     const { tooMany } = this.offers.miss(agentId, offer.queue.maxMisses);
