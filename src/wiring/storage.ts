@@ -135,11 +135,15 @@ export async function openStorage(config: Readonly<Config>, log: Logger, clock: 
   const previousRunEnd = lastAlive(repos.runs.latest());
   const runId = repos.runs.start(startedAt);
   repos.runs.trim();
+  let heartbeatFailing = false;
   const heartbeat = setInterval(() => {
     try {
       repos.runs.alive(runId, clock.now());
+      heartbeatFailing = false;
     } catch (err) {
-      storageLog.warn({ err: (err as Error).message }, 'daemon heartbeat not written');
+      // Once per failing spell (the database refusing writes is reported by the write queue).
+      if (!heartbeatFailing) storageLog.warn({ err: (err as Error).message }, 'daemon heartbeat not written');
+      heartbeatFailing = true;
     }
   }, RUN_HEARTBEAT_MS);
   heartbeat.unref();
