@@ -11,15 +11,16 @@
  * and where it went, and nothing of it stays in memory.
  */
 import type { Logger } from 'pino';
-import type { Direction, TrackedCall } from '../core/calls/call.ts';
-import { newCall, outcomeOf } from '../core/calls/call.ts';
+import type { TrackedCall } from '../core/calls/call.ts';
+import { outcomeOf } from '../core/calls/call.ts';
 import { CallTracker, DEPARTURE_GRACE_MS, type CallChange } from '../core/calls/call-tracker.ts';
 import type { PhoneActivity } from '../core/agents/agent-state.ts';
 import type { DeviceSnapshot, PbxCallEvent, LocalConnectionState } from '../core/pbx-port.ts';
 import type { Directory } from './directory.ts';
 import type { PresenceService } from './presence-service.ts';
 import type { CallRecords, CallRow, CallRowWithData, Clock, CustomerLookup, Notifier, Timers } from './ports.ts';
-import { callEventData, clientEventFor, type ConnectionChangeOf } from './call-events.ts';
+import { callEventData, clientEventFor, tellOthersAnswered, tellOthersJoined, type ConnectionChangeOf } from './call-events.ts';
+import { callFromRow, sameRow, toRow } from './call-rows.ts';
 
 /** What a subscriber may want to hear about a call's life; every method is optional. */
 export interface CallListener {
@@ -125,7 +126,12 @@ export class CallService {
    */
   restore(rows: readonly CallRowWithData[], previousRunEnd: number | null = null): void {
     this.restoredEnd = previousRunEnd;
-    const calls = rows.map((row) => this.fromRow(row));
+    const calls = rows.map((row) => {
+      const { call, dataUnreadable } = callFromRow(row);
+      if (row.customerId !== null && call.direction === 'inbound' && call.from) call.customer = this.d.customers.findByPhone(call.from);
+      if (dataUnreadable) this.d.log.warn({ callId: row.id, err: dataUnreadable }, 'stored call data unreadable; the call comes back without it');
+      return call;
+    });
     for (const call of calls) this.persisted.set(call.id, toRow({ ...call, endedAt: null }));
     this.tracker.remember(calls, this.d.clock.now());
     this.restored = calls;
@@ -146,31 +152,6 @@ export class CallService {
       this.persisted.delete(call.id);
       this.d.log.info({ callId: call.id, outcome: call.outcome }, 'call of the previous run no longer at the switch: closed');
     }
-  }
-
-  private fromRow(row: CallRowWithData): TrackedCall {
-    const [first, ...more] = row.pbxCallIds.length > 0 ? row.pbxCallIds : [`restored-${row.id}`];
-    const call = newCall(row.id, first!, row.offeredAt);
-    for (const id of more) call.pbxCallIds.add(id);
-    call.direction = row.direction as Direction;
-    call.from = row.fromNumber;
-    call.to = row.toNumber;
-    call.dialled = row.dialledNumber;
-    call.queue = row.queueId;
-    call.agents = [...row.agents];
-    call.queuedAt = row.queuedAt;
-    call.answeredAt = row.answeredAt;
-    call.callerName = row.callerName;
-    if (row.customerId !== null && call.direction === 'inbound' && call.from) call.customer = this.d.customers.findByPhone(call.from);
-    if (row.callData !== null) {
-      try {
-        call.callData = JSON.parse(row.callData) as unknown;
-        call.callDataBytes = Buffer.byteLength(row.callData, 'utf8');
-      } catch (err) {
-        this.d.log.warn({ callId: row.id, err: (err as Error).message }, 'stored call data unreadable; the call comes back without it');
-      }
-    }
-    return call;
   }
 
   /** A snapshot of some devices only (a query retried after a reconnect, the call audit). */
@@ -318,7 +299,7 @@ export class CallService {
       } else if (from === 'queued' && to === null) this.notify((l) => l.callLeftQueue?.(call));
       return;
     }
-    if (ch.via === 'established' && to === 'connected') this.tellOthersAnswered(call, deviceId);
+    if (ch.via === 'established' && to === 'connected') tellOthersAnswered(call, deviceId, this.d.presence, this.d.notifier);
     if (kind !== 'agentPhone') return;
     const agentId = this.d.presence.agentAt(deviceId);
     if (!agentId) return;
@@ -334,34 +315,11 @@ export class CallService {
       const data = callEventData(call, to, event, { ...extra, agentId });
       this.d.notifier.publish(event, data, { users: [agentId], subscribers: true });
       this.d.log.debug({ callId: call.id, agentId, event, from, to }, 'call event');
-      if (ch.via === 'conferenced' && (participation === 'barge' || participation === 'whisper')) this.tellOthersJoined(call, deviceId, agentId, participation);
+      if (ch.via === 'conferenced' && (participation === 'barge' || participation === 'whisper')) tellOthersJoined(call, deviceId, agentId, participation, this.d.presence, this.d.notifier);
     }
     this.notify((l) => l.agentConnection?.(agentId, call, from, to));
     const wrapUpMs = to === null && call.queue ? (this.d.directory.queue(call.queue)?.wrapUpS ?? 0) * 1000 : 0;
     this.d.presence.phone(deviceId, this.activityAt(deviceId), wrapUpMs, call.id);
-  }
-
-  /** A supervisor barged in or is whispering: the agents on the call hear them, so their softphones
-   * are told (`call.conferenced` with `monitoredBy`). A silent monitor is not announced. */
-  private tellOthersJoined(call: TrackedCall, joined: string, supervisor: string, participation: 'barge' | 'whisper'): void {
-    for (const [deviceId, c] of call.connections) {
-      if (deviceId === joined || (c.state !== 'connected' && c.state !== 'hold')) continue;
-      const agentId = this.d.presence.agentAt(deviceId);
-      if (!agentId) continue;
-      const data = callEventData(call, c.state, 'call.conferenced', { agentId, monitoredBy: supervisor, participation });
-      this.d.notifier.publish('call.conferenced', data, { users: [agentId] });
-    }
-  }
-
-  /** The far end answered: the agents already on the call hear `call.established` too. */
-  private tellOthersAnswered(call: TrackedCall, answering: string): void {
-    for (const [deviceId, c] of call.connections) {
-      if (deviceId === answering || c.state !== 'connected') continue;
-      const agentId = this.d.presence.agentAt(deviceId);
-      if (!agentId) continue;
-      const data = callEventData(call, c.state, 'call.established', { agentId, answeredBy: answering });
-      this.d.notifier.publish('call.established', data, { users: [agentId], subscribers: true });
-    }
   }
 
   /** A call started by this daemon (make, consult) gets its data and consultation link, from
@@ -444,43 +402,4 @@ const RESTORE_WAIT_MS = 60_000;
 
 export function byteLength(data: unknown): number {
   return data === undefined ? 0 : Buffer.byteLength(JSON.stringify(data) ?? '', 'utf8');
-}
-
-/** Field-by-field equality of two call rows (array fields element by element). */
-function sameRow(a: CallRow, b: CallRow): boolean {
-  for (const k of Object.keys(b) as (keyof CallRow)[]) {
-    const x = a[k];
-    const y = b[k];
-    if (x === y) continue;
-    if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) return false;
-    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  }
-  return true;
-}
-
-function toRow(call: TrackedCall): CallRow {
-  const ended = call.endedAt !== null;
-  return {
-    id: call.id,
-    pbxCallIds: [...call.pbxCallIds],
-    direction: call.direction,
-    fromNumber: call.from,
-    toNumber: call.to,
-    dialledNumber: call.dialled,
-    queueId: call.queue,
-    customerId: call.customer?.id ?? null,
-    agents: call.agents,
-    firstAgent: call.agents[0] ?? null,
-    offeredAt: call.offeredAt,
-    queuedAt: call.queuedAt,
-    answeredAt: call.answeredAt,
-    endedAt: call.endedAt,
-    waitMs: call.answeredAt !== null ? call.answeredAt - call.offeredAt : ended ? call.endedAt! - call.offeredAt : null,
-    talkMs: ended && call.answeredAt !== null ? call.endedAt! - call.answeredAt : null,
-    outcome: ended ? (call.outcome ?? outcomeOf(call)) : null,
-    cause: call.cause,
-    hasCallData: call.callData !== undefined,
-    leftTo: call.leftTo,
-    callerName: call.callerName,
-  };
 }
