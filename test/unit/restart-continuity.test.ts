@@ -163,3 +163,25 @@ describe('PresenceService across a restart', () => {
     expect(p.status('a1').state).toBe('loggedOut');
   });
 });
+
+describe('a call as its row and back', () => {
+  it('a row of the previous run gives back the call it describes, and the same row again', async () => {
+    const { callFromRow, toRow } = await import('../../src/services/call-rows.ts');
+    const row = {
+      id: 'c1', pbxCallIds: ['p1', 'p2'], direction: 'inbound', fromNumber: '13800000002', toNumber: '8000', dialledNumber: '8000',
+      queueId: 'sales', customerId: null, agents: ['a1001', 'a1002'], firstAgent: 'a1001', offeredAt: 1000, queuedAt: 1100,
+      answeredAt: 5000, endedAt: null, waitMs: 4000, talkMs: null, outcome: null, cause: null, hasCallData: true,
+      leftTo: null, callerName: 'Wang Fang', callData: '{"order":"A-1","n":[1,2]}',
+    };
+    const { call, dataUnreadable } = callFromRow(row);
+    expect(dataUnreadable).toBeNull();
+    expect(call).toMatchObject({ id: 'c1', from: '13800000002', queue: 'sales', agents: ['a1001', 'a1002'], answeredAt: 5000, callerName: 'Wang Fang', callData: { order: 'A-1', n: [1, 2] } });
+    expect([...call.pbxCallIds]).toEqual(['p1', 'p2']);
+    const { callData: _data, ...plain } = row;
+    expect(toRow(call)).toEqual(plain);
+    // Stored data that is not JSON: the call comes back without it.
+    const broken = callFromRow({ ...row, callData: '{not json' });
+    expect(broken.dataUnreadable).toEqual(expect.any(String));
+    expect(broken.call.callData).toBeUndefined();
+  });
+});
