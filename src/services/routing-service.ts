@@ -7,32 +7,32 @@
  * sent there at once (RouteSelect to the agent's phone); otherwise it waits on the queue's device
  * (RouteSelect to the queue device) and is taken from there (DeflectCall) when the router assigns
  * it — to an agent who became free, to another queue (overflow), or out of the router (maximum
- * wait fallback: an IVR flow, voicemail, a number). An offer rings for the queue's ring timeout
- * (the offer book, offer-book.ts); unanswered, the call goes back to its place in the queue (the
- * router keeps its queuedAt) and the agent, after `maxMisses` unanswered offers in a row, to
- * notReady with reason `noAnswer`. An offer the switch refuses counts as a miss too, and the agent
- * goes to the back of the line (or notReady `phoneOutOfService` when the phone is gone), so a
- * phone that cannot take calls never stays first in line.
+ * wait fallback: an IVR flow, voicemail, a number). The router's decisions are carried out, and
+ * its one deadline timer kept, in routing-decisions.ts. An offer rings for the queue's ring
+ * timeout (the offer book, offer-book.ts); what happens when it ends unanswered — rung out,
+ * refused by the switch, withdrawn — lives in offer-outcomes.ts. This file is the facade that
+ * wires them: the switch's, the calls', the agents' and the directory's news in, queries out.
  *
  * Trade-off: the router never waits on the switch. A call the router placed while it is still on
  * its way to the queue device (RouteSelect sent, Queued not yet seen) is parked by the CallMover
- * (call-mover.ts) and sent on as soon as the switch reports it queued. Time-based rules need one
- * timer, set at the router's next deadline.
+ * (call-mover.ts) and sent on as soon as the switch reports it queued.
  */
 import type { Logger } from 'pino';
 import { Router } from '../acd/router.ts';
-import type { CallInput, Effect, RouterConfig, WaitEstimate } from '../acd/types.ts';
+import type { CallInput, RouterConfig, WaitEstimate } from '../acd/types.ts';
 import type { AgentStatus } from '../core/agents/agent-state.ts';
 import type { TrackedCall } from '../core/calls/call.ts';
 import type { LocalConnectionState, PbxEvent, PbxPort } from '../core/pbx-port.ts';
-import { agentConfigOf, routerConfigOf, targetNumber } from './acd-config.ts';
-import { CallMover, type MoveFailed } from './call-mover.ts';
+import { agentConfigOf, routerConfigOf } from './acd-config.ts';
+import { CallMover } from './call-mover.ts';
 import type { CallListener, CallService } from './call-service.ts';
-import type { Directory, DirectoryPilot, DirectoryQueue } from './directory.ts';
-import { OfferBook, type Offer } from './offer-book.ts';
+import type { Directory, DirectoryPilot } from './directory.ts';
+import { OfferBook } from './offer-book.ts';
+import { OfferOutcomes } from './offer-outcomes.ts';
 import type { PresenceService } from './presence-service.ts';
 import type { Clock, CustomerLookup, RoutingDecisionLog, Timers } from './ports.ts';
 import type { RouteHandler } from './route-dispatch.ts';
+import { RoutingDecisions } from './routing-decisions.ts';
 import { StrayRings } from './stray-rings.ts';
 
 export interface RoutingDeps {
@@ -49,25 +49,35 @@ export interface RoutingDeps {
   onQueueChanged: (queueId: string) => void;
 }
 
-/** Causes with which the switch refuses an offer because the phone cannot take calls at all. */
-const PHONE_GONE = new Set(['resourceOutOfService', 'destNotObtainable', 'networkOutOfService']);
-
 export class RoutingService implements CallListener, RouteHandler {
   router: Router;
   private readonly offers: OfferBook;
   private readonly strays: StrayRings;
   private readonly mover: CallMover;
+  private readonly outcomes: OfferOutcomes;
+  private readonly decisions: RoutingDecisions;
   /** When each agent's current ACD call was answered (`agentId callId` → ms), for leastBusy. */
   private readonly talking = new Map<string, number>();
   private knownAgents = new Set<string>();
-  private timer: unknown = null;
-  private timerAt: number | null = null;
 
   constructor(private readonly d: RoutingDeps) {
     this.mover = new CallMover({ pbx: d.pbx, directory: d.directory, calls: d.calls, log: d.log });
-    this.offers = new OfferBook(d.timers, (agentId) => this.ringTimeout(agentId));
-    this.strays = new StrayRings({ directory: d.directory, calls: d.calls, presence: d.presence, timers: d.timers, log: d.log, isOffered: (call) => this.offers.isOffered(call), sendTo: (call, dev) => this.sendTo(call, dev) });
+    this.offers = new OfferBook(d.timers, (agentId) => this.outcomes.ringTimeout(agentId));
     this.router = new Router(this.buildConfig());
+    const { router, offers, mover } = this;
+    const onQueueChanged = (queueId: string) => d.onQueueChanged(queueId);
+    const presenceChanged = (agentId: string, status: AgentStatus, idleSince?: number) => this.presenceChanged(agentId, status, idleSince);
+    this.outcomes = new OfferOutcomes({
+      router, offers, mover, pbx: d.pbx, directory: d.directory, presence: d.presence, clock: d.clock, log: d.log, onQueueChanged, presenceChanged,
+      apply: (effects, trigger) => this.decisions.apply(effects, trigger),
+      sendTo: (call, dev) => this.decisions.sendTo(call, dev),
+    });
+    this.decisions = new RoutingDecisions({
+      router, offers, mover, calls: d.calls, directory: d.directory, presence: d.presence, clock: d.clock, timers: d.timers, log: d.log, onQueueChanged, presenceChanged,
+      decisionLog: d.decisions,
+      offerFailed: (agentId, call, reason, refused) => this.outcomes.offerFailed(agentId, call, reason, refused),
+    });
+    this.strays = new StrayRings({ directory: d.directory, calls: d.calls, presence: d.presence, timers: d.timers, log: d.log, isOffered: (call) => this.offers.isOffered(call), sendTo: (call, dev) => this.decisions.sendTo(call, dev) });
     this.syncAgents();
   }
 
@@ -99,7 +109,7 @@ export class RoutingService implements CallListener, RouteHandler {
     if (!call.customer && ev.calling) call.customer = this.d.customers.findByPhone(ev.calling);
     this.mover.openDialogue(call.id, ev.crossRefId);
     try {
-      this.apply(this.router.callQueued(this.input(call, queue.id, this.d.clock.now(), pilot.number, pilot.priority), this.d.clock.now()), 'routeRequest');
+      this.decisions.apply(this.router.callQueued(this.input(call, queue.id, this.d.clock.now(), pilot.number, pilot.priority), this.d.clock.now()), 'routeRequest');
     } finally {
       const crossRefId = this.mover.takeDialogue(call.id);
       if (crossRefId !== undefined) {
@@ -119,7 +129,7 @@ export class RoutingService implements CallListener, RouteHandler {
     delete offer.crossRefId;
     if (error) {
       this.d.log.warn({ callId: offer.call.id, agentId: offer.agentId, error }, 'the switch refused the route; agent released');
-      this.offerFailed(offer.agentId, offer.call, error);
+      this.outcomes.offerFailed(offer.agentId, offer.call, error);
     }
   }
 
@@ -137,7 +147,7 @@ export class RoutingService implements CallListener, RouteHandler {
       const pilot = this.d.directory.pilot(call.dialled);
       const own = pilot?.kind === 'queue' && pilot.queueId === queueId ? pilot : null;
       const queuedAt = call.answeredAt === null ? (call.queuedAt ?? now) : now;
-      this.apply(this.router.callQueued(this.input(call, queueId, queuedAt, own?.number, own?.priority ?? 0), now), 'callQueued');
+      this.decisions.apply(this.router.callQueued(this.input(call, queueId, queuedAt, own?.number, own?.priority ?? 0), now), 'callQueued');
     }
     this.d.onQueueChanged(queueId);
   }
@@ -150,12 +160,12 @@ export class RoutingService implements CallListener, RouteHandler {
     this.mover.forget(call.id);
     if (this.router.knows(call.id)) {
       this.router.callRemoved(call.id);
-      this.armTimer();
+      this.decisions.armTimer();
     }
     // An agent whose phone the call had not reached yet (on its way there) hears nothing from the
     // phone: free them here, or they would stay out of routing while ready.
     for (const offer of this.offers.forCall(call)) {
-      this.dropOffer(offer.agentId);
+      this.outcomes.dropOffer(offer.agentId);
       this.presenceChanged(offer.agentId, this.d.presence.status(offer.agentId));
     }
     for (const agentId of call.agents) this.talking.delete(`${agentId} ${call.id}`);
@@ -167,17 +177,17 @@ export class RoutingService implements CallListener, RouteHandler {
     const offer = this.offers.of(agentId);
     if (offer && offer.call === call) {
       if (to === 'connected') {
-        this.dropOffer(agentId);
+        this.outcomes.dropOffer(agentId);
         this.offers.answered(agentId);
         this.router.callRemoved(call.id);
-        this.armTimer();
+        this.decisions.armTimer();
         this.talking.set(key, this.d.clock.now());
         if (call.queue) this.d.onQueueChanged(call.queue);
       } else if (to === 'fail') {
         this.d.log.warn({ callId: call.id, agentId }, 'the offer failed at the phone');
-        this.offerFailed(agentId, call, 'fail');
+        this.outcomes.offerFailed(agentId, call, 'fail');
       } else if (to === null) {
-        this.dropOffer(agentId);
+        this.outcomes.dropOffer(agentId);
       }
       return;
     }
@@ -186,9 +196,9 @@ export class RoutingService implements CallListener, RouteHandler {
       // queue, e.g. when that failed with the link down): the router is done with the call.
       this.router.callRemoved(call.id);
       this.mover.forget(call.id);
-      this.armTimer();
+      this.decisions.armTimer();
       for (const other of this.offers.forCall(call)) {
-        this.dropOffer(other.agentId);
+        this.outcomes.dropOffer(other.agentId);
         this.presenceChanged(other.agentId, this.d.presence.status(other.agentId));
       }
       this.talking.set(key, this.d.clock.now());
@@ -216,7 +226,7 @@ export class RoutingService implements CallListener, RouteHandler {
       for (const { callId } of this.router.waitingIn(q.id)) {
         const call = this.d.calls.get(callId);
         const at = call ? this.mover.whereIs(call) : null;
-        if (call && at !== null && this.d.directory.deviceKind(at) === 'agentPhone' && !this.offers.isOffered(call)) this.sendTo(call, q.queueDevice);
+        if (call && at !== null && this.d.directory.deviceKind(at) === 'agentPhone' && !this.offers.isOffered(call)) this.decisions.sendTo(call, q.queueDevice);
       }
     }
     // Calls ringing at agents' phones with no offer (the old process's offers died with it).
@@ -228,9 +238,9 @@ export class RoutingService implements CallListener, RouteHandler {
   presenceChanged(agentId: string, status: AgentStatus, idleSince = status.since): void {
     const agent = this.d.directory.agent(agentId);
     if (!agent) return;
-    if (status.state === 'loggedOut' && this.offers.has(agentId)) this.withdraw(agentId);
+    if (status.state === 'loggedOut' && this.offers.has(agentId)) this.outcomes.withdraw(agentId);
     if (status.state === 'ready' && !this.offers.has(agentId) && status.extension) {
-      this.apply(this.router.agentAvailable(agentId, idleSince, this.d.clock.now()), 'agentAvailable');
+      this.decisions.apply(this.router.agentAvailable(agentId, idleSince, this.d.clock.now()), 'agentAvailable');
     } else {
       this.router.agentUnavailable(agentId);
     }
@@ -241,7 +251,7 @@ export class RoutingService implements CallListener, RouteHandler {
   reload(): void {
     // Queues first, then agents: a queue edit must not let a waiting call be assigned under the
     // queue's old rules, which configuring the agents first (each may take a call) would do.
-    this.apply(this.router.reconfigure(this.buildConfig(), this.d.clock.now()), 'reconfigured');
+    this.decisions.apply(this.router.reconfigure(this.buildConfig(), this.d.clock.now()), 'reconfigured');
     this.syncAgents();
   }
 
@@ -252,7 +262,7 @@ export class RoutingService implements CallListener, RouteHandler {
     const a = this.d.directory.agent(username);
     if (a && a.roles.includes('agent')) {
       this.knownAgents.add(username);
-      this.apply(this.router.configureAgent(agentConfigOf(a), this.d.clock.now()), 'agentConfigured');
+      this.decisions.apply(this.router.configureAgent(agentConfigOf(a), this.d.clock.now()), 'agentConfigured');
     } else if (this.knownAgents.delete(username)) {
       this.router.removeAgent(username);
     }
@@ -261,7 +271,7 @@ export class RoutingService implements CallListener, RouteHandler {
   /** Queues, pilots or skills changed: the router rebuilds its queue configuration (agents keep
    * their state), then configures again only `agents`, whose own records changed with it. */
   queuesChanged(agents: readonly string[]): void {
-    this.apply(this.router.reconfigure(this.buildConfig(), this.d.clock.now()), 'reconfigured');
+    this.decisions.apply(this.router.reconfigure(this.buildConfig(), this.d.clock.now()), 'reconfigured');
     for (const username of agents) this.agentChanged(username);
   }
 
@@ -275,9 +285,7 @@ export class RoutingService implements CallListener, RouteHandler {
     this.offers.clear();
     this.strays.clear();
     this.mover.clear();
-    if (this.timer !== null) this.d.timers.clearTimeout(this.timer);
-    this.timer = null;
-    this.timerAt = null;
+    this.decisions.clear();
   }
 
   // ---------------------------------------------------------------------------------- queries
@@ -319,7 +327,7 @@ export class RoutingService implements CallListener, RouteHandler {
     for (const a of this.d.directory.allAgents()) {
       if (!a.roles.includes('agent')) continue;
       seen.add(a.username);
-      this.apply(this.router.configureAgent(agentConfigOf(a), now), 'agentConfigured');
+      this.decisions.apply(this.router.configureAgent(agentConfigOf(a), now), 'agentConfigured');
     }
     for (const id of this.knownAgents) if (!seen.has(id)) this.router.removeAgent(id);
     this.knownAgents = seen;
@@ -332,204 +340,5 @@ export class RoutingService implements CallListener, RouteHandler {
     let preferred = unless(customer?.preferredAgent ?? null);
     if (!preferred && call.direction === 'inbound' && call.from) preferred = unless(this.d.customers.lastAgentFor(call.from));
     return { callId: call.id, queue: queueId, dialled, queuedAt, priority, vipLevel: customer?.vipLevel ?? 0, preferredAgent: preferred };
-  }
-
-  /** Carries out the router's effects; re-arms the deadline timer. */
-  private apply(effects: Effect[], trigger: string): void {
-    for (let i = 0; i < effects.length; i++) {
-      const e = effects[i]!;
-      // A call moved to another queue and assigned in the same decision goes straight to the
-      // agent: only its last destination in a batch is sent to the switch.
-      const superseded = effects.some((later, j) => j > i && later.callId === e.callId && later.kind !== 'unroutable');
-      try {
-        this.applyOne(e, trigger, superseded);
-      } catch (err) {
-        this.d.log.error({ err, effect: e.kind, callId: e.callId }, 'routing effect failed');
-      }
-    }
-    this.armTimer();
-  }
-
-  private applyOne(e: Effect, trigger: string, superseded: boolean): void {
-    const now = this.d.clock.now();
-    const call = this.d.calls.get(e.callId);
-    const log = this.d.log.child({ callId: e.callId, queue: 'queue' in e ? e.queue : undefined });
-    this.record(e, now);
-    switch (e.kind) {
-      case 'assign': {
-        log.debug({ agentId: e.agentId, trigger, explanation: e.explanation }, 'routing decision');
-        const ext = this.d.presence.status(e.agentId).extension;
-        const queue = this.d.directory.queue(e.queue);
-        if (!call || call.endedAt !== null || !ext || !queue) {
-          // The router's picture was stale (the call ended, the agent signed out): undo.
-          log.warn({ agentId: e.agentId }, 'assignment could not be carried out; undone');
-          if (call && call.endedAt === null) this.apply(this.router.requeue(e.callId, now, e.agentId), 'requeue');
-          else this.router.callRemoved(e.callId);
-          this.presenceChanged(e.agentId, this.d.presence.status(e.agentId));
-          return;
-        }
-        call.queue = e.queue;
-        this.offers.reserve(e.agentId, call, queue, ext);
-        log.info({ agentId: e.agentId, rule: e.explanation.rule, considered: e.explanation.considered, tieBreak: e.explanation.tieBreak }, 'call to agent');
-        this.sendTo(call, ext, (reason, refused) => this.offerFailed(e.agentId, call, reason, refused));
-        this.d.onQueueChanged(e.queue);
-        return;
-      }
-      case 'moved': {
-        log.info({ from: e.from, to: e.to, reason: e.reason }, 'call moved to another queue');
-        const to = this.d.directory.queue(e.to);
-        if (!call || !to) return;
-        call.queue = e.to;
-        if (!superseded) this.sendTo(call, to.queueDevice);
-        this.d.onQueueChanged(e.from);
-        this.d.onQueueChanged(e.to);
-        return;
-      }
-      case 'fallback': {
-        const number = targetNumber(e.target, this.d.directory);
-        log.info({ target: e.target, number, reason: e.reason }, 'call leaves the queue for its fallback');
-        this.d.onQueueChanged(e.queue);
-        if (!call) return;
-        if (!number) {
-          log.warn({ target: e.target }, 'fallback target has no number on the switch; the call stays where it is');
-          return;
-        }
-        call.outcome = e.reason === 'maxWait' ? 'maxWait' : 'overflow';
-        this.sendTo(call, number, () => {
-          call.outcome = null;
-        });
-        return;
-      }
-      case 'unroutable':
-        log.warn({ reason: e.reason }, 'call has no queue the router knows');
-        return;
-    }
-  }
-
-  private record(e: Effect, at: number): void {
-    try {
-      const queueId = e.kind === 'assign' || e.kind === 'fallback' ? e.queue : e.kind === 'moved' ? e.to : null;
-      this.d.decisions.append({ callId: e.callId, at, kind: e.kind, queueId, agent: e.kind === 'assign' ? e.agentId : null, detail: e as unknown as Record<string, unknown> });
-    } catch (err) {
-      this.d.log.error({ err, callId: e.callId }, 'routing decision not recorded');
-    }
-  }
-
-  /** Sends the call on (call-mover.ts); an offer sent on the routing dialogue keeps its id, so a
-   * RouteEnd with an error for that dialogue frees the agent. */
-  private sendTo(call: TrackedCall, dest: string, onFail?: MoveFailed): void {
-    const moved = this.mover.sendTo(call, dest, onFail);
-    if (moved.via !== 'routeSelect') return;
-    for (const offer of this.offers.forCall(call)) if (offer.ext === dest) offer.crossRefId = moved.crossRefId;
-  }
-
-  private dropOffer(agentId: string): Offer | undefined {
-    const offer = this.offers.drop(agentId);
-    // A move still parked for this offer must not send the call to the phone later.
-    if (offer) this.mover.forgetIfTo(offer.call.id, offer.ext);
-    return offer;
-  }
-
-  /**
-   * An offer that did not reach the agent. With the link down nobody could have been reached: the
-   * agent is not excluded from the call, and stays out of routing until the link is back
-   * (`reconciled`), where a new offer would fail the same way. A command the switch did not
-   * answer in time says nothing about the phone: the call goes back to its place, the agent back
-   * to routing, and no miss is counted. Otherwise the switch refused it:
-   * the call goes back without that agent, the refusal counts as a miss, and the agent goes to the
-   * back of the line — or notReady `phoneOutOfService` when the switch says the phone is gone.
-   */
-  private offerFailed(agentId: string, call: TrackedCall, reason: string, refused = true): void {
-    const offer = this.offers.of(agentId);
-    if (!offer || offer.call !== call) return;
-    this.dropOffer(agentId);
-    const linkDown = !this.d.pbx.linkUp;
-    const unknown = linkDown || !refused;
-    if (call.endedAt === null && this.router.knows(call.id)) {
-      if (this.mover.whereIs(call)) this.apply(this.router.requeue(call.id, this.d.clock.now(), unknown ? undefined : agentId), 'requeue');
-      else this.router.callRemoved(call.id); // still at the routing point: the switch's fallback applies
-    }
-    if (linkDown) return;
-    if (!refused) {
-      this.d.log.warn({ agentId, callId: call.id, reason }, 'offer not answered by the switch in time; agent back in routing');
-      this.presenceChanged(agentId, this.d.presence.status(agentId), this.d.clock.now());
-      return;
-    }
-    const status = this.d.presence.status(agentId);
-    const gone = [...PHONE_GONE].some((c) => reason.includes(c));
-    const { tooMany } = this.offers.miss(agentId, offer.queue.maxMisses);
-    if ((gone || tooMany) && status.state !== 'loggedOut') {
-      this.d.log.warn({ agentId, callId: call.id, reason, phoneGone: gone }, 'offers refused at the phone; agent notReady');
-      this.setNotReady(agentId, gone ? 'phoneOutOfService' : 'offerRefused');
-      return;
-    }
-    this.presenceChanged(agentId, this.d.presence.status(agentId), this.d.clock.now());
-  }
-
-  private setNotReady(agentId: string, reason: string): void {
-    try {
-      this.d.presence.setState(agentId, 'notReady', reason);
-    } catch (err) {
-      this.d.log.warn({ agentId, err: (err as Error).message }, `could not set agent notReady (${reason})`);
-    }
-  }
-
-  private ringTimeout(agentId: string): void {
-    const offer = this.dropOffer(agentId);
-    if (!offer) return;
-    const { call, queue, ext } = offer;
-    const log = this.d.log.child({ callId: call.id, agentId, queue: queue.id });
-    if (call.connections.get(ext)?.state !== 'alerting') {
-      // The offer never reached the phone (or is no longer ringing there): the agent is free.
-      log.warn({ ext }, 'offer did not ring at the phone in time; agent released');
-      if (call.endedAt === null && this.router.knows(call.id) && !this.router.isWaiting(call.id)) this.apply(this.router.requeue(call.id, this.d.clock.now(), agentId), 'requeue');
-      this.presenceChanged(agentId, this.d.presence.status(agentId));
-      return;
-    }
-    const { missed, tooMany } = this.offers.miss(agentId, queue.maxMisses);
-    log.info({ ringTimeoutS: queue.ringTimeoutS, missed, maxMisses: queue.maxMisses }, tooMany ? 'no answer; call back to its queue, agent notReady' : 'no answer; call back to its queue');
-    if (tooMany && this.d.presence.agentAt(ext) === agentId) this.setNotReady(agentId, 'noAnswer');
-    this.backToQueue(offer, agentId);
-  }
-
-  /**
-   * The agent was signed out (by a supervisor) while the call rang at their phone: nobody is there
-   * to answer, so the call goes back now rather than at the ring timeout. It is not the agent's
-   * miss. A call still on its way to the phone is left to the ring timeout.
-   */
-  private withdraw(agentId: string): void {
-    const offer = this.offers.of(agentId)!;
-    if (offer.call.connections.get(offer.ext)?.state !== 'alerting') return;
-    this.d.log.info({ callId: offer.call.id, agentId, queue: offer.queue.id }, 'agent signed out while the call rang; call back to its queue');
-    this.dropOffer(agentId);
-    this.backToQueue(offer);
-  }
-
-  /** An offer that ended unanswered: the call goes back to its place in the queue, where the
-   * router may give it to another agent at once (`excludeAgent` is not offered it again). */
-  private backToQueue(offer: Offer, excludeAgent?: string): void {
-    const { call, queue } = offer;
-    if (call.endedAt !== null || !this.router.knows(call.id)) return;
-    this.apply(this.router.requeue(call.id, this.d.clock.now(), excludeAgent), 'requeue');
-    if (this.router.isWaiting(call.id)) {
-      const home = this.d.directory.queue(call.queue ?? queue.id) ?? queue;
-      this.sendTo(call, home.queueDevice);
-    }
-    this.d.onQueueChanged(call.queue ?? queue.id);
-  }
-
-  /** One timer, at the router's next deadline (a relaxation step, an overflow, a maximum wait). */
-  private armTimer(): void {
-    const next = this.router.nextDeadline();
-    if (next === this.timerAt) return;
-    if (this.timer !== null) this.d.timers.clearTimeout(this.timer);
-    this.timer = null;
-    this.timerAt = next;
-    if (next === null) return;
-    this.timer = this.d.timers.setTimeout(() => {
-      this.timer = null;
-      this.timerAt = null;
-      this.apply(this.router.tick(this.d.clock.now()), 'tick');
-    }, Math.max(0, next - this.d.clock.now()));
   }
 }
