@@ -5,8 +5,15 @@
  * heapTotalMiB, externalMiB, gc}` to FAULT_PROBE_OUT. Heap measured right after a full GC is what
  * is still reachable: the signal for "memory flat", free of the sawtooth of young garbage.
  * Costs one full GC (a few ms at the daemon's heap size) per sample.
+ *
+ * FAULT_PROBE_SNAPSHOTS=40,100 (seconds after the probe started) also writes a V8 heap snapshot
+ * at each of those times into FAULT_PROBE_SNAPSHOT_DIR (default: the directory of
+ * FAULT_PROBE_OUT), named `heap-<s>s.heapsnapshot`: two of them, compared by constructor
+ * (`node --import tsx bench/lib/heap-diff.ts a b`), say what grows.
  */
 import { appendFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 
 const file = process.env.FAULT_PROBE_OUT;
 if (file) {
@@ -22,4 +29,15 @@ if (file) {
       // the run is over and its directory gone
     }
   }, everyMs).unref();
+  const dir = process.env.FAULT_PROBE_SNAPSHOT_DIR ?? dirname(file);
+  for (const at of (process.env.FAULT_PROBE_SNAPSHOTS ?? '').split(',').map(Number).filter((n) => n > 0)) {
+    setTimeout(() => {
+      if (gc) gc();
+      try {
+        writeHeapSnapshot(join(dir, `heap-${at}s.heapsnapshot`));
+      } catch {
+        // the directory is gone: the run is over
+      }
+    }, at * 1000).unref();
+  }
 }
