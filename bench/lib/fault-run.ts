@@ -79,6 +79,9 @@ export interface MemorySample {
   t: number;
   rssMiB: number;
   heapUsedMiB?: number;
+  /** V8's reserved heap and the memory outside it that V8 knows of (Buffers, ArrayBuffers). */
+  heapTotalMiB?: number;
+  externalMiB?: number;
 }
 
 export interface FaultRunResult {
@@ -380,8 +383,8 @@ export async function runFaultRun(o: FaultRunOptions): Promise<FaultRunResult> {
     try {
       for (const line of readFileSync(probeFile, 'utf8').split('\n')) {
         if (!line) continue;
-        const s = JSON.parse(line) as { atMs: number; rssMiB: number; heapUsedMiB: number };
-        heap.push({ t: round((s.atMs - trafficT0) / 1000, 1), rssMiB: s.rssMiB, heapUsedMiB: s.heapUsedMiB });
+        const s = JSON.parse(line) as { atMs: number; rssMiB: number; heapUsedMiB: number; heapTotalMiB: number; externalMiB: number };
+        heap.push({ t: round((s.atMs - trafficT0) / 1000, 1), rssMiB: s.rssMiB, heapUsedMiB: s.heapUsedMiB, heapTotalMiB: s.heapTotalMiB, externalMiB: s.externalMiB });
       }
     } catch {
       failures.push('no heap samples from the probe');
@@ -463,7 +466,7 @@ export async function runFaultRun(o: FaultRunOptions): Promise<FaultRunResult> {
 export function describeFaultRun(r: FaultRunResult): string {
   const o = r.options;
   const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
-  const series = (list: MemorySample[], key: 'rssMiB' | 'heapUsedMiB', every: number) =>
+  const series = (list: MemorySample[], key: 'rssMiB' | 'heapUsedMiB' | 'heapTotalMiB' | 'externalMiB', every: number) =>
     list
       .filter((_, i) => i % every === 0 || i === list.length - 1)
       .map((s) => `${f(s.t, 0)}s:${f(s[key] ?? Number.NaN, 0)}`)
@@ -480,6 +483,9 @@ export function describeFaultRun(r: FaultRunResult): string {
     ['daemon heap after GC (MiB)', `start ${f(r.memory.start.heapMiB)}, mid ${f(r.memory.mid.heapMiB)}, end ${f(r.memory.end.heapMiB)}; slope over the second half ${f(r.memory.heapSlopeMiBPerMin, 2)} MiB/min`],
     ['RSS series', series(r.memory.rss, 'rssMiB', 5)],
     ['heap series', series(r.memory.heap, 'heapUsedMiB', 3)],
+    // What of the RSS V8 accounts for: the heap it has reserved, and Buffers/ArrayBuffers.
+    ['heap total series', series(r.memory.heap, 'heapTotalMiB', 3)],
+    ['external series', series(r.memory.heap, 'externalMiB', 3)],
     ['daemon', `pid ${r.daemon.pid}, exited during the run: ${r.daemon.exitedEarly ? 'YES' : 'no'}, warn/error log lines ${r.daemon.warnings}, exit on SIGTERM ${String(r.daemon.exitCode)}`],
     ['wall time', `${f(r.wallS)} s`],
     ['result', r.failures.length === 0 ? 'PASS' : `FAIL (${r.failures.length}):\n    - ${r.failures.join('\n    - ')}`],

@@ -75,13 +75,18 @@ export class HashPool {
     this.scrypt = (job) => this.run(() => this.workers.run(job));
   }
 
+  /** Starts the worker threads ahead of the first login (hash-workers.ts `warm`). */
+  warm(): Promise<void> {
+    return this.workers.warm();
+  }
+
   /** Stops the worker threads (they are unref'd: an idle pool never keeps the process alive). */
   close(): Promise<void> {
     return this.workers.close();
   }
 
-  stats(): { running: number; queued: number; avgMs: number; refused: number } {
-    return { running: this.running, queued: this.queued, avgMs: Math.round(this.avgMs * 10) / 10, refused: this.refusedCount };
+  stats(): { running: number; queued: number; avgMs: number; refused: number; workers: number } {
+    return { running: this.running, queued: this.queued, avgMs: Math.round(this.avgMs * 10) / 10, refused: this.refusedCount, workers: this.workers.started };
   }
 
   /** Runs `job` (on this thread; `scrypt` runs on the workers) when a slot is free; rejects with

@@ -62,6 +62,40 @@ export class HashWorkers {
     });
   }
 
+  /** Workers running (started and not exited). */
+  get started(): number {
+    return this.slots.length;
+  }
+
+  /**
+   * Starts every worker now and resolves when they are running (or could not be started). Called
+   * when the daemon starts: a worker started by the first login of a flood — a shift start, just
+   * after a restart — would boot a Node.js environment (tens of ms of CPU, at normal priority
+   * until its code lowers it) in the middle of the flood, on the cores routing needs, and its
+   * first job's time would tell the pool that a check costs far more than it does.
+   */
+  async warm(): Promise<void> {
+    const starting: Promise<void>[] = [];
+    while (!this.broken && !this.closed && this.slots.length < this.size) {
+      let slot: Slot;
+      try {
+        slot = this.spawn();
+      } catch (err) {
+        this.broken = true;
+        this.log?.warn({ err }, 'cannot start password hashing workers; hashing on the libuv thread pool');
+        break;
+      }
+      starting.push(
+        new Promise<void>((resolve) => {
+          slot.worker.once('online', () => resolve());
+          slot.worker.once('error', () => resolve());
+          slot.worker.once('exit', () => resolve());
+        }),
+      );
+    }
+    await Promise.all(starting);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all(this.slots.map((s) => s.worker.terminate()));

@@ -96,6 +96,8 @@ export async function openStorage(config: Readonly<Config>, log: Logger, clock: 
   const checkpointer = config.walCheckpointMs > 0 ? startCheckpointer({ file, sqlite: opened.sqlite, intervalMs: config.walCheckpointMs, log: log.child({ component: 'storage' }) }) : null;
   const repos = createRepositories(opened.db, scrypt ? { clock, scrypt } : { clock });
   const authService = new AuthService({ users: repos.users, tokens: repos.tokens, clock, tokenTtlMs: config.tokenTtlS * 1000, log: log.child({ component: 'auth' }), ...(scrypt ? { scrypt } : {}) });
+  // The hashing threads start now, not in the first login flood (hash-workers.ts `warm`).
+  await authService.hashPool.warm();
   log.info({ file }, 'database open');
   const storageLog = log.child({ component: 'storage' });
   const writes = new WriteQueue<HistoryWrite>({

@@ -29,6 +29,8 @@ function attempt(username) {
       resolve(msg);
     });
     ws.on('error', (err) => resolve({ ok: false, error: { code: 'SOCKET', message: err.message } }));
+    // Closed by the daemon before it answered (resolving twice is harmless: the first one counts).
+    ws.on('close', (code) => resolve({ ok: false, error: { code: 'CLOSED', message: `closed ${code} before the answer` } }));
   });
 }
 

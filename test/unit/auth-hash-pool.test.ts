@@ -79,6 +79,21 @@ describe('HashPool.scrypt on worker threads', () => {
     await pool.close();
   });
 
+  it('warm() starts every worker before the first job, once; the jobs then reuse them', async () => {
+    const pool = new HashPool({ concurrency: 2 });
+    expect(pool.stats().workers).toBe(0);
+    await pool.warm();
+    expect(pool.stats().workers).toBe(2);
+    await pool.warm();
+    expect(pool.stats().workers).toBe(2);
+    const job = { password: 'p', salt: Buffer.from('0123456789abcdef'), keylen: 32, options: { N: 1024, r: 8, p: 1, maxmem: 32 * 1024 * 1024 } };
+    const keys = await Promise.all([pool.scrypt(job), pool.scrypt(job), pool.scrypt(job)]);
+    expect(keys.every((k) => k.equals(keys[0]!))).toBe(true);
+    expect(pool.stats().workers).toBe(2);
+    await pool.close();
+    expect(pool.stats().workers).toBe(0);
+  });
+
   it('verifies and hashes through the pool like password.ts does on its own', async () => {
     const pool = new HashPool({ concurrency: 2 });
     const stored = await hashPassword('secret-1', TEST_SCRYPT, pool.scrypt);
