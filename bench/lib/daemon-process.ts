@@ -6,6 +6,7 @@
  * with SIGTERM (SIGKILL after a grace period).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -72,7 +73,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<DaemonProcess> {
 
   const lines: string[] = [];
   let warnings = 0;
+  // BENCH_DAEMON_LOG=FILE keeps every line of the daemon's log there (the run's own directory goes).
+  const logFile = process.env.BENCH_DAEMON_LOG;
   const keep = (line: string) => {
+    if (logFile) appendFileSync(logFile, `${line}\n`);
     lines.push(line.length > 2000 ? `${line.slice(0, 2000)}…` : line);
     if (lines.length > 200) lines.shift();
     // pino levels: 40 warn, 50 error, 60 fatal.

@@ -82,6 +82,8 @@ export interface MemorySample {
   /** V8's reserved heap and the memory outside it that V8 knows of (Buffers, ArrayBuffers). */
   heapTotalMiB?: number;
   externalMiB?: number;
+  /** V8's spaces: [reserved, live] MiB. */
+  spaces?: Record<string, [number, number]>;
 }
 
 export interface FaultRunResult {
@@ -383,8 +385,8 @@ export async function runFaultRun(o: FaultRunOptions): Promise<FaultRunResult> {
     try {
       for (const line of readFileSync(probeFile, 'utf8').split('\n')) {
         if (!line) continue;
-        const s = JSON.parse(line) as { atMs: number; rssMiB: number; heapUsedMiB: number; heapTotalMiB: number; externalMiB: number };
-        heap.push({ t: round((s.atMs - trafficT0) / 1000, 1), rssMiB: s.rssMiB, heapUsedMiB: s.heapUsedMiB, heapTotalMiB: s.heapTotalMiB, externalMiB: s.externalMiB });
+        const s = JSON.parse(line) as { atMs: number; rssMiB: number; heapUsedMiB: number; heapTotalMiB: number; externalMiB: number; spaces?: Record<string, [number, number]> };
+        heap.push({ t: round((s.atMs - trafficT0) / 1000, 1), rssMiB: s.rssMiB, heapUsedMiB: s.heapUsedMiB, heapTotalMiB: s.heapTotalMiB, externalMiB: s.externalMiB, ...(s.spaces ? { spaces: s.spaces } : {}) });
       }
     } catch {
       failures.push('no heap samples from the probe');
@@ -466,6 +468,13 @@ export async function runFaultRun(o: FaultRunOptions): Promise<FaultRunResult> {
 export function describeFaultRun(r: FaultRunResult): string {
   const o = r.options;
   const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+  const spaces = (m: MemorySample | undefined) =>
+    m?.spaces
+      ? Object.entries(m.spaces)
+          .filter(([, [size]]) => size >= 0.5)
+          .map(([name, [size, used]]) => `${name.replace(/_space$/, '')} ${f(size, 1)}/${f(used, 1)}`)
+          .join(', ')
+      : '—';
   const series = (list: MemorySample[], key: 'rssMiB' | 'heapUsedMiB' | 'heapTotalMiB' | 'externalMiB', every: number) =>
     list
       .filter((_, i) => i % every === 0 || i === list.length - 1)
@@ -486,6 +495,7 @@ export function describeFaultRun(r: FaultRunResult): string {
     // What of the RSS V8 accounts for: the heap it has reserved, and Buffers/ArrayBuffers.
     ['heap total series', series(r.memory.heap, 'heapTotalMiB', 3)],
     ['external series', series(r.memory.heap, 'externalMiB', 3)],
+    ['V8 spaces, reserved/live', `start ${spaces(r.memory.heap[0])}; end ${spaces(r.memory.heap.at(-1))}`],
     ['daemon', `pid ${r.daemon.pid}, exited during the run: ${r.daemon.exitedEarly ? 'YES' : 'no'}, warn/error log lines ${r.daemon.warnings}, exit on SIGTERM ${String(r.daemon.exitCode)}`],
     ['wall time', `${f(r.wallS)} s`],
     ['result', r.failures.length === 0 ? 'PASS' : `FAIL (${r.failures.length}):\n    - ${r.failures.join('\n    - ')}`],

@@ -13,7 +13,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 
 const file = process.env.FAULT_PROBE_OUT;
 if (file) {
@@ -24,7 +24,9 @@ if (file) {
     if (gc) gc();
     const m = process.memoryUsage();
     try {
-      appendFileSync(file, `${JSON.stringify({ atMs: Date.now(), rssMiB: mib(m.rss), heapUsedMiB: mib(m.heapUsed), heapTotalMiB: mib(m.heapTotal), externalMiB: mib(m.external), gc: gc !== undefined })}\n`);
+      // Which of V8's spaces holds the reserved heap (space_size) and how much of it is live.
+      const spaces = Object.fromEntries(getHeapSpaceStatistics().map((sp) => [sp.space_name, [mib(sp.space_size), mib(sp.space_used_size)]]));
+      appendFileSync(file, `${JSON.stringify({ atMs: Date.now(), rssMiB: mib(m.rss), heapUsedMiB: mib(m.heapUsed), heapTotalMiB: mib(m.heapTotal), externalMiB: mib(m.external), gc: gc !== undefined, spaces })}\n`);
     } catch {
       // the run is over and its directory gone
     }

@@ -8,19 +8,19 @@
  *
  * `attemptLogin` is the door from outside: it asks the login throttle first (login-throttle.ts;
  * a throttled attempt costs no scrypt at all) and runs the password check through the bounded
- * hashing pool (hash-pool.ts), each login taking its turn of the event loop (login-turns.ts).
- * Whoever ends sessions (logout, the admin API disabling a user, changing a password or roles)
- * publishes an `AccessChange`; the WebSocket gateway subscribes and closes the live sessions it
- * concerns.
+ * hashing pool (hash-pool.ts), each login taking its turn of the event loop
+ * (services/event-loop-turns.ts). Whoever ends sessions (logout, the admin API disabling a user,
+ * changing a password or roles) publishes an `AccessChange`; the WebSocket gateway subscribes and
+ * closes the live sessions it concerns.
  */
 import type { Logger } from 'pino';
 import type { AuthTokensRepository } from '../storage/repositories/auth-tokens.ts';
 import type { Clock } from '../storage/repositories/context.ts';
 import type { UsersRepository } from '../storage/repositories/users.ts';
 import type { Role } from '../storage/schema.ts';
+import { EventLoopTurns } from '../services/event-loop-turns.ts';
 import { HashPool, HashPoolBusy } from './hash-pool.ts';
 import { LoginThrottle } from './login-throttle.ts';
-import { LoginTurns } from './login-turns.ts';
 import { burnVerification, DEFAULT_SCRYPT, hashPassword, needsRehash, verifyPassword, type ScryptParams } from './password.ts';
 import { hashToken, looksLikeToken, newToken } from './tokens.ts';
 
@@ -75,15 +75,15 @@ export interface AuthServiceOptions {
   throttle?: LoginThrottle;
   /** Bounds concurrent password hashing; default: HashPool's defaults. */
   hashPool?: HashPool;
-  /** Hands out one login's turn per event-loop iteration (login-turns.ts); default: a new one. */
-  turns?: LoginTurns;
+  /** One login's turn per event-loop iteration (services/event-loop-turns.ts); default: a new one. */
+  turns?: EventLoopTurns;
 }
 
 export class AuthService {
   readonly tokenTtlMs: number;
   readonly throttle: LoginThrottle;
   readonly hashPool: HashPool;
-  private readonly turns: LoginTurns;
+  private readonly turns: EventLoopTurns;
   private readonly clock: Clock;
   private readonly scrypt: ScryptParams;
   private readonly listeners = new Set<AccessListener>();
@@ -95,7 +95,7 @@ export class AuthService {
     this.scrypt = opts.scrypt ?? DEFAULT_SCRYPT;
     this.throttle = opts.throttle ?? new LoginThrottle();
     this.hashPool = opts.hashPool ?? new HashPool(opts.log ? { log: opts.log } : {});
-    this.turns = opts.turns ?? new LoginTurns();
+    this.turns = opts.turns ?? new EventLoopTurns();
   }
 
   /**
@@ -105,7 +105,7 @@ export class AuthService {
    */
   async attemptLogin(username: string, password: string, address: string): Promise<LoginAttempt> {
     // A crowd's logins arrive together; their synchronous first steps run one per loop
-    // iteration, so that the switch's events are not held behind them (login-turns.ts).
+    // iteration, so that the switch's events are not held behind them (event-loop-turns.ts).
     await this.turns.take();
     const gate = this.throttle.begin(username, address, this.clock.now());
     if (!gate.ok) return { ok: false, reason: 'throttled', retryAfterS: gate.retryAfterS };

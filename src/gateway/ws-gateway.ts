@@ -17,6 +17,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { AppError, type ErrorCode } from '../core/errors.ts';
+import { EventLoopTurns } from '../services/event-loop-turns.ts';
 import type { AccessChange, AuthPort } from './auth-port.ts';
 import { Hub } from './hub.ts';
 import { MemoryBudget } from './memory-budget.ts';
@@ -66,6 +67,7 @@ const ACCESS_CHANGE_TEXT = {
 
 export class WsGateway {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
+  private readonly upgrades = new EventLoopTurns();
   private readonly validators = new Map<string, ValidateFunction>();
   private readonly services: GatewayServices;
   private readonly sockets = new Set<WebSocket>();
@@ -116,7 +118,14 @@ export class WsGateway {
         socket.destroy();
         return;
       }
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, req));
+      // A crowd's handshakes arrive in one poll; each takes its own turn of the event loop, so
+      // that the switch's events get through between them (services/event-loop-turns.ts). The
+      // socket is not read meanwhile (node leaves it paused after 'upgrade'); ws destroys one that
+      // closed while it waited.
+      void this.upgrades.take().then(() => {
+        if (this.closing) socket.destroy();
+        else this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, req));
+      });
     });
   }
 

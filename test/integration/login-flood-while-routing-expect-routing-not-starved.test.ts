@@ -4,23 +4,25 @@
  * The password checks go through the bounded hashing pool (one at a time on two cores, on a worker
  * thread at low CPU priority; overflow is refused with RATE_LIMITED and retried after
  * `retryAfterS`), and the logins' synchronous first steps take one event-loop turn each
- * (src/auth/login-turns.ts), so the event loop keeps its core.
+ * (src/services/event-loop-turns.ts), as do the WebSocket upgrades, so the event loop keeps its
+ * core.
  *
- * Two bounds, for two different failures. Starvation — the event loop losing its core for the
- * length of the flood — slows most calls: routing p95 during the flood must stay under 20 ms
- * (calm: p50 ~3 ms, p95 ~6 ms on the 2-core test machines). A long block — work done for the
- * whole crowd in one go — delays a few calls a lot: the slowest call must stay under 100 ms.
- * Not p99: the crowd opens its 200 WebSocket connections in the same millisecond, and their
- * upgrades (ws's handshake, ~0.15 ms each) come out of one poll of the event loop, a one-off
- * 30–50 ms on those machines; in a 4-second flood (n≈200) p99 is the 2nd-slowest call, i.e.
- * that one burst (docs/performance.md, "Login flood").
+ * Two bounds. Routing p99 during the flood must stay under 20 ms (calm, on the 2-core test
+ * machines: p50 ~3 ms, p99 9–22 ms with n=100); starvation — the event loop losing its core for the
+ * length of the flood — lifts the whole distribution (with scrypt moved onto the event loop: p50
+ * 35, p95 49, p99 65 ms). And no call may take 100 ms: a block — work done for the whole crowd
+ * in one go — delays only a few calls, but by a lot. Before the logins and the upgrades took
+ * turns, the crowd's 200 WebSocket upgrades and then its 200 logins each ran in one go (30–70 ms),
+ * and in a short flood (n≈200) p99 is the 2nd-slowest call: that block (docs/performance.md,
+ * "Login flood").
  *
  * Measured as bench/e2e.ts does: the daemon runs as a process of its own (test/helpers/
  * daemon-entry.ts: src/main.ts with the hashing cost set), the simulated switch and the agents in
  * this process; routing latency runs from the switch writing the RouteRequest (its `routeRequest`
  * hook, process.hrtime) to the agent's WebSocket receiving `call.offered`. The crowd of softphones
  * runs on a thread of its own at low priority (test/helpers/login-flood.worker.mjs), as it would
- * on other machines. The file runs alone, after the rest of the suite (vitest.config.ts). */
+ * on other machines. The file runs alone, after the rest of the suite (vitest.config.ts).
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -140,7 +142,7 @@ describe('200 logins at once while 50 calls/s are routed', () => {
   // Tail figures on a machine that may be shared: a burst of something else can preempt this
   // process for 20 ms by itself. A flood that starves routing fails every attempt; a stray burst
   // does not come back three times.
-  it('routing during the flood (RouteRequest → call.offered): p95 under 20 ms, none over 100 ms; every login gets in', { retry: 2, timeout: 120_000 }, async () => {
+  it('routing during the flood (RouteRequest → call.offered): p99 under 20 ms, none over 100 ms; every login gets in', { retry: 2, timeout: 120_000 }, async () => {
     // A retried attempt starts from a switch with no traffic running (an attempt that failed
     // half-way would otherwise leave its traffic on, and the next POST would get 409).
     await traffic('DELETE');
@@ -188,7 +190,7 @@ describe('200 logins at once while 50 calls/s are routed', () => {
     expect(floodS).toBeGreaterThan(2);
     expect(s.n).toBeGreaterThan(floodS * RATE * 0.7);
     expect(notOffered).toBeLessThanOrEqual(2);
-    expect(p95).toBeLessThan(20);
+    expect(s.p99).toBeLessThan(20);
     expect(s.max).toBeLessThan(100);
   });
 });

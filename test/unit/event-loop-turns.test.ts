@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LoginTurns } from '../../src/auth/login-turns.ts';
+import { EventLoopTurns } from '../../src/services/event-loop-turns.ts';
 
 /** A scheduler the test runs by hand: each `tick()` is one event-loop iteration. */
 function manual() {
@@ -17,10 +17,10 @@ function manual() {
   };
 }
 
-describe('LoginTurns', () => {
+describe('EventLoopTurns', () => {
   it('hands out one turn per iteration, first come first served', async () => {
     const loop = manual();
-    const turns = new LoginTurns(loop.schedule);
+    const turns = new EventLoopTurns(loop.schedule);
     const order: number[] = [];
     for (let i = 0; i < 3; i++) void turns.take().then(() => order.push(i));
     expect(turns.length).toBe(3);
@@ -36,7 +36,7 @@ describe('LoginTurns', () => {
 
   it('schedules nothing while nobody waits, and starts again for a newcomer', async () => {
     const loop = manual();
-    const turns = new LoginTurns(loop.schedule);
+    const turns = new EventLoopTurns(loop.schedule);
     expect(loop.scheduled).toBe(0);
     const first = turns.take();
     await loop.tick();
@@ -50,7 +50,7 @@ describe('LoginTurns', () => {
   });
 
   it('with the real event loop, I/O callbacks queued meanwhile run between two turns', async () => {
-    const turns = new LoginTurns();
+    const turns = new EventLoopTurns();
     const seen: string[] = [];
     const a = turns.take().then(() => {
       seen.push('login 1');
