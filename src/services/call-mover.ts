@@ -70,7 +70,7 @@ export class CallMover {
     }
     if (at === dest) return { via: 'none' };
     const conn = { callId: this.d.calls.tracker.pbxIdAt(call), deviceId: at };
-    this.command(this.d.pbx.deflectCall(conn, dest), log, 'deflectCall', onFail);
+    this.command(this.d.pbx.deflectCall(conn, dest), log, 'deflectCall', onFail, { call, at });
     return { via: 'deflect' };
   }
 
@@ -109,9 +109,27 @@ export class CallMover {
     return ringing;
   }
 
-  /** Runs a switch command without waiting for it; a refusal is logged and `onFail` runs. */
-  command(p: Promise<unknown>, log: Logger, what: string, onFail?: MoveFailed): void {
+  /**
+   * Runs a switch command without waiting for it; a refusal is logged and `onFail` runs.
+   *
+   * A deflection the switch answers `invalidCallID` (it has no such call) or `invalidConnectionID`
+   * (the call is no longer at `from.at`) says nothing against the destination: the call, or its
+   * connection there, is gone — typically the caller hung up and the event saying so was lost. It
+   * ends (or that connection goes) here too, as for the agents' own commands (call-control.ts),
+   * and `onFail` hears it as not refused: no agent counts a miss for a call that was not there.
+   * Without this, a call the switch had forgotten went from agent to agent, each refused and
+   * made notReady in turn (the fault run, docs/performance.md).
+   */
+  command(p: Promise<unknown>, log: Logger, what: string, onFail?: MoveFailed, from?: { call: TrackedCall; at: string }): void {
     p.catch((err: unknown) => {
+      const value = err instanceof PbxError && err.code === 'PBX_REJECTED' ? err.cstaError?.value : undefined;
+      if (from && (value === 'invalidCallID' || value === 'invalidConnectionID')) {
+        log.warn({ at: from.at, reason: value }, `${what}: the switch no longer has the call there; it ends here too`);
+        if (value === 'invalidCallID') this.d.calls.endLost(from.call);
+        else this.d.calls.dropConnection(from.call, from.at);
+        onFail?.(value, false);
+        return;
+      }
       log.warn({ err: (err as Error).message, code: (err as { code?: string }).code }, `${what} failed`);
       // Refused: the switch answered with an error. Otherwise it did not answer in time, or the
       // link went: nothing is known about the destination.

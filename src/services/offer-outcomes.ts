@@ -58,10 +58,11 @@ export class OfferOutcomes {
    * An offer that did not reach the agent. With the link down nobody could have been reached: the
    * agent is not excluded from the call, and stays out of routing until the link is back
    * (`reconciled`), where a new offer would fail the same way. A command the switch did not
-   * answer in time says nothing about the phone: the call goes back to its place, the agent back
-   * to routing, and no miss is counted. Otherwise the switch refused it:
-   * the call goes back without that agent, the refusal counts as a miss, and the agent goes to the
-   * back of the line — or notReady `phoneOutOfService` when the switch says the phone is gone.
+   * answer in time, or one on a call the switch no longer had (the mover has ended it), says
+   * nothing about the phone: the call, if still there, goes back to its place, the agent back to
+   * routing, and no miss is counted. Otherwise the switch refused it: the call goes back without
+   * that agent, the refusal counts as a miss, and the agent goes to the back of the line — or
+   * notReady `phoneOutOfService` when the switch says the phone is gone.
    */
   offerFailed(agentId: string, call: TrackedCall, reason: string, refused = true): void {
     const offer = this.d.offers.of(agentId);
@@ -75,7 +76,7 @@ export class OfferOutcomes {
     }
     if (linkDown) return;
     if (!refused) {
-      this.d.log.warn({ agentId, callId: call.id, reason }, 'offer not answered by the switch in time; agent back in routing');
+      this.d.log.warn({ agentId, callId: call.id, reason }, 'offer failed, not refused by the phone (no answer from the switch in time, or the call was gone); agent back in routing');
       this.d.presenceChanged(agentId, this.d.presence.status(agentId), this.d.clock.now());
       return;
     }
