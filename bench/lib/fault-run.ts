@@ -419,6 +419,9 @@ export async function runFaultRun(o: FaultRunOptions): Promise<FaultRunResult> {
     if (!(end.heapMiB - mid.heapMiB <= o.heapEndOverMidMiB)) failures.push(`heap after GC at the end ${end.heapMiB} MiB is over mid-run ${mid.heapMiB} MiB + ${o.heapEndOverMidMiB} MiB`);
     const simStats = (await simApi('GET', '/sim/traffic')) as TrafficStats;
     if (distinct.size === 0) failures.push('no call was offered to any agent');
+    // The simulated phones here never refuse an offer: a refusal is a call the switch had already
+    // forgotten, sent from agent to agent (fixed in call-mover.ts; it knocked out whole teams).
+    if (notReady.offerRefused) failures.push(`agents made notReady offerRefused ${notReady.offerRefused}×: the phones here never refuse, so each was a call the switch no longer had`);
 
     const { progress: _p, ...options } = o;
     void _p;
