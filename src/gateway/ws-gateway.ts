@@ -122,10 +122,17 @@ export class WsGateway {
       // that the switch's events get through between them (services/event-loop-turns.ts). The
       // socket is not read meanwhile (node leaves it paused after 'upgrade'); ws destroys one that
       // closed while it waited.
-      void this.upgrades.take().then(() => {
-        if (this.closing) socket.destroy();
-        else this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, req));
-      });
+      this.upgrades
+        .take()
+        .then(() => {
+          if (this.closing) socket.destroy();
+          else this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, req));
+        })
+        .catch((err: unknown) => {
+          // Not off the 'upgrade' event any more: a failure here would be an unhandled rejection.
+          this.o.log.error({ err }, 'WebSocket upgrade failed; connection dropped');
+          socket.destroy();
+        });
     });
   }
 
