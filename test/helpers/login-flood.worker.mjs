@@ -4,8 +4,9 @@
 // lowers its CPU priority (per thread on Linux): on a two-core test box it would otherwise take
 // the daemon's CPU, which the softphones of a real centre cannot. Plain JavaScript: worker threads
 // do not get vitest's TypeScript transform.
-// Input (workerData): {url, usernames, password}. Each client logs in; on RATE_LIMITED it waits
-// `retryAfterS` and tries again. Output (message): {ok, refused, errors, ms}.
+// Input (workerData): {url, usernames, password}. Posts {ready: true} once loaded and waits for a
+// message to start. Each client logs in; on RATE_LIMITED it waits `retryAfterS` and tries again.
+// Output (message): {ok, refused, errors, ms}.
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';
@@ -44,6 +45,10 @@ async function login(username, stats) {
   }
 }
 
+// Started ahead of the flood (a thread's start-up is the harness's cost, not the flood's): say so,
+// then wait for the word.
+parentPort.postMessage({ ready: true });
+await new Promise((resolve) => parentPort.once('message', resolve));
 const stats = { ok: 0, refused: 0, errors: [] };
 const t0 = performance.now();
 await Promise.all(usernames.map((u) => login(u, stats)));

@@ -119,7 +119,6 @@ function traffic(method: 'POST' | 'DELETE', body?: object): Promise<Response> {
   return fetch(`http://127.0.0.1:${sim.controlPort}/sim/traffic`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
 }
 
-/** The crowd logs in from its own thread; each softphone retries after `retryAfterS`. */
 interface FloodStats {
   ok: number;
   refused: number;
@@ -127,14 +126,24 @@ interface FloodStats {
   ms: number;
 }
 
-function flood(usernames: string[]): Promise<FloodStats> {
-  return new Promise((resolve, reject) => {
+/** The crowd, on its own thread, loaded and waiting; `go()` starts the logins (each softphone
+ * retries after `retryAfterS`) and resolves with their figures. */
+function crowd(usernames: string[]): Promise<{ go: () => Promise<FloodStats> }> {
+  return new Promise((ready, reject) => {
     const worker = new Worker(new URL('../helpers/login-flood.worker.mjs', import.meta.url), { workerData: { url: wsUrl, usernames, password: FLOOD_PASSWORD } });
-    worker.once('message', (m: FloodStats) => {
-      resolve(m);
-      void worker.terminate();
-    });
     worker.once('error', reject);
+    worker.once('message', () =>
+      ready({
+        go: () =>
+          new Promise<FloodStats>((resolve) => {
+            worker.once('message', (m: FloodStats) => {
+              resolve(m);
+              void worker.terminate();
+            });
+            worker.postMessage('go');
+          }),
+      }),
+    );
   });
 }
 
@@ -157,8 +166,9 @@ describe('200 logins at once while 50 calls/s are routed', () => {
       // Three seconds of traffic first (the daemon's code paths warm), then the flood.
       await eventually(() => routeRequests.size >= trafficStart + 3 * RATE, 10_000);
       warm = [...routeRequests.values()][trafficStart + RATE]!;
+      const softphones = await crowd(Array.from({ length: FLOOD }, (_, i) => `f${i}`));
       floodStart = process.hrtime.bigint();
-      stats = await flood(Array.from({ length: FLOOD }, (_, i) => `f${i}`));
+      stats = await softphones.go();
       floodEnd = process.hrtime.bigint();
     } finally {
       await traffic('DELETE');
