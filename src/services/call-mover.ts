@@ -60,7 +60,7 @@ export class CallMover {
     this.parked.delete(call.id); // superseded by this destination
     const crossRefId = this.takeDialogue(call.id);
     if (crossRefId !== undefined) {
-      this.command(this.d.pbx.routeSelect(crossRefId, dest), log, 'routeSelect', onFail);
+      this.command(this.d.pbx.routeSelect(crossRefId, dest), log, 'routeSelect', onFail, { call, at: null });
       return { via: 'routeSelect', crossRefId };
     }
     const at = this.whereIs(call);
@@ -112,21 +112,23 @@ export class CallMover {
   /**
    * Runs a switch command without waiting for it; a refusal is logged and `onFail` runs.
    *
-   * A deflection the switch answers `invalidCallID` (it has no such call) or `invalidConnectionID`
-   * (the call is no longer at `from.at`) says nothing against the destination: the call, or its
-   * connection there, is gone — typically the caller hung up and the event saying so was lost. It
-   * ends (or that connection goes) here too, as for the agents' own commands (call-control.ts),
-   * and `onFail` hears it as not refused: no agent counts a miss for a call that was not there.
+   * A move the switch answers `invalidCallID` (it has no such call) or, for a deflection,
+   * `invalidConnectionID` (the call is no longer at `from.at`) says nothing against the
+   * destination: the call, or its connection there, is gone — typically the caller hung up and the
+   * event saying so was lost. It ends (or that connection goes) here too, as for the agents' own
+   * commands (call-control.ts), and `onFail` hears it as not refused: no agent counts a miss for a
+   * call that was not there.
    * Without this, a call the switch had forgotten went from agent to agent, each refused and
    * made notReady in turn (the fault run, docs/performance.md).
    */
-  command(p: Promise<unknown>, log: Logger, what: string, onFail?: MoveFailed, from?: { call: TrackedCall; at: string }): void {
+  command(p: Promise<unknown>, log: Logger, what: string, onFail?: MoveFailed, from?: { call: TrackedCall; at: string | null }): void {
     p.catch((err: unknown) => {
       const value = err instanceof PbxError && err.code === 'PBX_REJECTED' ? err.cstaError?.value : undefined;
-      if (from && (value === 'invalidCallID' || value === 'invalidConnectionID')) {
-        log.warn({ at: from.at, reason: value }, `${what}: the switch no longer has the call there; it ends here too`);
-        if (value === 'invalidCallID') this.d.calls.endLost(from.call);
-        else this.d.calls.dropConnection(from.call, from.at);
+      const at = from?.at ?? null;
+      if (from && (value === 'invalidCallID' || (value === 'invalidConnectionID' && at !== null))) {
+        log.warn({ at, reason: value }, `${what}: the switch no longer has the call there; it ends here too`);
+        if (at === null || value === 'invalidCallID') this.d.calls.endLost(from.call);
+        else this.d.calls.dropConnection(from.call, at);
         onFail?.(value, false);
         return;
       }

@@ -18,3 +18,36 @@ describe('CallMover.command', () => {
     expect(got).toEqual([reason, refused]);
   });
 });
+
+describe('CallMover.command on a call the switch no longer has', () => {
+  // A deflection answered invalidCallID / invalidConnectionID: the call (or its connection at the
+  // device it was moved from) is gone — it ends here too, and nobody refused anything.
+  it.each([
+    ['invalidCallID', 'endLost', ['call-1']],
+    ['invalidConnectionID', 'dropConnection', ['call-1', '8900']],
+  ])('%s: %s here, and onFail hears no refusal', async (value, method, args) => {
+    const done: [string, string[]][] = [];
+    const calls = {
+      endLost: (call: { id: string }) => done.push(['endLost', [call.id]]),
+      dropConnection: (call: { id: string }, device: string) => done.push(['dropConnection', [call.id, device]]),
+    };
+    const mover = new CallMover({ log: silent, calls } as unknown as CallMoverDeps);
+    const call = { id: 'call-1' } as never;
+    const err = new PbxError('PBX_REJECTED', 'no', { category: 'operation', value });
+    const got = await new Promise<[string, boolean]>((resolve) => mover.command(Promise.reject(err), silent, 'deflectCall', (r, ref) => resolve([r, ref]), { call, at: '8900' }));
+    expect(got).toEqual([value, false]);
+    expect(done).toEqual([[method, args]]);
+  });
+
+  it('a RouteSelect (no device it is moved from): invalidCallID ends the call, invalidConnectionID is an ordinary refusal', async () => {
+    const ended: string[] = [];
+    const mover = new CallMover({ log: silent, calls: { endLost: (c: { id: string }) => ended.push(c.id) } } as unknown as CallMoverDeps);
+    const call = { id: 'call-2' } as never;
+    const fail = (value: string) =>
+      new Promise<[string, boolean]>((resolve) => mover.command(Promise.reject(new PbxError('PBX_REJECTED', 'no', { category: 'operation', value })), silent, 'routeSelect', (r, ref) => resolve([r, ref]), { call, at: null }));
+    expect(await fail('invalidCallID')).toEqual(['invalidCallID', false]);
+    expect(ended).toEqual(['call-2']);
+    expect(await fail('invalidConnectionID')).toEqual(['invalidConnectionID', true]);
+    expect(ended).toEqual(['call-2']);
+  });
+});
