@@ -66,7 +66,8 @@ it('a queued call the switch no longer has ends when routed; no agent counts a m
   // The call never rang at either phone: neither agent hears of it at all.
   for (const agent of [first, second]) expect(agent.events.filter((e) => e.data?.callId === callId).map((e) => e.event)).toEqual([]);
 
-  // Both still take real callers.
+  // Both still take real callers (longest idle: one each).
+  const took: WsClient[] = [];
   for (const from of ['13900000952', '13900000953']) {
     const marks = [first.events.length, second.events.length];
     const sim = await w.dial(from, '8000');
@@ -76,5 +77,7 @@ it('a queued call the switch no longer has ends when routed; no agent counts a m
     await offered.agent.waitFor('call.established', (d) => d.callId === offered.e.data.callId, 5000, mark);
     await w.simApi('POST', `/sim/calls/${sim}/hangup`);
     await offered.agent.waitFor('call.cleared', (d) => d.callId === offered.e.data.callId, 5000, mark);
+    took.push(offered.agent);
   }
+  expect(new Set(took).size).toBe(2);
 });
