@@ -32,6 +32,7 @@ import { WsGateway } from './gateway/ws-gateway.ts';
 import { errorHandler, notFoundHandler } from './http/http-errors.ts';
 import { openStorage, type Storage } from './wiring/storage.ts';
 import { registerCallRoutes } from './http/call-routes.ts';
+import { registerIvrRoutes } from './http/ivr-routes.ts';
 
 export interface Daemon {
   readonly config: Readonly<Config>;
@@ -194,6 +195,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     };
     await storage.registerHttp(app, reloadDirectory);
     registerCallRoutes(app, { repos: storage.repos, auth: storage.authService, waitEstimate: (callId) => routing.waitEstimate(callId), waitingCalls: (queueId) => routing.waitingCalls(queueId) });
+    registerIvrRoutes(app, { auth: storage.authService });
 
     const gateway = new WsGateway({
       auth: storage.auth,
