@@ -3,7 +3,7 @@
  * a prompt library records (一, 千, 零, 万, 元, 点 …) — and the text is their concatenation.
  *
  * The rules, and where the open peers go wrong:
- * - 万/亿 grouping (万亿 for 10^12); one 零 for each run of skipped places, also across a 万/亿
+ * - 万/亿 grouping (above 10^12 the count of 亿 takes 万: 一万二千亿); one 零 for each run of skipped places, also across a 万/亿
  *   boundary: 1005 一千零五, 1010 一千零一十, 10100 一万零一百, 100010000 一亿零一万, 100000 十万.
  * - 十 without 一 only at the very start (15 十五, 100000 十万), else 一十 (110 一百一十).
  * - 两 for a leading 2 before 百/千/万/亿 (两百, 两千二百二十二, 两万) and for a count of 2 before a
@@ -17,19 +17,24 @@ import type { CalendarDate, ClockTime, Decimal } from './values.ts';
 
 const DIGIT = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
 const PLACE = ['', '十', '百', '千'];
-const GROUP = ['', '万', '亿', '万亿'];
 const WEEKDAY = ['日', '一', '二', '三', '四', '五', '六'];
 
-/** A whole number (digit string without leading zeros). `leading两`: a leading 2 before 百/千/万/亿 is 两. */
+/**
+ * A whole number (digit string without leading zeros, up to 16 digits). `leadingLiang`: a leading 2
+ * before 百/千/万/亿 is 两. Groups of four digits from the right take 万 and 亿; above 10^12 the
+ * count of 亿 is itself a number with 万 (一万二千三百四十五亿, not 一万亿二千三百四十五亿).
+ */
 export function integer(int: string, leadingLiang = true): string[] {
   if (/^0*$/.test(int)) return ['零'];
   const groups: string[] = [];
   for (let end = int.length; end > 0; end -= 4) groups.unshift(int.slice(Math.max(0, end - 4), end).padStart(4, '0'));
-  if (groups.length > GROUP.length) throw new RangeError('too many digits');
+  if (groups.length > 4) throw new RangeError('too many digits');
   const out: string[] = [];
   let pendingZero = false;
+  let yiCount = false; // a digit above 亿 was read: 亿 follows the 亿 group even if it is 0000
   groups.forEach((group, gi) => {
-    const groupUnit = GROUP[groups.length - 1 - gi]!;
+    const k = groups.length - 1 - gi; // 0: ones, 1: 万, 2: 亿, 3: 万亿
+    const groupUnit = k === 0 ? '' : k === 2 ? '亿' : '万';
     let any = false;
     for (let i = 0; i < 4; i++) {
       const d = Number(group[i]);
@@ -51,7 +56,14 @@ export function integer(int: string, leadingLiang = true): string[] {
       }
       any = true;
     }
-    if (any && groupUnit) out.push(groupUnit);
+    if (k === 3 && any) {
+      out.push('万');
+      yiCount = true;
+    } else if (k === 2 && (any || yiCount)) {
+      out.push('亿');
+    } else if (k === 1 && any) {
+      out.push('万');
+    }
   });
   return out;
 }
