@@ -77,14 +77,8 @@ export class HashWorkers {
   async warm(): Promise<void> {
     const starting: Promise<void>[] = [];
     while (!this.broken && !this.closed && this.slots.length < this.size) {
-      let slot: Slot;
-      try {
-        slot = this.spawn();
-      } catch (err) {
-        this.broken = true;
-        this.log?.warn({ err }, 'cannot start password hashing workers; hashing on the libuv thread pool');
-        break;
-      }
+      const slot = this.trySpawn();
+      if (!slot) break;
       starting.push(
         new Promise<void>((resolve) => {
           slot.worker.once('online', () => resolve());
@@ -106,6 +100,11 @@ export class HashWorkers {
     const idle = this.slots.find((s) => !s.busy);
     if (idle) return idle;
     if (this.slots.length >= this.size) return null;
+    return this.trySpawn();
+  }
+
+  /** A new worker, or null (and libuv's scrypt from now on) when workers cannot be started. */
+  private trySpawn(): Slot | null {
     try {
       return this.spawn();
     } catch (err) {

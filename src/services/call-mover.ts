@@ -124,12 +124,13 @@ export class CallMover {
   command(p: Promise<unknown>, log: Logger, what: string, onFail?: MoveFailed, from?: { call: TrackedCall; at: string | null }): void {
     p.catch((err: unknown) => {
       const value = err instanceof PbxError && err.code === 'PBX_REJECTED' ? err.cstaError?.value : undefined;
-      const at = from?.at ?? null;
-      if (from && (value === 'invalidCallID' || (value === 'invalidConnectionID' && at !== null))) {
-        log.warn({ at, reason: value }, `${what}: the switch no longer has the call there; it ends here too`);
-        if (at === null || value === 'invalidCallID') this.d.calls.endLost(from.call);
-        else this.d.calls.dropConnection(from.call, at);
-        onFail?.(value, false);
+      const gone = from && value === 'invalidCallID';
+      const left = from?.at != null && value === 'invalidConnectionID';
+      if (from && (gone || left)) {
+        log.warn({ at: from.at, reason: value }, `${what}: the switch no longer has the call there; it ends here too`);
+        if (left) this.d.calls.dropConnection(from.call, from.at!);
+        else this.d.calls.endLost(from.call);
+        onFail?.(value!, false);
         return;
       }
       log.warn({ err: (err as Error).message, code: (err as { code?: string }).code }, `${what} failed`);

@@ -1,6 +1,7 @@
 /**
  * Helpers for the ACD scenarios: admin edits over the real HTTP API, where a call is at the
- * switch (the simulator's control API), and a call's routing explanation.
+ * switch (the simulator's control API), a call's routing explanation, and a call the switch
+ * forgets without telling us.
  */
 import { expect } from 'vitest';
 import { eventually, type World } from './world.ts';
@@ -42,4 +43,12 @@ export async function routingOf(w: World, callId: string): Promise<any> {
   const res = await w.http('GET', `/api/v1/calls/${callId}/routing`, { token: await supervisorToken(w) });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return res.body;
+}
+
+/** The caller hangs up and the switch forgets the call, with every event of it lost on the way. */
+export async function switchForgets(w: World, simCallId: string): Promise<void> {
+  await w.simApi('POST', '/sim/faults', { dropEventsPercent: 100 });
+  await w.simApi('POST', `/sim/calls/${simCallId}/hangup`);
+  await w.simApi('DELETE', '/sim/faults');
+  expect((await w.simApi('GET', '/sim/calls')).calls.some((c: any) => c.simCallId === simCallId)).toBe(false);
 }

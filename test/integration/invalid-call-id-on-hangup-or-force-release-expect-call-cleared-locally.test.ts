@@ -10,7 +10,7 @@
  * The call audit is left at its defaults (30 s / 60 s silence), so it is not what ends these calls.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { supervisorToken } from '../helpers/acd.ts';
+import { supervisorToken, switchForgets } from '../helpers/acd.ts';
 import { eventually, startWorld, type World } from '../helpers/world.ts';
 import type { WsClient } from '../helpers/ws-client.ts';
 
@@ -39,14 +39,6 @@ async function answeredCall(agent: WsClient, from: string): Promise<{ callId: st
   return c;
 }
 
-/** The caller hangs up and the switch forgets the call, with every event of it lost on the way. */
-async function switchForgets(simCallId: string): Promise<void> {
-  await w.simApi('POST', '/sim/faults', { dropEventsPercent: 100 });
-  await w.simApi('POST', `/sim/calls/${simCallId}/hangup`);
-  await w.simApi('DELETE', '/sim/faults');
-  expect((await w.simApi('GET', '/sim/calls')).calls.some((c: any) => c.simCallId === simCallId)).toBe(false);
-}
-
 async function endedRow(callId: string): Promise<any> {
   return eventually(async () => {
     const r = await w.http('GET', `/api/v1/calls/${callId}`, { token: supToken });
@@ -73,7 +65,7 @@ async function expectClearedLocally(agent: WsClient, agentId: string, callId: st
 it("the agent's hang-up of a call the switch no longer has succeeds and clears it locally", async () => {
   const agent = await w.readyAgent('a1001');
   const { callId, simCallId } = await answeredCall(agent, '13900000801');
-  await switchForgets(simCallId);
+  await switchForgets(w, simCallId);
   expect((await agent.call('agent.getState')).state).toBe('busy');
 
   const mark = agent.events.length;
@@ -88,7 +80,7 @@ it("the agent's hang-up of a call the switch no longer has succeeds and clears i
 it("a supervisor's force-release of the whole call the switch no longer has succeeds and clears it locally", async () => {
   const agent = await w.readyAgent('a1002');
   const { callId, simCallId } = await answeredCall(agent, '13900000803');
-  await switchForgets(simCallId);
+  await switchForgets(w, simCallId);
 
   const mark = agent.events.length;
   const r = await sup.request('supervisor.forceRelease', { callId });
@@ -100,7 +92,7 @@ it("a supervisor's force-release of the whole call the switch no longer has succ
 it("a supervisor's force-release of an agent whose call the switch no longer has succeeds and clears it locally", async () => {
   const agent = await w.readyAgent('a1003');
   const { callId, simCallId } = await answeredCall(agent, '13900000805');
-  await switchForgets(simCallId);
+  await switchForgets(w, simCallId);
 
   const mark = agent.events.length;
   const r = await sup.request('supervisor.forceRelease', { agentId: 'a1003' });
@@ -112,7 +104,7 @@ it("a supervisor's force-release of an agent whose call the switch no longer has
 it('answering a ringing call the switch no longer has fails NOT_FOUND, and the agent is not left reserved', async () => {
   const agent = await w.readyAgent('a1004');
   const { callId, simCallId } = await offeredCall(agent, '13900000807');
-  await switchForgets(simCallId);
+  await switchForgets(w, simCallId);
 
   const mark = agent.events.length;
   const r = await agent.request('call.answer', { callId });

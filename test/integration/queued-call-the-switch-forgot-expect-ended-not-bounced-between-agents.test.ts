@@ -11,7 +11,7 @@
  * The call audit is left at its defaults (30 s / 60 s silence), so it is not what ends the call.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { atDevice, supervisorToken } from '../helpers/acd.ts';
+import { atDevice, supervisorToken, switchForgets } from '../helpers/acd.ts';
 import { eventually, startWorld, type World } from '../helpers/world.ts';
 import type { WsClient } from '../helpers/ws-client.ts';
 
@@ -35,10 +35,7 @@ it('a queued call the switch no longer has ends when routed; no agent counts a m
   const callId = (await eventually(() => w.daemon.storage.repos.calls.search({ number: '13900000951' })[0])).id;
 
   // The caller hangs up; the switch forgets the call and every event of it is lost.
-  await w.simApi('POST', '/sim/faults', { dropEventsPercent: 100 });
-  await w.simApi('POST', `/sim/calls/${simCallId}/hangup`);
-  await w.simApi('DELETE', '/sim/faults');
-  expect((await w.simApi('GET', '/sim/calls')).calls.some((c: any) => c.simCallId === simCallId)).toBe(false);
+  await switchForgets(w, simCallId);
 
   // Two agents go ready; the first is chosen for the forgotten call.
   const first = await w.readyAgent('a1001');

@@ -91,6 +91,10 @@ export function date(d: CalendarDate, withWeekday = true): Words {
   return [...(withWeekday ? [WEEKDAY[d.weekday]!] : []), MONTH[d.month - 1]!, ...ordinal(String(d.day)), ...year(d.year)];
 }
 
+export function datetime(d: CalendarDate, t: ClockTime): Words {
+  return [...date(d), 'at', ...time(t)];
+}
+
 export function time(t: ClockTime): Words {
   const h12 = t.hour % 12 === 0 ? 12 : t.hour % 12;
   const out: Words = [...belowHundred(h12)];

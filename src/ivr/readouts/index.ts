@@ -23,73 +23,53 @@ export interface ReadOut {
   prompts: string[];
 }
 
+/** What a language provides: the read-outs as tokens, and how its text is made of them. */
+interface Language {
+  read: typeof zh | typeof en;
+  text: (tokens: string[]) => string;
+  prompts: (tokens: string[]) => string[];
+}
+
+const LANGUAGES: Record<ReadOutLang, Language> = {
+  'zh-CN': { read: zh, text: (t) => t.join(''), prompts: (t) => t },
+  // A hyphenated pair ("twenty-one") is one word of the text, two prompts.
+  'en-US': { read: en, text: (t) => t.join(' '), prompts: (t) => t.flatMap((w) => w.split('-')) },
+};
+
 export function readOut(lang: ReadOutLang, as: ReadOutKind, value: string): ReadOut {
   if (!(READOUT_LANGS as readonly string[]).includes(lang)) throw new ReadOutError(`lang "${String(lang)}" is not one of ${READOUT_LANGS.join(', ')}`);
   if (!(READOUT_KINDS as readonly string[]).includes(as)) throw new ReadOutError(`as "${String(as)}" is not one of ${READOUT_KINDS.join(', ')}`);
   if (typeof value !== 'string') throw new ReadOutError('value must be a string');
-  return lang === 'zh-CN' ? zhReadOut(as, value) : enReadOut(as, value);
+  const { read, text, prompts } = LANGUAGES[lang];
+  const tokens = tokensOf(read, as, value);
+  return { text: text(tokens), prompts: prompts(tokens) };
 }
 
-function zhReadOut(as: ReadOutKind, value: string): ReadOut {
-  const tokens = ((): string[] => {
-    switch (as) {
-      case 'number':
-        return zh.decimal(parseDecimal(value));
-      case 'digits':
-        return zh.digits(parseDigits(value));
-      case 'money':
-        return zh.money(parseMoney(value));
-      case 'date':
-        return zh.date(parseDate(value));
-      case 'time':
-        return zh.time(parseTime(value));
-      case 'datetime': {
-        const { date, time } = parseDateTime(value);
-        return [...zh.date(date, false), ...zh.time(time)];
-      }
-      case 'duration':
-        return zh.duration(parseDuration(value));
-      case 'phone':
-        return zh.phone(parsePhone(value));
-      case 'ordinal':
-        return zh.ordinal(parseWhole(value, 'an ordinal', 1));
-      case 'percent':
-        return zh.percent(parseDecimal(value, 'a percentage'));
-      case 'temperature':
-        return zh.temperature(parseDecimal(value, 'a temperature'));
+function tokensOf(read: typeof zh | typeof en, as: ReadOutKind, value: string): string[] {
+  switch (as) {
+    case 'number':
+      return read.decimal(parseDecimal(value));
+    case 'digits':
+      return read.digits(parseDigits(value));
+    case 'money':
+      return read.money(parseMoney(value));
+    case 'date':
+      return read.date(parseDate(value));
+    case 'time':
+      return read.time(parseTime(value));
+    case 'datetime': {
+      const { date, time } = parseDateTime(value);
+      return read.datetime(date, time);
     }
-  })();
-  return { text: tokens.join(''), prompts: tokens };
-}
-
-function enReadOut(as: ReadOutKind, value: string): ReadOut {
-  const words = ((): string[] => {
-    switch (as) {
-      case 'number':
-        return en.decimal(parseDecimal(value));
-      case 'digits':
-        return en.digits(parseDigits(value));
-      case 'money':
-        return en.money(parseMoney(value));
-      case 'date':
-        return en.date(parseDate(value));
-      case 'time':
-        return en.time(parseTime(value));
-      case 'datetime': {
-        const { date, time } = parseDateTime(value);
-        return [...en.date(date), 'at', ...en.time(time)];
-      }
-      case 'duration':
-        return en.duration(parseDuration(value));
-      case 'phone':
-        return en.phone(parsePhone(value));
-      case 'ordinal':
-        return en.ordinal(parseWhole(value, 'an ordinal', 1));
-      case 'percent':
-        return en.percent(parseDecimal(value, 'a percentage'));
-      case 'temperature':
-        return en.temperature(parseDecimal(value, 'a temperature'));
-    }
-  })();
-  return { text: words.join(' '), prompts: words.flatMap((w) => w.split('-')) };
+    case 'duration':
+      return read.duration(parseDuration(value));
+    case 'phone':
+      return read.phone(parsePhone(value));
+    case 'ordinal':
+      return read.ordinal(parseWhole(value, 'an ordinal', 1));
+    case 'percent':
+      return read.percent(parseDecimal(value, 'a percentage'));
+    case 'temperature':
+      return read.temperature(parseDecimal(value, 'a temperature'));
+  }
 }

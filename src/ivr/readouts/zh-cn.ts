@@ -104,6 +104,11 @@ export function date(d: CalendarDate, withWeekday = true): string[] {
   return out;
 }
 
+/** Date and time without the weekday: 星期二十四点 would mislead. */
+export function datetime(d: CalendarDate, t: ClockTime): string[] {
+  return [...date(d, false), ...time(t)];
+}
+
 export function time(t: ClockTime): string[] {
   const out = [...count(t.hour), '点'];
   if (t.minute === 0 && !t.second) return [...out, '整'];
