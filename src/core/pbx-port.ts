@@ -49,7 +49,48 @@ export type PbxCallEvent =
   | ({ kind: 'digits'; callId: string; deviceId: string; digits: string } & Reported)
   | ({ kind: 'agentState'; deviceId: string; agentId?: string; state: AgentSwitchState } & Reported)
   /** The device went out of service (phone unplugged) or came back. */
-  | ({ kind: 'deviceService'; deviceId: string; inService: boolean } & Reported);
+  | ({ kind: 'deviceService'; deviceId: string; inService: boolean } & Reported)
+  /** Voice units (ECMA-269 voice services, docs/csta-profile.md "Voice units"): a message began
+   * playing on a connection (PlayEvent), a recording began (RecordEvent), a play or recording
+   * ended (StopEvent). `message` is the message id of the play (`PlayRequest.message`) or the
+   * recording's file path (`recordMessage`'s answer). */
+  | ({ kind: 'voicePlaying'; callId: string; deviceId: string; message: string } & Reported)
+  | ({ kind: 'voiceRecording'; callId: string; deviceId: string; message: string } & Reported)
+  | ({ kind: 'voiceStopped'; callId: string; deviceId: string; message: string; cause: VoiceStopCause; lengthMs?: number; bytes?: number } & Reported);
+
+/** Why a play or a recording ended: it ran to its end; a key stopped it (barge-in, or the key that
+ * ends a recording); it ran past its maximum duration; the CTI stopped it (`stopMessage`); the
+ * connection or call went away. */
+export type VoiceStopCause = 'endOfMessage' | 'dtmf' | 'durationExceeded' | 'stopped' | 'cleared';
+
+/**
+ * A message to play on a voice unit's connection (an IVR port, or a queue device announcing to a
+ * waiting caller). `message` is the id the switch plays (ECMA-323 `messageToBePlayed`):
+ * - `prompt:<name>` a prompt the switch holds;
+ * - `file:<absolute path>` an 8 kHz mono WAV file the daemon wrote (recorded prompts, speech);
+ * - `tts:<id>` text the switch synthesises itself (`text` and `lang` required);
+ * - `tone:<name>` a tone (`beep` before a recording);
+ * - `silence:<ms>` silence.
+ * `text`/`lang` describe what the message says (sent as private data; for a `file:` of rendered
+ * speech they let the switch's log say what was heard). `bargeIn`: a key the caller presses stops
+ * the play (ECMA-323 `termination/dTMFDigitDetected`).
+ */
+export interface PlayRequest {
+  conn: ConnectionId;
+  message: string;
+  bargeIn: boolean;
+  text?: string;
+  lang?: string;
+}
+
+export interface RecordRequest {
+  /** The voice unit's connection that records the caller. */
+  conn: ConnectionId;
+  /** The recording stops by itself after this long (StopEvent cause durationExceeded). */
+  maxDurationMs: number;
+  /** A key the caller presses ends the recording (StopEvent cause dtmf; the key is reported too). */
+  stopOnKey: boolean;
+}
 
 export type PbxEvent =
   | PbxCallEvent
@@ -120,4 +161,14 @@ export interface PbxPort {
   setAgentState(deviceId: string, state: 'loggedOn' | 'loggedOff' | 'ready' | 'notReady' | 'workingAfterCall', agentId?: string): Promise<void>;
   routeSelect(crossRefId: string, destination: string): Promise<void>;
   routeEnd(crossRefId: string, reason?: string): Promise<void>;
+
+  /** Voice units (docs/csta-profile.md "Voice units"): PlayMessage, Stop, RecordMessage. A play
+   * resolves once the switch accepted it; its start and end come as voicePlaying / voiceStopped
+   * events of the connection's device. */
+  playMessage(req: PlayRequest): Promise<void>;
+  /** Stops what the connection plays or records (all of it when `message` is not given). */
+  stopMessage(conn: ConnectionId, message?: string): Promise<void>;
+  /** Starts recording the caller on a voice unit; resolves with the file the switch writes to
+   * (the message id of the recording's events). */
+  recordMessage(req: RecordRequest): Promise<{ message: string }>;
 }
