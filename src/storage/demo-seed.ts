@@ -11,6 +11,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hashPassword } from '../auth/password.ts';
+import { ALWAYS_OPEN_SCHEDULE, type Schedule } from '../ivr/business-hours/index.ts';
+import type { NewCustomer } from './repositories/customers.ts';
 import type { NewPilot } from './repositories/pilots.ts';
 import type { NewQueue } from './repositories/queues.ts';
 import type { Repositories } from './repositories/index.ts';
@@ -81,10 +83,17 @@ export const DEMO_PILOTS: readonly NewPilot[] = [
   { number: '8009', kind: 'replay', description: 'Recording replay by phone' },
 ];
 
-export const DEMO_CUSTOMERS = [
-  { name: 'VIP Customer', phone: '13800000001', vipLevel: 1, preferredAgent: 'a1001', notes: 'Demo VIP customer' },
-  { name: 'Regular Customer', phone: '13800000002', vipLevel: 0, preferredAgent: null, notes: 'Demo regular customer' },
-] as const;
+/** The demo customers of embedded-default.md (contract v2): customer numbers, balances, languages;
+ * the third has no phone on file. */
+export const DEMO_CUSTOMERS: readonly NewCustomer[] = [
+  { customerNumber: '10000001', name: 'VIP Customer', phone: '13800000001', vipLevel: 1, preferredAgent: 'a1001', language: 'zh-CN', balance: '1005.30', notes: 'Demo VIP customer' },
+  { customerNumber: '10000002', name: 'Regular Customer', phone: '13800000002', vipLevel: 0, preferredAgent: null, language: null, balance: '0.50', notes: 'Demo regular customer' },
+  { customerNumber: '10000003', name: 'Customer Without Phone', phone: null, vipLevel: 0, preferredAgent: null, language: null, balance: '20000.00', notes: 'Demo customer with no phone number on file' },
+];
+
+/** The business-hours schedule the demo's `main` flow checks: always open until an admin changes
+ * it (embedded-default.md v2). */
+export const DEMO_SCHEDULES: readonly { id: string; schedule: Schedule }[] = [{ id: 'main', schedule: ALWAYS_OPEN_SCHEDULE }];
 
 export const demoPassword = (username: string) => `demo-${username}`;
 
@@ -103,6 +112,7 @@ export async function seedDemoCentre(repos: Repositories): Promise<{ seeded: boo
     for (const q of DEMO_QUEUES) repos.queues.create(q);
     for (const p of DEMO_PILOTS) repos.pilots.create(p);
     for (const c of DEMO_CUSTOMERS) repos.customers.create({ ...c });
+    for (const sch of DEMO_SCHEDULES) repos.ivrSchedules.put(sch.id, sch.schedule, 'system');
     repos.audit.append({ actor: 'system', action: 'demo.seed', target: 'centre', details: { users: DEMO_USERS.length, queues: DEMO_QUEUES.length } });
     return { seeded: true };
   });

@@ -7,9 +7,12 @@
  *
  * Shed order when the backlog is full (docs/storage.md): routing decisions first (the call row
  * keeps where the call went), then agent state intervals (an interval lost extends the one before
- * it), then audit entries; call rows last.
+ * it), then audit entries; call rows last. IVR statistics events (a burst per write, one
+ * transaction) go before all of those, IVR collected values after audit entries.
  */
+import type { IvrStatEvent } from '../ivr/statistics/types.ts';
 import type { AuditEntry } from './repositories/audit.ts';
+import type { IvrCollected } from './repositories/ivr-collected.ts';
 import type { CallRow } from './repositories/calls.ts';
 import type { Repositories } from './repositories/index.ts';
 import type { RoutingDecision } from './repositories/routing-decisions.ts';
@@ -23,11 +26,18 @@ export type HistoryWrite =
   | { kind: 'callData'; id: string; json: string | null }
   | { kind: 'stateLog'; entry: StateLogEntry }
   | { kind: 'decision'; decision: RoutingDecision }
-  | { kind: 'audit'; entry: AuditEntry; at: number };
+  | { kind: 'audit'; entry: AuditEntry; at: number }
+  /** A burst of IVR statistics events, written in one transaction (ivr/statistics/recorder.ts). */
+  | { kind: 'ivrEvents'; events: IvrStatEvent[] }
+  /** A value a caller keyed in the IVR. */
+  | { kind: 'ivrCollected'; entry: IvrCollected };
 
-export const SHED_ORDER = ['decision', 'stateLog', 'audit', 'callData', 'call'] as const;
+/** IVR statistics go first (figures, not records); then as before. */
+export const SHED_ORDER = ['ivrEvents', 'decision', 'stateLog', 'audit', 'ivrCollected', 'callData', 'call'] as const;
 
-export function writeHistory(repos: Pick<Repositories, 'calls' | 'stateLog' | 'routingDecisions' | 'audit'>, w: HistoryWrite, replay: boolean): void {
+type HistoryRepos = Pick<Repositories, 'calls' | 'stateLog' | 'routingDecisions' | 'audit'> & Partial<Pick<Repositories, 'ivrEvents' | 'ivrCollected'>>;
+
+export function writeHistory(repos: HistoryRepos, w: HistoryWrite, replay: boolean): void {
   switch (w.kind) {
     case 'call':
       if (w.op === 'update') repos.calls.update(w.id, w.patch);
@@ -48,6 +58,15 @@ export function writeHistory(repos: Pick<Repositories, 'calls' | 'stateLog' | 'r
     case 'audit':
       if (replay) repos.audit.appendOnce(w.entry, w.at);
       else repos.audit.append(w.entry, w.at);
+      return;
+    case 'ivrEvents':
+      if (!repos.ivrEvents) throw new Error('no ivrEvents repository');
+      repos.ivrEvents.insertMany(w.events, replay);
+      return;
+    case 'ivrCollected':
+      if (!repos.ivrCollected) throw new Error('no ivrCollected repository');
+      if (replay) repos.ivrCollected.insertOnce(w.entry);
+      else repos.ivrCollected.insert(w.entry);
       return;
   }
 }
@@ -75,6 +94,10 @@ function keep(w: HistoryWrite): HistoryWrite {
       return { ...w, decision: { ...w.decision, detail: JSON.parse(JSON.stringify(w.decision.detail)) as Record<string, unknown> } };
     case 'audit':
       return { ...w, entry: { ...w.entry, details: w.entry.details === undefined ? undefined : (JSON.parse(JSON.stringify(w.entry.details)) as unknown) } };
+    case 'ivrEvents':
+      return { ...w, events: w.events.map((e) => ({ ...e })) };
+    case 'ivrCollected':
+      return { ...w, entry: { ...w.entry } };
   }
 }
 
@@ -97,11 +120,15 @@ function describe(w: HistoryWrite): Record<string, unknown> {
       return { kind: 'decision', callId: w.decision.callId, decision: w.decision.kind, at: w.decision.at };
     case 'audit':
       return { kind: 'audit', actor: w.entry.actor, action: w.entry.action, target: w.entry.target };
+    case 'ivrEvents':
+      return { kind: 'ivrEvents', events: w.events.length, from: w.events[0]?.at ?? null };
+    case 'ivrCollected':
+      return { kind: 'ivrCollected', callId: w.entry.callId, node: w.entry.node, name: w.entry.name };
   }
 }
 
 /** The write queue's options for history rows, minus what the wiring supplies (timers, log…). */
-export function historyWriteOptions(repos: Pick<Repositories, 'calls' | 'stateLog' | 'routingDecisions' | 'audit' | 'writeBatches' | 'transaction'>): Pick<
+export function historyWriteOptions(repos: HistoryRepos & Pick<Repositories, 'writeBatches' | 'transaction'>): Pick<
   WriteQueueOptions<HistoryWrite>,
   'write' | 'transaction' | 'markBatch' | 'lastBatch' | 'keep' | 'kindOf' | 'mergeKey' | 'merge' | 'describe' | 'shedOrder'
 > {

@@ -204,19 +204,32 @@ export const pilotNumbers = sqliteTable(
   ],
 );
 
+export const CUSTOMER_LANGUAGES = ['zh-CN', 'en-US'] as const;
+export type CustomerLanguage = (typeof CUSTOMER_LANGUAGES)[number];
+
 export const customers = sqliteTable(
   'customers',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     name: text('name').notNull(),
-    phone: text('phone').notNull().unique(),
+    /** Null: no phone number on file (such a customer is found by `customer_number` only). */
+    phone: text('phone').unique(),
     vipLevel: integer('vip_level').notNull().default(0),
     /** Username of the agent who should get this customer's calls when ready. */
     preferredAgent: text('preferred_agent').references(() => users.username, { onDelete: 'set null' }),
     notes: text('notes'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
+    /** The customer's own number (what a caller keys in the IVR), e.g. `10000001`. Null only for
+     * a customer created without one; rows from before migration 0007 got `10000000 + id`. */
+    customerNumber: text('customer_number').unique(),
+    /** Account balance in integer cents (exact; the API shows a decimal string, "1005.30"). */
+    balanceCents: integer('balance_cents').notNull().default(0),
+    /** The customer's language for the IVR; null: ask. */
+    language: text('language').$type<CustomerLanguage | null>(),
   },
+  // `language` is held to CUSTOMER_LANGUAGES by the admin API's schema, not by a CHECK (a CHECK
+  // would make drizzle-kit rebuild the table again).
   (t) => [index('customers_preferred_agent_idx').on(t.preferredAgent)],
 );
 
@@ -403,4 +416,118 @@ export const wsSessions = sqliteTable(
     detachedAt: integer('detached_at'),
   },
   (t) => [index('ws_sessions_user_idx').on(t.userId)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// IVR: business hours, voicemail (and its webhook outbox), collected data, statistics
+// ---------------------------------------------------------------------------------------------
+
+/** A business-hours schedule (src/ivr/business-hours), by id (e.g. `main`), edited by admins. */
+export const ivrSchedules = sqliteTable('ivr_schedules', {
+  id: text('id').primaryKey(),
+  /** The schedule as validated by `validateSchedule` (JSON). */
+  schedule: text('schedule', { mode: 'json' }).$type<unknown>().notNull(),
+  /** 1 at creation, +1 at every change. */
+  version: integer('version').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+  /** Username of the admin who made the change (`system` for the demo seed). */
+  updatedBy: text('updated_by').notNull(),
+});
+
+/** Voicemail messages: one row per recorded message (the audio is the file at `path`). */
+export const voicemails = sqliteTable(
+  'voicemails',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    callId: text('call_id').notNull(),
+    /** The caller's number (may be empty when withheld). */
+    caller: text('caller').notNull(),
+    mailbox: text('mailbox').notNull(),
+    /** The IVR flow that recorded it. */
+    flow: text('flow').notNull(),
+    recordedAt: integer('recorded_at').notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    path: text('path').notNull(),
+    bytes: integer('bytes').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    /** GET /api/v1/voicemail?mailbox=: newest first, keyset-paged by (recorded_at, id). */
+    index('voicemails_mailbox_idx').on(t.mailbox, t.recordedAt, t.id),
+    /** The same without a mailbox. */
+    index('voicemails_recorded_idx').on(t.recordedAt, t.id),
+  ],
+);
+
+export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
+
+/** The webhook outbox: one row per (event, URL), written with the event's own row, so that a
+ * delivery still pending when the daemon stops is resumed at the next start. */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** e.g. `voicemail.created`. */
+    event: text('event').notNull(),
+    url: text('url').notNull(),
+    /** The JSON body POSTed, exactly. */
+    payload: text('payload').notNull(),
+    status: text('status').$type<WebhookDeliveryStatus>().notNull(),
+    /** Attempts made so far. */
+    attempts: integer('attempts').notNull().default(0),
+    /** When the next attempt is due (pending rows). */
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    /** The last failure: an HTTP status or a network error. */
+    lastError: text('last_error'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    check('webhook_deliveries_status_known', sql`${t.status} IN (${inList(WEBHOOK_DELIVERY_STATUSES)})`),
+    /** Small: what the notifier resumes at start. */
+    index('webhook_deliveries_pending_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+  ],
+);
+
+/** What callers keyed in the IVR (a customer number, a choice…). `masked`: the engine stored
+ * the value redacted (a PIN, a card number); it is stored as given either way. */
+export const ivrCollected = sqliteTable(
+  'ivr_collected',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    callId: text('call_id').notNull(),
+    flow: text('flow').notNull(),
+    node: text('node').notNull(),
+    name: text('name').notNull(),
+    value: text('value').notNull(),
+    masked: integer('masked', { mode: 'boolean' }).notNull().default(false),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('ivr_collected_call_idx').on(t.callId, t.at)],
+);
+
+/** IVR statistics events (src/ivr/statistics/types.ts), append-only, written in batches. */
+export const ivrEvents = sqliteTable(
+  'ivr_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    callId: text('call_id').notNull(),
+    flow: text('flow').notNull(),
+    version: integer('version').notNull(),
+    node: text('node'),
+    /** flowEnter | nodeEnter | key | timeout | invalid | flowExit */
+    kind: text('kind').notNull(),
+    /** flowExit only. */
+    outcome: text('outcome'),
+    /** flowExit only: time in the flow. */
+    durationMs: integer('duration_ms'),
+  },
+  (t) => [
+    /** GET /api/v1/ivr/stats?flow=: an index range read. */
+    index('ivr_events_flow_at_idx').on(t.flow, t.at),
+    /** The same for every flow, and retention. */
+    index('ivr_events_at_idx').on(t.at),
+  ],
 );

@@ -29,6 +29,9 @@ describe('openDatabase', () => {
       'calls',
       'customers',
       'daemon_runs',
+      'ivr_collected',
+      'ivr_events',
+      'ivr_schedules',
       'pilot_numbers',
       'queue_agents',
       'queue_skills',
@@ -37,6 +40,8 @@ describe('openDatabase', () => {
       'skills',
       'teams',
       'users',
+      'voicemails',
+      'webhook_deliveries',
       'write_batches',
       'ws_sessions',
     ]);

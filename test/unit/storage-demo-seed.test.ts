@@ -31,7 +31,7 @@ describe('seedDemoCentre', () => {
       queue_skills: 3,
       queue_agents: 6 + 6,
       pilot_numbers: 4,
-      customers: 2,
+      customers: 3,
     });
 
     const dir = t.repos.directory.loadDirectory();
@@ -75,6 +75,11 @@ describe('seedDemoCentre', () => {
 
     expect(t.repos.customers.findByPhone('13800000001')).toMatchObject({ vipLevel: 1, preferredAgent: 'a1001' });
     expect(t.repos.customers.findByPhone('13800000002')).toMatchObject({ vipLevel: 0, preferredAgent: null });
+    // Contract v2: customer numbers, exact balances, languages; 10000003 has no phone.
+    expect(t.repos.customers.findByPhone('13800000001')).toMatchObject({ customerNumber: '10000001', name: 'VIP Customer', language: 'zh-CN', balance: '1005.30' });
+    expect(t.repos.customers.findByNumber('10000002')).toMatchObject({ name: 'Regular Customer', phone: '13800000002', vipLevel: 0, language: null, balance: '0.50' });
+    expect(t.repos.customers.findByNumber('10000003')).toMatchObject({ phone: null, balance: '20000.00' });
+    expect(t.repos.ivrSchedules.get('main')).toMatchObject({ version: 1, updatedBy: 'system', schedule: { alwaysOpen: true } });
 
     expect(t.repos.users.findByUsername('qa1')).toMatchObject({ roles: ['qa'], disabled: false });
     expect(t.repos.users.findByUsername('admin')).toMatchObject({ roles: ['admin'] });

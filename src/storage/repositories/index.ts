@@ -22,6 +22,11 @@ import { TeamsRepository } from './teams.ts';
 import { UsersRepository } from './users.ts';
 import { WriteBatchesRepository } from './write-batches.ts';
 import { WsSessionsRepository } from './ws-sessions.ts';
+import { IvrCollectedRepository } from './ivr-collected.ts';
+import { IvrEventsRepository } from './ivr-events.ts';
+import { IvrSchedulesRepository } from './ivr-schedules.ts';
+import { VoicemailsRepository } from './voicemails.ts';
+import { WebhookDeliveriesRepository } from './webhook-deliveries.ts';
 
 export interface RepositoryOptions {
   clock?: Clock;
@@ -48,6 +53,12 @@ export interface Repositories {
   runs: DaemonRunsRepository;
   /** Resumable WebSocket sessions, across restarts. */
   wsSessions: WsSessionsRepository;
+  /** IVR: business-hours schedules, voicemail, the webhook outbox, collected data, statistics. */
+  ivrSchedules: IvrSchedulesRepository;
+  voicemails: VoicemailsRepository;
+  webhookDeliveries: WebhookDeliveriesRepository;
+  ivrCollected: IvrCollectedRepository;
+  ivrEvents: IvrEventsRepository;
   clock: Clock;
   scrypt: ScryptParams | undefined;
   /** Runs `fn` atomically (nests as a savepoint). */
@@ -74,6 +85,11 @@ export function createRepositories(db: Db, opts: RepositoryOptions = {}): Reposi
     writeBatches: new WriteBatchesRepository(ctx),
     runs: new DaemonRunsRepository(ctx),
     wsSessions: new WsSessionsRepository(ctx),
+    ivrSchedules: new IvrSchedulesRepository(ctx),
+    voicemails: new VoicemailsRepository(ctx),
+    webhookDeliveries: new WebhookDeliveriesRepository(ctx),
+    ivrCollected: new IvrCollectedRepository(ctx),
+    ivrEvents: new IvrEventsRepository(ctx),
     clock: ctx.clock,
     scrypt: opts.scrypt,
     transaction: (fn) => inTransaction(db, fn),
@@ -88,6 +104,9 @@ export type { AgentProfile, AgentPatch, AgentSkill } from './agents.ts';
 export type { AuditEntry, AuditRecord, AuditQuery } from './audit.ts';
 export type { CallRow, CallSearch } from './calls.ts';
 export type { Customer, NewCustomer, CustomerPatch, CustomerQuery } from './customers.ts';
+export type { Voicemail, NewVoicemail, VoicemailQuery } from './voicemails.ts';
+export type { WebhookDelivery } from './webhook-deliveries.ts';
+export type { IvrCollected } from './ivr-collected.ts';
 export type { DirectorySnapshot, DirectoryAgentRecord, DirectoryQueueRecord, DirectoryPilotRecord } from './directory.ts';
 export type { Pilot, NewPilot, PilotPatch } from './pilots.ts';
 export type { QueueConfig, NewQueue, QueuePatch, RequiredSkill } from './queues.ts';
