@@ -89,6 +89,16 @@ const STANDARD: Record<string, string> = {
   CallClearedEvent: `monitorCrossRefID* clearedCall* correlatorData userData cause* mediaCallCharacteristics callCharacteristics ${EXT}`,
   FailedEvent: `monitorCrossRefID* failedConnection* failingDevice* callingDevice* calledDevice* lastRedirectionDevice* originatingNIDConnection localConnectionInfo ${EVENT_TAIL} ${EXT}`,
   QueuedEvent: `monitorCrossRefID* queuedConnection* queue* callingDevice* calledDevice* lastRedirectionDevice* numberQueued callsInFront localConnectionInfo ${EVENT_TAIL} ${EXT}`,
+  // voice units (ECMA-323 ed6 PlayMessage, Stop, RecordMessage and their events)
+  PlayMessage: `messageToBePlayed* overConnection* duration termination ${EXT}`,
+  PlayMessageResponse: EXT,
+  Stop: `connection* messageToBeStopped resource ${EXT}`,
+  StopResponse: EXT,
+  RecordMessage: `callToBeRecorded* resource samplingRate encodingAlgorithm maxDuration termination ${EXT}`,
+  RecordMessageResponse: `resultingMessage* ${EXT}`,
+  PlayEvent: `monitorCrossRefID* connection* message* resource length currentPosition speed cause servicesPermitted ${EXT}`,
+  RecordEvent: `monitorCrossRefID* connection* message* resource length currentPosition cause servicesPermitted ${EXT}`,
+  StopEvent: `monitorCrossRefID* connection* message* resource length currentPosition cause servicesPermitted ${EXT}`,
   DtmfDetectedEvent: `monitorCrossRefID* overConnection* resource dtmfChar* cause servicesPermitted ${EXT}`,
   AgentLoggedOnEvent: `monitorCrossRefID* agentDevice* agentID acdGroup agentPassword cause ${EXT}`,
   AgentLoggedOffEvent: `monitorCrossRefID* agentDevice* agentID acdGroup agentPassword cause ${EXT}`,
@@ -106,6 +116,7 @@ const NESTED: Record<string, string> = {
   connectionListItem: 'newConnection oldConnection endpoint associatedNID resultingConnectionInfo',
   snapshotDeviceResponseInfo: 'connectionIdentifier* endpointDevice localCallState* servicesPermitted mediaServiceInfoList mediaCallCharacteristics callLinkageData',
   applicationInfo: 'applicationID* applicationSpecificInfo',
+  termination: 'durationExceeded dTMFDigitDetected endOfMessageDetected speechDetected',
 };
 
 const ordered = new XMLParser({ preserveOrder: true, ignoreAttributes: true, removeNSPrefix: true, parseTagValue: false, ignoreDeclaration: true });
@@ -141,7 +152,7 @@ describe('ECMA-323 element names and order, every message of the catalogue', () 
     const walk = (nodes: { name: string; kids: Node[] }[], path: string) => {
       for (const k of nodes) {
         const inner = childrenOf(k.kids);
-        const rule = ['connection', 'initiatedConnection', 'originatedConnection', 'establishedConnection', 'heldConnection', 'retrievedConnection', 'queuedConnection', 'failedConnection', 'droppedConnection', 'clearedCall', 'overConnection', 'primaryOldCall', 'secondaryOldCall', 'newConnection', 'oldConnection', 'connectionIdentifier', 'callToBeAnswered', 'connectionToBeCleared', 'callToBeCleared', 'callToBeHeld', 'callToBeRetrieved', 'existingCall', 'heldCall', 'activeCall', 'callToBeDiverted', 'connectionToSendDigits', 'routedCall', 'initiatedCall', 'transferredCall', 'conferenceCall', 'conferencedCall', 'callingDevice'].includes(k.name) && inner.some((i) => i.name === 'callID' || i.name === 'deviceID')
+        const rule = ['connection', 'initiatedConnection', 'originatedConnection', 'establishedConnection', 'heldConnection', 'retrievedConnection', 'queuedConnection', 'failedConnection', 'droppedConnection', 'clearedCall', 'overConnection', 'primaryOldCall', 'secondaryOldCall', 'newConnection', 'oldConnection', 'connectionIdentifier', 'callToBeAnswered', 'connectionToBeCleared', 'callToBeCleared', 'callToBeHeld', 'callToBeRetrieved', 'existingCall', 'heldCall', 'activeCall', 'callToBeDiverted', 'connectionToSendDigits', 'routedCall', 'initiatedCall', 'transferredCall', 'conferenceCall', 'conferencedCall', 'callingDevice', 'callToBeRecorded'].includes(k.name) && inner.some((i) => i.name === 'callID' || i.name === 'deviceID')
           ? NESTED.connection
           : NESTED[k.name];
         if (rule) expectConforms(`${path}/${k.name}`, inner.map((i) => i.name), rule);
@@ -233,5 +244,23 @@ describe('messages as other CSTA XML implementations write them', () => {
   it('DTMF arrives as the standard\'s DtmfDetectedEvent, one key per event', () => {
     const msg = decodeMessage('<DtmfDetectedEvent><monitorCrossRefID>M1</monitorCrossRefID><overConnection><callID>5</callID><deviceID>0611</deviceID></overConnection><dtmfChar>#</dtmfChar><cause>dTMFDigitDetected</cause></DtmfDetectedEvent>');
     expect(mapCstaEvent(msg as never, monitors)).toEqual({ kind: 'digits', callId: '5', deviceId: '0611', digits: '#', monitoredDevice: '2001' });
+  });
+
+  it('voice units: a PlayMessage with termination flags and private text, a StopEvent in another edition with messageDurationExceeded, PlayEvent and RecordEvent', () => {
+    const play = decodeMessage(
+      '<PlayMessage xmlns="http://www.ecma-international.org/standards/ecma-323/csta/ed6"><messageToBePlayed>tts:t1</messageToBePlayed><overConnection><callID>5</callID><deviceID>8100</deviceID></overConnection>' +
+        '<termination><durationExceeded>false</durationExceeded><dTMFDigitDetected>true</dTMFDigitDetected></termination><extensions><privateData><private><text>Hello</text><lang>en-US</lang></private></privateData></extensions></PlayMessage>',
+    );
+    expect(play).toEqual({ type: 'PlayMessage', messageToBePlayed: 'tts:t1', overConnection: { callId: '5', deviceId: '8100' }, termination: ['dTMFDigitDetected'], text: 'Hello', lang: 'en-US' });
+    const ivr = new Map([['M2', '8100']]);
+    const stop = decodeMessage('<csta:StopEvent xmlns:csta="http://www.ecma-international.org/standards/ecma-323/csta/ed4"><csta:monitorCrossRefID>M2</csta:monitorCrossRefID><csta:connection><csta:callID>5</csta:callID></csta:connection><csta:message>prompt:menu</csta:message><csta:length>900</csta:length><csta:cause>messageDurationExceeded</csta:cause></csta:StopEvent>');
+    expect(mapCstaEvent(stop as never, ivr)).toEqual({ kind: 'voiceStopped', callId: '5', deviceId: '8100', message: 'prompt:menu', cause: 'durationExceeded', lengthMs: 900, monitoredDevice: '8100' });
+    const rec = decodeMessage('<StopEvent><monitorCrossRefID>M2</monitorCrossRefID><connection><callID>5</callID><deviceID>8100</deviceID></connection><message>/r/a.wav</message><length>5230</length><extensions><privateData><private><bytes>83724</bytes></private></privateData></extensions></StopEvent>');
+    // no cause: the connection went
+    expect(mapCstaEvent(rec as never, ivr)).toEqual({ kind: 'voiceStopped', callId: '5', deviceId: '8100', message: '/r/a.wav', cause: 'cleared', lengthMs: 5230, bytes: 83724, monitoredDevice: '8100' });
+    const started = decodeMessage('<PlayEvent><monitorCrossRefID>M2</monitorCrossRefID><connection><callID>5</callID><deviceID>8100</deviceID></connection><message>music</message><speed>100</speed></PlayEvent>');
+    expect(mapCstaEvent(started as never, ivr)).toEqual({ kind: 'voicePlaying', callId: '5', deviceId: '8100', message: 'music', monitoredDevice: '8100' });
+    const recording = decodeMessage('<RecordEvent><monitorCrossRefID>M2</monitorCrossRefID><connection><callID>5</callID><deviceID>8100</deviceID></connection><message>/r/a.wav</message></RecordEvent>');
+    expect(mapCstaEvent(recording as never, ivr)).toEqual({ kind: 'voiceRecording', callId: '5', deviceId: '8100', message: '/r/a.wav', monitoredDevice: '8100' });
   });
 });

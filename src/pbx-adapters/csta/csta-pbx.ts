@@ -16,12 +16,12 @@
  */
 import type { Logger } from 'pino';
 import { PbxError } from '../../core/pbx-port.ts';
-import type { ConnectionId, DeviceSnapshot, MonitorMode, PbxEvent, PbxPort } from '../../core/pbx-port.ts';
+import type { ConnectionId, DeviceSnapshot, MonitorMode, PbxEvent, PbxPort, PlayRequest, RecordRequest } from '../../core/pbx-port.ts';
 import { AGENT_STATE_REQUESTS, type AgentStateRequest } from './protocol/types.ts';
 import type { CstaLink } from './link.ts';
 import { Backoff } from './backoff.ts';
 import { CstaSession, DEFAULT_SETUP_CONCURRENCY, snapshotOn } from './session.ts';
-import { checkConnection, checkDigits, checkOneOf, checkText } from './validate.ts';
+import { checkConnection, checkDigits, checkOneOf, checkSpeech, checkText, PbxArgumentError } from './validate.ts';
 
 export interface CstaPbxOptions {
   host: string;
@@ -45,6 +45,12 @@ export interface CstaPbxOptions {
 const MONITOR_MODES: readonly MonitorMode[] = ['silent', 'whisper', 'barge'];
 const DEFAULT_MONITOR_RETRY_MS = 30_000;
 const STOP_SESSION_TIMEOUT_MS = 1_000;
+/** Text to say fits in one frame with room to spare (64 KiB frames, UTF-8). */
+const MAX_VOICE_TEXT = 8_000;
+/** A message id may be a file path. */
+const MAX_MESSAGE_ID = 4_096;
+/** The wire's int is at most 9 digits. */
+const MAX_RECORDING_MS = 999_999_999;
 const reasonOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export class CstaPbx implements PbxPort {
@@ -221,6 +227,44 @@ export class CstaPbx implements PbxPort {
       ...(reqId !== undefined ? { routeRegisterReqId: reqId } : {}),
       ...(reason !== undefined ? { errorValue: { category: 'operation', value: 'generic' } } : {}),
     });
+  }
+
+  // ------------------------------------------------------------------------------- voice units
+
+  /** PlayMessage (docs/csta-profile.md "Voice units"): resolves once the switch accepted it; the
+   * play's start and end come as voicePlaying / voiceStopped. */
+  async playMessage(req: PlayRequest): Promise<void> {
+    const overConnection = checkConnection(req.conn, 'connection');
+    const messageToBePlayed = checkText(req.message, 'message id', MAX_MESSAGE_ID);
+    const text = req.text === undefined ? {} : { text: checkSpeech(req.text, 'text', MAX_VOICE_TEXT) };
+    const lang = req.lang === undefined ? {} : { lang: checkText(req.lang, 'lang') };
+    await this.link().request({
+      type: 'PlayMessage',
+      messageToBePlayed,
+      overConnection,
+      ...(req.bargeIn ? { termination: ['dTMFDigitDetected'] } : {}),
+      ...text,
+      ...lang,
+    });
+  }
+
+  async stopMessage(conn: ConnectionId, message?: string): Promise<void> {
+    const connection = checkConnection(conn, 'connection');
+    await this.link().request({ type: 'Stop', connection, ...(message === undefined ? {} : { messageToBeStopped: checkText(message, 'message id', MAX_MESSAGE_ID) }) });
+  }
+
+  async recordMessage(req: RecordRequest): Promise<{ message: string }> {
+    const callToBeRecorded = checkConnection(req.conn, 'connection');
+    if (!Number.isSafeInteger(req.maxDurationMs) || req.maxDurationMs < 1 || req.maxDurationMs > MAX_RECORDING_MS) {
+      throw new PbxArgumentError(`maxDurationMs must be an integer in 1..${MAX_RECORDING_MS}`);
+    }
+    const r = await this.link().request({
+      type: 'RecordMessage',
+      callToBeRecorded,
+      maxDuration: req.maxDurationMs,
+      ...(req.stopOnKey ? { termination: ['dTMFDigitDetected'] } : {}),
+    });
+    return { message: r.resultingMessage };
   }
 
   // ------------------------------------------------------------------------------- internals

@@ -7,7 +7,7 @@
  * name), else the event's device field (alertingDevice, answeringDevice, ...). In this profile the
  * two are the same directory number.
  */
-import type { AgentSwitchState, ConnectionChange, MonitorMode, PbxEvent } from '../../core/pbx-port.ts';
+import type { AgentSwitchState, ConnectionChange, MonitorMode, PbxEvent, VoiceStopCause } from '../../core/pbx-port.ts';
 import type { CstaEventMessage, CstaMessage } from './protocol/catalogue.ts';
 import type { ConnectionId, ConnectionPair } from './protocol/types.ts';
 
@@ -36,6 +36,23 @@ export function participationMode(participation: string | undefined): MonitorMod
       return 'barge';
     default:
       return undefined;
+  }
+}
+
+/** StopEvent cause → why a play or recording ended (docs/csta-profile.md "Voice units"). */
+export function voiceStopCause(cause: string | undefined): VoiceStopCause {
+  switch (cause) {
+    case 'endOfMessageDetected':
+      return 'endOfMessage';
+    case 'dTMFDigitDetected':
+      return 'dtmf';
+    case 'durationExceeded':
+    case 'messageDurationExceeded':
+      return 'durationExceeded';
+    case 'earlyStop':
+      return 'stopped';
+    default:
+      return 'cleared';
   }
 }
 
@@ -153,6 +170,21 @@ function mapOne(msg: CstaEventMessage, monitoredDevice: string): PbxEvent | null
       };
     case 'DtmfDetectedEvent':
       return { kind: 'digits', callId: msg.overConnection.callId, deviceId: msg.overConnection.deviceId || monitoredDevice, digits: msg.dtmfChar, ...m };
+    case 'PlayEvent':
+      return { kind: 'voicePlaying', callId: msg.connection.callId, deviceId: msg.connection.deviceId || monitoredDevice, message: msg.message, ...m };
+    case 'RecordEvent':
+      return { kind: 'voiceRecording', callId: msg.connection.callId, deviceId: msg.connection.deviceId || monitoredDevice, message: msg.message, ...m };
+    case 'StopEvent':
+      return {
+        kind: 'voiceStopped',
+        callId: msg.connection.callId,
+        deviceId: msg.connection.deviceId || monitoredDevice,
+        message: msg.message,
+        cause: voiceStopCause(msg.cause),
+        ...opt('lengthMs', msg.length),
+        ...opt('bytes', msg.bytes),
+        ...m,
+      };
     case 'OutOfServiceEvent':
     case 'BackInServiceEvent':
       return { kind: 'deviceService', deviceId: msg.device || monitoredDevice, inService: msg.type === 'BackInServiceEvent', ...m };

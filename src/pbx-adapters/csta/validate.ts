@@ -18,10 +18,19 @@ export class PbxArgumentError extends TypeError {
   }
 }
 
-export function checkText(value: unknown, what: string): string {
+export function checkText(value: unknown, what: string, maxLength = MAX_ID_LENGTH): string {
   if (typeof value !== 'string' || value.length === 0) throw new PbxArgumentError(`${what} must be non-empty text`);
-  if (value.length > MAX_ID_LENGTH) throw new PbxArgumentError(`${what} is longer than ${MAX_ID_LENGTH} characters`);
+  if (value.length > maxLength) throw new PbxArgumentError(`${what} is longer than ${maxLength} characters`);
   if (CONTROL.test(value)) throw new PbxArgumentError(`${what} contains control characters`);
+  return value;
+}
+
+/** Text to be spoken: line breaks and tabs allowed (read as spaces by a synthesiser), no other
+ * control characters. */
+export function checkSpeech(value: unknown, what: string, maxLength: number): string {
+  if (typeof value !== 'string' || value.length === 0) throw new PbxArgumentError(`${what} must be non-empty text`);
+  if (value.length > maxLength) throw new PbxArgumentError(`${what} is longer than ${maxLength} characters`);
+  if (CONTROL.test(value.replace(/[\t\n\r]/g, ' '))) throw new PbxArgumentError(`${what} contains control characters`);
   return value;
 }
 

@@ -105,13 +105,16 @@ export function generateDigits(core: SwitchCore, id: ConnectionId, digits: strin
 }
 
 /** A party presses keys: one DtmfDetectedEvent per key (ECMA-323 voice services) to the monitors
- * of the call's devices, the connection named being the one the keys came from. */
-export function pressDigits(core: SwitchCore, id: ConnectionId, digits: string): void {
+ * of the call's devices, the connection named being the one the keys came from; `afterKey` runs
+ * after each key's event. */
+export function pressDigits(core: SwitchCore, id: ConnectionId, digits: string, afterKey?: (key: string) => void): void {
   const { call, conn } = findConnection(core, id);
   expectState(conn, call, 'connected');
   if (!DTMF.test(digits)) throw fault.valueOutOfRange(`digits ${JSON.stringify(digits)}`);
   call.digitsPressed.push({ deviceId: conn.deviceId, digits, at: core.clock() });
   for (const ch of digits) {
     core.callEvent(call, { type: 'DtmfDetectedEvent', overConnection: { callId: call.id, deviceId: conn.deviceId }, dtmfChar: ch.toUpperCase(), cause: 'dTMFDigitDetected' });
+    // Voice units hear the key after its event went out (barge-in, a key ending a recording).
+    afterKey?.(ch.toUpperCase());
   }
 }

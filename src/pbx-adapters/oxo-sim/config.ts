@@ -42,6 +42,14 @@ export interface SimConfig {
   outsideMinDigits: number;
   /** Caller names presented for known outside numbers (private data of DeliveredEvent). */
   callerNames: Record<string, string>;
+  /** Voice units run this many times faster than real time (tests and demos: 10 plays a 3 s
+   * prompt in 0.3 s); lengths reported, heard and recorded stay the messages' own. Default 1. */
+  voiceTimeScale: number;
+  /** Folder of the recordings (RecordMessage); '' = a fresh folder under the OS temp dir per
+   * simulator instance, removed when the simulator closes. */
+  recordingsDir: string;
+  /** Length of each prompt (`prompt:<name>`), ms; others last 1500 ms. */
+  promptDurationsMs: Record<string, number>;
 }
 
 export const DEFAULT_SIM_CONFIG: SimConfig = Object.freeze({
@@ -58,6 +66,9 @@ export const DEFAULT_SIM_CONFIG: SimConfig = Object.freeze({
   outsideAnswerDelayMs: 1000,
   outsideMinDigits: 6,
   callerNames: {},
+  voiceTimeScale: 1,
+  recordingsDir: '',
+  promptDurationsMs: {},
 }) as SimConfig;
 
 export class SimConfigError extends Error {
@@ -129,6 +140,17 @@ export function validateSimConfig(input: unknown): SimConfig {
   if (typeof input.outsideAutoAnswer !== 'boolean') problems.push('outsideAutoAnswer: expected true or false');
   checkStringMap('routingFallbacks', input.routingFallbacks, problems);
   checkStringMap('callerNames', input.callerNames, problems);
+  if (typeof input.voiceTimeScale !== 'number' || !Number.isFinite(input.voiceTimeScale) || input.voiceTimeScale < 0.01 || input.voiceTimeScale > 1000) {
+    problems.push('voiceTimeScale: expected a number in 0.01..1000');
+  }
+  if (typeof input.recordingsDir !== 'string' || input.recordingsDir.length > 1000 || input.recordingsDir.includes('\0')) problems.push('recordingsDir: expected a folder path (or "" for a temp folder)');
+  if (!isRecord(input.promptDurationsMs)) problems.push('promptDurationsMs: expected an object of prompt name → ms');
+  else {
+    for (const [name, ms] of Object.entries(input.promptDurationsMs)) {
+      if (!/^[A-Za-z0-9_.:\-/]{1,200}$/.test(name)) problems.push(`promptDurationsMs: ${JSON.stringify(name)} is not a prompt name`);
+      checkInt(`promptDurationsMs.${name}`, ms, 1, 3_600_000, problems);
+    }
+  }
   const internal = [...ranges.extensions, ...ranges.queueDevices, ...ranges.ivrPorts, ...ranges.routingDevices];
   if (typeof input.defaultFallback !== 'string' || !inRanges(internal, input.defaultFallback)) {
     problems.push(`defaultFallback: ${JSON.stringify(input.defaultFallback)} is not a configured device`);
@@ -149,6 +171,7 @@ export function validateSimConfig(input: unknown): SimConfig {
     ...ranges,
     routingFallbacks: { ...(input.routingFallbacks as Record<string, string>) },
     callerNames: { ...(input.callerNames as Record<string, string>) },
+    promptDurationsMs: { ...(input.promptDurationsMs as Record<string, number>) },
   };
 }
 

@@ -10,12 +10,16 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { SimError } from './errors.ts';
 import { FAULT_LIMITS, type FaultsView } from './faults.ts';
+import { renderHeard } from './heard-audio.ts';
 import type { SwitchModel } from './switch-model.ts';
 import { TRAFFIC_LIMITS, type TrafficGenerator, type TrafficRequest } from './traffic.ts';
+import type { VoiceUnits } from './voice-units.ts';
 
 export interface ControlDeps {
   model: SwitchModel;
   traffic: TrafficGenerator;
+  /** Voice units: the heard log, its audio, the recordings. */
+  voice?: VoiceUnits;
   logger: Logger;
   links(): unknown[];
   dropLinks(): number;
@@ -114,6 +118,23 @@ export function buildControlApi(deps: ControlDeps) {
     model.hangup(req.params.simCallId);
     return {};
   });
+
+  // --- what callers heard, recordings (voice units)
+  const heardOf = (simCallId: string) => {
+    const items = deps.voice?.heard.items(simCallId);
+    if (items) return items;
+    if (model.core.calls.get(simCallId)) return [];
+    throw new SimError('UNKNOWN_CALL', `no call ${simCallId} (live, or ended within the last 10 minutes)`);
+  };
+  app.get<{ Params: CallParams }>('/sim/calls/:simCallId/heard', { schema: { params: CALL_PARAMS } }, async (req) => {
+    heardOf(req.params.simCallId);
+    return { items: deps.voice?.heard.view(req.params.simCallId) ?? [] };
+  });
+  app.get<{ Params: CallParams }>('/sim/calls/:simCallId/audio', { schema: { params: CALL_PARAMS } }, async (req, reply) => {
+    const wav = await renderHeard(heardOf(req.params.simCallId), model.core.clock());
+    return reply.type('audio/wav').send(wav);
+  });
+  app.get('/sim/recordings', async () => ({ items: deps.voice?.recorder.views() ?? [] }));
 
   // --- hand-sets
   app.post<{ Params: DeviceParams }>('/sim/devices/:ext/offhook', { schema: { params: DEVICE_PARAMS } }, async (req) => ({ simCallId: model.offhook(req.params.ext) }));

@@ -7,6 +7,9 @@
  * a CTI link, `callCreated` when the switch creates a call; both carry `at: process.hrtime.bigint()`.
  */
 import { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { AutoAnswer } from './auto-answer.ts';
 import { resolveSimConfig, type SimConfig } from './config.ts';
@@ -15,6 +18,7 @@ import type { Notice } from './core.ts';
 import { CstaServer } from './csta-server.ts';
 import { SwitchModel } from './switch-model.ts';
 import { TrafficGenerator } from './traffic.ts';
+import { VoiceUnits } from './voice-units.ts';
 
 export { DEFAULT_SIM_CONFIG, loadSimConfig, resolveSimConfig, SimConfigError, type NumberRange, type SimConfig } from './config.ts';
 
@@ -60,6 +64,10 @@ export interface Simulator {
   readonly host: string;
   readonly config: SimConfig;
   readonly hooks: EventEmitter<SimHookEvents>;
+  /** The folder recordings are written to (config `recordingsDir`, or this instance's temp folder). */
+  readonly recordingsDir: string;
+  /** Voice-unit timers and units running now (tests: nothing is left once the calls ended). */
+  voiceActivity(): { timers: number; units: number };
   /** Closes every CTI link now (as `POST /sim/link/drop`); returns how many. */
   dropLinks(): number;
   /** Switch restart (as `POST /sim/restart`): links closed, calls, monitors and agents lost. */
@@ -85,9 +93,14 @@ export async function buildSimulator(opts: SimulatorOptions = {}): Promise<Simul
 
   let server: CstaServer | null = null;
   const model = new SwitchModel(config, { sink: (o) => server?.output(o) });
+  // Recordings go to the configured folder, or to a temp folder of this instance (removed at close).
+  const ownRecordingsDir = config.recordingsDir === '' ? mkdtempSync(join(tmpdir(), 'switchboard-sim-recordings-')) : null;
+  const voice = new VoiceUnits({ core: model.core, logger: log.child({ component: 'sim-voice' }), recordingsDir: ownRecordingsDir ?? config.recordingsDir });
+  model.voice = voice;
   const traffic = new TrafficGenerator(model, log.child({ component: 'sim-traffic' }));
   const autoAnswer = new AutoAnswer(model, log);
   const onNotice = (n: Notice) => {
+    voice.onNotice(n);
     traffic.onNotice(n);
     autoAnswer.onNotice(n);
     if (n.kind === 'callCreated') {
@@ -109,6 +122,7 @@ export async function buildSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const control = buildControlApi({
     model,
     traffic,
+    voice,
     logger: log.child({ component: 'sim-control' }),
     links: () => csta.linkSummaries(),
     dropLinks: () => csta.dropLinks('link drop (fault injection)'),
@@ -124,6 +138,8 @@ export async function buildSimulator(opts: SimulatorOptions = {}): Promise<Simul
   } catch (err) {
     await csta.close();
     await control.close();
+    voice.reset();
+    if (ownRecordingsDir) rmSync(ownRecordingsDir, { recursive: true, force: true });
     throw err;
   }
   log.info({ cstaPort, controlPort, host }, 'simulated switch listening');
@@ -135,6 +151,8 @@ export async function buildSimulator(opts: SimulatorOptions = {}): Promise<Simul
     host,
     config,
     hooks,
+    recordingsDir: voice.recorder.folder,
+    voiceActivity: () => voice.active,
     dropLinks: () => csta.dropLinks('link drop (fault injection)'),
     restart,
     close: () => {
@@ -143,6 +161,8 @@ export async function buildSimulator(opts: SimulatorOptions = {}): Promise<Simul
         autoAnswer.close();
         await control.close();
         await csta.close();
+        voice.reset();
+        if (ownRecordingsDir) rmSync(ownRecordingsDir, { recursive: true, force: true });
         hooks.removeAllListeners();
       })();
       return closing;

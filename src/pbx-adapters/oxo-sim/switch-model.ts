@@ -18,11 +18,12 @@ import { setInService } from './service-state.ts';
 import { linkGone, monitorStart, monitorStop, routeEndFromCti, routeRegister, routeSelect, routeTimeout, snapshotDevice } from './link-services.ts';
 import { conferenceCall, consultationCall, singleStepConferenceCall, singleStepTransferCall, transferCall } from './transfer-services.ts';
 import { callView, deviceView, devicesView, type CallView, type DeviceView } from './views.ts';
+import type { VoiceUnits } from './voice-units.ts';
 
 export const MODEL_REQUEST_TYPES = [
   'MonitorStart', 'MonitorStop', 'SnapshotDevice', 'MakeCall', 'AnswerCall', 'ClearConnection', 'ClearCall', 'HoldCall', 'RetrieveCall',
   'ConsultationCall', 'TransferCall', 'SingleStepTransferCall', 'ConferenceCall', 'SingleStepConferenceCall', 'DeflectCall',
-  'GenerateDigits', 'SetAgentState', 'RouteRegister', 'RouteSelect', 'RouteEnd',
+  'GenerateDigits', 'SetAgentState', 'RouteRegister', 'RouteSelect', 'RouteEnd', 'PlayMessage', 'Stop', 'RecordMessage',
 ] as const;
 export type ModelRequestType = (typeof MODEL_REQUEST_TYPES)[number];
 export type ModelRequest = Extract<CstaMessage, { type: ModelRequestType }>;
@@ -33,6 +34,9 @@ export function isModelRequest(msg: CstaMessage): msg is ModelRequest {
 
 export class SwitchModel {
   readonly core: SwitchCore;
+  /** The voice units (voice-units.ts; they run timers, so the server layer attaches them). Without
+   * them PlayMessage, Stop and RecordMessage are refused serviceNotSupported. */
+  voice: VoiceUnits | null = null;
 
   constructor(config: SimConfig, opts: CoreOptions) {
     this.core = new SwitchCore(config, opts);
@@ -106,7 +110,20 @@ export class SwitchModel {
       case 'RouteEnd':
         routeEndFromCti(core, linkId, msg);
         return null;
+      case 'PlayMessage':
+        this.voiceUnits().play(msg);
+        return { type: 'PlayMessageResponse' };
+      case 'Stop':
+        this.voiceUnits().stop(msg);
+        return { type: 'StopResponse' };
+      case 'RecordMessage':
+        return { type: 'RecordMessageResponse', resultingMessage: this.voiceUnits().record(msg) };
     }
+  }
+
+  private voiceUnits(): VoiceUnits {
+    if (!this.voice) throw new CstaFault('operation', 'serviceNotSupported', 'no voice units on this switch');
+    return this.voice;
   }
 
   /** The routing timeout of dialogue `crossRefId` elapsed (called by the server's timer). */
@@ -201,7 +218,7 @@ export class SwitchModel {
   /** The caller presses keys. */
   pressDigits(callId: string, digits: string): void {
     const call = this.control(() => findCall(this.core, callId));
-    this.control(() => pressDigits(this.core, { callId, deviceId: call.calling }, digits));
+    this.control(() => pressDigits(this.core, { callId, deviceId: call.calling }, digits, (key) => this.voice?.keyPressed(callId, key)));
   }
 
   // ------------------------------------------------------------------ views

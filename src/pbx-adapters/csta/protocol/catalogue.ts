@@ -218,6 +218,42 @@ const cstaMessages = {
     cause: CAUSE,
   }),
 
+  // --- voice units (ECMA-269 voice services; docs/csta-profile.md "Voice units"). A message is
+  // named by its id (`prompt:welcome`, `file:/abs/x.wav`, `tts:…`, `tone:beep`, `silence:500`,
+  // `music`); lengths are milliseconds; `termination` is TerminatingConditions (flags).
+  PlayMessage: S({
+    messageToBePlayed: 'text',
+    overConnection: 'conn',
+    duration: 'int?',
+    termination: 'flags?',
+    text: ['text?', 'extensions/privateData/private/text'],
+    lang: ['text?', 'extensions/privateData/private/lang'],
+  }),
+  PlayMessageResponse: S({}),
+  Stop: S({ connection: 'conn', messageToBeStopped: 'text?', resource: 'text?' }),
+  StopResponse: S({}),
+  RecordMessage: S({
+    callToBeRecorded: 'conn',
+    resource: 'text?',
+    samplingRate: 'int?',
+    encodingAlgorithm: 'text?',
+    maxDuration: 'int?',
+    termination: 'flags?',
+  }),
+  RecordMessageResponse: S({ resultingMessage: 'text' }),
+  PlayEvent: S({ monitorCrossRefId: MON, connection: 'conn', message: 'text', resource: 'text?', length: 'int?', currentPosition: 'int?', cause: 'text?' }),
+  RecordEvent: S({ monitorCrossRefId: MON, connection: 'conn', message: 'text', resource: 'text?', length: 'int?', currentPosition: 'int?', cause: 'text?' }),
+  StopEvent: S({
+    monitorCrossRefId: MON,
+    connection: 'conn',
+    message: 'text',
+    resource: 'text?',
+    length: 'int?',
+    currentPosition: 'int?',
+    cause: CAUSE,
+    bytes: ['int?', 'extensions/privateData/private/bytes'],
+  }),
+
   // --- voice (DTMF: one character per event, ECMA-269 voice services)
   DtmfDetectedEvent: S({ monitorCrossRefId: MON, overConnection: 'conn', dtmfChar: 'text', cause: 'text?' }),
 
