@@ -1,0 +1,47 @@
+/**
+ * The offline check of a folder of flow files (`npm run ivr:check -- <folder>`, check-cli.ts):
+ * the same loader and checks as the daemon (through the same FlowRegistry), so the messages are
+ * the same.
+ *
+ * Extension point: `FOLDER_CHECK_STEPS`. A later step (flow tests kept in the same folder, say)
+ * is one entry: `FOLDER_CHECK_STEPS.push(runFlowTests)` from the module that provides it, or one
+ * line in the array below. A step gets the folder and the flows that loaded, and returns more
+ * problems (errors fail the command, warnings do not).
+ */
+import { FlowRegistry, type FlowReader, type FlowStatus } from './registry.ts';
+import { sortProblems, type FlowProblem } from './problems.ts';
+import type { LoadedFlow } from './types.ts';
+
+export interface FolderCheckContext {
+  dir: string;
+  /** The flows that loaded (no error), by id. */
+  flows: ReadonlyMap<string, LoadedFlow>;
+}
+
+export type FolderCheckStep = (ctx: FolderCheckContext) => Promise<FlowProblem[]>;
+
+/** Steps run after the files are loaded and checked, in order. */
+export const FOLDER_CHECK_STEPS: FolderCheckStep[] = [
+  // runFlowTests, ← flow tests (test files in the folder) go here
+];
+
+export interface FolderCheckResult {
+  /** Every flow file: id, file, status (ok | error), problems. */
+  flows: FlowStatus[];
+  /** Every problem, in file order. */
+  problems: FlowProblem[];
+}
+
+export async function checkFolder(dir: string, opts: { reader?: FlowReader; steps?: readonly FolderCheckStep[] } = {}): Promise<FolderCheckResult> {
+  const registry = new FlowRegistry(opts.reader ? { reader: opts.reader } : {});
+  await registry.loadDir(dir);
+  const flows = registry.list();
+  const problems = registry.problems();
+  const loaded = new Map<string, LoadedFlow>();
+  for (const f of flows) {
+    const flow = f.status === 'ok' ? registry.get(f.id) : undefined;
+    if (flow) loaded.set(f.id, flow);
+  }
+  for (const step of opts.steps ?? FOLDER_CHECK_STEPS) problems.push(...(await step({ dir, flows: loaded })));
+  return { flows, problems: sortProblems(problems) };
+}
