@@ -22,7 +22,7 @@ export interface SimConfig {
   routingDevices: NumberRange[];
   /** Music-on-hold parking devices where callers wait. */
   queueDevices: NumberRange[];
-  /** IVR ports: answer at once (voice is not modelled here). */
+  /** IVR ports: answer at once; voice units the CTI drives (voice-units.ts). */
   ivrPorts: NumberRange[];
   /** Where a routing device sends a call when nobody routes it in time (routing device → destination). */
   routingFallbacks: Record<string, string>;
