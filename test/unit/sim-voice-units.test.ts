@@ -188,4 +188,14 @@ describe('voice units in the model', () => {
       type: 'CSTAErrorCode', error: { category: 'operation', value: 'serviceNotSupported' },
     });
   });
+
+  it('a queued caller taken to an agent: the music just ends (not interrupted), nothing left running', () => {
+    const h = harness();
+    const callId = h.model.placeCall('0611223344', '8900');
+    expect(h.req({ type: 'DeflectCall', callToBeDiverted: { callId, deviceId: '8900' }, newDestination: '2001' })).toEqual({ type: 'DeflectCallResponse' });
+    const heard = h.voice.heard.view(callId)!;
+    expect(heard.map((i) => [i.kind, i.port, i.interruptedBy])).toEqual([['music', '8900', undefined]]);
+    expect(h.voice.active).toEqual({ timers: 0, units: 0 });
+    expect(h.flush()).toEqual([]);
+  });
 });

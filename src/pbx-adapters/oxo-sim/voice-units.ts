@@ -174,8 +174,11 @@ export class VoiceUnits {
       case 'connectionGone': {
         const units = this.byCall.get(n.callId);
         if (!units) return;
+        const call = this.core.calls.get(n.callId);
         for (const unit of [...units.values()]) {
-          if (unit.deviceId === n.deviceId) this.endUnit(unit, 'hangup');
+          // The unit's device left (deflected, transferred away) or the caller did (hung up). The
+          // queue's own music just ends when the caller moves on to an agent.
+          if (unit.deviceId === n.deviceId) this.endUnit(unit, 'hangup', call?.connections.has(unit.calling) ?? false);
           else if (unit.calling === n.deviceId) this.endUnit(unit, 'hangup');
         }
         return;
@@ -310,10 +313,10 @@ export class VoiceUnits {
   }
 
   /** The unit's connection or its caller left: everything running there ends (normalClearing). */
-  private endUnit(unit: Unit, by: string): void {
+  private endUnit(unit: Unit, by: string, quietMusic = false): void {
     unit.queue = [];
     if (unit.recording) this.endRecording(unit, 'normalClearing');
-    this.finish(unit, 'normalClearing', by);
+    this.finish(unit, 'normalClearing', unit.current?.implicit && quietMusic ? undefined : by);
     this.byCall.get(unit.callId)?.delete(unit.deviceId);
     if (this.byCall.get(unit.callId)?.size === 0) this.byCall.delete(unit.callId);
   }
