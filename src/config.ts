@@ -52,6 +52,19 @@ export interface Config {
   /** The call audit runs every this many ms (0: never); it checks calls silent for `callAuditSilenceMs`. */
   callAuditMs: number;
   callAuditSilenceMs: number;
+  /** URLs each new voicemail is POSTed to (`voicemail.created`), with retries (VOICEMAIL_WEBHOOKS). */
+  voicemailWebhooks: readonly string[];
+  /** IVR (docs/ivr.md): where flow files are, the switch's IVR ports, recorded prompts (optional),
+   * the time zone of flow conditions, and a speed-up of flow timers for tests and demos. */
+  ivr: Readonly<IvrConfig>;
+}
+
+export interface IvrConfig {
+  flowsDir: string;
+  ports: readonly string[];
+  promptsDir: string | null;
+  timeZone: string;
+  timeScale: number;
 }
 
 export interface RetentionDays {
@@ -84,6 +97,24 @@ function hhmm(env: NodeJS.ProcessEnv, name: string, def: string, errors: string[
     return def;
   }
   return raw;
+}
+
+/** Comma-separated http(s) URLs, at most 10; empty or unset: none. */
+export function parseWebhookUrls(name: string, raw: string | undefined, errors: string[]): readonly string[] {
+  if (raw === undefined || raw.trim() === '') return Object.freeze([]);
+  const urls = raw.split(',').map((u) => u.trim()).filter((u) => u !== '');
+  for (const u of urls) {
+    let ok = false;
+    try {
+      const parsed = new URL(u);
+      ok = (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname !== '';
+    } catch {
+      ok = false;
+    }
+    if (!ok) errors.push(`${name}: ${JSON.stringify(u)} is not an http:// or https:// URL`);
+  }
+  if (urls.length > 10) errors.push(`${name}: at most 10 URLs`);
+  return Object.freeze(urls);
 }
 
 export function parsePbx(raw: string | undefined, errors: string[]): PbxTarget {
@@ -142,9 +173,48 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     cstaMonitorRetryMs: int(env, 'CSTA_MONITOR_RETRY_MS', 30_000, 100, 3_600_000, errors),
     callAuditMs: int(env, 'CALL_AUDIT_S', 30, 0, 86_400, errors) * 1000,
     callAuditSilenceMs: int(env, 'CALL_AUDIT_SILENCE_S', 60, 1, 86_400, errors) * 1000,
+    voicemailWebhooks: parseWebhookUrls('VOICEMAIL_WEBHOOKS', env.VOICEMAIL_WEBHOOKS, errors),
+    ivr: Object.freeze({
+      flowsDir: resolve(env.FLOWS_DIR || './flows'),
+      ports: portRange(env.IVR_PORTS ?? '8100-8129', errors),
+      promptsDir: env.PROMPTS_DIR ? resolve(env.PROMPTS_DIR) : null,
+      timeZone: timeZone(env.IVR_TIME_ZONE, errors),
+      timeScale: int(env, 'IVR_TIME_SCALE', 1, 1, 100, errors),
+    }),
   };
   if (errors.length) throw new ConfigError(`invalid configuration:\n  ${errors.join('\n  ')}`);
   return Object.freeze(config);
+}
+
+/** `8100-8129` or `8100,8101`: the IVR ports, at most 1,000. */
+function portRange(text: string, errors: string[]): string[] {
+  const out: string[] = [];
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^([0-9]{2,10})(?:-([0-9]{2,10}))?$/.exec(part);
+    if (!m) {
+      errors.push(`IVR_PORTS: ${JSON.stringify(part)} is not a number or a range like 8100-8129`);
+      continue;
+    }
+    const from = Number(m[1]);
+    const to = m[2] ? Number(m[2]) : from;
+    if (to < from || to - from >= 1000 || m[1]!.length !== (m[2] ?? m[1]!).length) {
+      errors.push(`IVR_PORTS: ${part} is not a range of at most 1000 numbers of one length`);
+      continue;
+    }
+    for (let n = from; n <= to; n++) out.push(String(n).padStart(m[1]!.length, '0'));
+  }
+  if (out.length > 1000) errors.push('IVR_PORTS: at most 1000 ports');
+  return out;
+}
+
+function timeZone(text: string | undefined, errors: string[]): string {
+  const tz = text || Intl.DateTimeFormat().resolvedOptions().timeZone;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+  } catch {
+    errors.push(`IVR_TIME_ZONE=${JSON.stringify(tz)} is not an IANA time zone`);
+  }
+  return tz;
 }
 
 /** Defaults for tests and embedding: every field, overridable. */

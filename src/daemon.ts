@@ -33,6 +33,9 @@ import { errorHandler, notFoundHandler } from './http/http-errors.ts';
 import { openStorage, type Storage } from './wiring/storage.ts';
 import { registerCallRoutes } from './http/call-routes.ts';
 import { registerIvrRoutes } from './http/ivr-routes.ts';
+import { buildIvr } from './wiring/ivr.ts';
+import { ivrQueries } from './storage/repositories/ivr-queries.ts';
+import { ScheduleBook } from './ivr/business-hours/index.ts';
 
 export interface Daemon {
   readonly config: Readonly<Config>;
@@ -97,7 +100,8 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     const shiftRules = new ShiftRulesService({ teamOf: (a) => directory.agent(a)?.team ?? null, notifier: hub, clock, timers: realTimers, log: log.child({ component: 'shift-rules' }) });
     shiftRules.load(storage.repos.teams.list());
     closers.push(() => shiftRules.close());
-    const phones = new Phones({ pbx, directory, log: log.child({ component: 'phones' }) });
+    const phones = new Phones({ pbx, directory, log: log.child({ component: 'phones' }), ivrPorts: config.ivr.ports });
+    directory.setIvrPorts(config.ivr.ports);
     let routing: RoutingService;
     let queueStats: QueueStatsService;
     const presence = new PresenceService({
@@ -147,6 +151,31 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     calls.subscribe(routing);
     const routes = new RouteDispatcher({ directory, pbx, log: log.child({ component: 'routing' }) });
     routes.register('queue', routing);
+    // The IVR (docs/ivr.md): flows on the switch's IVR ports.
+    const queries = ivrQueries({ customers: storage.repos.customers });
+    const schedules = new ScheduleBook();
+    schedules.reload(storage.repos.ivrSchedules);
+    const ivr = await buildIvr({
+      config,
+      pbx,
+      directory,
+      calls,
+      callControl,
+      routing,
+      presence,
+      customers: storage.customers,
+      customerByPhone: (phone) => queries.run('customerByPhone', { phone }),
+      query: (name, params) => queries.run(name, params),
+      hoursOpen: (id, now) => schedules.isOpen(id, now)?.open ?? true,
+      storeVoicemail: (v) => storage.repos.voicemails.insert({ callId: v.callId, caller: v.caller, mailbox: v.mailbox, flow: v.flow, recordedAt: v.recordedAt, durationMs: v.durationMs, path: v.path, bytes: v.bytes }),
+      recordStat: (e) => storage.repos.ivrEvents.insertMany([e], false),
+      saveCollected: (row) => storage.repos.ivrCollected.insert(row),
+      timers: realTimers,
+      clock,
+      log: log.child({ component: 'ivr' }),
+    });
+    closers.push(() => ivr.close());
+    routes.register('ivr', ivr.runtime);
     const link = new SwitchLink({ pbx, calls, presence, phones, routes, notifier: hub, timers: realTimers, log: log.child({ component: 'switch' }) });
     link.attach();
     const audit = new CallAudit({ pbx, calls, clock, timers: realTimers, log: log.child({ component: 'call-audit' }) }, { intervalMs: config.callAuditMs, silenceMs: config.callAuditSilenceMs });
@@ -199,7 +228,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
 
     const gateway = new WsGateway({
       auth: storage.auth,
-      services: { directory, presence, calls, callControl, routing, queueStats, audit: storage.audit, pbx, clock, log },
+      services: { directory, presence, calls, callControl, routing, queueStats, audit: storage.audit, pbx, clock, log, ivr: ivr.runtime },
       hub,
       log: log.child({ component: 'ws' }),
       resumeGraceMs: config.resumeGraceS * 1000,

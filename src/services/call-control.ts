@@ -134,6 +134,17 @@ export class CallControl {
   }
 
   /** The agent's connection in `callId`, checked. */
+  /** The agent's connection in the call (in one of `states`), for commands made elsewhere (the
+   * IVR's `call.toIvr`). */
+  connectionOf(agentId: string, callId: string, states?: LocalConnectionState[]): ConnectionId {
+    return this.mine(agentId, callId, states).conn;
+  }
+
+  /** Runs a switch command, turning the switch's refusals into client errors. */
+  command<T>(p: Promise<T>): Promise<T> {
+    return pbx(p);
+  }
+
   private mine(agentId: string, callId: string, states?: LocalConnectionState[]): { call: TrackedCall; conn: ConnectionId; state: LocalConnectionState } {
     const ext = this.extensionOf(agentId);
     const call = this.d.calls.get(callId);

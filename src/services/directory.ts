@@ -144,6 +144,8 @@ export class Directory {
   queueByDevice(deviceId: string): DirectoryQueue | undefined {
     return this.queuesByDevice.get(deviceId);
   }
+  private ivrPorts: ReadonlySet<string> = EMPTY;
+
   pilot(number: string): DirectoryPilot | undefined {
     return this.pilots.get(number);
   }
@@ -160,7 +162,16 @@ export class Directory {
 
   /** What a device is, as far as the daemon's configuration tells. Phones are whatever internal
    * number is not a pilot, queue device or IVR port. */
-  deviceKind(deviceId: string, ivrPorts: ReadonlySet<string> = EMPTY): DeviceKind {
+  /** The switch's IVR ports (voice units), from the configuration (IVR_PORTS). */
+  setIvrPorts(ports: Iterable<string>): void {
+    this.ivrPorts = new Set(ports);
+  }
+
+  isIvrPort(deviceId: string): boolean {
+    return this.ivrPorts.has(deviceId);
+  }
+
+  deviceKind(deviceId: string, ivrPorts: ReadonlySet<string> = this.ivrPorts): DeviceKind {
     if (this.pilots.has(deviceId)) return 'routing';
     if (this.queuesByDevice.has(deviceId)) return 'queue';
     if (ivrPorts.has(deviceId)) return 'ivr';

@@ -28,6 +28,8 @@ export interface PhonesDeps {
   pbx: PbxPort;
   directory: Directory;
   log: Logger;
+  /** The switch's IVR ports: monitored like phones, so that a call in the IVR is never lost. */
+  ivrPorts?: readonly string[];
 }
 
 /** The switch's error values that say the device is out of service. */
@@ -63,6 +65,7 @@ export class Phones {
     for (const ext of this.news?.signedInPhones() ?? []) want.add(ext);
     for (const q of this.d.directory.allQueues()) want.add(q.queueDevice);
     for (const p of this.d.directory.allPilots()) want.add(p.number);
+    for (const port of this.d.ivrPorts ?? []) want.add(port);
     this.monitoredSet = want;
     this.d.pbx.setMonitoredDevices(want).catch((err: unknown) => this.d.log.warn({ err }, 'monitor update failed'));
     this.d.pbx.setRoutingDevices([...this.d.directory.allPilots()].map((p) => p.number)).catch((err: unknown) => this.d.log.warn({ err }, 'routing registration update failed'));

@@ -339,6 +339,6 @@ export class RoutingService implements CallListener, RouteHandler {
     const unless = (agent: string | null) => (agent !== null && call.agents.includes(agent) ? null : agent);
     let preferred = unless(customer?.preferredAgent ?? null);
     if (!preferred && call.direction === 'inbound' && call.from) preferred = unless(this.d.customers.lastAgentFor(call.from));
-    return { callId: call.id, queue: queueId, dialled, queuedAt, priority, vipLevel: customer?.vipLevel ?? 0, preferredAgent: preferred };
+    return { callId: call.id, queue: queueId, dialled, queuedAt, priority: Math.max(priority, call.priority), vipLevel: customer?.vipLevel ?? 0, preferredAgent: preferred };
   }
 }

@@ -56,6 +56,9 @@ export interface TrackedCall {
   departing: { since: number; cause: string; leftTo: string | null } | null;
   /** Where the call went when it left the devices we monitor (a number, an unmonitored device). */
   leftTo: string | null;
+  /** Caller priority set on the way (an IVR flow's queue node); the router takes the higher of
+   * it and the pilot's. */
+  priority: number;
 }
 
 export function newCall(id: string, pbxCallId: string, now: number): TrackedCall {
@@ -84,6 +87,7 @@ export function newCall(id: string, pbxCallId: string, now: number): TrackedCall
     headingTo: null,
     departing: null,
     leftTo: null,
+    priority: 0,
   };
 }
 

@@ -1,5 +1,6 @@
 /** Call control ops of an agent on their own phone. */
-import { notFound } from '../../core/errors.ts';
+import { AppError, notFound } from '../../core/errors.ts';
+import { IvrBusyError } from '../../ivr/runtime/ivr-runtime.ts';
 import { AGENT, callId, obj, str, number, type OpTable } from './op.ts';
 
 const me = (ctx: { session: { user: { username: string } } }) => ctx.session.user.username;
@@ -66,10 +67,20 @@ export const callOps: OpTable = {
   'call.toIvr': {
     roles: AGENT,
     schema: obj({ callId, flow: str(64), returnTo: str(64) }, ['callId', 'flow']),
-    handle: (ctx, d: { callId: string; flow: string }) => {
-      if (!ctx.services.calls.get(d.callId)) throw notFound(`no call ${d.callId}`);
-      // IVR flows arrive with the IVR engine; until then no flow exists to hand a caller to.
-      throw notFound(`no IVR flow named ${d.flow}`);
+    handle: async (ctx, d: { callId: string; flow: string; returnTo?: string }) => {
+      const { calls, callControl, directory, ivr } = ctx.services;
+      if (!calls.get(d.callId)) throw notFound(`no call ${d.callId}`);
+      if (!ivr?.hasFlow(d.flow)) throw notFound(`no IVR flow named ${d.flow}`);
+      const returnTo = d.returnTo ?? me(ctx);
+      if (!directory.agent(returnTo)) throw notFound(`no agent ${returnTo} to return the caller to`);
+      const conn = callControl.connectionOf(me(ctx), d.callId, ['connected', 'hold']);
+      try {
+        const { port } = await callControl.command(ivr.sendToFlow(conn, d.flow, returnTo));
+        return { callId: d.callId, flow: d.flow, returnTo, port };
+      } catch (err) {
+        if (err instanceof IvrBusyError) throw new AppError('CONFLICT', 'every IVR port is busy; try again shortly');
+        throw err;
+      }
     },
   },
 };

@@ -14,6 +14,8 @@ import type { RoutingService } from '../../services/routing-service.ts';
 import type { Hub } from '../hub.ts';
 import type { Role, Session } from '../session.ts';
 
+import type { IvrRuntime } from '../../ivr/runtime/ivr-runtime.ts';
+
 export interface GatewayServices {
   directory: Directory;
   presence: PresenceService;
@@ -26,6 +28,8 @@ export interface GatewayServices {
   hub: Hub;
   clock: Clock;
   log: Logger;
+  /** The IVR on the switch's ports (absent in tools that build a gateway without it). */
+  ivr?: IvrRuntime;
 }
 
 export interface OpContext {

@@ -1,0 +1,204 @@
+/**
+ * Wiring of the IVR: the flows folder (registry with versions), speech, the runtime on the
+ * switch's IVR ports with its requests and departures, and the queue announcer. Everything the
+ * runtime needs of the rest of the daemon is passed in here as plain functions.
+ */
+import { resolve as resolvePath } from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { PbxPort } from '../core/pbx-port.ts';
+import type { TrackedCall } from '../core/calls/call.ts';
+import type { CallControl } from '../services/call-control.ts';
+import type { CallService } from '../services/call-service.ts';
+import type { Directory } from '../services/directory.ts';
+import type { PresenceService } from '../services/presence-service.ts';
+import type { CustomerLookup, Timers } from '../services/ports.ts';
+import type { RoutingService } from '../services/routing-service.ts';
+import { FlowRegistry } from '../ivr/flow/registry.ts';
+import type { PlayItem, RequestValue } from '../ivr/engine/types.ts';
+import { createSpeech } from '../ivr/speech/index.ts';
+import { QueueAnnouncer } from '../ivr/runtime/announcer.ts';
+import { Departures } from '../ivr/runtime/departures.ts';
+import { IvrRuntime } from '../ivr/runtime/ivr-runtime.ts';
+import { IvrRequests, type VoicemailRecord } from '../ivr/runtime/requests.ts';
+import type { PromptSource, ResolvedItem } from '../ivr/runtime/voice.ts';
+import type { IvrStatEvent } from '../ivr/statistics/types.ts';
+
+export interface IvrWiringDeps {
+  config: Readonly<Config>;
+  pbx: PbxPort;
+  directory: Directory;
+  calls: CallService;
+  callControl: CallControl;
+  routing: RoutingService;
+  presence: PresenceService;
+  customers: CustomerLookup;
+  customerByPhone(phone: string): RequestValue;
+  query(name: string, params: Record<string, string>): RequestValue;
+  hoursOpen(schedule: string, now: number): boolean;
+  storeVoicemail(v: VoicemailRecord): void;
+  recordStat(e: IvrStatEvent): void;
+  saveCollected(row: { callId: string; flow: string; node: string; name: string; value: string; masked: boolean; at: number }): void;
+  timers: Timers;
+  clock: { now(): number };
+  log: Logger;
+}
+
+export interface Ivr {
+  registry: FlowRegistry;
+  runtime: IvrRuntime;
+  announcer: QueueAnnouncer;
+  close(): void;
+}
+
+export async function buildIvr(d: IvrWiringDeps): Promise<Ivr> {
+  const log = d.log;
+  const { ivr } = d.config;
+  d.directory.setIvrPorts(ivr.ports);
+
+  const registry = new FlowRegistry({ now: () => d.clock.now() });
+  const summary = await registry.loadDir(ivr.flowsDir);
+  for (const f of registry.list()) {
+    if (f.status === 'ok') log.info({ flow: f.id, version: f.version, file: f.file }, 'IVR flow loaded');
+    else log.warn({ flow: f.id, file: f.file, problems: f.problems.map((p) => p.message) }, 'IVR flow refused');
+  }
+  void summary;
+
+  const speech = createSpeech({ dataDir: d.config.dataDir, ...(ivr.promptsDir ? { promptsDir: ivr.promptsDir } : {}), logger: log.child({ component: 'speech' }) });
+  const source: PromptSource = {
+    async resolve(item: PlayItem): Promise<ResolvedItem> {
+      if (item.kind === 'tone') return { message: `tone:${item.tone}` };
+      if (item.kind === 'prompt' && item.file) return { message: `file:${resolvePath(ivr.flowsDir, item.file)}`, text: item.text, lang: item.lang };
+      const r = await speech.resolver.resolve(item.kind === 'prompt' ? { promptId: item.promptId, text: item.text, lang: item.lang } : { text: item.text, lang: item.lang });
+      return { message: r.message, text: r.text, lang: r.lang };
+    },
+  };
+
+  const announcer = new QueueAnnouncer({
+    pbx: d.pbx,
+    speech: source,
+    estimate: (callId) => {
+      const est = d.routing.waitEstimate(callId);
+      return est ? { position: est.position, estimatedWaitS: est.estimatedWaitS ?? null } : null;
+    },
+    timers: d.timers,
+    timeScale: ivr.timeScale,
+    log: log.child({ component: 'queue-announcer' }),
+  });
+
+  const setCallData = (callId: string, data: Record<string, string>) => {
+    const call = d.calls.get(callId);
+    if (!call) return;
+    const merged = mergeDotted(call.callData, data);
+    try {
+      d.callControl.setData('ivr', callId, merged, true);
+    } catch (err) {
+      log.warn({ callId, err: (err as Error).message }, 'IVR call data not set');
+    }
+  };
+
+  const departures = new Departures({
+    pbx: d.pbx,
+    queueDevice: (queueId) => d.directory.queue(queueId)?.queueDevice ?? null,
+    setPriority: (callId, priority) => {
+      const call = d.calls.get(callId);
+      if (!call) return;
+      call.priority = priority;
+      if (!call.customer && call.from) call.customer = d.customers.findByPhone(call.from);
+    },
+    setCallData,
+    returnDevice: (agent) => returnDevice(d, agent),
+    announcer,
+    log: log.child({ component: 'ivr' }),
+  });
+
+  const requests = new IvrRequests({
+    pbx: d.pbx,
+    customerByPhone: d.customerByPhone,
+    query: d.query,
+    hoursOpen: d.hoursOpen,
+    storeVoicemail: d.storeVoicemail,
+    clock: d.clock,
+    log: log.child({ component: 'ivr' }),
+  });
+
+  const runtime = new IvrRuntime({
+    pbx: d.pbx,
+    flows: { get: (id) => registry.get(id) },
+    speech: source,
+    requests,
+    departures,
+    stats: { record: d.recordStat },
+    collected: { save: d.saveCollected },
+    callOf: (pbxCallId) => d.calls.tracker.byPbx(pbxCallId) as TrackedCall | undefined,
+    setCallData,
+    clock: d.clock,
+    timers: d.timers,
+    log: log.child({ component: 'ivr' }),
+    ports: ivr.ports,
+    timeScale: ivr.timeScale,
+    timeZone: ivr.timeZone,
+  });
+  runtime.attach();
+
+  // Prompts rendered once at start, so that the first caller does not wait for speech.
+  void warmPrompts(registry, source, log);
+
+  return {
+    registry,
+    runtime,
+    announcer,
+    close() {
+      runtime.close();
+      announcer.close();
+    },
+  };
+}
+
+/** A returning caller goes to the agent's phone when the agent is signed in and on no call, else
+ * to the agent's first queue (where the router offers it like any waiting call). */
+function returnDevice(d: IvrWiringDeps, agent: string): string | null {
+  const status = d.presence.status(agent);
+  const busy = status.state === 'loggedOut' || !status.extension || d.calls.callsAtDevice(status.extension).length > 0;
+  if (!busy && status.extension) return status.extension;
+  const firstQueue = d.directory.agent(agent)?.queues[0];
+  return firstQueue ? (d.directory.queue(firstQueue)?.queueDevice ?? null) : null;
+}
+
+/** `{"ivr.verify.result": "passed"}` into `{ivr: {verify: {result: "passed"}}}`, over the data the
+ * call already has (an object; anything else is kept under `data`). */
+export function mergeDotted(existing: unknown, dotted: Record<string, string>): Record<string, unknown> {
+  const base: Record<string, unknown> = existing && typeof existing === 'object' && !Array.isArray(existing) ? structuredClone(existing as Record<string, unknown>) : existing === undefined || existing === null ? {} : { data: existing };
+  for (const [key, value] of Object.entries(dotted)) {
+    const parts = key.split('.');
+    let at = base;
+    for (const part of parts.slice(0, -1)) {
+      const next = at[part];
+      if (!next || typeof next !== 'object' || Array.isArray(next)) at[part] = {};
+      at = at[part] as Record<string, unknown>;
+    }
+    at[parts[parts.length - 1]!] = value;
+  }
+  return base;
+}
+
+async function warmPrompts(registry: FlowRegistry, source: PromptSource, log: Logger): Promise<void> {
+  let n = 0;
+  for (const status of registry.list()) {
+    const flow = registry.get(status.id);
+    if (!flow) continue;
+    for (const [promptId, prompt] of Object.entries(flow.def.prompts)) {
+      for (const lang of flow.def.languages) {
+        const t = prompt[lang];
+        if (t === undefined || typeof t !== 'string') continue;
+        try {
+          await source.resolve({ kind: 'prompt', promptId, lang, text: t });
+          n++;
+        } catch {
+          // logged by the resolver
+        }
+      }
+    }
+  }
+  log.info({ prompts: n }, 'IVR prompts ready');
+}
