@@ -147,7 +147,8 @@ function loadChecked(text: string, file: string): Omit<FlowLoadResult, 'hash'> {
 
 /** A duplicate key: name it (yaml's message does not). */
 function duplicateKeyMessage(text: string, pos: [number, number]): string {
-  const key = text.slice(pos[0], pos[1]).replace(/^["']|["']$/g, '');
+  const m = /^(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^:\s,{}[\]]+))/.exec(text.slice(pos[0]));
+  const key = m?.[1] ?? m?.[2] ?? m?.[3];
   return key ? `key "${key}" appears twice in the same mapping` : 'a key appears twice in the same mapping';
 }
 
