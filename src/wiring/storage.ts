@@ -34,6 +34,7 @@ import { startCheckpointer, type CheckpointStats } from '../storage/checkpointer
 import { openDatabase, type Sqlite } from '../storage/database.ts';
 import { DEMO_USERS, demoPassword, ensureInitialAdmin, seedDemoCentre } from '../storage/demo-seed.ts';
 import { createRepositories, type Repositories } from '../storage/repositories/index.ts';
+import { openIvrStorage, type IvrStorage } from './ivr-storage.ts';
 
 export interface Storage {
   repos: Repositories;
@@ -57,6 +58,8 @@ export interface Storage {
   previousRunEnd: number | null;
   /** Resumable WebSocket sessions, kept across restarts. */
   sessions: SessionStore;
+  /** The IVR's storage side: named queries, business hours, voicemail, collected data, stats. */
+  ivr: IvrStorage;
   healthy(): boolean;
   /** For /health: `ok`; `degraded` while history writes are kept in memory because the database
    * refuses them (calls go on; `backlog` writes wait); `error` when it cannot even be read. */
@@ -189,6 +192,7 @@ export async function openStorage(config: Readonly<Config>, log: Logger, clock: 
     log: log.child({ component: 'housekeeping' }),
   });
   housekeeping.start(config.housekeepingAt);
+  const ivr = openIvrStorage({ config, repos, submit, clock, timers: safeTimers(storageLog), log });
   const health = (): StorageHealth => {
     const w = writes.status();
     let readable = true;
@@ -231,6 +235,7 @@ export async function openStorage(config: Readonly<Config>, log: Logger, clock: 
     openCalls,
     previousRunEnd,
     sessions: sessionStore(repos, storageLog),
+    ivr,
     healthy: () => health().db !== 'error',
     health,
     writes: () => writes.status(),
@@ -241,6 +246,7 @@ export async function openStorage(config: Readonly<Config>, log: Logger, clock: 
     async registerHttp(app, onDirectoryChanged) {
       await registerAuthRoutes(app, { auth: authService });
       await registerAdminRoutes(app, { repos, auth: authService, onDirectoryChanged: (change) => onDirectoryChanged(change) });
+      ivr.registerHttp(app, authService);
     },
     shutdown(t, signedIn) {
       // Behind whatever is still queued, like every state change.
@@ -255,6 +261,7 @@ export async function openStorage(config: Readonly<Config>, log: Logger, clock: 
         storageLog.warn({ err: (err as Error).message }, 'clean stop not recorded (the next start will take this run for a crash)');
       }
       await authService.close();
+      await ivr.close();
       await housekeeping.close();
       // A last attempt at the backlog; what the database still refuses is logged as lost.
       writes.close();
