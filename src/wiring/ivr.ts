@@ -57,12 +57,15 @@ export async function buildIvr(d: IvrWiringDeps): Promise<Ivr> {
   d.directory.setIvrPorts(ivr.ports);
 
   const registry = new FlowRegistry({ now: () => d.clock.now() });
-  const summary = await registry.loadDir(ivr.flowsDir);
+  try {
+    await registry.loadDir(ivr.flowsDir);
+  } catch (err) {
+    log.warn({ flowsDir: ivr.flowsDir, err: (err as Error).message }, 'IVR flows folder cannot be read; no flow is served (POST /api/v1/ivr/flows/reload once it is there)');
+  }
   for (const f of registry.list()) {
     if (f.status === 'ok') log.info({ flow: f.id, version: f.version, file: f.file }, 'IVR flow loaded');
     else log.warn({ flow: f.id, file: f.file, problems: f.problems.map((p) => p.message) }, 'IVR flow refused');
   }
-  void summary;
 
   const speech = createSpeech({ dataDir: d.config.dataDir, ...(ivr.promptsDir ? { promptsDir: ivr.promptsDir } : {}), logger: log.child({ component: 'speech' }) });
   const source: PromptSource = {
