@@ -54,8 +54,6 @@ export interface Config {
   callAuditSilenceMs: number;
   /** URLs each new voicemail is POSTed to (`voicemail.created`), with retries (VOICEMAIL_WEBHOOKS). */
   voicemailWebhooks: readonly string[];
-  /** URLs each new voicemail is POSTed to (`voicemail.created`), with retries (VOICEMAIL_WEBHOOKS). */
-  voicemailWebhooks: readonly string[];
   /** IVR (docs/ivr.md): where flow files are, the switch's IVR ports, recorded prompts (optional),
    * the time zone of flow conditions, and a speed-up of flow timers for tests and demos. */
   ivr: Readonly<IvrConfig>;
@@ -67,6 +65,8 @@ export interface IvrConfig {
   promptsDir: string | null;
   timeZone: string;
   timeScale: number;
+  /** Publish edited flow files without a restart (a watch on the folder). */
+  watch: boolean;
 }
 
 export interface RetentionDays {
@@ -99,24 +99,6 @@ function hhmm(env: NodeJS.ProcessEnv, name: string, def: string, errors: string[
     return def;
   }
   return raw;
-}
-
-/** Comma-separated http(s) URLs, at most 10; empty or unset: none. */
-export function parseWebhookUrls(name: string, raw: string | undefined, errors: string[]): readonly string[] {
-  if (raw === undefined || raw.trim() === '') return Object.freeze([]);
-  const urls = raw.split(',').map((u) => u.trim()).filter((u) => u !== '');
-  for (const u of urls) {
-    let ok = false;
-    try {
-      const parsed = new URL(u);
-      ok = (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname !== '';
-    } catch {
-      ok = false;
-    }
-    if (!ok) errors.push(`${name}: ${JSON.stringify(u)} is not an http:// or https:// URL`);
-  }
-  if (urls.length > 10) errors.push(`${name}: at most 10 URLs`);
-  return Object.freeze(urls);
 }
 
 /** Comma-separated http(s) URLs, at most 10; empty or unset: none. */
@@ -194,13 +176,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     callAuditMs: int(env, 'CALL_AUDIT_S', 30, 0, 86_400, errors) * 1000,
     callAuditSilenceMs: int(env, 'CALL_AUDIT_SILENCE_S', 60, 1, 86_400, errors) * 1000,
     voicemailWebhooks: parseWebhookUrls('VOICEMAIL_WEBHOOKS', env.VOICEMAIL_WEBHOOKS, errors),
-    voicemailWebhooks: parseWebhookUrls('VOICEMAIL_WEBHOOKS', env.VOICEMAIL_WEBHOOKS, errors),
     ivr: Object.freeze({
       flowsDir: resolve(env.FLOWS_DIR || './flows'),
       ports: portRange(env.IVR_PORTS ?? '8100-8129', errors),
       promptsDir: env.PROMPTS_DIR ? resolve(env.PROMPTS_DIR) : null,
       timeZone: timeZone(env.IVR_TIME_ZONE, errors),
       timeScale: int(env, 'IVR_TIME_SCALE', 1, 1, 100, errors),
+      watch: env.IVR_WATCH_FLOWS !== '0' && env.IVR_WATCH_FLOWS !== 'false',
     }),
   };
   if (errors.length) throw new ConfigError(`invalid configuration:\n  ${errors.join('\n  ')}`);

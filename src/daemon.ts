@@ -34,8 +34,6 @@ import { openStorage, type Storage } from './wiring/storage.ts';
 import { registerCallRoutes } from './http/call-routes.ts';
 import { registerIvrRoutes } from './http/ivr-routes.ts';
 import { buildIvr } from './wiring/ivr.ts';
-import { ivrQueries } from './storage/repositories/ivr-queries.ts';
-import { ScheduleBook } from './ivr/business-hours/index.ts';
 
 export interface Daemon {
   readonly config: Readonly<Config>;
@@ -151,10 +149,8 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     calls.subscribe(routing);
     const routes = new RouteDispatcher({ directory, pbx, log: log.child({ component: 'routing' }) });
     routes.register('queue', routing);
-    // The IVR (docs/ivr.md): flows on the switch's IVR ports.
-    const queries = ivrQueries({ customers: storage.repos.customers });
-    const schedules = new ScheduleBook();
-    schedules.reload(storage.repos.ivrSchedules);
+    // The IVR (docs/ivr.md): flows on the switch's IVR ports; its data through storage.ivr.
+    const { queries, schedules, voicemail, collected, stats } = storage.ivr;
     const ivr = await buildIvr({
       config,
       pbx,
@@ -167,9 +163,9 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
       customerByPhone: (phone) => queries.run('customerByPhone', { phone }),
       query: (name, params) => queries.run(name, params),
       hoursOpen: (id, now) => schedules.isOpen(id, now)?.open ?? true,
-      storeVoicemail: (v) => storage.repos.voicemails.insert({ callId: v.callId, caller: v.caller, mailbox: v.mailbox, flow: v.flow, recordedAt: v.recordedAt, durationMs: v.durationMs, path: v.path, bytes: v.bytes }),
-      recordStat: (e) => storage.repos.ivrEvents.insertMany([e], false),
-      saveCollected: (row) => storage.repos.ivrCollected.insert(row),
+      storeVoicemail: (v) => voicemail.store({ callId: v.callId, caller: v.caller, mailbox: v.mailbox, flow: v.flow, recordedAt: v.recordedAt, durationMs: v.durationMs, path: v.path, bytes: v.bytes }),
+      recordStat: (e) => stats.record(e),
+      saveCollected: (row) => collected.insert(row),
       timers: realTimers,
       clock,
       log: log.child({ component: 'ivr' }),
@@ -224,7 +220,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     };
     await storage.registerHttp(app, reloadDirectory);
     registerCallRoutes(app, { repos: storage.repos, auth: storage.authService, waitEstimate: (callId) => routing.waitEstimate(callId), waitingCalls: (queueId) => routing.waitingCalls(queueId) });
-    registerIvrRoutes(app, { auth: storage.authService });
+    registerIvrRoutes(app, { auth: storage.authService, flows: ivr.registry, reloaded: ivr.reloaded });
 
     const gateway = new WsGateway({
       auth: storage.auth,

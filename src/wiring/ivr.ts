@@ -14,7 +14,8 @@ import type { Directory } from '../services/directory.ts';
 import type { PresenceService } from '../services/presence-service.ts';
 import type { CustomerLookup, Timers } from '../services/ports.ts';
 import type { RoutingService } from '../services/routing-service.ts';
-import { FlowRegistry } from '../ivr/flow/registry.ts';
+import { watch, type FSWatcher } from 'node:fs';
+import { FlowRegistry, type ReloadSummary } from '../ivr/flow/registry.ts';
 import type { PlayItem, RequestValue } from '../ivr/engine/types.ts';
 import { createSpeech } from '../ivr/speech/index.ts';
 import { QueueAnnouncer } from '../ivr/runtime/announcer.ts';
@@ -46,6 +47,10 @@ export interface IvrWiringDeps {
 
 export interface Ivr {
   registry: FlowRegistry;
+  /** Reads the flows folder again (the admin API and the file watch): logs what changed and
+   * prepares the new prompts. */
+  reload(): Promise<ReloadSummary>;
+  reloaded(summary: ReloadSummary): void;
   runtime: IvrRuntime;
   announcer: QueueAnnouncer;
   close(): void;
@@ -147,11 +152,46 @@ export async function buildIvr(d: IvrWiringDeps): Promise<Ivr> {
   // Prompts rendered once at start, so that the first caller does not wait for speech.
   void warmPrompts(registry, source, log);
 
+  const reloaded = (summary: ReloadSummary) => {
+    for (const f of registry.list()) {
+      if (summary.changed.includes(f.id)) log.info({ flow: f.id, version: f.version, file: f.file }, 'IVR flow published');
+      if (summary.refused.includes(f.id)) log.warn({ flow: f.id, file: f.file, servingVersion: f.version, problems: f.problems.filter((p) => p.severity === 'error').map((p) => p.message) }, 'IVR flow refused; the last good version keeps serving');
+      if (summary.removed.includes(f.id)) log.warn({ flow: f.id, file: f.file, servingVersion: f.version }, 'IVR flow file removed; its last version keeps serving');
+    }
+    if (summary.changed.length) void warmPrompts(registry, source, log);
+  };
+  const reload = async () => {
+    const summary = await registry.reload();
+    reloaded(summary);
+    return summary;
+  };
+
+  // A file watch publishes edits without a restart (debounced: editors write in several steps).
+  let watcher: FSWatcher | null = null;
+  let debounce: unknown = null;
+  if (ivr.watch) {
+    try {
+      watcher = watch(ivr.flowsDir, () => {
+        d.timers.clearTimeout(debounce);
+        debounce = d.timers.setTimeout(() => {
+          reload().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'IVR flows reload failed'));
+        }, 300);
+      });
+      watcher.on('error', (err) => log.warn({ err: err.message }, 'IVR flows folder watch stopped'));
+    } catch (err) {
+      log.warn({ flowsDir: ivr.flowsDir, err: (err as Error).message }, 'IVR flows folder not watched; use POST /api/v1/ivr/flows/reload');
+    }
+  }
+
   return {
     registry,
     runtime,
     announcer,
+    reload,
+    reloaded,
     close() {
+      watcher?.close();
+      d.timers.clearTimeout(debounce);
       runtime.close();
       announcer.close();
     },

@@ -9,7 +9,7 @@ export const IVR_SPEED = 20;
 export async function ivrWorld(): Promise<World> {
   return startWorld({
     sim: { voiceTimeScale: IVR_SPEED },
-    config: { ivr: Object.freeze({ flowsDir: 'flows', ports: Array.from({ length: 30 }, (_, i) => String(8100 + i)), promptsDir: null, timeZone: 'Asia/Shanghai', timeScale: IVR_SPEED }) },
+    config: { ivr: Object.freeze({ flowsDir: 'flows', ports: Array.from({ length: 30 }, (_, i) => String(8100 + i)), promptsDir: null, timeZone: 'Asia/Shanghai', timeScale: IVR_SPEED, watch: false }) },
   });
 }
 
