@@ -5,6 +5,7 @@
  * services, the HTTP API and the WebSocket gateway.
  */
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.ts';
@@ -84,7 +85,8 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     let sim: SimProcess | null = null;
     let target = config.pbx.kind === 'csta' ? { host: config.pbx.host, port: config.pbx.port } : null;
     if (config.pbx.kind === 'sim') {
-      sim = await startSimProcess({ simPort: config.simPort, cstaPort: config.cstaPort, host: config.host, logLevel: config.logLevel, log });
+      // The embedded switch keeps what it records (voicemail) in DATA_DIR, like a real switch's disk.
+      sim = await startSimProcess({ simPort: config.simPort, cstaPort: config.cstaPort, host: config.host, logLevel: config.logLevel, log, recordingsDir: join(config.dataDir, 'switch-recordings') });
       closers.push(() => sim!.stop());
       target = { host: '127.0.0.1', port: sim.cstaPort };
       log.info({ cstaPort: sim.cstaPort, controlPort: sim.controlPort }, 'embedded simulator started');

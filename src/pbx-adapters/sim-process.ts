@@ -86,13 +86,13 @@ function parseLogLine(line: string): { level: number; msg: string; err: string }
   }
 }
 
-export async function startSimProcess(opts: { simPort: number; cstaPort: number; host: string; logLevel: string; log: Logger; timeoutMs?: number }): Promise<SimProcess> {
+export async function startSimProcess(opts: { simPort: number; cstaPort: number; host: string; logLevel: string; log: Logger; timeoutMs?: number; recordingsDir?: string }): Promise<SimProcess> {
   const here = import.meta.url;
   const fromSource = here.endsWith('.ts');
   const entry = fileURLToPath(new URL(`./oxo-sim/main.${fromSource ? 'ts' : 'js'}`, here));
   const args = fromSource ? ['--import', 'tsx', entry] : [entry];
   const child: ChildProcess = spawn(process.execPath, args, {
-    env: { ...process.env, SIM_PORT: String(opts.simPort), CSTA_PORT: String(opts.cstaPort), HOST: opts.host, LOG_LEVEL: opts.logLevel },
+    env: { ...process.env, SIM_PORT: String(opts.simPort), CSTA_PORT: String(opts.cstaPort), HOST: opts.host, LOG_LEVEL: opts.logLevel, ...(opts.recordingsDir ? { SIM_RECORDINGS_DIR: opts.recordingsDir } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = opts.log.child({ component: 'sim-process', pid: child.pid });

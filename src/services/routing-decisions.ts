@@ -11,7 +11,7 @@
  */
 import type { Logger } from 'pino';
 import type { Router } from '../acd/router.ts';
-import type { Effect } from '../acd/types.ts';
+import type { Effect, Target } from '../acd/types.ts';
 import type { AgentStatus } from '../core/agents/agent-state.ts';
 import type { TrackedCall } from '../core/calls/call.ts';
 import { targetNumber } from './acd-config.ts';
@@ -38,6 +38,10 @@ export interface RoutingDecisionsDeps {
   offerFailed(agentId: string, call: TrackedCall, reason: string, refused: boolean): void;
   /** The agent's presence, told to the router again (routing-service.ts `presenceChanged`). */
   presenceChanged(agentId: string, status: AgentStatus): void;
+  /** A fallback into an IVR flow (`ivr:<flow>`, `voicemail:<mailbox>`): an IVR port reserved for
+   * the call, running that flow, with a release for when the move fails; null: none (no such flow,
+   * every port busy), and the target's number is used. */
+  flowPort?(call: TrackedCall, target: Target): { port: string; release(): void } | null;
 }
 
 export class RoutingDecisions {
@@ -128,7 +132,8 @@ export class RoutingDecisions {
         return;
       }
       case 'fallback': {
-        const number = targetNumber(e.target, this.d.directory);
+        const flowPort = call && (e.target.kind === 'ivr' || e.target.kind === 'voicemail') ? (this.d.flowPort?.(call, e.target) ?? null) : null;
+        const number = flowPort?.port ?? targetNumber(e.target, this.d.directory);
         log.info({ target: e.target, number, reason: e.reason }, 'call leaves the queue for its fallback');
         this.d.onQueueChanged(e.queue);
         if (!call) return;
@@ -139,6 +144,7 @@ export class RoutingDecisions {
         call.outcome = e.reason === 'maxWait' ? 'maxWait' : 'overflow';
         this.sendTo(call, number, () => {
           call.outcome = null;
+          flowPort?.release();
         });
         return;
       }

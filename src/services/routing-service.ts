@@ -19,7 +19,7 @@
  */
 import type { Logger } from 'pino';
 import { Router } from '../acd/router.ts';
-import type { CallInput, RouterConfig, WaitEstimate } from '../acd/types.ts';
+import type { CallInput, RouterConfig, Target, WaitEstimate } from '../acd/types.ts';
 import type { AgentStatus } from '../core/agents/agent-state.ts';
 import type { TrackedCall } from '../core/calls/call.ts';
 import type { LocalConnectionState, PbxEvent, PbxPort } from '../core/pbx-port.ts';
@@ -59,6 +59,7 @@ export class RoutingService implements CallListener, RouteHandler {
   /** When each agent's current ACD call was answered (`agentId callId` → ms), for leastBusy. */
   private readonly talking = new Map<string, number>();
   private knownAgents = new Set<string>();
+  private flowPorts: ((call: TrackedCall, target: Target) => { port: string; release(): void } | null) | null = null;
 
   constructor(private readonly d: RoutingDeps) {
     this.mover = new CallMover({ pbx: d.pbx, directory: d.directory, calls: d.calls, log: d.log });
@@ -75,10 +76,16 @@ export class RoutingService implements CallListener, RouteHandler {
     this.decisions = new RoutingDecisions({
       router, offers, mover, calls: d.calls, directory: d.directory, presence: d.presence, clock: d.clock, timers: d.timers, log: d.log, onQueueChanged, presenceChanged,
       decisionLog: d.decisions,
+      flowPort: (call, target) => this.flowPorts?.(call, target) ?? null,
       offerFailed: (agentId, call, reason, refused) => this.outcomes.offerFailed(agentId, call, reason, refused),
     });
     this.strays = new StrayRings({ directory: d.directory, calls: d.calls, presence: d.presence, timers: d.timers, log: d.log, isOffered: (call) => this.offers.isOffered(call), sendTo: (call, dev) => this.decisions.sendTo(call, dev) });
     this.syncAgents();
+  }
+
+  /** Where fallbacks into IVR flows go (the IVR, wired after routing). */
+  useFlowPorts(fn: (call: TrackedCall, target: Target) => { port: string; release(): void } | null): void {
+    this.flowPorts = fn;
   }
 
   /** Offers out now (for tests and metrics). */

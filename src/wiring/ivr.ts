@@ -148,6 +148,12 @@ export async function buildIvr(d: IvrWiringDeps): Promise<Ivr> {
     timeZone: ivr.timeZone,
   });
   runtime.attach();
+  // The ACD's fallbacks into flows: `ivr:<flow>` runs that flow, `voicemail:<mailbox>` the flow
+  // `voicemail` (whose voicemail node names the mailbox), each on a port reserved for the call.
+  d.routing.useFlowPorts((call, target) => {
+    const flow = target.kind === 'ivr' ? target.flow : target.kind === 'voicemail' ? 'voicemail' : null;
+    return flow ? runtime.reserveFor(d.calls.tracker.pbxIdAt(call), flow) : null;
+  });
 
   // Prompts rendered once at start, so that the first caller does not wait for speech.
   void warmPrompts(registry, source, log);

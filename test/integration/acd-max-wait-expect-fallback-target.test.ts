@@ -8,13 +8,15 @@ beforeAll(async () => {
 });
 afterAll(async () => w?.close());
 
-it('a caller who waits past the maximum wait is sent to the fallback target (a voicemail port) and the call row says so', async () => {
-  // 8120 is one of the simulator's IVR ports (they answer at once): it stands in for voicemail.
+it('a caller who waits past the maximum wait is sent to the fallback target (voicemail: the voicemail flow on an IVR port) and the call row says so', async () => {
   await admin(w, '/queues/sales', { maxWaitS: 1, overflowTarget: 'voicemail:8120' });
   const t0 = Date.now();
   const sim = await w.dial('13900000501', '8000');
   await atDevice(w, sim, '8900');
-  await atDevice(w, sim, '8120', 'connected', 5000);
+  // The voicemail flow runs on a port reserved for the call: its first prompt is heard there.
+  const first = await eventually(async () => (await w.simApi('GET', `/sim/calls/${sim}/heard`)).items.find((i: { port: string; kind: string }) => i.kind === 'tts'), 8000);
+  expect(first.port).toMatch(/^81[0-2][0-9]$/);
+  await atDevice(w, sim, first.port, 'connected', 5000);
   expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
   await w.simApi('POST', `/sim/calls/${sim}/hangup`);
   const rows = await eventually(() => {

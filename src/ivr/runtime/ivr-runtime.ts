@@ -130,6 +130,20 @@ export class IvrRuntime {
     return { port };
   }
 
+  /** A port reserved for a call the ACD sends into a flow (its maximum-wait or overflow
+   * fallback); the call is expected there within RESERVATION_MS. Null: no such flow, or every port
+   * is busy. */
+  reserveFor(pbxCallId: string, flowId: string): { port: string; release(): void } | null {
+    if (!this.d.flows.get(flowId)) return null;
+    const port = this.pool.reserve(pbxCallId, this.d.clock.now());
+    if (!port) {
+      this.d.log.warn({ pbxCallId, flow: flowId }, 'every IVR port is busy; the fallback goes to its number');
+      return null;
+    }
+    this.pending.set(pbxCallId, { flowId, returnTo: null });
+    return { port, release: () => this.releaseReservation(pbxCallId, port) };
+  }
+
   hasFlow(flowId: string): boolean {
     return this.d.flows.get(flowId) !== undefined;
   }

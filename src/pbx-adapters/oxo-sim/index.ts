@@ -7,7 +7,7 @@
  * a CTI link, `callCreated` when the switch creates a call; both carry `at: process.hrtime.bigint()`.
  */
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
@@ -95,6 +95,7 @@ export async function buildSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const model = new SwitchModel(config, { sink: (o) => server?.output(o) });
   // Recordings go to the configured folder, or to a temp folder of this instance (removed at close).
   const ownRecordingsDir = config.recordingsDir === '' ? mkdtempSync(join(tmpdir(), 'switchboard-sim-recordings-')) : null;
+  if (!ownRecordingsDir) mkdirSync(config.recordingsDir, { recursive: true });
   const voice = new VoiceUnits({ core: model.core, logger: log.child({ component: 'sim-voice' }), recordingsDir: ownRecordingsDir ?? config.recordingsDir });
   model.voice = voice;
   const traffic = new TrafficGenerator(model, log.child({ component: 'sim-traffic' }));

@@ -27,6 +27,9 @@ async function main(): Promise<void> {
       config = loadSimConfig(path);
       logger.info({ path }, 'simulator configuration loaded');
     }
+    // The folder the switch writes recordings (voicemail, call recordings) to: kept across restarts.
+    const recordingsDir = process.env.SIM_RECORDINGS_DIR;
+    if (recordingsDir) config = { ...(config ?? {}), recordingsDir } as SimConfig;
     const sim = await buildSimulator({
       cstaPort: port('CSTA_PORT', DEFAULT_CSTA_PORT),
       controlPort: port('SIM_PORT', DEFAULT_CONTROL_PORT),
