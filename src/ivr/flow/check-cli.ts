@@ -38,12 +38,13 @@ export async function main(args: readonly string[], io: CliIo = stdio): Promise<
     io.err(`ivr:check: ${dir} does not exist\n${USAGE}`);
     return 2;
   }
-  const { flows, problems } = await checkFolder(dir);
+  const { flows, problems, report } = await checkFolder(dir);
   if (flows.length === 0) {
     io.err(`ivr:check: no flow files (*.yaml, *.yml, *.json) in ${dir}\n`);
     return 2;
   }
   for (const p of problems) io.out(`${formatProblem(p, { severity: true })}\n`);
+  for (const line of report) io.out(`${line}\n`);
   const errors = problems.filter((p) => p.severity === 'error').length;
   const warnings = problems.length - errors;
   const refused = flows.filter((f) => f.status !== 'ok').length;

@@ -8,6 +8,7 @@
  * line in the array below. A step gets the folder and the flows that loaded, and returns more
  * problems (errors fail the command, warnings do not).
  */
+import { runFlowTests } from '../flow-tests/index.ts';
 import { FlowRegistry, type FlowReader, type FlowStatus } from './registry.ts';
 import { sortProblems, type FlowProblem } from './problems.ts';
 import type { LoadedFlow } from './types.ts';
@@ -16,13 +17,18 @@ export interface FolderCheckContext {
   dir: string;
   /** The flows that loaded (no error), by id. */
   flows: ReadonlyMap<string, LoadedFlow>;
+  /** Every flow file, loaded or not (a step can tell "no such flow" from "did not load"). */
+  statuses: readonly FlowStatus[];
+  /** A line for the command's output (flow tests: `✓ main: …`), printed after the problems. */
+  report(line: string): void;
 }
 
 export type FolderCheckStep = (ctx: FolderCheckContext) => Promise<FlowProblem[]>;
 
 /** Steps run after the files are loaded and checked, in order. */
 export const FOLDER_CHECK_STEPS: FolderCheckStep[] = [
-  // runFlowTests, ← flow tests (test files in the folder) go here
+  // Flow tests: <folder>/tests/*.test.yaml, run on the pure engine (src/ivr/flow-tests).
+  runFlowTests,
 ];
 
 export interface FolderCheckResult {
@@ -30,6 +36,8 @@ export interface FolderCheckResult {
   flows: FlowStatus[];
   /** Every problem, in file order. */
   problems: FlowProblem[];
+  /** The steps' report lines, in order. */
+  report: string[];
 }
 
 export async function checkFolder(dir: string, opts: { reader?: FlowReader; steps?: readonly FolderCheckStep[] } = {}): Promise<FolderCheckResult> {
@@ -42,6 +50,7 @@ export async function checkFolder(dir: string, opts: { reader?: FlowReader; step
     const flow = f.status === 'ok' ? registry.get(f.id) : undefined;
     if (flow) loaded.set(f.id, flow);
   }
-  for (const step of opts.steps ?? FOLDER_CHECK_STEPS) problems.push(...(await step({ dir, flows: loaded })));
-  return { flows, problems: sortProblems(problems) };
+  const report: string[] = [];
+  for (const step of opts.steps ?? FOLDER_CHECK_STEPS) problems.push(...(await step({ dir, flows: loaded, statuses: flows, report: (line) => report.push(line) })));
+  return { flows, problems: sortProblems(problems), report };
 }

@@ -38,6 +38,10 @@ export const PROBLEM_CODES = [
   'LANGUAGE_NOT_IN_FLOW',
   'BAD_TEMPLATE',
   'VAR_READ_BEFORE_SET',
+  // flow tests (src/ivr/flow-tests): a test file that is not valid, names no loaded flow, or fails
+  'TEST_SCHEMA',
+  'TEST_FLOW',
+  'TEST_FAILED',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
