@@ -84,10 +84,11 @@ export const DEMO_PILOTS: readonly NewPilot[] = [
 ];
 
 /** The demo customers of embedded-default.md (contract v2): customer numbers, balances, languages;
- * the third has no phone on file. */
+ * the third has no phone on file. The telephone PINs (the `verify` flow's identity check) are the
+ * project's own addition, published in docs/ivr.md: demo data, like the demo passwords. */
 export const DEMO_CUSTOMERS: readonly NewCustomer[] = [
-  { customerNumber: '10000001', name: 'VIP Customer', phone: '13800000001', vipLevel: 1, preferredAgent: 'a1001', language: 'zh-CN', balance: '1005.30', notes: 'Demo VIP customer' },
-  { customerNumber: '10000002', name: 'Regular Customer', phone: '13800000002', vipLevel: 0, preferredAgent: null, language: null, balance: '0.50', notes: 'Demo regular customer' },
+  { customerNumber: '10000001', name: 'VIP Customer', phone: '13800000001', vipLevel: 1, preferredAgent: 'a1001', language: 'zh-CN', balance: '1005.30', notes: 'Demo VIP customer', pin: '246810' },
+  { customerNumber: '10000002', name: 'Regular Customer', phone: '13800000002', vipLevel: 0, preferredAgent: null, language: null, balance: '0.50', notes: 'Demo regular customer', pin: '135791' },
   { customerNumber: '10000003', name: 'Customer Without Phone', phone: null, vipLevel: 0, preferredAgent: null, language: null, balance: '20000.00', notes: 'Demo customer with no phone number on file' },
 ];
 

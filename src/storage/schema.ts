@@ -227,6 +227,9 @@ export const customers = sqliteTable(
     balanceCents: integer('balance_cents').notNull().default(0),
     /** The customer's language for the IVR; null: ask. */
     language: text('language').$type<CustomerLanguage | null>(),
+    /** The customer's telephone PIN (the IVR's identity check), never stored as keyed:
+     * `s1:<salt hex>:<sha256(salt ‖ pin) hex>`; null: no PIN set. */
+    pinHash: text('pin_hash'),
   },
   // `language` is held to CUSTOMER_LANGUAGES by the admin API's schema, not by a CHECK (a CHECK
   // would make drizzle-kit rebuild the table again).

@@ -34,6 +34,16 @@ describe('customer queries', () => {
     expect(q.run('customerByNumber', { customerNumber: '10000003' })).toMatchObject({ customerNumber: '10000003', balance: '20000.00', vipLevel: 0, language: null, preferredAgent: null });
     expect(q.run('customerByNumber', { customerNumber: '10000002' })).toMatchObject({ balance: '0.50' });
   });
+  it('verifyPin: the customer when the PIN is theirs; null for a wrong PIN, a customer without one, or nobody; the PIN is never stored as keyed', () => {
+    expect(q.run('verifyPin', { phone: '13800000001', pin: '246810' })).toMatchObject({ customerNumber: '10000001' });
+    expect(q.run('verifyPin', { phone: '13800000001', pin: '135791' })).toBeNull();
+    expect(q.run('verifyPin', { phone: '13800000002', pin: '135791' })).toMatchObject({ customerNumber: '10000002' });
+    expect(q.run('verifyPin', { phone: '13900000000', pin: '246810' })).toBeNull();
+    const stored = t.sqlite.prepare("SELECT pin_hash FROM customers WHERE customer_number = '10000001'").get() as { pin_hash: string };
+    expect(stored.pin_hash).toMatch(/^s1:[0-9a-f]{32}:[0-9a-f]{64}$/);
+    expect(stored.pin_hash).not.toContain('246810');
+    expect(t.repos.customers.findByNumber('10000003')!.hasPin).toBe(false);
+  });
   it('nobody: null', () => {
     expect(q.run('customerByPhone', { phone: '13900000000' })).toBeNull();
     expect(q.run('customerByNumber', { customerNumber: '99999999' })).toBeNull();
@@ -64,7 +74,7 @@ describe('refusals', () => {
 });
 
 it('describeIvrQuery serves flow validation offline', () => {
-  expect(IVR_QUERY_NAMES).toEqual(['customerByPhone', 'customerByNumber']);
+  expect(IVR_QUERY_NAMES).toEqual(['customerByPhone', 'customerByNumber', 'verifyPin']);
   expect(describeIvrQuery('customerByNumber')).toMatchObject({ params: ['customerNumber'], fields: ['customerNumber', 'name', 'vipLevel', 'language', 'balance', 'preferredAgent'] });
   expect(describeIvrQuery('constructor')).toBeNull();
 });

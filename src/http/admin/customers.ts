@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../core/errors.ts';
-import { BALANCE_PATTERN, type CustomerPatch, type NewCustomer } from '../../storage/repositories/customers.ts';
+import { BALANCE_PATTERN, PIN_PATTERN, type CustomerPatch, type NewCustomer } from '../../storage/repositories/customers.ts';
 import { CUSTOMER_LANGUAGES } from '../../storage/schema.ts';
 import type { AdminContext } from './admin-context.ts';
 import { closed, idParam, int, label, nullable, number, patchOf, str, text, username } from './schemas.ts';
@@ -30,6 +30,8 @@ const fields = {
   balance: str(1, 17, BALANCE_PATTERN),
   language: { type: ['string', 'null'], enum: [...CUSTOMER_LANGUAGES, null] },
   notes: nullable(text),
+  /** Write-only: the telephone PIN (4–12 digits) the IVR checks, or null to remove it. */
+  pin: nullable(str(4, 12, PIN_PATTERN)),
 };
 
 export function customerRoutes(app: FastifyInstance, ctx: AdminContext): void {

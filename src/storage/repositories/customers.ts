@@ -4,6 +4,7 @@
  * (what a caller keys in the IVR; `findByNumber`), a balance kept exactly in integer cents and
  * shown as a decimal string ("1005.30"), a language; the phone is optional.
  */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { asc, count, eq, or, sql, type SQL } from 'drizzle-orm';
 import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { badRequest } from '../../core/errors.ts';
@@ -25,13 +26,34 @@ export interface Customer {
   balance: string;
   language: CustomerLanguage | null;
   notes: string | null;
+  /** A telephone PIN is set (the PIN itself is never read back). */
+  hasPin: boolean;
   createdAt: number;
   updatedAt: number;
 }
 
 type Editable = 'customerNumber' | 'phone' | 'vipLevel' | 'preferredAgent' | 'balance' | 'language' | 'notes';
-export type NewCustomer = Pick<Customer, 'name'> & Partial<Pick<Customer, Editable>>;
-export type CustomerPatch = Partial<Pick<Customer, 'name' | Editable>>;
+/** `pin`: write-only, 4–12 digits, or null to remove it. */
+export type NewCustomer = Pick<Customer, 'name'> & Partial<Pick<Customer, Editable>> & { pin?: string | null };
+export type CustomerPatch = Partial<Pick<Customer, 'name' | Editable>> & { pin?: string | null };
+
+export const PIN_PATTERN = '^[0-9]{4,12}$';
+
+/** A PIN as stored: `s1:<salt>:<sha256(salt ‖ pin)>`. A telephone PIN has few digits, so no hash
+ * keeps it from a thief of the database for long; what protects it is that it never appears as
+ * keyed, and that the IVR allows three tries per call. */
+export function pinHashOf(pin: string, salt = randomBytes(16)): string {
+  if (!new RegExp(PIN_PATTERN).test(pin)) throw badRequest('a PIN is 4 to 12 digits');
+  return `s1:${salt.toString('hex')}:${createHash('sha256').update(salt).update(pin).digest('hex')}`;
+}
+
+export function pinMatches(stored: string | null, pin: string): boolean {
+  const m = stored ? /^s1:([0-9a-f]{32}):([0-9a-f]{64})$/.exec(stored) : null;
+  if (!m) return false;
+  const want = Buffer.from(m[2]!, 'hex');
+  const got = createHash('sha256').update(Buffer.from(m[1]!, 'hex')).update(pin).digest();
+  return timingSafeEqual(want, got);
+}
 
 /** A decimal amount with at most two places: "1005.30", "0.5", "-3", "20000". */
 export const BALANCE_PATTERN = '^-?(0|[1-9][0-9]{0,12})(\\.[0-9]{1,2})?$';
@@ -65,6 +87,7 @@ function toCustomer(r: CustomerRow): Customer {
     balance: balanceOf(r.balanceCents),
     language: r.language ?? null,
     notes: r.notes,
+    hasPin: r.pinHash !== null,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };
@@ -72,10 +95,11 @@ function toCustomer(r: CustomerRow): Customer {
 
 /** The columns of a create or patch: `balance` becomes cents, undefined fields are left out. */
 function columnsOf(input: CustomerPatch): Partial<typeof customers.$inferInsert> {
-  const { balance, ...rest } = input;
+  const { balance, pin, ...rest } = input;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(rest)) if (v !== undefined) out[k] = v;
   if (balance !== undefined) out.balanceCents = centsOf(balance);
+  if (pin !== undefined) out.pinHash = pin === null ? null : pinHashOf(pin);
   return out as Partial<typeof customers.$inferInsert>;
 }
 
@@ -105,6 +129,13 @@ export class CustomersRepository {
   findByNumber(customerNumber: string): Customer | null {
     const r = this.byNumber.get({ customerNumber });
     return r ? toCustomer(r) : null;
+  }
+
+  /** The customer whose phone is `phone`, when `pin` is their PIN; null otherwise (no such
+   * customer, no PIN set, a wrong PIN). */
+  checkPin(phone: string, pin: string): Customer | null {
+    const r = this.byPhone.get({ phone });
+    return r && pinMatches(r.pinHash, pin) ? toCustomer(r) : null;
   }
 
   findById(id: number): Customer | null {

@@ -21,7 +21,7 @@ export interface IvrParamSpec {
 
 /** What a query may read: read methods only. */
 export interface IvrQuerySources {
-  customers: Pick<CustomersRepository, 'findByPhone' | 'findByNumber'>;
+  customers: Pick<CustomersRepository, 'findByPhone' | 'findByNumber' | 'checkPin'>;
 }
 
 export interface IvrQueryDef {
@@ -49,6 +49,8 @@ export class IvrQueryError extends Error {
 const PHONE: IvrParamSpec = { pattern: /^\+?[0-9]{2,32}$/, what: 'a phone number (2 to 32 digits, optional leading +)' };
 const CUSTOMER_NUMBER: IvrParamSpec = { pattern: /^[0-9]{1,32}$/, what: 'a customer number (1 to 32 digits)' };
 
+const PIN: IvrParamSpec = { pattern: /^[0-9]{1,12}$/, what: 'a PIN (1 to 12 digits)' };
+
 const CUSTOMER_FIELDS = ['customerNumber', 'name', 'vipLevel', 'language', 'balance', 'preferredAgent'] as const;
 
 /** A customer as the IVR sees it: no internal id, no notes; the balance a decimal string. */
@@ -69,6 +71,12 @@ export const IVR_QUERIES = {
     params: { customerNumber: CUSTOMER_NUMBER },
     fields: CUSTOMER_FIELDS,
     run: (src, p) => customerRecord(src.customers.findByNumber(p.customerNumber!)),
+  },
+  verifyPin: {
+    description: 'The customer whose phone number is `phone`, when `pin` is their telephone PIN; null when it is not (or no PIN is set). The PIN is compared, never returned.',
+    params: { phone: PHONE, pin: PIN },
+    fields: CUSTOMER_FIELDS,
+    run: (src, p) => customerRecord(src.customers.checkPin(p.phone!, p.pin!)),
   },
 } satisfies Record<string, IvrQueryDef>;
 
