@@ -176,6 +176,16 @@ describe('prompt resolver', () => {
     expect((await new PromptResolver({ logger: silent }).resolve({ text: 'x', lang: 'en-US' })).source).toBe('switch');
   });
 
+  it('text the renderer refuses for good (digits) is refused once: later plays go to the switch without a render or a log line', async () => {
+    let renders = 0;
+    const counting: SpeechRenderer = { ...failing('TTS_TEXT_NOT_NORMALISED'), render: () => (renders++, Promise.reject(new SpeechError('TTS_TEXT_NOT_NORMALISED', 'digits'))) };
+    const { logger, lines } = capture();
+    const r = new PromptResolver({ renderer: counting, logger });
+    for (let i = 0; i < 5; i++) expect(await r.resolve({ promptId: 'menu', text: '请按1', lang: 'zh-CN' })).toMatchObject({ source: 'switch', reason: 'TTS_TEXT_NOT_NORMALISED' });
+    expect(renders).toBe(1);
+    expect(lines.filter((l) => l.level >= 40)).toHaveLength(1);
+  });
+
   it('refuses a prompt with neither a recorded file nor text', async () => {
     expect(await errCode(new PromptResolver({ logger: silent }).resolve({ promptId: 'x', text: '', lang: 'zh-CN' }))).toBe('TTS_TEXT_EMPTY');
   });

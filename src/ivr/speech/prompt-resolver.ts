@@ -39,10 +39,14 @@ export interface PromptResolverOptions {
   logger: SpeechLogger;
 }
 
+const MAX_REFUSED = 1000;
+
 export class PromptResolver {
   private readonly library: PromptLibrary | undefined;
   private readonly renderer: SpeechRenderer | undefined;
   private readonly logger: SpeechLogger;
+  /** Texts the renderer refused for good (digits, too long), with why. */
+  private readonly refused = new Map<string, SpeechErrorCode>();
 
   constructor(opts: PromptResolverOptions) {
     this.library = opts.library;
@@ -66,12 +70,20 @@ export class PromptResolver {
     }
     if (text.trim() === '') throw new SpeechError('TTS_TEXT_EMPTY', `prompt ${promptId ?? '(no id)'} in ${lang}: no recorded file and no text`);
     let reason: SpeechErrorCode = 'TTS_UNAVAILABLE';
+    const key = `${lang}\n${text}`;
+    const refusedBefore = this.refused.get(key);
+    if (refusedBefore) return { ...base, source: 'switch', message: `tts:${ttsId(promptId, lang, text)}`, reason: refusedBefore };
     if (this.renderer) {
       try {
         const r = await this.renderer.render(text, lang);
         return { ...base, source: 'speech', message: `file:${r.path}`, path: r.path, durationMs: r.durationMs, voice: r.voice, cached: r.cached };
       } catch (err) {
         reason = err instanceof SpeechError ? err.code : 'TTS_FAILED';
+        // Text the engine refuses is refused every time: remember it (bounded), say it once.
+        if (reason === 'TTS_TEXT_NOT_NORMALISED' || reason === 'TTS_TEXT_TOO_LONG') {
+          if (this.refused.size >= MAX_REFUSED) this.refused.delete(this.refused.keys().next().value!);
+          this.refused.set(key, reason);
+        }
         if (reason !== 'TTS_UNAVAILABLE') {
           const level = reason === 'TTS_TEXT_NOT_NORMALISED' || reason === 'TTS_TEXT_TOO_LONG' ? 'error' : 'warn';
           this.logger[level]({ promptId, lang, code: reason, err: (err as Error).message }, 'speech render failed; the switch synthesises this prompt');
