@@ -10,11 +10,14 @@ RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app
-ENV NODE_ENV=production HOST=0.0.0.0 DATA_DIR=/data
+# Offline speech for the IVR prompts (docs/ivr.md, "Speech").
+RUN apt-get update && apt-get install -y --no-install-recommends espeak-ng sox && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production HOST=0.0.0.0 DATA_DIR=/data FLOWS_DIR=/app/flows
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY migrations ./migrations
+COPY flows ./flows
 # The volume is created from this folder on first mount, so the daemon's user owns it.
 RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
