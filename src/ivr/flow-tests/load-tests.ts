@@ -41,7 +41,7 @@ export async function findTestFiles(dir: string): Promise<string[]> {
 
 let validator: ValidateFunction | undefined;
 function validate(): ValidateFunction {
-  validator ??= new Ajv({ allErrors: true, strictSchema: true, strictTypes: false, strictRequired: false, allowUnionTypes: true }).compile(buildTestFileSchema());
+  validator ??= new Ajv({ allErrors: true, verbose: true, strictSchema: true, strictTypes: false, strictRequired: false, allowUnionTypes: true }).compile(buildTestFileSchema());
   return validator;
 }
 
