@@ -54,7 +54,14 @@ const cases: [ReadOutKind, string, string][] = [
   ['number', '1000000000000', '一万亿'],
   ['number', '1000000000001', '一万亿零一'],
   ['number', '1234500000000', '一万二千三百四十五亿'],
-  ['number', '1000010000000', '一万亿零一千万'],
+  // The count of 亿 (一万) ends in zeros, which are not read; the rest (一千万) fills its places.
+  // (This case said 一万亿零一千万 until the cross-check with nzh showed the reading to be
+  // inconsistent with 201000 二十万一千.)
+  ['number', '1000010000000', '一万亿一千万'],
+  ['number', '201000', '二十万一千'],
+  ['number', '200100', '二十万零一百'],
+  ['number', '1000000001', '十亿零一'],
+  ['number', '10000001', '一千万零一'],
   ['number', '100100000', '一亿零一十万'],
   ['number', '2000000000000', '两万亿'],
   ['number', '123456789', '一亿二千三百四十五万六千七百八十九'],

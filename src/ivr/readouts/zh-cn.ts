@@ -4,7 +4,8 @@
  *
  * The rules, and where the open peers go wrong:
  * - 万/亿 grouping (above 10^12 the count of 亿 takes 万: 一万二千亿); one 零 for each run of skipped places, also across a 万/亿
- *   boundary: 1005 一千零五, 1010 一千零一十, 10100 一万零一百, 100010000 一亿零一万, 100000 十万.
+ *   boundary: 1005 一千零五, 1010 一千零一十, 10100 一万零一百, 100010000 一亿零一万, 100000 十万; zeros
+ *   at the end of a count of 万 or 亿 are not read (201000 二十万一千).
  * - 十 without 一 only at the very start (15 十五, 100000 十万), else 一十 (110 一百一十).
  * - 两 for a leading 2 before 百/千/万/亿 (两百, 两千二百二十二, 两万) and for a count of 2 before a
  *   measure word (两点, 两小时, 两元); 二 in the tens and ones and elsewhere (十二, 二十二, 二月).
@@ -20,51 +21,62 @@ const PLACE = ['', '十', '百', '千'];
 const WEEKDAY = ['日', '一', '二', '三', '四', '五', '六'];
 
 /**
- * A whole number (digit string without leading zeros, up to 16 digits). `leadingLiang`: a leading 2
- * before 百/千/万/亿 is 两. Groups of four digits from the right take 万 and 亿; above 10^12 the
- * count of 亿 is itself a number with 万 (一万二千三百四十五亿, not 一万亿二千三百四十五亿).
+ * A whole number (digit string, up to 16 digits). `leadingLiang`: a leading 2 before 百/千/万/亿 is
+ * 两. Read as a person does, by 亿 and 万: the count of 亿 (itself a number with 万 above 10^12:
+ * 一万二千三百四十五亿), 亿, then the rest; likewise the count of 万, 万, the rest. Zeros at the end
+ * of a count are not read (201000 二十万一千, 1000010000000 一万亿一千万); a rest that does not
+ * fill its places starts with one 零 (200100 二十万零一百, 100010000 一亿零一万), and so does each run
+ * of zeros inside four places (1005 一千零五). 十 without 一 only at the very start (十五, 十万, but
+ * 一百一十, 一千零一十).
  */
 export function integer(int: string, leadingLiang = true): string[] {
-  if (/^0*$/.test(int)) return ['零'];
-  const groups: string[] = [];
-  for (let end = int.length; end > 0; end -= 4) groups.unshift(int.slice(Math.max(0, end - 4), end).padStart(4, '0'));
-  if (groups.length > 4) throw new RangeError('too many digits');
+  if (!/^[0-9]{1,16}$/.test(int)) throw new RangeError('too many digits');
+  const n = BigInt(int);
+  if (n === 0n) return ['零'];
+  return bigNumber(n, true, leadingLiang, false);
+}
+
+const WAN = 10_000n;
+const YI = 100_000_000n;
+
+function bigNumber(n: bigint, first: boolean, liang: boolean, beforeUnit: boolean): string[] {
+  for (const [unit, size, fill] of [['亿', YI, 10_000_000n], ['万', WAN, 1000n]] as const) {
+    if (n < size) continue;
+    const out = [...bigNumber(n / size, first, liang, true), unit];
+    const rest = n % size;
+    if (rest === 0n) return out;
+    if (rest < fill) out.push('零');
+    return [...out, ...bigNumber(rest, false, liang, false)];
+  }
+  return fourPlaces(Number(n), first, liang, beforeUnit);
+}
+
+/** 1–9999. `first`: nothing was said before (十五 not 一十五); `beforeUnit`: 万 or 亿 follows. */
+function fourPlaces(n: number, first: boolean, liang: boolean, beforeUnit: boolean): string[] {
+  const digits = String(n).padStart(4, '0');
   const out: string[] = [];
+  let started = false;
   let pendingZero = false;
-  let yiCount = false; // a digit above 亿 was read: 亿 follows the 亿 group even if it is 0000
-  groups.forEach((group, gi) => {
-    const k = groups.length - 1 - gi; // 0: ones, 1: 万, 2: 亿, 3: 万亿
-    const groupUnit = k === 0 ? '' : k === 2 ? '亿' : '万';
-    let any = false;
-    for (let i = 0; i < 4; i++) {
-      const d = Number(group[i]);
-      const place = 3 - i;
-      if (d === 0) {
-        if (out.length > 0) pendingZero = true;
-        continue;
-      }
-      if (pendingZero) out.push('零');
-      pendingZero = false;
-      const first = out.length === 0;
-      if (d === 1 && place === 1 && first) {
-        out.push('十'); // 十五, 十万: no 一 at the very start
-      } else {
-        // The number's first digit, a 2, before 百/千 — or alone in its group before 万/亿: 两.
-        const beforeBig = place >= 2 || (place === 0 && groupUnit !== '');
-        out.push(d === 2 && first && leadingLiang && beforeBig ? '两' : DIGIT[d]!);
-        if (PLACE[place]) out.push(PLACE[place]!);
-      }
-      any = true;
+  for (let i = 0; i < 4; i++) {
+    const d = Number(digits[i]);
+    const place = 3 - i;
+    if (d === 0) {
+      if (started) pendingZero = true;
+      continue;
     }
-    if (k === 3 && any) {
-      out.push('万');
-      yiCount = true;
-    } else if (k === 2 && (any || yiCount)) {
-      out.push('亿');
-    } else if (k === 1 && any) {
-      out.push('万');
+    if (pendingZero) out.push('零');
+    pendingZero = false;
+    const leading = !started;
+    started = true;
+    if (d === 1 && place === 1 && leading && first) {
+      out.push('十'); // 十五, 十万: no 一 at the very start
+      continue;
     }
-  });
+    // The number's first digit, a 2, before 百/千 — or alone before 万/亿: 两.
+    const liangHere = liang && d === 2 && leading && first && (place >= 2 || (place === 0 && beforeUnit));
+    out.push(liangHere ? '两' : DIGIT[d]!);
+    if (PLACE[place]) out.push(PLACE[place]!);
+  }
   return out;
 }
 
