@@ -80,11 +80,11 @@ describe('IVR journeys', () => {
     const old = await w.dial(REGULAR, '8002');
     await waitHeard(w, old, 'For English');
     await press(w, old, '2');
-    await waitHeard(w, old, 'For sales, press 1');
+    await waitHeard(w, old, 'For sales, press one');
 
     const file = join(flowsDir, 'main.yaml');
     const original = readFileSync(file, 'utf8');
-    writeFileSync(file, original.replace('For sales, press 1.', 'For new sales, press 1.'));
+    writeFileSync(file, original.replace('For sales, press one.', 'For new sales, press one.'));
     const reloaded = await w.http('POST', '/api/v1/ivr/flows/reload', { token, body: {} });
     expect(reloaded.status, JSON.stringify(reloaded.body)).toBe(200);
     expect(reloaded.body.changed).toEqual(['main']);
@@ -92,12 +92,12 @@ describe('IVR journeys', () => {
 
     // The call already in the flow hears the old menu again (0), the new call the new one.
     await press(w, old, '0');
-    await waitHeard(w, old, 'For sales, press 1', 2);
+    await waitHeard(w, old, 'For sales, press one', 2);
     expect((await heard(w, old)).some((i) => i.text?.includes('For new sales'))).toBe(false);
     const fresh = await w.dial(REGULAR, '8002');
     await waitHeard(w, fresh, 'For English');
     await press(w, fresh, '2');
-    await waitHeard(w, fresh, 'For new sales, press 1');
+    await waitHeard(w, fresh, 'For new sales, press one');
 
     writeFileSync(file, original.replace('start: greeting', 'start: nowhere'));
     const broken = await w.http('POST', '/api/v1/ivr/flows/reload', { token, body: {} });
@@ -116,9 +116,9 @@ describe('IVR journeys', () => {
     const id = await w.dial('13900000888', '8002');
     await waitHeard(w, id, 'For English');
     await press(w, id, '2');
-    await waitHeard(w, id, 'For sales, press 1');
+    await waitHeard(w, id, 'For sales, press one');
     await press(w, id, '7');
-    await waitHeard(w, id, 'For sales, press 1', 2);
+    await waitHeard(w, id, 'For sales, press one', 2);
     await press(w, id, '1');
     await waitAt(w, id, '8900');
     await w.simApi('POST', `/sim/calls/${id}/hangup`);

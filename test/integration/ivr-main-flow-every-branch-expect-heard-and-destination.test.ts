@@ -20,7 +20,7 @@ const UNKNOWN = '13900000009';
 describe('main flow', () => {
   it('no key at the language choice: Mandarin; 1 → sales queue, announced', async () => {
     const id = await w.dial(REGULAR, '8002');
-    await waitHeard(w, id, '业务咨询请按1');
+    await waitHeard(w, id, '业务咨询请按一');
     await press(w, id, '1');
     await waitAt(w, id, '8900');
     const items = await heard(w, id);
@@ -33,7 +33,7 @@ describe('main flow', () => {
     const id = await w.dial(REGULAR, '8002');
     await waitHeard(w, id, 'For English');
     await press(w, id, '2');
-    await waitHeard(w, id, 'For sales, press 1');
+    await waitHeard(w, id, 'For sales, press one');
     await press(w, id, '2');
     await waitAt(w, id, '8901');
     expect((await heard(w, id)).some((i) => i.text === 'Connecting you to technical support, please hold.')).toBe(true);
@@ -45,7 +45,7 @@ describe('main flow', () => {
     await waitAt(w, id, '8902', 15_000);
     const texts = (await heard(w, id)).map((i) => i.text ?? '');
     expect(texts.some((t) => t.includes('尊敬的贵宾客户'))).toBe(true);
-    expect(texts.some((t) => t.includes('业务咨询请按1'))).toBe(false);
+    expect(texts.some((t) => t.includes('业务咨询请按一'))).toBe(false);
     await w.simApi('POST', `/sim/calls/${id}/hangup`);
   });
 
@@ -53,9 +53,9 @@ describe('main flow', () => {
     const id = await w.dial(REGULAR, '8002');
     await waitHeard(w, id, 'For English');
     await press(w, id, '1');
-    await waitHeard(w, id, '业务咨询请按1');
+    await waitHeard(w, id, '业务咨询请按一');
     await press(w, id, '3');
-    const items = await waitHeard(w, id, '业务咨询请按1', 2);
+    const items = await waitHeard(w, id, '业务咨询请按一', 2);
     const texts = items.map((i) => i.text ?? '');
     expect(texts).toContain('五角');
     await w.simApi('POST', `/sim/calls/${id}/hangup`);
@@ -65,16 +65,16 @@ describe('main flow', () => {
     const id = await w.dial(UNKNOWN, '8002');
     await waitHeard(w, id, 'For English');
     await press(w, id, '2');
-    await waitHeard(w, id, 'For sales, press 1');
+    await waitHeard(w, id, 'For sales, press one');
     await press(w, id, '3');
     await waitHeard(w, id, 'customer number');
     await press(w, id, '10000003#');
-    await waitHeard(w, id, 'For sales, press 1', 2);
+    await waitHeard(w, id, 'For sales, press one', 2);
     expect((await heard(w, id)).map((i) => i.text)).toContain('twenty thousand dollars');
     await press(w, id, '3');
     await waitHeard(w, id, 'customer number', 2);
     await press(w, id, '99999999#');
-    await waitHeard(w, id, 'For sales, press 1', 3);
+    await waitHeard(w, id, 'For sales, press one', 3);
     const texts = (await heard(w, id)).map((i) => i.text ?? '');
     expect(texts.some((t) => /not find|not found|no account/i.test(t))).toBe(true);
     await w.simApi('POST', `/sim/calls/${id}/hangup`);
@@ -85,7 +85,7 @@ describe('main flow', () => {
     await waitHeard(w, id, 'For English');
     await press(w, id, '2');
     for (let n = 1; n <= 3; n++) {
-      await waitHeard(w, id, 'For sales, press 1', n);
+      await waitHeard(w, id, 'For sales, press one', n);
       await press(w, id, '7');
     }
     await waitGone(w, id);
@@ -100,7 +100,7 @@ describe('main flow', () => {
     await press(w, id, '2');
     await waitAt(w, id, '8900', 20_000);
     const texts = (await heard(w, id)).map((i) => i.text ?? '');
-    expect(texts.filter((t) => t.startsWith('For sales, press 1'))).toHaveLength(3);
+    expect(texts.filter((t) => t.startsWith('For sales, press one'))).toHaveLength(3);
     await w.simApi('POST', `/sim/calls/${id}/hangup`);
   });
 
@@ -108,7 +108,7 @@ describe('main flow', () => {
     const id = await w.dial(REGULAR, '8002');
     await waitHeard(w, id, 'For English');
     await press(w, id, '2');
-    await waitHeard(w, id, 'For sales, press 1');
+    await waitHeard(w, id, 'For sales, press one');
     await press(w, id, '9');
     await eventually(async () => (await heard(w, id)).some((i) => i.kind === 'tone'));
     await new Promise((r) => setTimeout(r, 150));
@@ -125,9 +125,9 @@ describe('main flow', () => {
     const id = await w.dial(REGULAR, '8002');
     await waitHeard(w, id, 'For English');
     await press(w, id, '2');
-    await waitHeard(w, id, 'For sales, press 1');
+    await waitHeard(w, id, 'For sales, press one');
     await press(w, id, '0');
-    await waitHeard(w, id, 'For sales, press 1', 2);
+    await waitHeard(w, id, 'For sales, press one', 2);
     await press(w, id, '*');
     await waitHeard(w, id, 'For English', 2);
     await w.simApi('POST', `/sim/calls/${id}/hangup`);
@@ -139,12 +139,12 @@ describe('main flow', () => {
       async (id) => {
         await waitHeard(w, id, 'For English');
         await press(w, id, '2');
-        await waitHeard(w, id, 'For sales, press 1');
+        await waitHeard(w, id, 'For sales, press one');
       },
       async (id) => {
         await waitHeard(w, id, 'For English');
         await press(w, id, '2');
-        await waitHeard(w, id, 'For sales, press 1');
+        await waitHeard(w, id, 'For sales, press one');
         await press(w, id, '3');
         await waitHeard(w, id, 'customer number');
         await press(w, id, '123');
@@ -152,7 +152,7 @@ describe('main flow', () => {
       async (id) => {
         await waitHeard(w, id, 'For English');
         await press(w, id, '2');
-        await waitHeard(w, id, 'For sales, press 1');
+        await waitHeard(w, id, 'For sales, press one');
         await press(w, id, '9');
         await eventually(async () => (await heard(w, id)).some((i) => i.kind === 'tone'));
       },

@@ -47,6 +47,13 @@ describe('flow files: static checks', () => {
     ]);
   });
 
+  it('PROMPT_DIGITS (speech is given words, never digits) and PROMPT_LATIN_IN_MANDARIN as a warning; a text spoken in its own language (lang) is not flagged', async () => {
+    expect(await said('prompt-text')).toEqual([
+      `${DIR}/prompt-text.yaml:6:5: prompt "choose" (zh-CN) has digits in its text: write them as words (按一, press one) or read values with a say node [PROMPT_DIGITS]`,
+      `${DIR}/prompt-text.yaml:9:5: prompt "welcome" (zh-CN) has Latin words in Mandarin text, which the Mandarin voice reads as pinyin: give that part its own prompt with lang: en-US [PROMPT_LATIN_IN_MANDARIN] (warning)`,
+    ]);
+  });
+
   it('LANGUAGE_NOT_IN_FLOW', async () => {
     expect(await said('language-not-in-flow')).toEqual([
       `${DIR}/language-not-in-flow.yaml:9:11: node "english": switches to en-US, which is not one of the flow's languages (zh-CN) [LANGUAGE_NOT_IN_FLOW]`,

@@ -247,7 +247,8 @@ export class IvrSession {
       if (!p) continue;
       const t = p[this.lang] ?? p[this.flow.def.languages[0]!];
       if (t === undefined) continue;
-      items.push(typeof t === 'string' ? { kind: 'prompt', promptId: id, lang: this.lang, text: t } : { kind: 'prompt', promptId: id, lang: this.lang, text: t.text ?? '', file: t.file });
+      if (typeof t === 'string') items.push({ kind: 'prompt', promptId: id, lang: this.lang, text: t });
+      else items.push({ kind: 'prompt', promptId: id, lang: t.lang ?? this.lang, text: t.text ?? '', ...(t.file !== undefined ? { file: t.file } : {}) });
     }
     return items;
   }
@@ -294,7 +295,9 @@ export class IvrSession {
         s.playId = null;
         s.cancelTimer();
         const reqId = ++s.seq;
-        s.leaveReq = { reqId, outcome };
+        // A flow that hangs up after the caller was served (a message left, a balance heard)
+        // ends with that outcome, not as a hang-up by the flow.
+        s.leaveReq = { reqId, outcome: outcome === 'hangup' && s.servedAs ? s.servedAs : outcome };
         s.phase = 'leaving';
         s.out.push({ kind: 'leave', reqId, departure: d });
       },

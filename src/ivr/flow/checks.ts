@@ -101,6 +101,20 @@ export function checkFlow(def: FlowDefinition, ctx: CheckContext): FlowProblem[]
       report('UNUSED_PROMPT', ['prompts', pname], `prompt "${pname}" is never played`, { key: true, severity: 'warning' });
       continue;
     }
+    for (const lang of def.languages) {
+      const t = prompt[lang];
+      const text = typeof t === 'string' ? t : t?.file === undefined ? t?.text : undefined;
+      if (text === undefined) continue;
+      const spoken = typeof t === 'object' && t.lang ? t.lang : lang;
+      // Speech is given normalised text only: a digit may be read in another language (and a
+      // Mandarin voice reads Latin letters as pinyin).
+      if (/[0-9０-９]/.test(text)) {
+        report('PROMPT_DIGITS', ['prompts', pname, lang], `prompt "${pname}" (${lang}) has digits in its text: write them as words (按一, press one) or read values with a say node`, { key: true });
+      }
+      if (spoken === 'zh-CN' && /[A-Za-z]{2,}/.test(text)) {
+        report('PROMPT_LATIN_IN_MANDARIN', ['prompts', pname, lang], `prompt "${pname}" (${lang}) has Latin words in Mandarin text, which the Mandarin voice reads as pinyin: give that part its own prompt with lang: en-US`, { key: true, severity: 'warning' });
+      }
+    }
     const missing = def.languages.filter((l) => prompt[l] === undefined);
     if (missing.length > 0) {
       report('PROMPT_MISSING_LANGUAGE', ['prompts', pname], `prompt "${pname}" has no ${missing.join(', ')} text; the flow's languages are ${def.languages.join(', ')}`, { key: true });

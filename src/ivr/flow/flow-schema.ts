@@ -320,10 +320,11 @@ export function buildFlowSchema(): Schema {
   for (const kind of NODE_KINDS) nodeDefs[`${kind}Node`] = kindSchema(kind);
   const promptText: Schema = {
     type: ['string', 'object'],
-    description: 'Text the TTS engine says, or a recorded file (relative to the flow\'s folder or the prompt library) with the text it says (for logs, tests and the fallback).',
+    description: 'Text the TTS engine says, or a recorded file (relative to the flow\'s folder or the prompt library) with the text it says (for logs, tests and the fallback); `lang` when the text is spoken in another language than the call\'s.',
     additionalProperties: false,
-    required: ['file'],
-    properties: { file: str('The recorded file.', { minLength: 1 }), text: str('What the recording says.') },
+    minProperties: 1,
+    anyOf: [{ required: ['file'] }, { required: ['text'] }],
+    properties: { file: str('The recorded file.', { minLength: 1 }), text: str('What the prompt says.'), lang: { type: 'string', enum: [...LANGS], description: 'The language the text is spoken in, when not the call\'s.' } },
   };
   const langProps: Record<string, Json> = {};
   for (const l of LANGS) langProps[l] = { ...ref('promptText'), description: `The prompt in ${l}.` };

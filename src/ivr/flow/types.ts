@@ -25,8 +25,10 @@ export type Target = string;
 export type PromptRef = string | string[];
 
 /** One prompt in one language: text the TTS engine says, or a recorded file (relative to the
- * flow's folder or the prompt library) with the text it says (for logs, tests and the fallback). */
-export type PromptText = string | { file: string; text?: string };
+ * flow's folder or the prompt library) with the text it says (for logs, tests and the fallback).
+ * `lang`: the text is spoken in another language than the call's (a bilingual language menu:
+ * "For English, press two" in a Mandarin call is spoken by the English voice). */
+export type PromptText = string | { file?: string; text?: string; lang?: Lang };
 
 /** A prompt in each of the flow's languages. */
 export type Prompt = Partial<Record<Lang, PromptText>>;
