@@ -53,7 +53,7 @@ export interface Ivr {
   reloaded(summary: ReloadSummary): void;
   runtime: IvrRuntime;
   announcer: QueueAnnouncer;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export async function buildIvr(d: IvrWiringDeps): Promise<Ivr> {
@@ -155,8 +155,14 @@ export async function buildIvr(d: IvrWiringDeps): Promise<Ivr> {
     return flow ? runtime.reserveFor(d.calls.tracker.pbxIdAt(call), flow) : null;
   });
 
-  // Prompts rendered once at start, so that the first caller does not wait for speech.
-  void warmPrompts(registry, source, log);
+  // Prompts rendered once at start, so that the first caller does not wait for speech. A stop
+  // waits for the render under way (nothing is written into DATA_DIR after close).
+  let closed = false;
+  let warming: Promise<void> = Promise.resolve();
+  const warm = () => {
+    warming = warming.then(() => warmPrompts(registry, source, log, () => closed));
+  };
+  warm();
 
   const reloaded = (summary: ReloadSummary) => {
     for (const f of registry.list()) {
@@ -164,7 +170,7 @@ export async function buildIvr(d: IvrWiringDeps): Promise<Ivr> {
       if (summary.refused.includes(f.id)) log.warn({ flow: f.id, file: f.file, servingVersion: f.version, problems: f.problems.filter((p) => p.severity === 'error').map((p) => p.message) }, 'IVR flow refused; the last good version keeps serving');
       if (summary.removed.includes(f.id)) log.warn({ flow: f.id, file: f.file, servingVersion: f.version }, 'IVR flow file removed; its last version keeps serving');
     }
-    if (summary.changed.length) void warmPrompts(registry, source, log);
+    if (summary.changed.length) warm();
   };
   const reload = async () => {
     const summary = await registry.reload();
@@ -195,11 +201,14 @@ export async function buildIvr(d: IvrWiringDeps): Promise<Ivr> {
     announcer,
     reload,
     reloaded,
-    close() {
+    async close() {
+      closed = true;
       watcher?.close();
       d.timers.clearTimeout(debounce);
       runtime.close();
       announcer.close();
+      await warming;
+      await speech.renderer.idle();
     },
   };
 }
@@ -231,17 +240,20 @@ export function mergeDotted(existing: unknown, dotted: Record<string, string>): 
   return base;
 }
 
-async function warmPrompts(registry: FlowRegistry, source: PromptSource, log: Logger): Promise<void> {
+async function warmPrompts(registry: FlowRegistry, source: PromptSource, log: Logger, stopped: () => boolean): Promise<void> {
   let n = 0;
   for (const status of registry.list()) {
+    if (stopped()) return;
     const flow = registry.get(status.id);
     if (!flow) continue;
     for (const [promptId, prompt] of Object.entries(flow.def.prompts)) {
       for (const lang of flow.def.languages) {
         const t = prompt[lang];
-        if (t === undefined || typeof t !== 'string') continue;
+        if (t === undefined || stopped()) continue;
+        const text = typeof t === 'string' ? t : t.file === undefined ? t.text : undefined;
+        if (text === undefined) continue;
         try {
-          await source.resolve({ kind: 'prompt', promptId, lang, text: t });
+          await source.resolve({ kind: 'prompt', promptId, lang: typeof t === 'object' && t.lang ? t.lang : lang, text });
           n++;
         } catch {
           // logged by the resolver

@@ -133,7 +133,25 @@ describe('main flow', () => {
     await w.simApi('POST', `/sim/calls/${id}/hangup`);
   });
 
-  it('a caller hanging up in a prompt, a menu, a collect and a recording frees the port every time', async () => {
+  it('while waiting in the queue the caller hears music and, every 30 s, the position and estimated wait', async () => {
+    const id = await w.dial('13900000321', '8002');
+    await waitHeard(w, id, 'For English');
+    await press(w, id, '1');
+    await waitHeard(w, id, '业务咨询请按一');
+    await press(w, id, '1');
+    await waitAt(w, id, '8900');
+    // Nobody is signed in: the router cannot estimate; the message says so without a number.
+    const items = await waitHeard(w, id, '请您耐心等待', 1, 10_000);
+    const at = items.findIndex((i) => i.text?.includes('请您耐心等待'));
+    expect(items[at]!.text).toMatch(/^您(是下一位|前面还有.+位客户)，坐席正忙，请您耐心等待。$/);
+    expect(items.slice(0, at).some((i) => i.kind === 'music')).toBe(true);
+    // About 30 s (real time, 1.5 s here) of music came before it.
+    const music = items.slice(0, at).filter((i) => i.kind === 'music').reduce((a, i) => a + i.durationMs, 0);
+    expect(music).toBeGreaterThan(20_000);
+    await w.simApi('POST', `/sim/calls/${id}/hangup`);
+  });
+
+  it('a caller hanging up in a prompt, a menu, a collect, a recording, a read-out and a queue prompt frees the port every time', async () => {
     const stops: ((id: string) => Promise<void>)[] = [
       async (id) => void (await waitHeard(w, id, '欢迎致电')),
       async (id) => {
@@ -155,6 +173,23 @@ describe('main flow', () => {
         await waitHeard(w, id, 'For sales, press one');
         await press(w, id, '9');
         await eventually(async () => (await heard(w, id)).some((i) => i.kind === 'tone'));
+      },
+      // a say node (the balance read out) and a queue node's prompt
+      async (id) => {
+        await waitHeard(w, id, 'For English');
+        await press(w, id, '2');
+        await waitHeard(w, id, 'For sales, press one');
+        await press(w, id, '3');
+        await waitHeard(w, id, 'customer number');
+        await press(w, id, '10000003#');
+        await waitHeard(w, id, 'twenty thousand');
+      },
+      async (id) => {
+        await waitHeard(w, id, 'For English');
+        await press(w, id, '2');
+        await waitHeard(w, id, 'For sales, press one');
+        await press(w, id, '1');
+        await waitHeard(w, id, 'Connecting you to sales');
       },
     ];
     for (const reach of stops) {

@@ -101,6 +101,13 @@ export class EspeakRenderer implements SpeechRenderer {
     return lang === undefined ? h.available : h.langs.includes(lang);
   }
 
+  /** Resolves once no render is running (a daemon stopping waits for this before its data folder
+   * may go). */
+  async idle(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight.values()]);
+    if (this.detected) await this.detected.catch(() => undefined);
+  }
+
   async render(text: string, lang: SpeechLang): Promise<RenderedSpeech> {
     if (!isSpeechLang(lang)) throw new SpeechError('BAD_LANG', `lang "${String(lang)}" is not one of ${SPEECH_LANGS.join(', ')}`);
     const clean = normaliseSpeechText(text);
