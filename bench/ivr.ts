@@ -133,8 +133,8 @@ interface Sample {
   ms: number;
 }
 
-const isChooseLanguage = (p: WirePlay) => (p.text ?? '').includes('please press 2') || p.message.includes('chooseLanguage');
-const isMainMenu = (p: WirePlay) => (p.text ?? '').includes('To hear these options again') || (p.text ?? '').includes('重听请按0') || p.message.includes('mainMenu');
+const isChooseLanguage = (p: WirePlay) => /For English, please press (2|two)/.test(p.text ?? '') || p.message.includes('chooseLanguage') || p.message.includes('chooseEnglish');
+const isMainMenu = (p: WirePlay) => (p.text ?? '').includes('To hear these options again') || /重听请按(0|零)/.test(p.text ?? '') || p.message.includes('mainMenu');
 
 class Driver {
   readonly slots: Slot[];
