@@ -18,7 +18,7 @@ export interface AcdConfigResult {
   warnings: string[];
 }
 
-export function routerConfigOf(directory: Directory): AcdConfigResult {
+export function routerConfigOf(directory: Directory, extraServices: readonly ServiceConfig[] = []): AcdConfigResult {
   const warnings: string[] = [];
   const queueIds = new Set([...directory.allQueues()].map((q) => q.id));
   const queues: QueueConfig[] = [...directory.allQueues()].map((q) => queueConfigOf(q, queueIds, warnings));
@@ -26,6 +26,13 @@ export function routerConfigOf(directory: Directory): AcdConfigResult {
   for (const p of directory.allPilots()) {
     if (p.kind !== 'queue' || !p.queueId || !queueIds.has(p.queueId) || !p.requiredSkills) continue;
     services.push({ dialled: p.number, queue: p.queueId, requiredSkills: p.requiredSkills });
+  }
+  for (const s of extraServices) {
+    if (!queueIds.has(s.queue)) {
+      warnings.push(`service ${s.dialled}: no queue ${s.queue}`);
+      continue;
+    }
+    services.push(s);
   }
   return { config: { queues, services }, warnings };
 }

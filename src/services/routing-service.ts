@@ -19,7 +19,7 @@
  */
 import type { Logger } from 'pino';
 import { Router } from '../acd/router.ts';
-import type { CallInput, RouterConfig, Target, WaitEstimate } from '../acd/types.ts';
+import type { CallInput, RouterConfig, ServiceConfig, Target, WaitEstimate } from '../acd/types.ts';
 import type { AgentStatus } from '../core/agents/agent-state.ts';
 import type { TrackedCall } from '../core/calls/call.ts';
 import type { LocalConnectionState, PbxEvent, PbxPort } from '../core/pbx-port.ts';
@@ -59,6 +59,7 @@ export class RoutingService implements CallListener, RouteHandler {
   /** When each agent's current ACD call was answered (`agentId callId` → ms), for leastBusy. */
   private readonly talking = new Map<string, number>();
   private knownAgents = new Set<string>();
+  private extraServices: readonly ServiceConfig[] = [];
   private flowPorts: ((call: TrackedCall, target: Target) => { port: string; release(): void } | null) | null = null;
 
   constructor(private readonly d: RoutingDeps) {
@@ -81,6 +82,13 @@ export class RoutingService implements CallListener, RouteHandler {
     });
     this.strays = new StrayRings({ directory: d.directory, calls: d.calls, presence: d.presence, timers: d.timers, log: d.log, isOffered: (call) => this.offers.isOffered(call), sendTo: (call, dev) => this.decisions.sendTo(call, dev) });
     this.syncAgents();
+  }
+
+  /** Business services defined elsewhere than the directory (IVR queue nodes with skills): the
+   * router is configured again with them. */
+  setExtraServices(services: readonly ServiceConfig[]): void {
+    this.extraServices = services;
+    this.queuesChanged([]);
   }
 
   /** Where fallbacks into IVR flows go (the IVR, wired after routing). */
@@ -154,7 +162,7 @@ export class RoutingService implements CallListener, RouteHandler {
       const pilot = this.d.directory.pilot(call.dialled);
       const own = pilot?.kind === 'queue' && pilot.queueId === queueId ? pilot : null;
       const queuedAt = call.answeredAt === null ? (call.queuedAt ?? now) : now;
-      this.decisions.apply(this.router.callQueued(this.input(call, queueId, queuedAt, own?.number, own?.priority ?? 0), now), 'callQueued');
+      this.decisions.apply(this.router.callQueued(this.input(call, queueId, queuedAt, call.service ?? own?.number, own?.priority ?? 0), now), 'callQueued');
     }
     this.d.onQueueChanged(queueId);
   }
@@ -322,7 +330,7 @@ export class RoutingService implements CallListener, RouteHandler {
   // ----------------------------------------------------------------------------- internals
 
   private buildConfig(): RouterConfig {
-    const { config, warnings } = routerConfigOf(this.d.directory);
+    const { config, warnings } = routerConfigOf(this.d.directory, this.extraServices);
     for (const w of warnings) this.d.log.warn(w);
     return config;
   }

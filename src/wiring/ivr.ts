@@ -16,6 +16,7 @@ import type { CustomerLookup, Timers } from '../services/ports.ts';
 import type { RoutingService } from '../services/routing-service.ts';
 import { watch, type FSWatcher } from 'node:fs';
 import { FlowRegistry, type ReloadSummary } from '../ivr/flow/registry.ts';
+import { flowServices } from '../ivr/flow/acd-services.ts';
 import type { PlayItem, RequestValue } from '../ivr/engine/types.ts';
 import { createSpeech } from '../ivr/speech/index.ts';
 import { QueueAnnouncer } from '../ivr/runtime/announcer.ts';
@@ -108,10 +109,11 @@ export async function buildIvr(d: IvrWiringDeps): Promise<Ivr> {
   const departures = new Departures({
     pbx: d.pbx,
     queueDevice: (queueId) => d.directory.queue(queueId)?.queueDevice ?? null,
-    setPriority: (callId, priority) => {
+    setPriority: (callId, priority, service) => {
       const call = d.calls.get(callId);
       if (!call) return;
       call.priority = priority;
+      call.service = service;
       if (!call.customer && call.from) call.customer = d.customers.findByPhone(call.from);
     },
     setCallData,
@@ -164,13 +166,30 @@ export async function buildIvr(d: IvrWiringDeps): Promise<Ivr> {
   };
   warm();
 
+  // Queue nodes with skills of their own are business services of the ACD (src/ivr/flow/acd-services.ts).
+  let servicesKey = '[]';
+  const publishServices = () => {
+    const defs = registry.list().flatMap((f) => registry.get(f.id)?.def ?? []);
+    const { services, warnings } = flowServices(defs);
+    for (const w of warnings) log.warn(w);
+    const key = JSON.stringify(services);
+    if (key === servicesKey) return;
+    servicesKey = key;
+    d.routing.setExtraServices(services);
+    log.info({ services: services.map((s) => s.dialled) }, 'IVR queue nodes with their own skills published to the ACD');
+  };
+  publishServices();
+
   const reloaded = (summary: ReloadSummary) => {
     for (const f of registry.list()) {
       if (summary.changed.includes(f.id)) log.info({ flow: f.id, version: f.version, file: f.file }, 'IVR flow published');
       if (summary.refused.includes(f.id)) log.warn({ flow: f.id, file: f.file, servingVersion: f.version, problems: f.problems.filter((p) => p.severity === 'error').map((p) => p.message) }, 'IVR flow refused; the last good version keeps serving');
       if (summary.removed.includes(f.id)) log.warn({ flow: f.id, file: f.file, servingVersion: f.version }, 'IVR flow file removed; its last version keeps serving');
     }
-    if (summary.changed.length) warm();
+    if (summary.changed.length) {
+      warm();
+      publishServices();
+    }
   };
   const reload = async () => {
     const summary = await registry.reload();

@@ -112,6 +112,40 @@ describe('IVR journeys', () => {
     await w.http('POST', '/api/v1/ivr/flows/reload', { token, body: {} });
   });
 
+  it('a queue node with skills of its own: the ACD offers the call only to agents with those skills (a business service of the flow)', async () => {
+    writeFileSync(
+      join(flowsDir, 'skills.yaml'),
+      [
+        'id: skills',
+        'languages: [en-US]',
+        'start: hello',
+        'prompts:',
+        '  hello: { en-US: Connecting you to an expert. }',
+        'nodes:',
+        '  hello: { type: play, prompt: hello, next: experts }',
+        '  experts:',
+        '    type: queue',
+        '    queue: sales',
+        '    skills: [{ skill: sales, minLevel: 2 }]',
+        '',
+      ].join('\n'),
+    );
+    const reloaded = await w.http('POST', '/api/v1/ivr/flows/reload', { token, body: {} });
+    expect(reloaded.body.changed).toContain('skills');
+    await admin(w, '/pilots', { number: '8005', kind: 'ivr', ivrFlow: 'skills', description: 'experts' }, 'POST');
+    // a1004 (sales level 4) has waited longest; only a1002 (level 2) has the skill the flow asks
+    // (without the node's skills, a1004 gets the call: checked by hand when this was written).
+    const a4 = await w.readyAgent('a1004');
+    const a2 = await w.readyAgent('a1002');
+    const id = await w.dial('13900000555', '8005');
+    const offered = await a2.waitFor('call.offered', () => true, 10_000);
+    expect(a4.events.some((e) => e.event === 'call.offered')).toBe(false);
+    const decisions = (await w.http('GET', `/api/v1/calls/${offered.data.callId}/routing`, { token })).body.decisions;
+    expect(decisions.at(-1)).toMatchObject({ queueId: 'sales', agent: 'a1002' });
+    await w.simApi('POST', `/sim/calls/${id}/hangup`);
+    for (const a of [a2, a4]) await a.call('agent.signOut', {});
+  });
+
   it('statistics: entries, exits by outcome, keys, timeouts and invalid input per flow and node', async () => {
     const id = await w.dial('13900000888', '8002');
     await waitHeard(w, id, 'For English');

@@ -54,7 +54,7 @@ describe('flow tests: menu', () => {
 
   it('a key during a barge-in prompt stops it; during a prompt without barge-in it is not heard', () => {
     const barge = run(MENU, { input: [{ in: 'm', key: '1', duringPrompt: true }] });
-    expect([barge.heard, barge.end]).toEqual([['m', 'ok'], { kind: 'queue', queue: 'sales', priority: 0, announceEveryS: null }]);
+    expect([barge.heard, barge.end]).toEqual([['m', 'ok'], { kind: 'queue', queue: 'sales', priority: 0, announceEveryS: null, service: null }]);
     expect(barge.durationMs).toBe(200 + 1000);
     const noBarge = flowOf(`  m:
     type: menu

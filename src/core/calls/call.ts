@@ -59,6 +59,9 @@ export interface TrackedCall {
   /** Caller priority set on the way (an IVR flow's queue node); the router takes the higher of
    * it and the pilot's. */
   priority: number;
+  /** The ACD business service the call was handed to (an IVR queue node with skills of its own,
+   * `ivr:<flow>/<node>`); null: the pilot it was dialled on decides. */
+  service: string | null;
 }
 
 export function newCall(id: string, pbxCallId: string, now: number): TrackedCall {
@@ -88,6 +91,7 @@ export function newCall(id: string, pbxCallId: string, now: number): TrackedCall
     departing: null,
     leftTo: null,
     priority: 0,
+    service: null,
   };
 }
 

@@ -43,7 +43,9 @@ export type IvrRequest =
 
 /** How the call leaves the flow. */
 export type Departure =
-  | { kind: 'queue'; queue: string; priority: number; announceEveryS: number | null }
+  /** `service`: the ACD business service of a queue node with its own skills (`ivr:<flow>/<node>`,
+   * flowServices() in src/ivr/flow/acd-services.ts), else null. */
+  | { kind: 'queue'; queue: string; priority: number; announceEveryS: number | null; service: string | null }
   | { kind: 'transfer'; to: string }
   | { kind: 'return'; result: string }
   | { kind: 'hangup' };

@@ -192,6 +192,18 @@ const KINDS: Record<NodeKind, { description: string; properties: Record<string, 
     properties: {
       queue: template('The ACD queue.'),
       priority: int('Caller priority in the queue (higher waits ahead).'),
+      skills: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 20,
+        description: 'The skills this call needs instead of the queue\'s own (level 1 = best … 5; an agent qualifies with a level ≤ minLevel).',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['skill', 'minLevel'],
+          properties: { skill: { type: 'string', minLength: 1, maxLength: 64, description: 'A skill of the directory.' }, minLevel: int('The worst level accepted, 1–5.', { minimum: 1, maximum: 5 }) },
+        },
+      },
       prompt: prompt('Played before the caller joins the queue.'),
       announce: {
         type: 'object',

@@ -202,6 +202,9 @@ export interface QueueNode extends NodeBase {
   queue: string;
   /** Caller priority in the queue (higher waits ahead). */
   priority?: number;
+  /** The skills this call needs, instead of the queue's own (level 1 = best … 5: an agent
+   * qualifies with a level ≤ minLevel). The ACD sees it as a business service of the flow. */
+  skills?: { skill: string; minLevel: number }[];
   prompt?: PromptRef;
   /** While waiting: position and estimated wait every `everyS` seconds. */
   announce?: { everyS: number };

@@ -22,8 +22,8 @@ export interface DeparturesDeps {
   pbx: PbxPort;
   /** The queue's device (where its callers wait), null: no such queue. */
   queueDevice(queueId: string): string | null;
-  /** Caller priority for the router when the call arrives at the queue. */
-  setPriority(callId: string, priority: number): void;
+  /** Caller priority and business service for the router when the call arrives at the queue. */
+  setPriority(callId: string, priority: number, service: string | null): void;
   setCallData(callId: string, data: Record<string, string>): void;
   /** Where a returning caller goes: the agent's phone when free, else the agent's queue device. */
   returnDevice(agent: string): string | null;
@@ -41,7 +41,7 @@ export class Departures {
       case 'queue': {
         const device = this.d.queueDevice(dep.queue);
         if (!device) throw new Error(`no queue ${dep.queue}`);
-        this.d.setPriority(ctx.callId, dep.priority);
+        this.d.setPriority(ctx.callId, dep.priority, dep.service);
         await this.d.pbx.singleStepTransfer(conn, device);
         log.info({ queue: dep.queue, device, priority: dep.priority }, 'IVR call handed to the ACD');
         if (dep.announceEveryS) this.d.announcer.watch({ callId: ctx.callId, pbxCallId: ctx.pbxCallId, device, lang: ctx.lang, everyS: dep.announceEveryS });
