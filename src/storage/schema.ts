@@ -271,6 +271,11 @@ export const calls = sqliteTable(
     /** The call data as last set (JSON text, up to 1 MiB), so that a restarted daemon gives a call
      * still in progress its data back. Written when the data is set, never on the hot path. */
     callData: text('call_data'),
+    /** Recording (recordings.md): `recorded`, `sampledOut` (a policy matched, its draw did not),
+     * `noPolicy`; with the policy and its version that decided. Null: not decided (yet). */
+    recordingDecision: text('recording_decision'),
+    recordingPolicyId: integer('recording_policy_id'),
+    recordingPolicyVersion: integer('recording_policy_version'),
   },
   (t) => [
     index('calls_offered_at_idx').on(t.offeredAt),
@@ -533,4 +538,150 @@ export const ivrEvents = sqliteTable(
     /** The same for every flow, and retention. */
     index('ivr_events_at_idx').on(t.at),
   ],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Recording and quality (../shared/spec/recordings.md; docs/recording.md)
+// ---------------------------------------------------------------------------------------------
+
+export const RECORDING_POLICY_MODES = ['all', 'numbers', 'agents', 'services'] as const;
+export type RecordingPolicyMode = (typeof RECORDING_POLICY_MODES)[number];
+
+/** Who is recorded. A call is recorded when an enabled policy matches it and its sampling draw
+ * falls within `samplePercent`; the first matching policy in `priority` order decides. Versioned:
+ * every change bumps `version` (the call keeps the version that decided). */
+export const recordingPolicies = sqliteTable(
+  'recording_policies',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    name: text('name').notNull().unique(),
+    mode: text('mode').$type<RecordingPolicyMode>().notNull(),
+    /** mode numbers: numbers or prefixes (`1380000`), matched against the caller and the callee. */
+    numbers: text('numbers', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    /** mode agents: usernames. */
+    agents: text('agents', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    /** mode services: queue ids or pilot numbers. */
+    services: text('services', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    /** 0–100: the share of matching calls recorded. */
+    samplePercent: integer('sample_percent').notNull().default(100),
+    /** Lower first. */
+    priority: integer('priority').notNull().default(100),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    version: integer('version').notNull().default(1),
+    updatedAt: integer('updated_at').notNull(),
+    updatedBy: text('updated_by').notNull(),
+  },
+  (t) => [check('recording_policies_mode_known', sql`${t.mode} IN (${inList(RECORDING_POLICY_MODES)})`), check('recording_policies_sample', sql`${t.samplePercent} BETWEEN 0 AND 100`)],
+);
+
+export const RECORDING_TIERS = ['hot', 'archive'] as const;
+export type RecordingTier = (typeof RECORDING_TIERS)[number];
+export const RECORDING_STATUSES = ['recording', 'closed', 'failed', 'deleted'] as const;
+export type RecordingStatus = (typeof RECORDING_STATUSES)[number];
+
+/** One row per recording (one per call: it follows the call through transfers and conferences).
+ * Search columns are denormalised so that every filter is an index range read, newest first:
+ * `(started_at, id)` is the keyset of every page. */
+export const recordings = sqliteTable(
+  'recordings',
+  {
+    id: text('id').primaryKey(),
+    callId: text('call_id').notNull(),
+    startedAt: integer('started_at').notNull(),
+    endedAt: integer('ended_at'),
+    durationMs: integer('duration_ms'),
+    direction: text('direction').$type<CallDirection>().notNull(),
+    caller: text('caller').notNull(),
+    callee: text('callee').notNull(),
+    queue: text('queue'),
+    pilot: text('pilot'),
+    customerId: integer('customer_id'),
+    tier: text('tier').$type<RecordingTier>().notNull().default('hot'),
+    status: text('status').$type<RecordingStatus>().notNull().default('recording'),
+    /** Absolute path of the WAV file (hot or archive tier); the switch's path while recording. */
+    path: text('path'),
+    bytes: integer('bytes'),
+    sha256: text('sha256'),
+    /** The policy (and its version) that decided to record, and why (`policy`, `sampled`). */
+    policyId: integer('policy_id'),
+    policyVersion: integer('policy_version'),
+    legalHold: integer('legal_hold', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    index('recordings_started_idx').on(t.startedAt, t.id),
+    index('recordings_call_idx').on(t.callId),
+    index('recordings_caller_idx').on(t.caller, t.startedAt, t.id),
+    index('recordings_callee_idx').on(t.callee, t.startedAt, t.id),
+    index('recordings_customer_idx').on(t.customerId, t.startedAt, t.id),
+    index('recordings_queue_idx').on(t.queue, t.startedAt, t.id),
+    index('recordings_tier_idx').on(t.tier, t.startedAt),
+  ],
+);
+
+/** The agents' legs of a recording (ms from its start), searchable by agent and time. */
+export const recordingAgents = sqliteTable(
+  'recording_agents',
+  {
+    recordingId: text('recording_id')
+      .notNull()
+      .references(() => recordings.id, { onDelete: 'cascade' }),
+    agent: text('agent').notNull(),
+    extension: text('extension').notNull(),
+    fromMs: integer('from_ms').notNull(),
+    toMs: integer('to_ms'),
+    /** The recording's start, copied: agent + time is one index range. */
+    startedAt: integer('started_at').notNull(),
+  },
+  (t) => [index('recording_agents_agent_idx').on(t.agent, t.startedAt, t.recordingId), index('recording_agents_recording_idx').on(t.recordingId)],
+);
+
+/** Paused spans (ms from the recording's start); `to_ms` null while paused. */
+export const recordingPauses = sqliteTable(
+  'recording_pauses',
+  {
+    recordingId: text('recording_id')
+      .notNull()
+      .references(() => recordings.id, { onDelete: 'cascade' }),
+    fromMs: integer('from_ms').notNull(),
+    toMs: integer('to_ms'),
+    by: text('by').notNull(),
+  },
+  (t) => [index('recording_pauses_recording_idx').on(t.recordingId)],
+);
+
+export const recordingTags = sqliteTable(
+  'recording_tags',
+  {
+    recordingId: text('recording_id')
+      .notNull()
+      .references(() => recordings.id, { onDelete: 'cascade' }),
+    tag: text('tag').notNull(),
+    startedAt: integer('started_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.recordingId, t.tag] }), index('recording_tags_tag_idx').on(t.tag, t.startedAt, t.recordingId)],
+);
+
+export const LEDGER_ACTIONS = ['view', 'play', 'download', 'phone', 'denied'] as const;
+export type LedgerAction = (typeof LEDGER_ACTIONS)[number];
+export const LEDGER_VIA = ['http', 'phone', 'console'] as const;
+export type LedgerVia = (typeof LEDGER_VIA)[number];
+
+/** The access ledger: append-only, each row's hash chains it to the previous one
+ * (hash = sha256(prev_hash ‖ canonical row)). Nothing in the API edits or deletes a row. */
+export const accessLedger = sqliteTable(
+  'access_ledger',
+  {
+    seq: integer('seq').primaryKey(),
+    at: integer('at').notNull(),
+    user: text('user').notNull(),
+    recordingId: text('recording_id'),
+    action: text('action').$type<LedgerAction>().notNull(),
+    range: text('range'),
+    via: text('via').$type<LedgerVia>().notNull(),
+    detail: text('detail'),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [index('access_ledger_recording_idx').on(t.recordingId, t.seq), index('access_ledger_user_idx').on(t.user, t.at), index('access_ledger_at_idx').on(t.at)],
 );

@@ -20,6 +20,7 @@ describe('openDatabase', () => {
       .pluck()
       .all();
     expect(tables).toEqual([
+      'access_ledger',
       'agent_skills',
       'agent_state_log',
       'agents',
@@ -36,6 +37,11 @@ describe('openDatabase', () => {
       'queue_agents',
       'queue_skills',
       'queues',
+      'recording_agents',
+      'recording_pauses',
+      'recording_policies',
+      'recording_tags',
+      'recordings',
       'routing_decisions',
       'skills',
       'teams',
