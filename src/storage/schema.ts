@@ -685,3 +685,102 @@ export const accessLedger = sqliteTable(
   },
   (t) => [index('access_ledger_recording_idx').on(t.recordingId, t.seq), index('access_ledger_user_idx').on(t.user, t.at), index('access_ledger_at_idx').on(t.at)],
 );
+
+/** A move of a recording's file between tiers, journalled so that a kill at any step is recovered
+ * at start: copy → verify → update row → delete (src/recording/archive). */
+export const recordingMoves = sqliteTable(
+  'recording_moves',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    recordingId: text('recording_id').notNull(),
+    fromPath: text('from_path').notNull(),
+    toPath: text('to_path').notNull(),
+    sha256: text('sha256').notNull(),
+    /** copying → copied (verified) → updated (row points at to_path) → done (source deleted). */
+    step: text('step').notNull(),
+    startedAt: integer('started_at').notNull(),
+  },
+  (t) => [index('recording_moves_step_idx').on(t.step)],
+);
+
+/** A supervisor flags a recording for QA (always taken by a QA plan). */
+export const recordingFlags = sqliteTable(
+  'recording_flags',
+  {
+    recordingId: text('recording_id')
+      .notNull()
+      .references(() => recordings.id, { onDelete: 'cascade' }),
+    by: text('by').notNull(),
+    at: integer('at').notNull(),
+    reason: text('reason'),
+  },
+  (t) => [primaryKey({ columns: [t.recordingId, t.by] })],
+);
+
+/** A QA scoring form: weighted items; versioned (a score keeps the version it was given on). */
+export const qaForms = sqliteTable('qa_forms', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  /** `[{id, label, weight}]`: weights sum to 100; each item is scored 0–100. */
+  items: text('items', { mode: 'json' }).$type<{ id: string; label: string; weight: number }[]>().notNull(),
+  version: integer('version').notNull().default(1),
+  updatedAt: integer('updated_at').notNull(),
+  updatedBy: text('updated_by').notNull(),
+});
+
+/** A QA plan: N calls per agent per week at random, skipping short ones, flagged ones always. */
+export const qaPlans = sqliteTable('qa_plans', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  formId: integer('form_id')
+    .notNull()
+    .references(() => qaForms.id),
+  perAgentPerWeek: integer('per_agent_per_week').notNull(),
+  minDurationS: integer('min_duration_s').notNull().default(0),
+  /** Queue ids the plan samples from; empty: every queue. */
+  queues: text('queues', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  updatedAt: integer('updated_at').notNull(),
+  updatedBy: text('updated_by').notNull(),
+});
+
+/** Calls picked for QA, one per recording and plan. */
+export const qaQueue = sqliteTable(
+  'qa_queue',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    recordingId: text('recording_id').notNull(),
+    planId: integer('plan_id').notNull(),
+    agent: text('agent').notNull(),
+    /** ISO week the pick counts for, `2026-W49`. */
+    week: text('week').notNull(),
+    reason: text('reason').notNull(),
+    assignedTo: text('assigned_to'),
+    status: text('status').notNull().default('open'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('qa_queue_pick_idx').on(t.recordingId, t.planId), index('qa_queue_status_idx').on(t.status, t.createdAt), index('qa_queue_agent_week_idx').on(t.agent, t.week)],
+);
+
+/** Scores: final once submitted; a correction is a new row naming the one it corrects. */
+export const qaScores = sqliteTable(
+  'qa_scores',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    recordingId: text('recording_id').notNull(),
+    queueId: integer('queue_id'),
+    agent: text('agent').notNull(),
+    grader: text('grader').notNull(),
+    formId: integer('form_id').notNull(),
+    formVersion: integer('form_version').notNull(),
+    /** `[{itemId, score}]`, each 0–100. */
+    items: text('items', { mode: 'json' }).$type<{ itemId: string; score: number }[]>().notNull(),
+    /** Weighted total, 0–100 (two decimals). */
+    total: integer('total_centi').notNull(),
+    /** `[{atMs, text}]`: comments at a time offset in the recording. */
+    comments: text('comments', { mode: 'json' }).$type<{ atMs: number; text: string }[]>().notNull().default(sql`'[]'`),
+    corrects: integer('corrects'),
+    submittedAt: integer('submitted_at').notNull(),
+  },
+  (t) => [index('qa_scores_agent_idx').on(t.agent, t.submittedAt), index('qa_scores_grader_idx').on(t.grader, t.submittedAt), index('qa_scores_recording_idx').on(t.recordingId)],
+);
