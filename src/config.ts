@@ -54,9 +54,27 @@ export interface Config {
   callAuditSilenceMs: number;
   /** URLs each new voicemail is POSTed to (`voicemail.created`), with retries (VOICEMAIL_WEBHOOKS). */
   voicemailWebhooks: readonly string[];
+  /** A recording pause left open resumes by itself after this many seconds (recordings.md). */
+  recordingPauseMaxS: number;
   /** IVR (docs/ivr.md): where flow files are, the switch's IVR ports, recorded prompts (optional),
    * the time zone of flow conditions, and a speed-up of flow timers for tests and demos. */
   ivr: Readonly<IvrConfig>;
+  /** Recordings' archive and retention (docs/recording.md, "Archive, retention, legal hold"). */
+  recordingArchive: Readonly<RecordingArchiveConfig>;
+}
+
+export interface RecordingArchiveConfig {
+  /** Closed recordings older than this many days move to `DATA_DIR/archive` (≥ 1). */
+  archiveAfterDays: number;
+  /** Recordings older than this many days are deleted unless on legal hold; 0 keeps them. */
+  deleteAfterDays: number;
+  /** Local time of the daily run, `HH:MM`. */
+  at: string;
+}
+
+/** Where recordings live: the hot tier `DATA_DIR/recordings`, the archive `DATA_DIR/archive`. */
+export function recordingDirs(config: Pick<Config, 'dataDir'>): { hot: string; archive: string } {
+  return { hot: resolve(config.dataDir, 'recordings'), archive: resolve(config.dataDir, 'archive') };
 }
 
 export interface IvrConfig {
@@ -176,6 +194,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     callAuditMs: int(env, 'CALL_AUDIT_S', 30, 0, 86_400, errors) * 1000,
     callAuditSilenceMs: int(env, 'CALL_AUDIT_SILENCE_S', 60, 1, 86_400, errors) * 1000,
     voicemailWebhooks: parseWebhookUrls('VOICEMAIL_WEBHOOKS', env.VOICEMAIL_WEBHOOKS, errors),
+    recordingPauseMaxS: int(env, 'RECORDING_PAUSE_MAX_S', 180, 1, 86_400, errors),
+    recordingArchive: Object.freeze({
+      archiveAfterDays: int(env, 'RECORDING_ARCHIVE_AFTER_DAYS', 30, 1, 36_500, errors),
+      deleteAfterDays: int(env, 'RECORDING_DELETE_AFTER_DAYS', 0, 0, 36_500, errors),
+      at: hhmm(env, 'RECORDING_ARCHIVE_AT', '02:30', errors),
+    }),
     ivr: Object.freeze({
       flowsDir: resolve(env.FLOWS_DIR || './flows'),
       ports: portRange(env.IVR_PORTS ?? '8100-8129', errors),
@@ -185,6 +209,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
       watch: env.IVR_WATCH_FLOWS !== '0' && env.IVR_WATCH_FLOWS !== 'false',
     }),
   };
+  const ra = config.recordingArchive;
+  if (ra.deleteAfterDays > 0 && ra.deleteAfterDays <= ra.archiveAfterDays) {
+    errors.push(`RECORDING_DELETE_AFTER_DAYS=${ra.deleteAfterDays} must be more than RECORDING_ARCHIVE_AFTER_DAYS=${ra.archiveAfterDays} (or 0: keep for ever)`);
+  }
   if (errors.length) throw new ConfigError(`invalid configuration:\n  ${errors.join('\n  ')}`);
   return Object.freeze(config);
 }

@@ -1,0 +1,28 @@
+/**
+ * A child process for the kill-at-each-step test: runs the archive over a temp database and folder
+ * and SIGKILLs itself right after the move step named by KILL_AFTER (mover.ts, MOVE_STEPS), the
+ * way a crash or `kill -9` would stop the daemon. Env: DB_FILE, ARCHIVE_DIR, KILL_AFTER, NOW_MS.
+ */
+import pino from 'pino';
+import { ArchiveMover, type MoveStepName } from '../../src/recording/archive/mover.ts';
+import { RecordingArchiveService } from '../../src/recording/archive/archive-service.ts';
+import { openDatabase } from '../../src/storage/database.ts';
+import { RecordingArchiveRepository } from '../../src/storage/repositories/recording-archive.ts';
+
+const { DB_FILE, ARCHIVE_DIR, KILL_AFTER, NOW_MS } = process.env;
+const opened = openDatabase({ file: DB_FILE! });
+const clock = { now: () => Number(NOW_MS) };
+const repo = new RecordingArchiveRepository({ db: opened.db, clock });
+const log = pino({ level: 'silent' });
+const mover = new ArchiveMover({
+  repo,
+  archiveDir: ARCHIVE_DIR!,
+  log,
+  afterStep: (step: MoveStepName) => {
+    if (step === KILL_AFTER) process.kill(process.pid, 'SIGKILL');
+  },
+});
+const service = new RecordingArchiveService({ repo, mover, settings: { archiveAfterDays: 30, deleteAfterDays: 0 }, clock, log });
+await service.run();
+opened.close();
+process.exit(0);
