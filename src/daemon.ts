@@ -34,6 +34,9 @@ import { errorHandler, notFoundHandler } from './http/http-errors.ts';
 import { openStorage, type Storage } from './wiring/storage.ts';
 import { registerCallRoutes } from './http/call-routes.ts';
 import { registerIvrRoutes } from './http/ivr-routes.ts';
+import { registerQaRoutes } from './http/qa-routes.ts';
+import { scheduleQaSampling } from './recording/qa/run.ts';
+import { QaRepository } from './storage/repositories/qa.ts';
 import { buildIvr } from './wiring/ivr.ts';
 
 export interface Daemon {
@@ -223,6 +226,10 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     await storage.registerHttp(app, reloadDirectory);
     registerCallRoutes(app, { repos: storage.repos, auth: storage.authService, waitEstimate: (callId) => routing.waitEstimate(callId), waitingCalls: (queueId) => routing.waitingCalls(queueId) });
     registerIvrRoutes(app, { auth: storage.authService, flows: ivr.registry, reloaded: ivr.reloaded });
+    // QA sampling and scoring (docs/recording.md, "Quality (QA)"), and its daily sampling run.
+    const qa = QaRepository.onConnection(storage.sqlite, clock);
+    registerQaRoutes(app, { qa, audit: storage.repos.audit, auth: storage.authService });
+    closers.push(scheduleQaSampling(qa, clock, log.child({ component: 'qa' })));
 
     const gateway = new WsGateway({
       auth: storage.auth,
