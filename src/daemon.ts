@@ -38,6 +38,8 @@ import { registerQaRoutes } from './http/qa-routes.ts';
 import { scheduleQaSampling } from './recording/qa/run.ts';
 import { QaRepository } from './storage/repositories/qa.ts';
 import { buildIvr } from './wiring/ivr.ts';
+import { startRecordingArchive } from './recording/archive/wiring.ts';
+import { registerRecordingHoldRoutes } from './http/recording-hold-routes.ts';
 
 export interface Daemon {
   readonly config: Readonly<Config>;
@@ -81,6 +83,9 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     // ------------------------------------------------------------------ storage and directory
     const storage = await openStorage(config, log, clock, opts.scrypt);
     closers.push(() => storage.close());
+    // Recordings' archive and retention (docs/recording.md): half-done moves are finished first.
+    const recordingArchive = await startRecordingArchive({ config, sqlite: storage.sqlite, clock, log: log.child({ component: 'recording-archive' }), writable: () => storage.writes().state === 'ok' });
+    closers.push(() => recordingArchive.close());
     const directory = new Directory({ internalNumber: new RegExp(config.internalNumberPattern) });
     directory.load(storage.loadDirectory());
 
@@ -224,6 +229,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
       });
     };
     await storage.registerHttp(app, reloadDirectory);
+    registerRecordingHoldRoutes(app, { auth: storage.authService, repo: recordingArchive.repo, audit: storage.repos.audit, runArchive: () => recordingArchive.service.run() });
     registerCallRoutes(app, { repos: storage.repos, auth: storage.authService, waitEstimate: (callId) => routing.waitEstimate(callId), waitingCalls: (queueId) => routing.waitingCalls(queueId) });
     registerIvrRoutes(app, { auth: storage.authService, flows: ivr.registry, reloaded: ivr.reloaded });
     // QA sampling and scoring (docs/recording.md, "Quality (QA)"), and its daily sampling run.
