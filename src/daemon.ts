@@ -33,6 +33,7 @@ import { WsGateway } from './gateway/ws-gateway.ts';
 import { errorHandler, notFoundHandler } from './http/http-errors.ts';
 import { openStorage, type Storage } from './wiring/storage.ts';
 import { registerCallRoutes } from './http/call-routes.ts';
+import { registerRecordingHttp } from './http/recording-routes.ts';
 import { registerIvrRoutes } from './http/ivr-routes.ts';
 import { registerQaRoutes } from './http/qa-routes.ts';
 import { scheduleQaSampling } from './recording/qa/run.ts';
@@ -231,6 +232,9 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     await storage.registerHttp(app, reloadDirectory);
     registerRecordingHoldRoutes(app, { auth: storage.authService, repo: recordingArchive.repo, audit: storage.repos.audit, runArchive: () => recordingArchive.service.run() });
     registerCallRoutes(app, { repos: storage.repos, auth: storage.authService, waitEstimate: (callId) => routing.waitEstimate(callId), waitingCalls: (queueId) => routing.waitingCalls(queueId) });
+    // Recording search (on a worker thread), playback and the access ledger (docs/recording.md).
+    const recordingHttp = registerRecordingHttp(app, { sqlite: storage.sqlite, file: join(config.dataDir, 'switchboard.db'), dataDir: config.dataDir, auth: storage.authService, clock, log });
+    closers.push(() => recordingHttp.close());
     registerIvrRoutes(app, { auth: storage.authService, flows: ivr.registry, reloaded: ivr.reloaded });
     // QA sampling and scoring (docs/recording.md, "Quality (QA)"), and its daily sampling run.
     const qa = QaRepository.onConnection(storage.sqlite, clock);
