@@ -39,6 +39,7 @@ import { registerQaRoutes } from './http/qa-routes.ts';
 import { scheduleQaSampling } from './recording/qa/run.ts';
 import { QaRepository } from './storage/repositories/qa.ts';
 import { buildIvr } from './wiring/ivr.ts';
+import { startRecordingCapture } from './recording/capture/wiring.ts';
 import { startRecordingArchive } from './recording/archive/wiring.ts';
 import { registerRecordingHoldRoutes } from './http/recording-hold-routes.ts';
 
@@ -185,6 +186,9 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     routes.register('ivr', ivr.runtime);
     const link = new SwitchLink({ pbx, calls, presence, phones, routes, notifier: hub, timers: realTimers, log: log.child({ component: 'switch' }) });
     link.attach();
+    // Recording policies and capture (docs/recording.md, "Policies", "Capture").
+    const recording = startRecordingCapture({ config, storage, pbx, calls, directory, presence, notifier: hub, clock, timers: realTimers, log: log.child({ component: 'recording' }) });
+    closers.push(() => recording.close());
     const audit = new CallAudit({ pbx, calls, clock, timers: realTimers, log: log.child({ component: 'call-audit' }) }, { intervalMs: config.callAuditMs, silenceMs: config.callAuditSilenceMs });
     audit.start();
     // leastBusy counts calls and talk time "today": they start again at local midnight.
@@ -236,6 +240,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     const recordingHttp = registerRecordingHttp(app, { sqlite: storage.sqlite, file: join(config.dataDir, 'switchboard.db'), dataDir: config.dataDir, auth: storage.authService, clock, log });
     closers.push(() => recordingHttp.close());
     registerIvrRoutes(app, { auth: storage.authService, flows: ivr.registry, reloaded: ivr.reloaded });
+    await recording.registerHttp(app);
     // QA sampling and scoring (docs/recording.md, "Quality (QA)"), and its daily sampling run.
     const qa = QaRepository.onConnection(storage.sqlite, clock);
     registerQaRoutes(app, { qa, audit: storage.repos.audit, auth: storage.authService });
@@ -243,7 +248,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
 
     const gateway = new WsGateway({
       auth: storage.auth,
-      services: { directory, presence, calls, callControl, routing, queueStats, audit: storage.audit, pbx, clock, log, ivr: ivr.runtime },
+      services: { directory, presence, calls, callControl, routing, queueStats, audit: storage.audit, pbx, clock, log, ivr: ivr.runtime, recording: recording.capture },
       hub,
       log: log.child({ component: 'ws' }),
       resumeGraceMs: config.resumeGraceS * 1000,

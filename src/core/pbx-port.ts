@@ -84,7 +84,8 @@ export interface PlayRequest {
 }
 
 export interface RecordRequest {
-  /** The voice unit's connection that records the caller. */
+  /** The voice unit's connection that records the caller; or an outside party's connection,
+   * which records the whole call (every party mixed) until that party leaves or the call ends. */
   conn: ConnectionId;
   /** The recording stops by itself after this long (StopEvent cause durationExceeded). */
   maxDurationMs: number;
@@ -171,4 +172,8 @@ export interface PbxPort {
   /** Starts recording the caller on a voice unit; resolves with the file the switch writes to
    * (the message id of the recording's events). */
   recordMessage(req: RecordRequest): Promise<{ message: string }>;
+  /** ECMA-269 Suspend / Resume of a recording (`message`: its id, the file path): the switch
+   * writes silence for the paused span. Rejects PBX_REJECTED when nothing records there. */
+  suspendMessage(conn: ConnectionId, message: string): Promise<void>;
+  resumeMessage(conn: ConnectionId, message: string): Promise<void>;
 }

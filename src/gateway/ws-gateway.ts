@@ -27,6 +27,7 @@ import type { GatewayServices, OpDef, OpTable } from './ops/op.ts';
 import { queueOps } from './ops/queue-ops.ts';
 import { sessionOps } from './ops/session-ops.ts';
 import { supervisorOps } from './ops/supervisor-ops.ts';
+import { recordingOps } from './ops/recording-ops.ts';
 import { CLOSE, LOGIN_TIMEOUT_MS, MAX_FRAME_BYTES, PRE_AUTH_MAX_FRAME_BYTES, PRE_AUTH_MAX_STREAM_BYTES, WS_MAX_PAYLOAD, parseFrame, type Request } from './protocol.ts';
 import { TokenBucket } from './rate-limit.ts';
 import { sendError, SessionOpener } from './session-opener.ts';
@@ -51,7 +52,7 @@ export interface GatewayOptions {
   previousRunEnd?: number | null;
 }
 
-export const OPS: OpTable = { ...sessionOps, ...agentOps, ...callOps, ...queueOps, ...supervisorOps };
+export const OPS: OpTable = { ...sessionOps, ...agentOps, ...callOps, ...queueOps, ...supervisorOps, ...recordingOps };
 /** Looked up by name only among the ops themselves: `__proto__`, `constructor` or `toString` are
  * unknown ops, not properties of Object.prototype. */
 const OP_BY_NAME: ReadonlyMap<string, OpDef> = new Map(Object.entries(OPS));

@@ -16,6 +16,7 @@ import type { NewCustomer } from './repositories/customers.ts';
 import type { NewPilot } from './repositories/pilots.ts';
 import type { NewQueue } from './repositories/queues.ts';
 import type { Repositories } from './repositories/index.ts';
+import type { NewRecordingPolicy, RecordingPoliciesRepository } from './repositories/recording-policies.ts';
 import type { Role } from './schema.ts';
 
 interface DemoUser {
@@ -97,6 +98,30 @@ export const DEMO_CUSTOMERS: readonly NewCustomer[] = [
 export const DEMO_SCHEDULES: readonly { id: string; schedule: Schedule }[] = [{ id: 'main', schedule: ALWAYS_OPEN_SCHEDULE }];
 
 export const demoPassword = (username: string) => `demo-${username}`;
+
+/** The demo's recording policy (embedded-default.md v2): every call through queues `sales` and
+ * `vip`, calls to or from 13800000002, calls of agent a1010, and 50 % of the other `support`
+ * calls. The first matching policy in priority order decides, so the 100 % ones come first. */
+export const DEMO_RECORDING_POLICIES: readonly NewRecordingPolicy[] = [
+  { name: 'demo: sales and vip queues', mode: 'services', services: ['sales', 'vip'], samplePercent: 100, priority: 10 },
+  { name: 'demo: regular customer 13800000002', mode: 'numbers', numbers: ['13800000002'], samplePercent: 100, priority: 10 },
+  { name: 'demo: agent a1010', mode: 'agents', agents: ['a1010'], samplePercent: 100, priority: 10 },
+  { name: 'demo: support sampled', mode: 'services', services: ['support'], samplePercent: 50, priority: 100 },
+];
+
+/**
+ * Loads the demo's recording policies, once: into a demo database that has none and where no
+ * admin ever changed one (the audit log says so), so a database from before recording gets them
+ * too, and policies an admin deleted do not come back.
+ */
+export function seedDemoRecordingPolicies(policies: RecordingPoliciesRepository, repos: Pick<Repositories, 'audit' | 'transaction'>): { seeded: boolean } {
+  return repos.transaction(() => {
+    if (policies.count() > 0 || repos.audit.list({ actor: 'system', limit: 1000 }).some((a) => a.action === 'recordingPolicy.seed')) return { seeded: false };
+    for (const p of DEMO_RECORDING_POLICIES) policies.create(p, 'system');
+    repos.audit.append({ actor: 'system', action: 'recordingPolicy.seed', target: 'demo', details: { policies: DEMO_RECORDING_POLICIES.length } });
+    return { seeded: true };
+  });
+}
 
 /** Loads the demo centre into an empty database. `seeded` is false when there was something. */
 export async function seedDemoCentre(repos: Repositories): Promise<{ seeded: boolean }> {

@@ -30,6 +30,8 @@ export interface GatewayServices {
   log: Logger;
   /** The IVR on the switch's ports (absent in tools that build a gateway without it). */
   ivr?: IvrRuntime;
+  /** Pause / resume of call recordings (recording/capture); absent where nothing records. */
+  recording?: { pause(callId: string, by: string): Promise<{ callId: string; at: string }>; resume(callId: string, by: string): Promise<{ callId: string; at: string }> };
 }
 
 export interface OpContext {

@@ -267,6 +267,16 @@ export class CstaPbx implements PbxPort {
     return { message: r.resultingMessage };
   }
 
+  async suspendMessage(conn: ConnectionId, message: string): Promise<void> {
+    const connection = checkConnection(conn, 'connection');
+    await this.link().request({ type: 'Suspend', connection, message: checkText(message, 'message id', MAX_MESSAGE_ID) });
+  }
+
+  async resumeMessage(conn: ConnectionId, message: string): Promise<void> {
+    const connection = checkConnection(conn, 'connection');
+    await this.link().request({ type: 'Resume', connection, messageToResume: checkText(message, 'message id', MAX_MESSAGE_ID) });
+  }
+
   // ------------------------------------------------------------------------------- internals
 
   private link(): CstaLink {

@@ -3,7 +3,7 @@
  * recording in the configured folder. The file exists (empty) from the start; when the recording
  * ends it is written whole, its length the recorded span (× voiceTimeScale) to the sample, its
  * content a voice-like signal per party in the call (the parties take turns), so a listener hears
- * who spoke. `GET /sim/recordings` lists them (the latest MAX_LISTED).
+ * who spoke; a paused span (Suspend … Resume) is silence. `GET /sim/recordings` lists them (the latest MAX_LISTED).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -21,7 +21,11 @@ export interface Recording {
   path: string;
   callId: string;
   deviceId: string;
+  /** The parties heard, in the order they joined (a call recording adds those who join later:
+   * transfer, conference). */
   speakers: string[];
+  /** Paused spans (Suspend … Resume), clock ms; `to` undefined while paused. */
+  pauses: { from: number; to?: number }[];
   stopOnKey: boolean;
   startedAt: number;
   scale: number;
@@ -66,7 +70,7 @@ export class Recorder {
     const view: RecordingView = { path, simCallId: init.callId, deviceId: init.deviceId, startedAt: new Date(startedAt).toISOString(), bytes: WAV_HEADER_BYTES };
     this.list.push(view);
     if (this.list.length > MAX_LISTED) this.list.shift();
-    return { path, callId: init.callId, deviceId: init.deviceId, speakers: init.speakers, stopOnKey: init.stopOnKey, startedAt, scale: init.scale, timer: undefined, view };
+    return { path, callId: init.callId, deviceId: init.deviceId, speakers: [...init.speakers], pauses: [], stopOnKey: init.stopOnKey, startedAt, scale: init.scale, timer: undefined, view };
   }
 
   /** Writes the file; returns its length (ms) and size (bytes). */
@@ -74,6 +78,12 @@ export class Recorder {
     const now = this.opts.clock();
     const lengthMs = Math.max(0, Math.round((now - rec.startedAt) * rec.scale));
     const samples = conversation(lengthMs, rec.speakers.length > 0 ? rec.speakers : [rec.callId]);
+    // Pause and resume write silence for the paused span (a pause still open runs to the end).
+    for (const p of rec.pauses) {
+      const from = samplesFor(Math.max(0, (p.from - rec.startedAt) * rec.scale));
+      const to = samplesFor(Math.max(0, ((p.to ?? now) - rec.startedAt) * rec.scale));
+      samples.fill(0, Math.min(from, samples.length), Math.min(to, samples.length));
+    }
     const wav = encodeWav(samples);
     try {
       writeFileSync(rec.path, wav);

@@ -24,6 +24,7 @@ export const MODEL_REQUEST_TYPES = [
   'MonitorStart', 'MonitorStop', 'SnapshotDevice', 'MakeCall', 'AnswerCall', 'ClearConnection', 'ClearCall', 'HoldCall', 'RetrieveCall',
   'ConsultationCall', 'TransferCall', 'SingleStepTransferCall', 'ConferenceCall', 'SingleStepConferenceCall', 'DeflectCall',
   'GenerateDigits', 'SetAgentState', 'RouteRegister', 'RouteSelect', 'RouteEnd', 'PlayMessage', 'Stop', 'RecordMessage',
+  'Suspend', 'Resume',
 ] as const;
 export type ModelRequestType = (typeof MODEL_REQUEST_TYPES)[number];
 export type ModelRequest = Extract<CstaMessage, { type: ModelRequestType }>;
@@ -118,6 +119,12 @@ export class SwitchModel {
         return { type: 'StopResponse' };
       case 'RecordMessage':
         return { type: 'RecordMessageResponse', resultingMessage: this.voiceUnits().record(msg) };
+      case 'Suspend':
+        this.voiceUnits().suspend(msg);
+        return { type: 'SuspendResponse' };
+      case 'Resume':
+        this.voiceUnits().resume(msg);
+        return { type: 'ResumeResponse' };
     }
   }
 

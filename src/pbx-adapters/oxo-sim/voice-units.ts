@@ -11,6 +11,13 @@
  *   plays queued behind it; the DtmfDetectedEvent of the key comes first.
  * - `RecordMessage`: RecordEvent at once, a WAV file written to the recordings folder; StopEvent
  *   (length, private bytes) when a key ends it, at maxDuration, on Stop, or when the call goes.
+ *   Over an IVR port's or an extension's connection it records what that unit hears; over an
+ *   outside party's connection it records the whole call (every party mixed, each its own voice,
+ *   those who join later too) until that party leaves or the call ends — the recording a CTI asks
+ *   for to follow a call through transfers and conferences; its events go to the monitors of the
+ *   devices in the call.
+ * - `Suspend` / `Resume` of a recording: SuspendRecordEvent / RecordEvent; the paused span is
+ *   silence in the file, so the file's length is still the recorded span.
  * - A queue device plays music while a call is queued there; an announcement interrupts it and
  *   the music resumes after it. Everything heard goes to the heard log (heard-log.ts).
  *
@@ -44,7 +51,7 @@ interface Playing {
 interface Unit {
   readonly callId: string;
   readonly deviceId: string;
-  readonly kind: 'ivr' | 'queue' | 'extension';
+  readonly kind: 'ivr' | 'queue' | 'extension' | 'outside';
   /** The caller: when it leaves, what it hears and what records it end. */
   readonly calling: string;
   current: Playing | null;
@@ -136,11 +143,43 @@ export class VoiceUnits {
     const speakers = [...call.connections.values()].filter((c) => (c.kind === 'outside' || c.kind === 'extension') && c.participation !== 'silent').map((c) => c.deviceId);
     const maxMs = msg.maxDuration ?? this.recorder.defaultMaxMs;
     const recording = this.recorder.start({ callId: target.callId, deviceId: target.deviceId, speakers, stopOnKey: (msg.termination ?? []).includes(DTMF), maxMs, scale: this.scale });
-    const unit = this.unit(target);
+    // A call recording (outside party) follows the call: only that party leaving ends it.
+    const unit = this.unit(target.kind === 'outside' ? { ...target, calling: target.deviceId } : target);
     unit.recording = recording;
     recording.timer = this.timers.after(this.real(maxMs), () => this.endRecording(unit, 'durationExceeded'));
     this.event(unit, { type: 'RecordEvent', connection: this.connOf(unit), message: recording.path });
     return recording.path;
+  }
+
+  /** Suspend: the recording on the connection pauses (silence is written for the paused span). */
+  suspend(msg: MessageOf<'Suspend'>): void {
+    const { unit, rec } = this.recordingAt(msg.connection, msg.message);
+    if (rec.pauses.some((p) => p.to === undefined)) throw fault.invalidConnectionState(`the recording ${rec.path} is already suspended`);
+    rec.pauses.push({ from: this.core.clock() });
+    const at = this.recordedMs(rec);
+    this.event(unit, { type: 'SuspendRecordEvent', connection: this.connOf(unit), message: rec.path, length: at, currentPosition: at });
+  }
+
+  /** Resume: a suspended recording goes on (RecordEvent). */
+  resume(msg: MessageOf<'Resume'>): void {
+    const { unit, rec } = this.recordingAt(msg.connection, msg.messageToResume);
+    const open = rec.pauses.find((p) => p.to === undefined);
+    if (!open) throw fault.invalidConnectionState(`the recording ${rec.path} is not suspended`);
+    open.to = this.core.clock();
+    const at = this.recordedMs(rec);
+    this.event(unit, { type: 'RecordEvent', connection: this.connOf(unit), message: rec.path, length: at, currentPosition: at });
+  }
+
+  private recordingAt(id: ConnectionId, message: string | undefined): { unit: Unit; rec: Recording } {
+    const { call, conn } = findConnection(this.core, id);
+    const unit = this.byCall.get(call.id)?.get(conn.deviceId);
+    const rec = unit?.recording;
+    if (!unit || !rec || (message !== undefined && message !== rec.path)) throw fault.invalidConnectionState(`nothing records ${message ?? ''} on {${call.id}, ${conn.deviceId}}`);
+    return { unit, rec };
+  }
+
+  private recordedMs(rec: Recording): number {
+    return Math.max(0, Math.round((this.core.clock() - rec.startedAt) * rec.scale));
   }
 
   /** The caller pressed `key` (after its DtmfDetectedEvent went out): barge-in and key-ended recordings. */
@@ -164,6 +203,15 @@ export class VoiceUnits {
   onNotice(n: Notice): void {
     switch (n.kind) {
       case 'connectionState':
+        // A party joining a recorded call (transfer, conference) is heard from now on.
+        if ((n.deviceKind === 'extension' || n.deviceKind === 'outside') && n.state === 'connected') {
+          for (const unit of this.byCall.get(n.callId)?.values() ?? []) {
+            const rec = unit.recording;
+            if (unit.kind !== 'outside' || !rec || rec.speakers.includes(n.deviceId)) continue;
+            if (this.core.calls.get(n.callId)?.connections.get(n.deviceId)?.participation === 'silent') continue;
+            rec.speakers.push(n.deviceId);
+          }
+        }
         if (n.deviceKind === 'queue' && n.state === 'queued') {
           const call = this.core.calls.get(n.callId);
           if (!call) return;
@@ -213,7 +261,7 @@ export class VoiceUnits {
   /** Checks that `id` is a voice unit's connection in a state to play (or record) on. */
   private voiceConnection(id: ConnectionId, recording: boolean): { callId: string; deviceId: string; kind: Unit['kind']; calling: string } {
     const { call, conn } = findConnection(this.core, id);
-    const ok = conn.kind === 'ivr' || (conn.kind === 'queue' && !recording) || (conn.kind === 'extension' && recording);
+    const ok = conn.kind === 'ivr' || (conn.kind === 'queue' && !recording) || ((conn.kind === 'extension' || conn.kind === 'outside') && recording);
     if (!ok) throw fault.invalidConnectionId(`${conn.deviceId} is a ${conn.kind} device: no voice unit ${recording ? 'records' : 'plays'} there`);
     const wanted = conn.kind === 'queue' ? 'queued' : 'connected';
     if (conn.state !== wanted) throw fault.invalidConnectionState(`connection {${call.id}, ${conn.deviceId}} is ${conn.state}, not ${wanted}`);
@@ -237,8 +285,17 @@ export class VoiceUnits {
   }
 
   private event(unit: Unit, body: Parameters<SwitchCore['deviceEvent']>[1]): void {
-    this.core.deviceEvent(unit.deviceId, body);
+    if (unit.kind !== 'outside') return this.core.deviceEvent(unit.deviceId, body);
+    // A call recording: to the monitors of the devices in the call, and of those it recorded
+    // (the call may be clearing already).
+    const call = this.core.calls.get(unit.callId);
+    const heard = unit.recording?.speakers ?? this.lastSpeakers.get(unit) ?? [];
+    if (call) this.core.callEvent(call, body, heard);
+    else for (const d of new Set(heard)) this.core.deviceEvent(d, body);
   }
+
+  /** The parties of a call recording that just ended (for its StopEvent). */
+  private readonly lastSpeakers = new WeakMap<Unit, string[]>();
 
   private start(unit: Unit, spec: PlaySpec, implicit = false): void {
     const now = this.core.clock();
@@ -307,6 +364,7 @@ export class VoiceUnits {
     const rec = unit.recording;
     if (!rec) return;
     unit.recording = null;
+    this.lastSpeakers.set(unit, rec.speakers);
     this.timers.cancel(rec.timer);
     const done = this.recorder.finish(rec);
     this.event(unit, { type: 'StopEvent', connection: this.connOf(unit), message: rec.path, length: done.lengthMs, currentPosition: done.lengthMs, cause, bytes: done.bytes });

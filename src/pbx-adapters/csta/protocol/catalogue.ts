@@ -241,8 +241,15 @@ const cstaMessages = {
     termination: 'flags?',
   }),
   RecordMessageResponse: S({ resultingMessage: 'text' }),
+  /** ECMA-269 Suspend / Resume (voice services): a recording paused and resumed (the switch writes
+   * silence for the paused span). `message` / `messageToResume`: the recording's message id. */
+  Suspend: S({ connection: 'conn', message: 'text?', resource: 'text?' }),
+  SuspendResponse: S({}),
+  Resume: S({ connection: 'conn', messageToResume: 'text?', resource: 'text?', duration: 'int?' }),
+  ResumeResponse: S({}),
   PlayEvent: S({ monitorCrossRefId: MON, connection: 'conn', message: 'text', resource: 'text?', length: 'int?', currentPosition: 'int?', cause: 'text?' }),
   RecordEvent: S({ monitorCrossRefId: MON, connection: 'conn', message: 'text', resource: 'text?', length: 'int?', currentPosition: 'int?', cause: 'text?' }),
+  SuspendRecordEvent: S({ monitorCrossRefId: MON, connection: 'conn', message: 'text', resource: 'text?', length: 'int?', currentPosition: 'int?', cause: 'text?' }),
   StopEvent: S({
     monitorCrossRefId: MON,
     connection: 'conn',
