@@ -83,3 +83,28 @@ describe('archive move killed after each step', () => {
     });
   }
 });
+
+describe('retention killed after marking a batch deleted', () => {
+  it('rows marked deleted point at nothing by contract; every other row keeps its file; recovery removes the marked files', async () => {
+    t = openTempDatabase();
+    const now = Date.UTC(2026, 5, 1, 2, 30);
+    const hot = join(t.dir, 'recordings');
+    const archive = join(t.dir, 'archive');
+    const expired = ['x-1', 'x-2'].map((id, i) => addRecording(t!.sqlite, hot, id, now - (400 + i) * DAY_MS, { seed: i + 1 }));
+    addRecording(t.sqlite, hot, 'x-held', now - 402 * DAY_MS, { legalHold: true });
+    addRecording(t.sqlite, hot, 'x-young', now - 40 * DAY_MS);
+
+    const r = await runChild({ DB_FILE: t.file, ARCHIVE_DIR: archive, KILL_AFTER: 'retentionMarked', NOW_MS: String(now), DELETE_AFTER_DAYS: '365' });
+    expect(r.signal, r.stderr).toBe('SIGKILL');
+    expect(brokenRows(t.sqlite)).toEqual([]);
+    expect(rows(t.sqlite).filter((x) => x.status === 'deleted').map((x) => x.id)).toEqual(['x-1', 'x-2']);
+
+    const repo = new RecordingArchiveRepository({ db: t.db, clock: { now: () => now } });
+    const mover = new ArchiveMover({ repo, archiveDir: archive, log });
+    expect(await mover.recover()).toMatchObject({ deleted: 2, errors: 0 });
+    for (const e of expired) expect(existsSync(e.path!)).toBe(false);
+    expect(repo.unfinished()).toEqual([]);
+    expect(brokenRows(t.sqlite)).toEqual([]);
+    expect(rows(t.sqlite).find((x) => x.id === 'x-held')!.status).toBe('closed');
+  });
+});

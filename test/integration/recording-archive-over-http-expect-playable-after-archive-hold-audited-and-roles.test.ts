@@ -94,6 +94,8 @@ describe('legal hold and the archive run over HTTP', () => {
     const byId = (id: string) => rows(sqlite).find((r) => r.id === id)!;
     expect(byId('a-expired').status).toBe('deleted');
     expect(existsSync(expired.path!)).toBe(false);
+    // Nothing left to hold once retention deleted the file.
+    expect((await hold('a-expired', 'sup1', { hold: true })).status).toBe(409);
     expect(byId('a-expired-held')).toMatchObject({ status: 'closed', tier: 'archive' });
     expect(sha256(readFileSync(byId('a-expired-held').path!))).toBe(expiredHeld.sha256);
 

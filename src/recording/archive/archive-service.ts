@@ -53,6 +53,8 @@ export interface ArchiveServiceDeps {
   writable?: () => boolean;
   /** Default node-schedule. */
   scheduler?: Scheduler;
+  /** Called after a retention batch is marked deleted, before its files go (tests: a kill). */
+  afterRetentionMark?: () => void | Promise<void>;
 }
 
 export interface ArchiveRunReport {
@@ -154,6 +156,7 @@ export class RecordingArchiveService {
         // the files go: a kill in between leaves `deleting` journal rows, finished by recovery.
         const { marked, files } = this.d.repo.markDeleted(rows.map((r) => r.id));
         report.deleted += marked;
+        if (this.d.afterRetentionMark) await this.d.afterRetentionMark();
         for (const f of files) {
           try {
             await removeFile(f.fromPath);
