@@ -37,7 +37,7 @@ export interface RecordingWrites {
 }
 
 export interface CaptureDeps {
-  pbx: Pick<PbxPort, 'onEvent' | 'recordMessage' | 'suspendMessage' | 'resumeMessage'>;
+  pbx: Pick<PbxPort, 'onEvent' | 'recordMessage' | 'stopMessage' | 'suspendMessage' | 'resumeMessage'>;
   calls: { subscribe(l: CallListener): () => void; get(callId: string): TrackedCall | undefined; pbxIdAt(call: TrackedCall): string };
   /** What kind of device a number is (the outside party is `external`). */
   deviceKind(deviceId: string): string;
@@ -148,7 +148,20 @@ export class RecordingCapture implements CallListener {
     if (a.pause) this.endPause(a, now);
     a.legs.clear();
     this.write(a, 'agent legs end', () => this.d.writes.endAgentLegs(a.id, now));
-    if (a.status === 'recording' && a.closeTimer === null) a.closeTimer = this.d.timers.setTimeout(() => this.finish(a), this.d.closeGraceMs ?? 2000);
+    if (a.status === 'recording') this.stopAtSwitch(a);
+  }
+
+  /** The call is over here but the switch has not said the recording stopped (the call left our
+   * devices, or its StopEvent went to no monitor of ours): Stop it, so the switch completes the
+   * file, then close; at the latest after the grace time. */
+  private stopAtSwitch(a: Active): void {
+    if (a.closeTimer === null) a.closeTimer = this.d.timers.setTimeout(() => this.finish(a), this.d.closeGraceMs ?? 2000);
+    this.track(
+      this.d.pbx.stopMessage(a.conn, a.message!).then(
+        () => this.finish(a),
+        (err: unknown) => this.d.log.debug({ callId: a.callId, recordingId: a.id, err }, 'Stop of the recording refused (it ended with the call)'),
+      ),
+    );
   }
 
   // ------------------------------------------------------------------------- pause and resume
@@ -297,8 +310,8 @@ export class RecordingCapture implements CallListener {
           a.status = 'recording';
           this.byMessage.set(message, a);
           this.write(a, 'path', () => this.d.writes.setPath(a.id, message));
-          // The call may have ended while the switch answered: close once it says it stopped.
-          if (a.callEnded && a.closeTimer === null) a.closeTimer = this.d.timers.setTimeout(() => this.finish(a), this.d.closeGraceMs ?? 2000);
+          // The call may have ended while the switch answered.
+          if (a.callEnded) this.stopAtSwitch(a);
         },
         (err: unknown) => this.failed(a, err),
       ),
