@@ -1,0 +1,184 @@
+/**
+ * The capture service against fakes (no switch, no database): the decision stored once per
+ * change, one RecordMessage on the caller's connection, legs, a refused RecordMessage → failed,
+ * a closed file moved to DATA_DIR/recordings/YYYY/MM/DD/<id>.wav with its sha256 (the switch's
+ * copy deleted), a file gone → failed, pause/resume through Suspend/Resume with the automatic
+ * resume, and the file store's copy → verify → delete.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { newCall, type TrackedCall } from '../../src/core/calls/call.ts';
+import type { PbxEvent } from '../../src/core/pbx-port.ts';
+import { RecordingCapture, type RecordingWrites } from '../../src/recording/capture/capture-service.ts';
+import { hashFile, moveRecording, recordingPath, wavDurationMs } from '../../src/recording/capture/file-store.ts';
+import type { RecordingPolicy } from '../../src/recording/policies/decide.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'capture-unit-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const all: RecordingPolicy = { id: 1, name: 'all', mode: 'all', numbers: [], agents: [], services: [], samplePercent: 100, priority: 1, enabled: true, version: 4 };
+
+function world(opts: { refuse?: boolean; policies?: RecordingPolicy[] } = {}) {
+  const log: string[] = [];
+  const writes = new Proxy({} as RecordingWrites, { get: (_t, k: string) => (...args: unknown[]) => (log.push(`${k} ${JSON.stringify(args)}`), true) });
+  const pbxListeners: ((e: PbxEvent) => void)[] = [];
+  const requests: string[] = [];
+  let n = 0;
+  const switchFile = () => join(dir, `switch-${++n}.wav`);
+  const timers: { fn: () => void; ms: number; live: boolean }[] = [];
+  const pbx = {
+    onEvent: (l: (e: PbxEvent) => void) => (pbxListeners.push(l), () => undefined),
+    recordMessage: async (r: { conn: { callId: string; deviceId: string } }) => {
+      requests.push(`record ${r.conn.callId}/${r.conn.deviceId}`);
+      if (opts.refuse) throw Object.assign(new Error('refused'), { code: 'PBX_REJECTED' });
+      const message = switchFile();
+      writeFileSync(message, Buffer.alloc(44 + 16 * 500, 1));
+      return { message };
+    },
+    stopMessage: async () => void requests.push('stop'),
+    suspendMessage: async () => void requests.push('suspend'),
+    resumeMessage: async () => void requests.push('resume'),
+  };
+  let listener: any = null;
+  const notified: string[] = [];
+  let now = Date.UTC(2026, 11, 2, 9, 0, 0);
+  const capture = new RecordingCapture({
+    pbx,
+    calls: { subscribe: (l) => ((listener = l), () => undefined), get: () => call, pbxIdAt: () => 'P1' },
+    deviceKind: (d) => (d.length > 6 ? 'external' : 'agentPhone'),
+    extensionOf: () => '2001',
+    agentsOn: () => ['a1001'],
+    policies: () => opts.policies ?? [all],
+    writes,
+    notify: (e, d) => notified.push(`${e} ${JSON.stringify(d)}`),
+    clock: { now: () => now },
+    timers: { setTimeout: (fn, ms) => { const t = { fn, ms, live: true }; timers.push(t); return t; }, clearTimeout: (t) => { (t as { live: boolean }).live = false; } },
+    log: pino({ level: 'silent' }),
+    newId: () => 'rec-1',
+    recordingsDir: join(dir, 'recordings'),
+    pauseMaxMs: 180_000,
+  });
+  capture.attach();
+  const call: TrackedCall = newCall('c1', 'P1', now);
+  call.direction = 'inbound';
+  call.from = '13900000001';
+  call.to = '8000';
+  call.dialled = '8000';
+  call.queue = 'sales';
+  call.connections.set('13900000001', { deviceId: '13900000001', state: 'connected', since: now });
+  call.connections.set('2001', { deviceId: '2001', state: 'connected', since: now });
+  return {
+    capture, call, log, requests, notified, timers,
+    listener: () => listener,
+    advance: (ms: number) => (now += ms),
+    emit: (e: PbxEvent) => pbxListeners.forEach((l) => l(e)),
+  };
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 10));
+
+describe('capture service', () => {
+  it('records on the caller\'s connection, stores the decision once, legs, and closes the file into DATA_DIR/recordings', async () => {
+    const w = world();
+    w.listener().agentConnection('a1001', w.call, 'alerting', 'connected');
+    w.listener().agentConnection('a1001', w.call, 'hold', 'connected');
+    await tick();
+    expect(w.requests).toEqual(['record P1/13900000001']);
+    expect(w.log.filter((l) => l.startsWith('setCallDecision'))).toEqual(['setCallDecision ["c1",{"decision":"recorded","policyId":1,"policyVersion":4}]']);
+    expect(w.log.some((l) => l.startsWith('insertStarted') && l.includes('"queue":"sales"') && l.includes('"policyVersion":4'))).toBe(true);
+    expect(w.log.filter((l) => l.startsWith('addAgentLeg'))).toHaveLength(1);
+    const source = join(dir, 'switch-1.wav');
+    w.advance(500);
+    w.emit({ kind: 'voiceStopped', callId: 'P1', deviceId: '13900000001', message: source, cause: 'cleared', monitoredDevice: '2001' });
+    await w.capture.settled();
+    const target = recordingPath(join(dir, 'recordings'), 'rec-1', Date.UTC(2026, 11, 2, 9));
+    expect(target).toBe(join(dir, 'recordings', '2026', '12', '02', 'rec-1.wav'));
+    const sha = createHash('sha256').update(readFileSync(target)).digest('hex');
+    expect(w.log.find((l) => l.startsWith('close'))).toBe(`close ["rec-1",{"endedAt":${Date.UTC(2026, 11, 2, 9) + 500},"durationMs":500,"path":"${target}","bytes":8044,"sha256":"${sha}"}]`);
+    expect(existsSync(source)).toBe(false);
+    expect(w.capture.recordingOf('c1')).toBeNull();
+  });
+
+  it('RecordMessage refused: failed, nothing more; a file gone at close: failed', async () => {
+    const w = world({ refuse: true });
+    w.listener().agentConnection('a1001', w.call, 'alerting', 'connected');
+    await tick();
+    expect(w.log.filter((l) => l.startsWith('fail'))).toHaveLength(1);
+    await expect(w.capture.pause('c1', 'a1001')).rejects.toMatchObject({ code: 'INVALID_STATE' });
+
+    const v = world();
+    v.listener().agentConnection('a1001', v.call, 'alerting', 'connected');
+    await tick();
+    const file = join(dir, `switch-1.wav`);
+    rmSync(file);
+    v.emit({ kind: 'voiceStopped', callId: 'P1', deviceId: '13900000001', message: file, cause: 'cleared', monitoredDevice: '2001' });
+    await v.capture.settled();
+    expect(v.log.filter((l) => l.startsWith('fail'))).toHaveLength(1);
+    expect(v.log.some((l) => l.startsWith('close'))).toBe(false);
+  });
+
+  it('no policy: the decision stored, nothing recorded; pause → INVALID_STATE', async () => {
+    const w = world({ policies: [] });
+    w.listener().agentConnection('a1001', w.call, 'alerting', 'connected');
+    await tick();
+    expect(w.requests).toEqual([]);
+    expect(w.log).toEqual(['setCallDecision ["c1",{"decision":"noPolicy","policyId":null,"policyVersion":null}]']);
+    await expect(w.capture.pause('c1', 'a1001')).rejects.toMatchObject({ code: 'INVALID_STATE' });
+  });
+
+  it('pause and resume: Suspend/Resume, spans in ms from the start, events to the agents; the automatic resume', async () => {
+    const w = world();
+    w.listener().agentConnection('a1001', w.call, 'alerting', 'connected');
+    await tick();
+    w.advance(1000);
+    const p = await w.capture.pause('c1', 'a1001');
+    expect(await w.capture.pause('c1', 'a1001')).toEqual(p);
+    w.advance(2000);
+    await w.capture.resume('c1', 'a1001');
+    expect(w.requests).toEqual(['record P1/13900000001', 'suspend', 'resume']);
+    expect(w.log.filter((l) => l.includes('Pause'))).toEqual(['addPause ["rec-1",1000,"a1001"]', 'endPause ["rec-1",3000]']);
+    expect(w.notified.map((s) => s.split(' ')[0])).toEqual(['recording.paused', 'recording.resumed']);
+    await w.capture.pause('c1', 'sup1');
+    const auto = w.timers.find((t) => t.live && t.ms === 180_000)!;
+    w.advance(180_000);
+    auto.fn();
+    await tick();
+    expect(w.requests.slice(-2)).toEqual(['suspend', 'resume']);
+    expect(w.log.filter((l) => l.includes('Pause')).slice(-2)).toEqual(['addPause ["rec-1",3000,"sup1"]', 'endPause ["rec-1",183000]']);
+    expect(w.capture.recordingOf('c1')).toMatchObject({ paused: false, status: 'recording' });
+  });
+
+  it('the call ends without a StopEvent: Stop at the switch, then closed', async () => {
+    const w = world();
+    w.listener().agentConnection('a1001', w.call, 'alerting', 'connected');
+    await tick();
+    w.call.endedAt = Date.now();
+    w.listener().callEnded(w.call);
+    await w.capture.settled();
+    expect(w.requests).toEqual(['record P1/13900000001', 'stop']);
+    expect(w.log.some((l) => l.startsWith('close'))).toBe(true);
+  });
+});
+
+describe('file store', () => {
+  it('hashes by streaming; copy → verify; the source kept until dropped; a failed copy keeps the original', async () => {
+    const src = join(dir, 'a.wav');
+    writeFileSync(src, Buffer.alloc(44 + 1600, 7));
+    expect(await hashFile(src)).toEqual({ sha256: createHash('sha256').update(readFileSync(src)).digest('hex'), bytes: 1644 });
+    expect(wavDurationMs(1644)).toBe(100);
+    const moved = await moveRecording(src, join(dir, 'out', 'x', 'a.wav'));
+    expect(moved.file).toMatchObject({ moved: true, bytes: 1644 });
+    expect(existsSync(src)).toBe(true);
+    await moved.dropSource();
+    expect(existsSync(src)).toBe(false);
+    writeFileSync(src, 'abc');
+    writeFileSync(join(dir, 'blocker'), '');
+    const failed = await moveRecording(src, join(dir, 'blocker', 'a.wav'));
+    expect(failed.file).toMatchObject({ moved: false, path: src, bytes: 3 });
+    expect(failed.error).toBeInstanceOf(Error);
+  });
+});
