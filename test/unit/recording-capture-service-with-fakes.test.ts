@@ -22,9 +22,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const all: RecordingPolicy = { id: 1, name: 'all', mode: 'all', numbers: [], agents: [], services: [], samplePercent: 100, priority: 1, enabled: true, version: 4 };
 
-function world(opts: { refuse?: boolean; policies?: RecordingPolicy[] } = {}) {
+type OpenRow = ReturnType<NonNullable<RecordingWrites['openRecordings']>>[number];
+
+function world(opts: { refuse?: boolean; policies?: RecordingPolicy[]; leftOpen?: OpenRow[] } = {}) {
   const log: string[] = [];
-  const writes = new Proxy({} as RecordingWrites, { get: (_t, k: string) => (...args: unknown[]) => (log.push(`${k} ${JSON.stringify(args)}`), true) });
+  const writes = new Proxy({} as RecordingWrites, {
+    get: (_t, k: string) => (k === 'openRecordings' ? () => opts.leftOpen ?? [] : (...args: unknown[]) => (log.push(`${k} ${JSON.stringify(args)}`), true)),
+  });
   const pbxListeners: ((e: PbxEvent) => void)[] = [];
   const requests: string[] = [];
   let n = 0;
@@ -161,6 +165,32 @@ describe('capture service', () => {
     await w.capture.settled();
     expect(w.requests).toEqual(['record P1/13900000001', 'stop']);
     expect(w.log.some((l) => l.startsWith('close'))).toBe(true);
+  });
+});
+
+describe('recordings the previous run left open', () => {
+  it('never answered → failed; call over → closed now; call going on → closed on its StopEvent, a later agent a leg of it', async () => {
+    const ended = join(dir, 'left-ended.wav');
+    const going = join(dir, 'left-going.wav');
+    writeFileSync(ended, Buffer.alloc(44 + 160, 3));
+    writeFileSync(going, Buffer.alloc(44 + 320, 4));
+    const w = world({
+      leftOpen: [
+        { id: 'r-none', callId: 'cx', startedAt: 1, path: null, callEnded: false },
+        { id: 'r-ended', callId: 'cy', startedAt: 2, path: ended, callEnded: true },
+        { id: 'r-going', callId: 'c1', startedAt: 3, path: going, callEnded: false },
+      ],
+    });
+    await w.capture.settled();
+    expect(w.log.filter((l) => l.startsWith('fail')).map((l) => JSON.parse(l.slice(5))[0])).toEqual(['r-none']);
+    expect(w.log.filter((l) => l.startsWith('close')).map((l) => JSON.parse(l.slice(6))[0])).toEqual(['r-ended']);
+    w.listener().agentConnection('a1001', w.call, 'alerting', 'connected');
+    await tick();
+    expect(w.requests).toEqual([]);
+    expect(w.log.filter((l) => l.startsWith('addAgentLeg')).map((l) => JSON.parse(l.slice(12))[0])).toEqual(['r-going']);
+    w.emit({ kind: 'voiceStopped', callId: 'P1', deviceId: '13900000001', message: going, cause: 'cleared', monitoredDevice: '2001' });
+    await w.capture.settled();
+    expect(w.log.filter((l) => l.startsWith('close')).map((l) => JSON.parse(l.slice(6))[0])).toEqual(['r-ended', 'r-going']);
   });
 });
 

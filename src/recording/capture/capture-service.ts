@@ -34,6 +34,8 @@ export interface RecordingWrites {
   close(id: string, c: ClosedRecording): void;
   fail(id: string, endedAt: number): void;
   setCallDecision(callId: string, d: { decision: string; policyId: number | null; policyVersion: number | null }): boolean;
+  /** Rows a previous run left `recording` (restart). */
+  openRecordings?(): { id: string; callId: string; startedAt: number; path: string | null; callEnded: boolean }[];
 }
 
 export interface CaptureDeps {
@@ -86,6 +88,9 @@ export interface PauseResult {
 }
 
 const DEFAULT_MAX_RECORDING_MS = 4 * 3600_000;
+/** A recording left open by the previous run is checked this often until its call is over (the
+ * call tracker's restore wait is 60 s). */
+const RESTORE_CHECK_MS = 65_000;
 
 export class RecordingCapture implements CallListener {
   private readonly byCall = new Map<string, Active>();
@@ -100,6 +105,46 @@ export class RecordingCapture implements CallListener {
   attach(): void {
     this.unsubscribe.push(this.d.calls.subscribe(this));
     this.unsubscribe.push(this.d.pbx.onEvent((ev) => this.onPbxEvent(ev)));
+    this.adoptLeftOpen();
+  }
+
+  /**
+   * Recordings the previous run left open (the daemon stopped during their call): one whose
+   * RecordMessage was never answered failed; one whose call has ended is closed from the switch's
+   * file now; one whose call may go on waits for its StopEvent (by file), and is closed once its
+   * call row says it ended (checked after RESTORE_CHECK_MS) — pause is not offered for it.
+   */
+  private adoptLeftOpen(): void {
+    let open: ReturnType<NonNullable<RecordingWrites['openRecordings']>> = [];
+    try {
+      open = this.d.writes.openRecordings?.() ?? [];
+    } catch (err) {
+      this.d.log.error({ err }, 'recordings left open by the previous run not read');
+    }
+    for (const r of open) {
+      const a: Active = { id: r.id, callId: r.callId, startedAt: r.startedAt, conn: { callId: '', deviceId: '' }, message: r.path, status: 'recording', legs: new Set(), pause: null, closeTimer: null, callEnded: true };
+      if (r.path === null) {
+        this.failed(a, new Error('left open by the previous run before the switch answered'));
+        continue;
+      }
+      this.d.log.info({ callId: r.callId, recordingId: r.id, callEnded: r.callEnded }, 'recording left open by the previous run');
+      this.byMessage.set(r.path, a);
+      // Its call, if it comes back, keeps this recording (a later agent is a leg, not a second one).
+      this.byCall.set(r.callId, a);
+      if (r.callEnded) this.finish(a);
+      else a.closeTimer = this.d.timers.setTimeout(() => this.closeIfOver(a), RESTORE_CHECK_MS);
+    }
+  }
+
+  private closeIfOver(a: Active): void {
+    a.closeTimer = null;
+    if (a.status !== 'recording') return;
+    const call = this.d.calls.get(a.callId);
+    if (call && call.endedAt === null) {
+      a.closeTimer = this.d.timers.setTimeout(() => this.closeIfOver(a), RESTORE_CHECK_MS);
+      return;
+    }
+    this.finish(a);
   }
 
   /** Stops listening; waits for file work under way. */

@@ -97,6 +97,17 @@ export class RecordingsWriteRepository {
     this.ctx.db.update(recordings).set({ path }).where(eq(recordings.id, id)).run();
   }
 
+  /** Recordings a previous run left open (status `recording`), with whether their call ended. */
+  openRecordings(): { id: string; callId: string; startedAt: number; path: string | null; callEnded: boolean }[] {
+    return this.ctx.db
+      .select({ id: recordings.id, callId: recordings.callId, startedAt: recordings.startedAt, path: recordings.path, callEndedAt: calls.endedAt })
+      .from(recordings)
+      .leftJoin(calls, eq(calls.id, recordings.callId))
+      .where(eq(recordings.status, 'recording'))
+      .all()
+      .map((r) => ({ id: r.id, callId: r.callId, startedAt: r.startedAt, path: r.path, callEnded: r.callEndedAt !== null }));
+  }
+
   /** The decision on the call's row: `recorded`, `sampledOut` or `noPolicy`, with the policy. */
   setCallDecision(callId: string, d: { decision: string; policyId: number | null; policyVersion: number | null }): boolean {
     return (
