@@ -175,7 +175,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
       customerByPhone: (phone) => queries.run('customerByPhone', { phone }),
       query: (name, params) => queries.run(name, params),
       hoursOpen: (id, now) => schedules.isOpen(id, now)?.open ?? true,
-      storeVoicemail: (v) => voicemail.store({ callId: v.callId, caller: v.caller, mailbox: v.mailbox, flow: v.flow, recordedAt: v.recordedAt, durationMs: v.durationMs, path: v.path, bytes: v.bytes }),
+      storeVoicemail: (v) => voicemail.store(v),
       recordStat: (e) => stats.record(e),
       saveCollected: (row) => collected.insert(row),
       timers: realTimers,

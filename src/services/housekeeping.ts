@@ -13,9 +13,9 @@
  * cron-style library that follows the local clock across daylight-saving changes, which a plain
  * 24-hour interval would not.
  */
-import schedule from 'node-schedule';
 import type { Logger } from 'pino';
-import { safely, type Clock } from './ports.ts';
+import { DailyRun } from './daily-run.ts';
+import type { Clock } from './ports.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -58,43 +58,31 @@ export interface HousekeepingReport {
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class Housekeeping {
-  private job: schedule.Job | null = null;
-  private running: Promise<HousekeepingReport> | null = null;
-  private closed = false;
+  private readonly daily: DailyRun<HousekeepingReport>;
 
-  constructor(private readonly d: HousekeepingDeps) {}
+  constructor(private readonly d: HousekeepingDeps) {
+    this.daily = new DailyRun({ name: 'housekeeping', log: d.log, body: () => this.runOnce(), failed: () => ({ skipped: false, tokens: 0, deleted: {}, failed: ['run'], ms: 0 }) });
+  }
 
   /** Runs every day at `at` (local `HH:MM`). */
   start(at: string): void {
-    const [hour, minute] = at.split(':').map(Number);
-    this.job = schedule.scheduleJob({ hour: hour!, minute: minute! }, () => safely(this.d.log, 'housekeeping', () => this.run()));
+    this.daily.start(at);
     this.d.log.info({ at, retentionDays: Object.fromEntries(this.d.targets.map((t) => [t.name, t.days || 'keep'])) }, 'housekeeping scheduled');
   }
 
   /** When the next scheduled run is; null when not scheduled. */
   nextRun(): Date | null {
-    return this.job?.nextInvocation() ?? null;
+    return this.daily.nextRun();
   }
 
   /** One run now (a run already going is joined, not doubled). Never rejects. */
   run(): Promise<HousekeepingReport> {
-    this.running ??= this.runOnce()
-      .catch((err: unknown): HousekeepingReport => {
-        this.d.log.error({ err }, 'housekeeping failed');
-        return { skipped: false, tokens: 0, deleted: {}, failed: ['run'], ms: 0 };
-      })
-      .finally(() => {
-        this.running = null;
-      });
-    return this.running;
+    return this.daily.run();
   }
 
   /** Cancels the schedule; a run in progress stops after its current batch. */
-  async close(): Promise<void> {
-    this.closed = true;
-    this.job?.cancel();
-    this.job = null;
-    await this.running;
+  close(): Promise<void> {
+    return this.daily.close();
   }
 
   private async runOnce(): Promise<HousekeepingReport> {
@@ -120,7 +108,7 @@ export class Housekeeping {
       let total = 0;
       try {
         for (;;) {
-          if (this.closed || !this.d.writable()) {
+          if (this.daily.stopped || !this.d.writable()) {
             report.failed.push(t.name);
             break;
           }

@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { ConnectionId, PbxEvent, PbxPort } from '../../core/pbx-port.ts';
+import type { NewVoicemail } from '../../storage/repositories/voicemails.ts';
 import type { IvrRequest, RequestValue } from '../engine/types.ts';
 
 export interface RequestContext {
@@ -14,16 +15,8 @@ export interface RequestContext {
   conn: ConnectionId;
 }
 
-export interface VoicemailRecord {
-  callId: string;
-  caller: string;
-  mailbox: string;
-  flow: string;
-  recordedAt: number;
-  durationMs: number;
-  path: string;
-  bytes: number;
-}
+/** A voicemail as stored (the voicemails row without its id). */
+export type VoicemailRecord = NewVoicemail;
 
 export interface IvrRequestsDeps {
   pbx: PbxPort;

@@ -12,9 +12,11 @@
  * batches with a turn of the event loop between them; file work is asynchronous, database writes
  * are small transactions. A summary is logged (moved, deleted, kept for hold, errors).
  */
-import schedule from 'node-schedule';
 import type { Logger } from 'pino';
 import type { RecordingArchiveRepository, Keyset } from '../../storage/repositories/recording-archive.ts';
+import { DailyRun, type Scheduler } from '../../services/daily-run.ts';
+
+export type { ScheduledJob, Scheduler } from '../../services/daily-run.ts';
 import { removeFile } from './files.ts';
 import type { ArchiveMover, RecoveryReport } from './mover.ts';
 
@@ -26,18 +28,6 @@ export interface ArchiveSettings {
   /** Recordings older than this many days are deleted unless held; 0 keeps them for ever. */
   deleteAfterDays: number;
 }
-
-/** What node-schedule gives back, as much as this service uses (tests inject their own). */
-export interface ScheduledJob {
-  cancel(): void;
-  nextInvocation(): Date | null;
-}
-export type Scheduler = (at: { hour: number; minute: number }, fn: () => void) => ScheduledJob | null;
-
-const nodeScheduler: Scheduler = (at, fn) => {
-  const job = schedule.scheduleJob({ hour: at.hour, minute: at.minute }, fn);
-  return job ? { cancel: () => void job.cancel(), nextInvocation: () => job.nextInvocation() ?? null } : null;
-};
 
 export interface ArchiveServiceDeps {
   repo: RecordingArchiveRepository;
@@ -77,29 +67,31 @@ export interface ArchiveRunReport {
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class RecordingArchiveService {
-  private job: ScheduledJob | null = null;
-  private running: Promise<ArchiveRunReport> | null = null;
-  private closed = false;
+  private readonly daily: DailyRun<ArchiveRunReport>;
 
-  constructor(private readonly d: ArchiveServiceDeps) {}
+  constructor(private readonly d: ArchiveServiceDeps) {
+    this.daily = new DailyRun({
+      name: 'recording archive run',
+      log: d.log,
+      body: () => this.runOnce(),
+      failed: () => ({ startedAt: d.clock.now(), skipped: false, recovered: 0, moved: 0, deleted: 0, keptForHold: 0, errors: 1, ms: 0 }),
+      ...(d.scheduler ? { scheduler: d.scheduler } : {}),
+    });
+  }
 
   /** Runs every day at `at` (local `HH:MM`). */
   start(at: string): void {
-    const [hour, minute] = at.split(':').map(Number);
-    const scheduler = this.d.scheduler ?? nodeScheduler;
-    this.job = scheduler({ hour: hour!, minute: minute! }, () => {
-      void this.run();
-    });
+    this.daily.start(at);
     this.d.log.info({ at, archiveAfterDays: this.d.settings.archiveAfterDays, deleteAfterDays: this.d.settings.deleteAfterDays || 'keep' }, 'recording archive scheduled');
   }
 
   nextRun(): Date | null {
-    return this.job?.nextInvocation() ?? null;
+    return this.daily.nextRun();
   }
 
   /** True while a run is going. */
   get busy(): boolean {
-    return this.running !== null;
+    return this.daily.busy;
   }
 
   /** At start: finishes or undoes what a kill interrupted. */
@@ -109,23 +101,12 @@ export class RecordingArchiveService {
 
   /** One run now; a run already going is joined, never doubled. Never rejects. */
   run(): Promise<ArchiveRunReport> {
-    this.running ??= this.runOnce()
-      .catch((err: unknown): ArchiveRunReport => {
-        this.d.log.error({ err }, 'recording archive run failed');
-        return { startedAt: this.d.clock.now(), skipped: false, recovered: 0, moved: 0, deleted: 0, keptForHold: 0, errors: 1, ms: 0 };
-      })
-      .finally(() => {
-        this.running = null;
-      });
-    return this.running;
+    return this.daily.run();
   }
 
   /** Cancels the schedule; a run in progress stops after its current item. */
-  async close(): Promise<void> {
-    this.closed = true;
-    this.job?.cancel();
-    this.job = null;
-    await this.running;
+  close(): Promise<void> {
+    return this.daily.close();
   }
 
   private async runOnce(): Promise<ArchiveRunReport> {
@@ -147,7 +128,7 @@ export class RecordingArchiveService {
     if (deleteAfterDays > 0) {
       const before = now - deleteAfterDays * DAY_MS;
       let from: Keyset | undefined;
-      while (!this.closed) {
+      while (!this.daily.stopped) {
         const rows = this.d.repo.retentionCandidates(before, batch, from);
         if (rows.length === 0) break;
         const last = rows[rows.length - 1]!;
@@ -174,13 +155,13 @@ export class RecordingArchiveService {
 
     const before = now - archiveAfterDays * DAY_MS;
     let from: Keyset | undefined;
-    while (!this.closed) {
+    while (!this.daily.stopped) {
       const rows = this.d.repo.archiveCandidates(before, batch, from);
       if (rows.length === 0) break;
       const last = rows[rows.length - 1]!;
       from = { startedAt: last.startedAt, id: last.id };
       for (const row of rows) {
-        if (this.closed) break;
+        if (this.daily.stopped) break;
         try {
           const outcome = await this.d.mover.move(row);
           if (outcome === 'moved') report.moved++;
