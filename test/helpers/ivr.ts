@@ -56,3 +56,11 @@ export async function portsIdle(w: World): Promise<boolean> {
   const { devices } = (await w.simApi('GET', '/sim/devices?active=true')) as { devices: { deviceId: string; calls: unknown[] }[] };
   return !devices.some((d) => /^81[0-2][0-9]$/.test(d.deviceId) && d.calls.length > 0);
 }
+
+/** Waits until the switch records the call (a voicemail after its beep): keys pressed from then on reach the recorder. */
+export async function waitRecording(w: World, simCallId: string, timeoutMs = 10_000): Promise<void> {
+  await eventually(async () => {
+    const { items } = (await w.simApi('GET', '/sim/recordings')) as { items: { simCallId: string; endedAt: string | null }[] };
+    return items.some((r) => r.simCallId === simCallId && !r.endedAt);
+  }, timeoutMs);
+}

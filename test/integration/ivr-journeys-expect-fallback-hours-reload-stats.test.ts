@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admin, adminToken } from '../helpers/acd.ts';
 import { eventually, startWorld, type World } from '../helpers/world.ts';
-import { heard, IVR_SPEED, press, waitAt, waitGone, waitHeard } from '../helpers/ivr.ts';
+import { heard, IVR_SPEED, press, waitAt, waitGone, waitHeard, waitRecording } from '../helpers/ivr.ts';
 
 let w: World;
 let flowsDir: string;
@@ -62,8 +62,13 @@ describe('IVR journeys', () => {
       await waitHeard(w, b, '现在是非工作时间');
       await press(w, b, '1');
       await eventually(async () => (await heard(w, b)).some((i) => i.kind === 'tone'));
+      // The stop key counts once the switch records (after the beep), as on a real voice unit.
+      await waitRecording(w, b);
       await press(w, b, '#');
+      const pressedAt = Date.now();
       await waitGone(w, b);
+      // Ended by the key, not by the 120 s limit (6 s at this speed).
+      expect(Date.now() - pressedAt).toBeLessThan(5000);
       const list = await w.http('GET', '/api/v1/voicemail?mailbox=8120', { token });
       expect(list.status).toBe(200);
       expect(list.body.items.some((v: { caller: string }) => v.caller === REGULAR)).toBe(true);

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, type World } from '../helpers/world.ts';
-import { heard, ivrWorld, portsIdle, press, waitAt, waitGone, waitHeard } from '../helpers/ivr.ts';
+import { heard, ivrWorld, portsIdle, press, waitAt, waitGone, waitHeard, waitRecording } from '../helpers/ivr.ts';
 
 let w: World;
 beforeAll(async () => {
@@ -111,7 +111,7 @@ describe('main flow', () => {
     await waitHeard(w, id, 'For sales, press one');
     await press(w, id, '9');
     await eventually(async () => (await heard(w, id)).some((i) => i.kind === 'tone'));
-    await new Promise((r) => setTimeout(r, 150));
+    await waitRecording(w, id);
     await press(w, id, '#');
     await waitGone(w, id);
     const vm = await eventually(() => w.daemon.storage.repos.voicemails.list({}).items.find((v) => v.caller === REGULAR));
