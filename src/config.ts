@@ -56,6 +56,10 @@ export interface Config {
   voicemailWebhooks: readonly string[];
   /** A recording pause left open resumes by itself after this many seconds (recordings.md). */
   recordingPauseMaxS: number;
+  /** The HMAC key of signed play URLs (docs/recording.md, "Playback"), at least 32 characters;
+   * null: a random key per start (a restart voids the URLs given out, and daemons behind one
+   * balancer refuse each other's). */
+  recordingUrlSecret: string | null;
   /** IVR (docs/ivr.md): where flow files are, the switch's IVR ports, recorded prompts (optional),
    * the time zone of flow conditions, and a speed-up of flow timers for tests and demos. */
   ivr: Readonly<IvrConfig>;
@@ -115,6 +119,22 @@ function hhmm(env: NodeJS.ProcessEnv, name: string, def: string, errors: string[
   if (!/^([01][0-9]|2[0-3]):[0-5][0-9]$/.test(raw)) {
     errors.push(`${name}=${JSON.stringify(raw)} must be a local time HH:MM (00:00 to 23:59)`);
     return def;
+  }
+  return raw;
+}
+
+/** The shortest RECORDING_URL_SECRET accepted, in characters: a floor against short, guessable
+ * keys (`openssl rand -base64 48` gives 64 characters, 384 random bits). */
+export const RECORDING_URL_SECRET_MIN = 32;
+
+/** A secret of at least `min` characters; unset or empty: null. The error names the variable and
+ * the length, never the value. */
+function secret(env: NodeJS.ProcessEnv, name: string, min: number, errors: string[]): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  if (raw.length < min) {
+    errors.push(`${name} must be at least ${min} characters long (it has ${raw.length}); e.g. openssl rand -base64 48`);
+    return null;
   }
   return raw;
 }
@@ -195,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     callAuditSilenceMs: int(env, 'CALL_AUDIT_SILENCE_S', 60, 1, 86_400, errors) * 1000,
     voicemailWebhooks: parseWebhookUrls('VOICEMAIL_WEBHOOKS', env.VOICEMAIL_WEBHOOKS, errors),
     recordingPauseMaxS: int(env, 'RECORDING_PAUSE_MAX_S', 180, 1, 86_400, errors),
+    recordingUrlSecret: secret(env, 'RECORDING_URL_SECRET', RECORDING_URL_SECRET_MIN, errors),
     recordingArchive: Object.freeze({
       archiveAfterDays: int(env, 'RECORDING_ARCHIVE_AFTER_DAYS', 30, 1, 36_500, errors),
       deleteAfterDays: int(env, 'RECORDING_DELETE_AFTER_DAYS', 0, 0, 36_500, errors),

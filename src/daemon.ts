@@ -237,7 +237,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     registerRecordingHoldRoutes(app, { auth: storage.authService, repo: recordingArchive.repo, audit: storage.repos.audit, runArchive: () => recordingArchive.service.run() });
     registerCallRoutes(app, { repos: storage.repos, auth: storage.authService, waitEstimate: (callId) => routing.waitEstimate(callId), waitingCalls: (queueId) => routing.waitingCalls(queueId) });
     // Recording search (on a worker thread), playback and the access ledger (docs/recording.md).
-    const recordingHttp = registerRecordingHttp(app, { sqlite: storage.sqlite, file: join(config.dataDir, 'switchboard.db'), dataDir: config.dataDir, auth: storage.authService, clock, log });
+    const recordingHttp = registerRecordingHttp(app, { sqlite: storage.sqlite, file: join(config.dataDir, 'switchboard.db'), dataDir: config.dataDir, auth: storage.authService, clock, log, playUrlSecret: config.recordingUrlSecret ?? undefined });
     closers.push(() => recordingHttp.close());
     registerIvrRoutes(app, { auth: storage.authService, flows: ivr.registry, reloaded: ivr.reloaded });
     await recording.registerHttp(app);

@@ -2,6 +2,11 @@
  * The one catalogue of client-facing error codes (ws-api.md "Error codes"). Every failing request
  * gets exactly one of these. Expected outcomes ("no agent ready") are values, not errors; this is
  * for requests that cannot be carried out.
+ *
+ * Extensions to the contract's list, documented in docs/api.md ("Error codes", marked ➕):
+ * `SEARCH_TIMEOUT` (HTTP 503), a recording search that did not answer within its time and was
+ * cancelled; the caller may retry, better with narrower filters. Only the HTTP recording search
+ * raises it; no WebSocket op does.
  */
 
 export const ERROR_CODES = [
@@ -17,6 +22,7 @@ export const ERROR_CODES = [
   'PBX_REJECTED',
   'RATE_LIMITED',
   'INTERNAL',
+  'SEARCH_TIMEOUT',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -52,4 +58,5 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   PBX_REJECTED: 502,
   RATE_LIMITED: 429,
   INTERNAL: 500,
+  SEARCH_TIMEOUT: 503,
 };

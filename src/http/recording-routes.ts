@@ -98,7 +98,7 @@ export function registerRecordingRoutes(app: FastifyInstance, d: RecordingRoutes
         }),
       },
     },
-    async (req, reply) => {
+    async (req) => {
       authorize(req, null);
       const q = req.query;
       const f: RecordingFilters = {};
@@ -121,7 +121,7 @@ export function registerRecordingRoutes(app: FastifyInstance, d: RecordingRoutes
       } catch (err) {
         if (err instanceof SearchTimeout) {
           req.log.warn({ filters: f }, 'recording search timed out');
-          return reply.status(503).send({ error: { code: 'SEARCH_TIMEOUT', message: err.message } });
+          throw new AppError('SEARCH_TIMEOUT', `${err.message}; try again, with narrower filters`);
         }
         throw err;
       }
