@@ -33,7 +33,9 @@ import { WsGateway } from './gateway/ws-gateway.ts';
 import { errorHandler, notFoundHandler } from './http/http-errors.ts';
 import { openStorage, type Storage } from './wiring/storage.ts';
 import { registerCallRoutes } from './http/call-routes.ts';
-import { registerRecordingHttp } from './http/recording-routes.ts';
+import { openRecordingReads, registerRecordingHttp } from './http/recording-routes.ts';
+import { PhoneReplayService, REPLAY_FLOW } from './recording/replay/phone-replay.ts';
+import type { RecordingCapture } from './recording/capture/capture-service.ts';
 import { registerIvrRoutes } from './http/ivr-routes.ts';
 import { registerQaRoutes } from './http/qa-routes.ts';
 import { scheduleQaSampling } from './recording/qa/run.ts';
@@ -161,6 +163,19 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     calls.subscribe(routing);
     const routes = new RouteDispatcher({ directory, pbx, log: log.child({ component: 'routing' }) });
     routes.register('queue', routing);
+    // Recordings' read side (search worker, access ledger), shared by HTTP and replay by phone.
+    const recordingReads = openRecordingReads({ sqlite: storage.sqlite, file: join(config.dataDir, 'switchboard.db'), clock, log });
+    closers.push(() => recordingReads.close());
+    const phoneReplay = new PhoneReplayService({
+      verifyPin: (phoneId, pin) => storage.authService.verifyPhonePin(phoneId, pin),
+      usernames: () => storage.repos.users.list().map((u) => u.username),
+      search: (q) => recordingReads.search.search(q),
+      pathOf: (id) => recordingReads.recordings.get(id)?.path ?? null,
+      ledger: recordingReads.ledger,
+      log: log.child({ component: 'phone-replay' }),
+    });
+    // Set once capture starts (below); an IVR sensitive input pauses the call's recording.
+    let recordingCapture: RecordingCapture | null = null;
     // The IVR (docs/ivr.md): flows on the switch's IVR ports; its data through storage.ivr.
     const { queries, schedules, voicemail, collected, stats } = storage.ivr;
     const ivr = await buildIvr({
@@ -178,17 +193,26 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
       storeVoicemail: (v) => voicemail.store(v),
       recordStat: (e) => stats.record(e),
       saveCollected: (row) => collected.insert(row),
+      replay: phoneReplay,
+      pauseRecording: async (callId, paused) => {
+        const capture = recordingCapture;
+        if (!capture?.recordingOf(callId)) return; // not recorded: nothing to pause
+        await (paused ? capture.pause(callId, 'ivr') : capture.resume(callId, 'ivr'));
+      },
       timers: realTimers,
       clock,
       log: log.child({ component: 'ivr' }),
     });
     closers.push(() => ivr.close());
     routes.register('ivr', ivr.runtime);
+    // The replay number runs the flow `replay` (flows/replay.yaml: replay by phone).
+    routes.register('replay', { routeRequest: (ev, pilot) => ivr.runtime.routeRequest(ev, { ...pilot, ivrFlow: REPLAY_FLOW }), routeEnd: (id, error) => ivr.runtime.routeEnd(id, error) });
     const link = new SwitchLink({ pbx, calls, presence, phones, routes, notifier: hub, timers: realTimers, log: log.child({ component: 'switch' }) });
     link.attach();
     // Recording policies and capture (docs/recording.md, "Policies", "Capture").
     const recording = startRecordingCapture({ config, storage, pbx, calls, directory, presence, notifier: hub, clock, timers: realTimers, log: log.child({ component: 'recording' }) });
     closers.push(() => recording.close());
+    recordingCapture = recording.capture;
     const audit = new CallAudit({ pbx, calls, clock, timers: realTimers, log: log.child({ component: 'call-audit' }) }, { intervalMs: config.callAuditMs, silenceMs: config.callAuditSilenceMs });
     audit.start();
     // leastBusy counts calls and talk time "today": they start again at local midnight.
@@ -237,8 +261,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     registerRecordingHoldRoutes(app, { auth: storage.authService, repo: recordingArchive.repo, audit: storage.repos.audit, runArchive: () => recordingArchive.service.run() });
     registerCallRoutes(app, { repos: storage.repos, auth: storage.authService, waitEstimate: (callId) => routing.waitEstimate(callId), waitingCalls: (queueId) => routing.waitingCalls(queueId) });
     // Recording search (on a worker thread), playback and the access ledger (docs/recording.md).
-    const recordingHttp = registerRecordingHttp(app, { sqlite: storage.sqlite, file: join(config.dataDir, 'switchboard.db'), dataDir: config.dataDir, auth: storage.authService, clock, log, playUrlSecret: config.recordingUrlSecret ?? undefined });
-    closers.push(() => recordingHttp.close());
+    registerRecordingHttp(app, { sqlite: storage.sqlite, file: join(config.dataDir, 'switchboard.db'), dataDir: config.dataDir, auth: storage.authService, clock, log, playUrlSecret: config.recordingUrlSecret ?? undefined, reads: recordingReads });
     registerIvrRoutes(app, { auth: storage.authService, flows: ivr.registry, reloaded: ivr.reloaded });
     await recording.registerHttp(app);
     // QA sampling and scoring (docs/recording.md, "Quality (QA)"), and its daily sampling run.

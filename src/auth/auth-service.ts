@@ -137,6 +137,23 @@ export class AuthService {
     return this.issue(toAuthUser(cred.user));
   }
 
+  /**
+   * Replay by phone (shared/spec/recordings.md): the enabled user keyed on `phoneId` whose PIN
+   * matches, or why not. The same scrypt work is spent for an unknown phone id, so the time taken
+   * tells a caller nothing. Roles are the caller's business (the user is returned with them).
+   */
+  async verifyPhonePin(phoneId: string, pin: string): Promise<{ user: AuthUser } | { user: null; reason: 'unknownPhoneId' | 'wrongPin' | 'disabled' }> {
+    const cred = this.opts.users.findPhoneCredentials(phoneId);
+    if (!cred) {
+      await burnVerification(pin, this.scrypt, this.hashPool.scrypt);
+      return { user: null, reason: 'unknownPhoneId' };
+    }
+    const ok = await verifyPassword(pin, cred.pinHash, this.hashPool.scrypt);
+    if (!ok) return { user: null, reason: 'wrongPin' };
+    if (cred.user.disabled) return { user: null, reason: 'disabled' };
+    return { user: toAuthUser(cred.user) };
+  }
+
   /** A password hash for storing (admin API), made through the hashing pool. */
   hashPassword(password: string, params: ScryptParams = this.scrypt): Promise<string> {
     return hashPassword(password, params, this.hashPool.scrypt);

@@ -244,16 +244,32 @@ async function serveFile(req: FastifyRequest, reply: FastifyReply, path: string,
   return reply.send(r.stream);
 }
 
-/** Builds what the routes need over the daemon's database and registers them; `close()` stops
- * the search worker. */
+export interface RecordingReads {
+  ledger: AccessLedgerRepository;
+  recordings: RecordingsReadRepository;
+  search: SearchWorker;
+  close(): Promise<void>;
+}
+
+/** The read side of recordings over the daemon's database — the repository, the access ledger
+ * and the search worker — shared by the HTTP routes and replay by phone; `close()` stops the
+ * worker. */
+export function openRecordingReads(o: { sqlite: Sqlite; file: string; clock: { now(): number }; log: Logger; searchTimeoutMs?: number }): RecordingReads {
+  const log = o.log.child({ component: 'recordings' });
+  const search = new SearchWorker({ file: o.file, log, ...(o.searchTimeoutMs !== undefined ? { timeoutMs: o.searchTimeoutMs } : {}) });
+  return { recordings: new RecordingsReadRepository(o.sqlite), ledger: new AccessLedgerRepository(o.sqlite, o.clock), search, close: () => search.close() };
+}
+
+/** Registers the routes over `reads` (or a read side of their own, opened here and closed by
+ * `close()`). */
 export function registerRecordingHttp(
   app: FastifyInstance,
-  o: { sqlite: Sqlite; file: string; dataDir: string; auth: AuthService; clock: { now(): number }; log: Logger; playUrlSecret?: string; searchTimeoutMs?: number },
-): { ledger: AccessLedgerRepository; recordings: RecordingsReadRepository; search: SearchWorker; close(): Promise<void> } {
+  o: { sqlite: Sqlite; file: string; dataDir: string; auth: AuthService; clock: { now(): number }; log: Logger; playUrlSecret?: string; searchTimeoutMs?: number; reads?: RecordingReads },
+): RecordingReads {
   const log = o.log.child({ component: 'recordings' });
-  const recordings = new RecordingsReadRepository(o.sqlite);
-  const ledger = new AccessLedgerRepository(o.sqlite, o.clock);
-  const search = new SearchWorker({ file: o.file, log, ...(o.searchTimeoutMs !== undefined ? { timeoutMs: o.searchTimeoutMs } : {}) });
+  const own = o.reads === undefined;
+  const reads = o.reads ?? openRecordingReads(o);
+  const { recordings, ledger, search } = reads;
   registerRecordingRoutes(app, { auth: o.auth, recordings, ledger, search, signer: new PlayUrlSigner(o.playUrlSecret), peaks: new PeaksCache(join(o.dataDir, 'peaks')), clock: o.clock, log });
-  return { ledger, recordings, search, close: () => search.close() };
+  return { ledger, recordings, search, close: () => (own ? search.close() : Promise.resolve()) };
 }

@@ -123,6 +123,35 @@ export function seedDemoRecordingPolicies(policies: RecordingPoliciesRepository,
   });
 }
 
+/** Replay by phone (shared/spec/recordings.md): qa1 and sup1's phone ids and PINs. */
+export const DEMO_PHONE_REPLAY: readonly { username: string; phoneId: string; pin: string }[] = [
+  { username: 'qa1', phoneId: '7001', pin: '2468' },
+  { username: 'sup1', phoneId: '7002', pin: '1357' },
+];
+
+/**
+ * Gives the demo's staff their phone ids and PINs, once: a demo database from before replay by
+ * phone gets them too, and ones an admin cleared or changed since (the audit log says the seed
+ * ran) do not come back.
+ */
+export async function seedDemoPhoneReplay(repos: Repositories): Promise<{ seeded: boolean }> {
+  const done = () => repos.audit.list({ actor: 'system', limit: 1000 }).some((a) => a.action === 'user.phoneReplay.seed');
+  if (done()) return { seeded: false };
+  const hashes = await Promise.all(DEMO_PHONE_REPLAY.map((p) => hashPassword(p.pin, repos.scrypt)));
+  return repos.transaction(() => {
+    if (done()) return { seeded: false };
+    const set: string[] = [];
+    DEMO_PHONE_REPLAY.forEach((p, i) => {
+      const u = repos.users.findByUsername(p.username);
+      if (!u || u.phoneId !== null || repos.users.findPhoneCredentials(p.phoneId)) return;
+      repos.users.setPhoneReplay(u.id, { phoneId: p.phoneId, pinHash: hashes[i]! });
+      set.push(p.username);
+    });
+    repos.audit.append({ actor: 'system', action: 'user.phoneReplay.seed', target: 'demo', details: { users: set } });
+    return { seeded: set.length > 0 };
+  });
+}
+
 /** Loads the demo centre into an empty database. `seeded` is false when there was something. */
 export async function seedDemoCentre(repos: Repositories): Promise<{ seeded: boolean }> {
   if (!isEmpty(repos)) return { seeded: false };

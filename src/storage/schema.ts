@@ -59,7 +59,11 @@ export const users = sqliteTable('users', {
   disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
-});
+  /** Replay by phone (pilot 8009): the numeric id keyed on the phone, unique when set. */
+  phoneId: text('phone_id'),
+  /** The replay PIN, hashed like passwords (src/auth/password.ts). */
+  phonePinHash: text('phone_pin_hash'),
+}, (t) => [uniqueIndex('users_phone_id_unique').on(t.phoneId)]);
 
 /** One row per user holding the `agent` role (kept so by UsersRepository). */
 export const agents = sqliteTable('agents', {

@@ -22,7 +22,7 @@ import { createSpeech } from '../ivr/speech/index.ts';
 import { QueueAnnouncer } from '../ivr/runtime/announcer.ts';
 import { Departures } from '../ivr/runtime/departures.ts';
 import { IvrRuntime } from '../ivr/runtime/ivr-runtime.ts';
-import { IvrRequests, type VoicemailRecord } from '../ivr/runtime/requests.ts';
+import { IvrRequests, type PhoneReplayPort, type VoicemailRecord } from '../ivr/runtime/requests.ts';
 import type { PromptSource, ResolvedItem } from '../ivr/runtime/voice.ts';
 import type { IvrStatEvent } from '../ivr/statistics/types.ts';
 
@@ -41,6 +41,10 @@ export interface IvrWiringDeps {
   storeVoicemail(v: VoicemailRecord): void;
   recordStat(e: IvrStatEvent): void;
   saveCollected(row: { callId: string; flow: string; node: string; name: string; value: string; masked: boolean; at: number }): void;
+  /** Replay by phone (src/recording/replay/phone-replay.ts); without it the replay nodes fail. */
+  replay?: PhoneReplayPort & { fileOf(recordingId: string): string | null; played(recordingId: string, user: string, call: { callId: string; caller: string }): void };
+  /** Pause or resume a call's recording (sensitive input); a call not recorded is no error. */
+  pauseRecording?(callId: string, paused: boolean): Promise<void>;
   timers: Timers;
   clock: { now(): number };
   log: Logger;
@@ -77,6 +81,12 @@ export async function buildIvr(d: IvrWiringDeps): Promise<Ivr> {
   const source: PromptSource = {
     async resolve(item: PlayItem): Promise<ResolvedItem> {
       if (item.kind === 'tone') return { message: `tone:${item.tone}` };
+      if (item.kind === 'recording') {
+        // Replay by phone: the recording's file where it is now (hot or archive tier).
+        const path = d.replay?.fileOf(item.recordingId) ?? null;
+        if (!path) throw new Error(`the file of recording ${item.recordingId} is missing`);
+        return { message: `file:${path}` };
+      }
       if (item.kind === 'prompt' && item.file) return { message: `file:${resolvePath(ivr.flowsDir, item.file)}`, text: item.text, lang: item.lang };
       const r = await speech.resolver.resolve(item.kind === 'prompt' ? { promptId: item.promptId, text: item.text, lang: item.lang } : { text: item.text, lang: item.lang });
       return { message: r.message, text: r.text, lang: r.lang };
@@ -130,6 +140,7 @@ export async function buildIvr(d: IvrWiringDeps): Promise<Ivr> {
     storeVoicemail: d.storeVoicemail,
     clock: d.clock,
     log: log.child({ component: 'ivr' }),
+    ...(d.replay ? { replay: d.replay } : {}),
   });
 
   const runtime = new IvrRuntime({
@@ -148,6 +159,8 @@ export async function buildIvr(d: IvrWiringDeps): Promise<Ivr> {
     ports: ivr.ports,
     timeScale: ivr.timeScale,
     timeZone: ivr.timeZone,
+    ...(d.replay ? { replayed: (id: string, user: string, call: { callId: string; caller: string }) => d.replay!.played(id, user, call) } : {}),
+    ...(d.pauseRecording ? { pauseRecording: d.pauseRecording } : {}),
   });
   runtime.attach();
   // The ACD's fallbacks into flows: `ivr:<flow>` runs that flow, `voicemail:<mailbox>` the flow

@@ -183,7 +183,7 @@ describe('queues', () => {
 describe('users', () => {
   it('creates a user without ever returning the password; duplicate username is 409', async () => {
     const u = await ok('POST', '/users', { username: 'jo', displayName: 'Jo', password: 'long-enough', roles: ['qa'] });
-    expect(u).toEqual({ id: expect.any(Number), username: 'jo', displayName: 'Jo', roles: ['qa'], disabled: false, createdAt: t.clock.now(), updatedAt: t.clock.now() });
+    expect(u).toEqual({ id: expect.any(Number), username: 'jo', displayName: 'Jo', roles: ['qa'], disabled: false, createdAt: t.clock.now(), updatedAt: t.clock.now(), phoneId: null });
     expect(JSON.stringify(await ok('GET', `/users/${u.id}`))).not.toMatch(/password|scrypt/);
     const dup = await call('POST', '/users', { username: 'jo', displayName: 'Other', password: 'long-enough', roles: [] });
     expect(dup.statusCode).toBe(409);

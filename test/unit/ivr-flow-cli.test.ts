@@ -73,6 +73,6 @@ describe('ivr:check', () => {
     const lines = r.out.split('\n');
     // No problem from the checks themselves: any problem line is a flow test's.
     expect(lines.filter((l) => /: (error|warning): /.test(l) && !/\[TEST_FAILED\]$/.test(l))).toEqual([]);
-    expect(lines.some((l) => l.startsWith('ivr:check: 3 flow files in flows, 0 refused; '))).toBe(true);
+    expect(lines.some((l) => l.startsWith('ivr:check: 4 flow files in flows, 0 refused; '))).toBe(true);
   });
 });

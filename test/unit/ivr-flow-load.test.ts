@@ -95,7 +95,7 @@ describe('flow files: loading', () => {
       'flows/t.yaml:7:3: node "a": a play node needs "next" [SCHEMA]',
       'flows/t.yaml:10:5: node "a": unknown field "nxt": a play node has type, prompt, bargeIn, next, selfService, maxVisits, onMaxVisits [SCHEMA]',
       'flows/t.yaml:16:16: node "b": maxLength must be a whole number, not "4" [SCHEMA]',
-      'flows/t.yaml:23:11: node "c": type "dial" is not a node kind: one of play, say, menu, collect, set, branch, hours, lookupCustomer, query, saveData, language, queue, transfer, voicemail, return, webhook, hangup [SCHEMA]',
+      'flows/t.yaml:23:11: node "c": type "dial" is not a node kind: one of play, say, menu, collect, set, branch, hours, lookupCustomer, query, saveData, language, queue, transfer, voicemail, return, webhook, staffLogin, replayRecordings, hangup [SCHEMA]',
       'flows/t.yaml:26:14: node "d": mailbox must be a string, not 8120 (quote it: "8120") [SCHEMA]',
     ]);
   });

@@ -13,6 +13,7 @@ describe('flow schema and demo flows', () => {
     expect(problems.map((p) => formatProblem(p))).toEqual([]);
     expect(flows.map((f) => [f.id, f.status, f.version])).toEqual([
       ['main', 'ok', 1],
+      ['replay', 'ok', 1],
       ['verify', 'ok', 1],
       ['voicemail', 'ok', 1],
     ]);

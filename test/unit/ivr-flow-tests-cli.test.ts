@@ -54,7 +54,7 @@ describe('ivr:check runs flow tests', () => {
     expect(passed.length).toBeGreaterThanOrEqual(30);
     expect(passed).toContain('✓ main: VIP caller goes straight to queue vip');
     expect(passed).toContain('✓ voicemail: a message ended with the pound key is thanked and the call cleared');
-    expect(lines).toContain(`ivr:check: flow tests: 3 test files, ${passed.length} passed, 0 failed`);
+    expect(lines).toContain(`ivr:check: flow tests: 4 test files, ${passed.length} passed, 0 failed`);
     expect(r.code).toBe(0);
   });
 

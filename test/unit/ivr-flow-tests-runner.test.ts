@@ -299,7 +299,7 @@ tests:
       'tests/t.test.yaml:4:13: tests.0.caller: must be string, not 13800000002 (quote it: "13800000002")',
       'tests/t.test.yaml:6:23: tests.0.input.0.key: "12" is not a key: one of 0-9, * and # (quote "*" and "#")',
       'tests/t.test.yaml:8:20: tests.0.expect.end: end is one of {queue, priority?, announceEveryS?}, {transfer}, {return}, {hangup: true}, {callerHangup: true}',
-      'tests/t.test.yaml:9:5: unknown field "colour": tests.0 has name, caller, called, callerName, at, timeZone, lang, returnTo, callData, promptMs, customers, queries, hours, webhooks, recording, input, expect',
+      'tests/t.test.yaml:9:5: unknown field "colour": tests.0 has name, caller, called, callerName, at, timeZone, lang, returnTo, callData, promptMs, customers, queries, hours, webhooks, recording, staff, recordings, input, expect',
     ]);
     const steps = loadTestText('flow: t\ntests:\n  - name: a\n    caller: "1"\n    input:\n      - { in: m, key: "1", hangup: true }\n      - { key: "1" }\n    expect: {}\n', 'x.test.yaml');
     expect(steps.problems.map((p) => p.message)).toEqual(['input 1: a step does one thing: key, keys, silence or hangup (given key, hangup)', 'input 2: a key step needs "in": the node it happens in']);

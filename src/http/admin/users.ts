@@ -7,11 +7,11 @@
  * itself out.
  */
 import type { FastifyInstance } from 'fastify';
-import { conflict, notFound } from '../../core/errors.ts';
+import { conflict, invalidState, notFound } from '../../core/errors.ts';
 import type { User } from '../../storage/repositories/users.ts';
 import type { Role } from '../../storage/schema.ts';
 import type { AdminContext } from './admin-context.ts';
-import { closed, displayName, idParam, password, patchOf, roles, username } from './schemas.ts';
+import { closed, displayName, idParam, password, patchOf, roles, str, username } from './schemas.ts';
 
 interface CreateUser {
   username: string;
@@ -29,6 +29,9 @@ interface PatchUser {
 }
 
 type IdParams = { id: number };
+
+/** Who may replay recordings by phone (shared/spec/recordings.md: the readers of recordings). */
+export const PHONE_REPLAY_ROLES: readonly Role[] = ['qa', 'supervisor', 'admin'];
 
 export function userRoutes(app: FastifyInstance, ctx: AdminContext): void {
   const { repos } = ctx;
@@ -77,6 +80,32 @@ export function userRoutes(app: FastifyInstance, ctx: AdminContext): void {
       return after;
     },
   );
+
+  // Replay by phone (pilot 8009): a numeric phone id and a PIN, stored hashed like passwords. The
+  // PIN is write-only; only users who may read recordings get one.
+  app.put<{ Params: IdParams; Body: { phoneId: string; pin: string } }>(
+    '/users/:id/phone-replay',
+    { schema: { params: idParam, body: closed({ phoneId: str(3, 12, '^[0-9]+$'), pin: str(4, 12, '^[0-9]+$') }, ['phoneId', 'pin']) } },
+    async (req) => {
+      const u0 = repos.users.findById(req.params.id) ?? notFoundUser(req.params.id);
+      if (!u0.roles.some((r) => PHONE_REPLAY_ROLES.includes(r))) throw invalidState(`replay by phone needs the ${PHONE_REPLAY_ROLES.join(', ')} role; ${u0.username} has none`);
+      const other = repos.users.findPhoneCredentials(req.body.phoneId);
+      if (other && other.user.id !== u0.id) throw conflict(`phone id ${req.body.phoneId} is taken`);
+      const pinHash = await ctx.opts.auth.hashPassword(req.body.pin, repos.scrypt);
+      return ctx.mutate(req, 'user', 'update', () => {
+        if (!repos.users.setPhoneReplay(u0.id, { phoneId: req.body.phoneId, pinHash })) return notFoundUser(u0.id);
+        return { result: repos.users.findById(u0.id)!, audit: { action: 'user.phoneReplay.set', target: u0.username, details: { phoneId: req.body.phoneId } } };
+      });
+    },
+  );
+
+  app.delete<{ Params: IdParams }>('/users/:id/phone-replay', { schema: { params: idParam } }, async (req) => {
+    return ctx.mutate(req, 'user', 'update', () => {
+      const u = repos.users.findById(req.params.id) ?? notFoundUser(req.params.id);
+      repos.users.setPhoneReplay(u.id, null);
+      return { result: repos.users.findById(u.id)!, audit: { action: 'user.phoneReplay.clear', target: u.username, details: { phoneId: u.phoneId } } };
+    });
+  });
 
   app.delete<{ Params: IdParams }>('/users/:id', { schema: { params: idParam } }, async (req, reply) => {
     const gone = await ctx.mutate(req, 'user', 'delete', () => {

@@ -5,5 +5,5 @@
  * `ScheduleBook` (schedule-book.ts) synchronously.
  */
 export { ALWAYS_OPEN_SCHEDULE, SCHEDULE_LIMITS, WEEKDAYS, isCalendarDate, isTimeZone, minutesOf, validateSchedule, type Holiday, type Schedule, type ScheduleValidation, type TimeRange, type Weekday } from './schedule.ts';
-export { isOpen, localTime, type OpenReason, type OpenState } from './is-open.ts';
+export { instantOf, isOpen, localTime, type OpenReason, type OpenState } from './is-open.ts';
 export { ScheduleBook, type ScheduleEntry, type ScheduleSource } from './schedule-book.ts';

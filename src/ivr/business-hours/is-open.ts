@@ -68,7 +68,7 @@ function offsetAt(tz: string, at: number): number {
 
 /** The instant of local (y-mo-d, minutes past midnight) in `tz`. In a spring-forward gap, an
  * instant near it (isOpen's search settles the exact change by looking at real local times). */
-function instantOf(tz: string, y: number, mo: number, d: number, minutes: number): number {
+export function instantOf(tz: string, y: number, mo: number, d: number, minutes: number): number {
   const guess = Date.UTC(y, mo - 1, d, 0, minutes);
   const o1 = offsetAt(tz, guess - offsetAt(tz, guess));
   const t = guess - o1;

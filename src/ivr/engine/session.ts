@@ -51,6 +51,8 @@ export class IvrSession {
   private out: IvrEffect[] = [];
   private now = 0;
   private pendingGoto: string | null = null;
+  /** The call's recording is paused by this session (a sensitive input). */
+  private recordingPaused = false;
   /** A play with nothing to say, ended as soon as the step that asked for it returns. */
   private emptyPlay: number | null = null;
   private readonly ctx: StepContext;
@@ -198,6 +200,7 @@ export class IvrSession {
   }
 
   private goto(target: string): void {
+    this.resumeRecording();
     if (this.playId !== null) {
       this.out.push({ kind: 'stopPlay', playId: this.playId });
       this.playId = null;
@@ -205,6 +208,13 @@ export class IvrSession {
     this.cancelTimer();
     this.reqId = null;
     this.pendingGoto = target;
+  }
+
+  /** A sensitive input is over (the node moved on, the call leaves or ends): the recording goes on. */
+  private resumeRecording(): void {
+    if (!this.recordingPaused) return;
+    this.recordingPaused = false;
+    this.out.push({ kind: 'recordingPause', paused: false });
   }
 
   private cancelTimer(): void {
@@ -216,6 +226,7 @@ export class IvrSession {
 
   private finish(outcome: IvrOutcome, departure?: Departure): void {
     if (this.phase === 'ended') return;
+    this.resumeRecording();
     if (this.playId !== null) this.out.push({ kind: 'stopPlay', playId: this.playId });
     this.cancelTimer();
     this.playId = null;
@@ -291,6 +302,7 @@ export class IvrSession {
       saveData: (name, value, sensitive) => s.out.push({ kind: 'saveData', node: s.nodeId, name, value, sensitive }),
       goto: (target) => s.goto(target),
       leave(d, outcome) {
+        s.resumeRecording();
         if (s.playId !== null) s.out.push({ kind: 'stopPlay', playId: s.playId });
         s.playId = null;
         s.cancelTimer();
@@ -310,6 +322,12 @@ export class IvrSession {
         if (how === 'voicemail' || s.servedAs === null) s.servedAs = how;
       },
       log: (level, msg, data) => s.log(level, msg, data),
+      replayed: (recordingId, user) => s.out.push({ kind: 'replayed', recordingId, user }),
+      pauseRecording() {
+        if (s.recordingPaused) return;
+        s.recordingPaused = true;
+        s.out.push({ kind: 'recordingPause', paused: true });
+      },
     };
   }
 

@@ -36,6 +36,11 @@ export interface StepContext {
   /** Statistics: the caller got what they came for (self-service), or left a voicemail. */
   served(how: 'selfService' | 'voicemail'): void;
   log(level: 'info' | 'warn', msg: string, data?: Record<string, unknown>): void;
+  /** Replay by phone: a recording starts playing to `user` (the access ledger). */
+  replayed(recordingId: string, user: string): void;
+  /** Pauses the call's recording while the caller keys something sensitive; resumed on leaving
+   * the node (the session does that). */
+  pauseRecording(): void;
 }
 
 export interface NodeStep<N extends FlowNode = FlowNode> {

@@ -31,7 +31,9 @@ export type RequestValue = Record<string, string | number | boolean | null> | nu
 export type PlayItem =
   | { kind: 'prompt'; promptId: string; lang: Lang; text: string; file?: string }
   | { kind: 'readOut'; lang: Lang; text: string }
-  | { kind: 'tone'; tone: 'beep' };
+  | { kind: 'tone'; tone: 'beep' }
+  /** A call recording (replay by phone): the adapter plays its file from the hot or archive tier. */
+  | { kind: 'recording'; recordingId: string; durationMs: number };
 
 export type IvrRequest =
   | { kind: 'customer'; phone: string }
@@ -39,7 +41,14 @@ export type IvrRequest =
   | { kind: 'hours'; schedule: string }
   | { kind: 'webhook'; url: string; body: Record<string, string>; timeoutMs: number }
   /** Record the caller into `mailbox`; the result carries `durationMs`, `path`, `bytes`. */
-  | { kind: 'record'; mailbox: string; maxMs: number; stopKey: string };
+  | { kind: 'record'; mailbox: string; maxMs: number; stopKey: string }
+  /** Replay by phone: the staff member keyed on the phone, if the PIN matches and they may replay;
+   * the result is `{user, name}` or null (the adapter writes the refusal to the access ledger). */
+  | { kind: 'staffLogin'; phoneId: string; pin: string }
+  /** Replay by phone: recordings of the agents whose username digits are `agentDigits`, started in
+   * [from, to), newest first, at most `limit`; the result is `{count, ids, startedAts, durations}`
+   * (comma-separated, in order). */
+  | { kind: 'recordingSearch'; agentDigits: string; from: number; to: number; limit: number; user: string };
 
 /** How the call leaves the flow. */
 export type Departure =
@@ -62,6 +71,10 @@ export type IvrEffect =
   /** The call leaves the flow; the adapter answers with a `result` of `reqId` (ok: it left). */
   | { kind: 'leave'; reqId: number; departure: Departure }
   | { kind: 'stat'; event: IvrStatEvent }
+  /** A recording starts playing to `user` (replay by phone): a row of the access ledger. */
+  | { kind: 'replayed'; recordingId: string; user: string }
+  /** Pause (or resume) the call's own recording: the caller keys something sensitive. */
+  | { kind: 'recordingPause'; paused: boolean }
   | { kind: 'log'; level: 'info' | 'warn'; msg: string; data: Record<string, unknown> }
   /** The session is over (after a departure, a hang-up or an error): forget it. */
   | { kind: 'ended'; outcome: IvrOutcome };

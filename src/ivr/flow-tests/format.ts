@@ -46,6 +46,25 @@ export interface World {
   /** The voicemail recording: it answers this long after it starts (default 5000 ms), or when the
    * caller presses the stop key. */
   recording?: { durationMs: number };
+  /** Replay by phone: phone id → the staff member whose PIN it is (any other id or PIN: refused). */
+  staff?: Record<string, StaffFixture>;
+  /** Replay by phone: the call recordings a search can find. */
+  recordings?: RecordingFixture[];
+}
+
+export interface StaffFixture {
+  pin: string;
+  user: string;
+  name?: string;
+}
+
+export interface RecordingFixture {
+  id: string;
+  /** The agent's username (its digits are what the caller keys). */
+  agent: string;
+  /** ISO date-time with an offset. */
+  startedAt: string;
+  durationMs: number;
 }
 
 /** The caller and the call as the flow starts. */
@@ -108,6 +127,10 @@ export interface Expectations {
   callData?: Record<string, string>;
   /** The values kept by `saveData` nodes, by name, exactly. */
   saved?: Record<string, string>;
+  /** Recordings played by replay by phone (the access ledger's rows), in order, exactly. */
+  replayed?: string[];
+  /** The call's recording paused and resumed by the flow (`pause`, `resume`), in order, exactly. */
+  recording?: ('pause' | 'resume')[];
   /** Statistics events counted over the call (those named). */
   stats?: { key?: number; timeout?: number; invalid?: number };
 }
@@ -167,6 +190,8 @@ const worldProps: Record<string, Schema> = {
   hours: { type: 'object', additionalProperties: { enum: ['open', 'closed'] } },
   webhooks: { type: 'object', additionalProperties: { anyOf: [record, { const: 'error' }] } },
   recording: closed({ durationMs: { type: 'integer', minimum: 0 } }, ['durationMs']),
+  staff: { type: 'object', additionalProperties: closed({ pin: { type: 'string', pattern: '^[0-9]+$' }, user: str, name: str }, ['pin', 'user']) },
+  recordings: list(closed({ id: { type: 'string', pattern: '^[^,]+$' }, agent: str, startedAt: { type: 'string', pattern: DATE_TIME_PATTERN }, durationMs: { type: 'integer', minimum: 0 } }, ['id', 'agent', 'startedAt', 'durationMs'])),
 };
 
 const callerProps: Record<string, Schema> = {
@@ -206,6 +231,8 @@ const expectations = closed({
   pathIncludes: list(str),
   heard: list(str),
   heardIncludes: list(str),
+  replayed: list(str),
+  recording: list({ enum: ['pause', 'resume'] }),
   end,
   outcome: { enum: [...OUTCOMES] },
   lang: { enum: ['zh-CN', 'en-US'] },

@@ -31,6 +31,7 @@ export const MAX_CALL_MS = 60 * 60 * 1000;
 export function heardOf(item: PlayItem): string {
   if (item.kind === 'prompt') return item.promptId;
   if (item.kind === 'readOut') return `say:${item.text}`;
+  if (item.kind === 'recording') return `recording:${item.recordingId}`;
   return `tone:${item.tone}`;
 }
 
@@ -41,6 +42,7 @@ const LETTER = /[\p{L}\p{N}]/u;
 export function itemMs(item: PlayItem, promptMs?: number): number {
   if (promptMs !== undefined) return promptMs;
   if (item.kind === 'tone') return 300;
+  if (item.kind === 'recording') return Math.max(400, item.durationMs);
   let ms = 0;
   for (const ch of item.text) {
     if (CJK.test(ch)) ms += 220;
@@ -66,6 +68,10 @@ export interface RunResult {
   warnings: string[];
   /** Virtual ms from the start to the end. */
   durationMs: number;
+  /** Recordings that started playing (replay by phone), in order: the access ledger's rows. */
+  replayed: string[];
+  /** `pause`/`resume` of the call's recording, in order. */
+  recording: string[];
 }
 
 export interface TestOutcome {
@@ -82,7 +88,7 @@ type Setup = CallerSetup & World;
 export function withDefaults(file: Pick<FlowTestFile, 'defaults'>, test: FlowTest): FlowTest {
   const d: Setup = file.defaults ?? {};
   const merged: FlowTest = { ...d, ...test };
-  for (const k of ['customers', 'queries', 'hours', 'webhooks'] as const) {
+  for (const k of ['customers', 'queries', 'hours', 'webhooks', 'staff'] as const) {
     if (d[k] !== undefined || test[k] !== undefined) (merged as unknown as Record<string, unknown>)[k] = { ...d[k], ...test[k] };
   }
   return merged;
@@ -127,7 +133,7 @@ export function runFlowTest(flow: LoadedFlow, test: FlowTest): RunResult {
     ...(test.lang ? { lang: test.lang } : {}),
     timeZone: test.timeZone ?? DEFAULT_TIME_ZONE,
   });
-  const r: RunResult = { path: [], heard: [], end: null, outcome: null, lang: session.lang, callData: {}, saved: {}, stats: { key: 0, timeout: 0, invalid: 0 }, errors: [], warnings: [], durationMs: 0 };
+  const r: RunResult = { path: [], heard: [], end: null, outcome: null, lang: session.lang, callData: {}, saved: {}, stats: { key: 0, timeout: 0, invalid: 0 }, errors: [], warnings: [], durationMs: 0, replayed: [], recording: [] };
 
   const queue: Queued[] = [];
   let seq = 0;
@@ -195,6 +201,18 @@ export function runFlowTest(flow: LoadedFlow, test: FlowTest): RunResult {
       }
       case 'record':
         return { ok: true };
+      case 'staffLogin': {
+        const s = test.staff?.[req.phoneId];
+        return { ok: true, value: s && s.pin === req.pin ? { user: s.user, name: s.name ?? s.user } : null };
+      }
+      case 'recordingSearch': {
+        const found = (test.recordings ?? [])
+          .map((x) => ({ ...x, at: Date.parse(x.startedAt) }))
+          .filter((x) => x.agent.replace(/\D/g, '') === req.agentDigits && req.agentDigits !== '' && x.at >= req.from && x.at < req.to)
+          .sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : -1))
+          .slice(0, req.limit);
+        return { ok: true, value: { count: found.length, ids: found.map((x) => x.id).join(','), startedAts: found.map((x) => x.at).join(','), durations: found.map((x) => x.durationMs).join(',') } };
+      }
     }
   };
 
@@ -255,6 +273,12 @@ export function runFlowTest(flow: LoadedFlow, test: FlowTest): RunResult {
         case 'stat':
           if (e.event.kind === 'nodeEnter' && e.event.node !== null) r.path.push(e.event.node);
           else if (e.event.kind === 'key' || e.event.kind === 'timeout' || e.event.kind === 'invalid') r.stats[e.event.kind]++;
+          break;
+        case 'replayed':
+          r.replayed.push(e.recordingId);
+          break;
+        case 'recordingPause':
+          r.recording.push(e.paused ? 'pause' : 'resume');
           break;
         case 'log':
           if (e.level === 'warn') r.warnings.push(`${e.msg}${e.data.node !== undefined ? ` (node ${String(e.data.node)})` : ''}`);
@@ -461,6 +485,8 @@ export function compare(test: FlowTest, r: RunResult): string[] {
   if (x.lang !== undefined && x.lang !== r.lang) out.push(`lang: expected ${x.lang}, got ${r.lang}`);
   if (x.callData) push(compareRecord('callData', x.callData, r.callData));
   if (x.saved) push(compareRecord('saved', x.saved, r.saved));
+  if (x.replayed) push(compareList('replayed', x.replayed, r.replayed));
+  if (x.recording) push(compareList('recording', x.recording, r.recording));
   if (x.stats) {
     for (const k of ['key', 'timeout', 'invalid'] as const) {
       const want = x.stats[k];

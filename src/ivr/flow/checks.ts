@@ -6,7 +6,8 @@
  * - START_MISSING: `start` names no node.
  * - DANGLING_TARGET: a target field names no node (every target field: graph.ts `edges`).
  * - UNREACHABLE: a node no path from `start` leads to.
- * - COLLECT_LENGTHS: a collect's minLength above its maxLength.
+ * - COLLECT_LENGTHS: a collect's minLength above its maxLength, or 0 without a terminator (no
+ *   empty input can ever be given).
  * - UNBOUNDED_LOOP: a cycle with no node that waits for the caller (menu, collect, voicemail) and
  *   no node with maxVisits — it would spin for ever; the cycle's nodes are named in order.
  * - UNKNOWN_PROMPT, PROMPT_MISSING_LANGUAGE: a prompt played that is not in the catalogue, or
@@ -80,6 +81,9 @@ export function checkFlow(def: FlowDefinition, ctx: CheckContext): FlowProblem[]
     const node = nodes[name]!;
     if (node.type === 'collect' && node.minLength > node.maxLength) {
       report('COLLECT_LENGTHS', fieldPath(name, 'minLength'), `minLength ${node.minLength} is greater than maxLength ${node.maxLength}`, { node: name });
+    }
+    if (node.type === 'collect' && node.minLength === 0 && node.terminator === undefined) {
+      report('COLLECT_LENGTHS', fieldPath(name, 'minLength'), 'minLength 0 needs a terminator: without one an empty input cannot be keyed', { node: name });
     }
     if (node.type === 'language' && !def.languages.includes(node.lang)) {
       report('LANGUAGE_NOT_IN_FLOW', fieldPath(name, 'lang'), `switches to ${node.lang}, which is not one of the flow's languages (${def.languages.join(', ')})`, { node: name });

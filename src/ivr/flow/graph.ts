@@ -31,6 +31,8 @@ function retry(prefix: string, r: RetryPolicy): Edge {
  * | lookupCustomer | found, notFound |
  * | query | found, notFound, error |
  * | webhook | next, onError |
+ * | staffLogin | ok, denied |
+ * | replayRecordings | notFound, invalid, back, done, error |
  * | queue, transfer, return, hangup | — (they end the flow) |
  * | every kind | onMaxVisits |
  */
@@ -69,6 +71,13 @@ export function edges(node: FlowNode): Edge[] {
     case 'webhook':
       out.push({ field: 'next', target: node.next }, { field: 'onError', target: node.onError });
       break;
+    case 'staffLogin':
+      out.push({ field: 'ok', target: node.ok }, { field: 'denied', target: node.denied });
+      break;
+    case 'replayRecordings':
+      out.push({ field: 'notFound', target: node.notFound }, { field: 'invalid', target: node.invalid }, { field: 'back', target: node.back }, { field: 'done', target: node.done });
+      if (node.error !== undefined) out.push({ field: 'error', target: node.error });
+      break;
     case 'queue':
     case 'transfer':
     case 'return':
@@ -81,7 +90,7 @@ export function edges(node: FlowNode): Edge[] {
 
 /** Nodes that wait for the caller (a key, digits, a message): a loop through one is bounded by the caller. */
 export function waitsForCaller(node: FlowNode): boolean {
-  return node.type === 'menu' || node.type === 'collect' || node.type === 'voicemail';
+  return node.type === 'menu' || node.type === 'collect' || node.type === 'voicemail' || node.type === 'replayRecordings';
 }
 
 /** Variables an edge sets, besides what the node's other edges set: a name, or `<prefix>.*`. */
@@ -97,6 +106,8 @@ export function edgeSets(node: FlowNode, field: string): string[] {
       return field === 'found' ? [`${node.into}.*`] : [];
     case 'webhook':
       return field === 'next' && node.into !== undefined ? [`${node.into}.*`] : [];
+    case 'staffLogin':
+      return field === 'ok' ? [`${node.into}.*`] : [];
     case 'branch': {
       const m = /^cases\.(\d+)\.then$/.exec(field);
       const c = m ? node.cases[Number(m[1])] : undefined;
@@ -142,6 +153,8 @@ export function promptUses(node: FlowNode): PromptUse[] {
       ];
     case 'collect':
       return [...refs('prompt', node.prompt), ...refs('invalid.prompt', node.invalid.prompt), ...refs('timeout.prompt', node.timeout.prompt)];
+    case 'replayRecordings':
+      return [...refs('intro', node.intro), ...refs('label', node.label), ...refs('end', node.end)];
     case 'queue':
     case 'transfer':
     case 'voicemail':
@@ -165,7 +178,7 @@ function each(prefix: string, rec: Record<string, string> | undefined): Template
 /**
  * Every template field of a node: say.value, set.vars.*, set.callData.*, lookupCustomer.phone,
  * query.params.*, saveData.value, queue.queue, transfer.to, return.result, webhook.url,
- * webhook.body.*.
+ * webhook.body.*, staffLogin.phoneId/pin, replayRecordings.user/agent/date/hour.
  */
 export function templateFields(node: FlowNode): TemplateField[] {
   switch (node.type) {
@@ -187,6 +200,10 @@ export function templateFields(node: FlowNode): TemplateField[] {
       return [{ field: 'result', value: node.result }];
     case 'webhook':
       return [{ field: 'url', value: node.url }, ...each('body', node.body)];
+    case 'staffLogin':
+      return [{ field: 'phoneId', value: node.phoneId }, { field: 'pin', value: node.pin }];
+    case 'replayRecordings':
+      return [{ field: 'user', value: node.user }, { field: 'agent', value: node.agent }, { field: 'date', value: node.date }, { field: 'hour', value: node.hour }];
     default:
       return [];
   }

@@ -246,6 +246,56 @@ export interface WebhookNode extends NodeBase {
   onError: Target;
 }
 
+/** Replay by phone: the staff member's phone id and PIN checked by the daemon (users with the qa,
+ * supervisor or admin role and a phone id, admin API); a refusal is written to the access ledger. */
+export interface StaffLoginNode extends NodeBase {
+  type: 'staffLogin';
+  /** Templates, e.g. `${staffId}` and `${staffPin}` from collect nodes (the PIN one sensitive). */
+  phoneId: string;
+  pin: string;
+  /** `ok` sets `<into>.user` (the username) and `<into>.name`. */
+  into: string;
+  ok: Target;
+  /** Unknown phone id, wrong PIN, disabled user or no right to replay (bound the retries with
+   * `maxVisits` on the node `denied` leads to). */
+  denied: Target;
+}
+
+/**
+ * Replay by phone: the recordings of an agent on a day (and hour), newest first, each announced by
+ * its ordinal and start time; during playback 1 previous, 2 repeat, 3 next, 0 back.
+ */
+export interface ReplayRecordingsNode extends NodeBase {
+  type: 'replayRecordings';
+  /** Who listens (a username; written to the access ledger with each play). Template. */
+  user: string;
+  /** The digits of the agent's username (`1001` finds a1001). Template. */
+  agent: string;
+  /** `YYYYMMDD`, or empty for today (in the engine's time zone). Template. */
+  date: string;
+  /** `HH` (0–23), or empty for the whole day. Template. */
+  hour: string;
+  /** The most recordings played (default 20). */
+  limit?: number;
+  /** Said once before the first recording (e.g. which keys do what). */
+  intro?: PromptRef;
+  /** Said after each recording's ordinal, before its start time ("条录音" / "recording"). */
+  label?: PromptRef;
+  /** Said after the last recording (the keys still work: 1 previous, 2 repeat, 0 back). */
+  end: PromptRef;
+  /** Seconds to wait for a key after `end`. */
+  waitS: number;
+  notFound: Target;
+  /** The date or hour is not one. */
+  invalid: Target;
+  /** Key 0: back to the agent choice. */
+  back: Target;
+  /** No key after `end`. */
+  done: Target;
+  /** The search failed; default notFound. */
+  error?: Target;
+}
+
 export interface HangupNode extends NodeBase {
   type: 'hangup';
   prompt?: PromptRef;
@@ -268,13 +318,15 @@ export type FlowNode =
   | VoicemailNode
   | ReturnNode
   | WebhookNode
+  | StaffLoginNode
+  | ReplayRecordingsNode
   | HangupNode;
 
 export type NodeKind = FlowNode['type'];
 
 export const NODE_KINDS: readonly NodeKind[] = [
   'play', 'say', 'menu', 'collect', 'set', 'branch', 'hours', 'lookupCustomer', 'query', 'saveData',
-  'language', 'queue', 'transfer', 'voicemail', 'return', 'webhook', 'hangup',
+  'language', 'queue', 'transfer', 'voicemail', 'return', 'webhook', 'staffLogin', 'replayRecordings', 'hangup',
 ];
 
 /** A flow file as written. */

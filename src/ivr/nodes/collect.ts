@@ -3,7 +3,8 @@
  * `maxLength` digits (when it has none), or when the caller stops keying for `interDigitTimeoutS`.
  * Too few or too many digits, or a key that is no digit, is invalid input; no digit within
  * `firstDigitTimeoutS` after the prompt is a timeout. Digits of a `sensitive` node never reach a
- * log or a statistic.
+ * log or a statistic, and the call's recording is paused while the node runs (the session resumes
+ * it when the call moves on).
  */
 import type { CollectNode } from '../flow/types.ts';
 import type { NodeStep, StepContext } from '../engine/step.ts';
@@ -23,6 +24,7 @@ function finish(ctx: StepContext, node: CollectNode): void {
 
 export const collect: NodeStep<CollectNode> = {
   enter(ctx, node) {
+    if (node.sensitive) ctx.pauseRecording();
     ctx.local.phase = 'prompting';
     ctx.local.digits = '';
     ctx.play(ctx.prompt(node.prompt), node.bargeIn ?? true);

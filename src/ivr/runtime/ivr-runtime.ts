@@ -43,6 +43,10 @@ export interface IvrRuntimeDeps {
   /** Flow timers run this many times faster (tests and demos; 1 in production). */
   timeScale: number;
   timeZone: string;
+  /** Replay by phone: a recording starts playing to `user` (the access ledger). */
+  replayed?(recordingId: string, user: string, call: { callId: string; caller: string }): void;
+  /** Pause or resume the call's recording (a sensitive input); a call not recorded is no error. */
+  pauseRecording?(callId: string, paused: boolean): Promise<void>;
 }
 
 interface Pending {
@@ -59,6 +63,8 @@ interface Running {
   timers: Map<number, unknown>;
   voice: VoicePlayer;
   returnTo: string | null;
+  /** Recordings whose access-ledger row could not be written: never played. */
+  unlogged?: Set<string>;
 }
 
 export class IvrRuntime {
@@ -274,7 +280,7 @@ export class IvrRuntime {
   private apply(run: Running, e: IvrEffect): void {
     switch (e.kind) {
       case 'play':
-        run.voice.play(e.playId, e.items, e.bargeIn);
+        run.voice.play(e.playId, run.unlogged ? e.items.filter((i) => i.kind !== 'recording' || !run.unlogged!.has(i.recordingId)) : e.items, e.bargeIn);
         return;
       case 'stopPlay':
         run.voice.stop(e.playId);
@@ -317,6 +323,17 @@ export class IvrRuntime {
         return;
       case 'stat':
         this.d.stats.record(e.event);
+        return;
+      case 'replayed':
+        try {
+          this.d.replayed?.(e.recordingId, e.user, { callId: run.callId, caller: run.session.vars.get('caller') ?? '' });
+        } catch (err) {
+          (run.unlogged ??= new Set()).add(e.recordingId);
+          this.d.log.error({ err, callId: run.callId, recordingId: e.recordingId }, 'replay by phone: the access ledger could not be written; the recording is not played');
+        }
+        return;
+      case 'recordingPause':
+        this.d.pauseRecording?.(run.callId, e.paused).catch((err: unknown) => this.d.log.warn({ callId: run.callId, paused: e.paused, err: (err as Error).message }, 'IVR could not pause or resume the call\'s recording'));
         return;
       case 'log':
         this.d.log[e.level]({ callId: run.callId, port: run.port, ...e.data }, e.msg);

@@ -1,7 +1,8 @@
 /**
  * What a flow asks of the world besides the voice: customers and named queries from our database,
- * business hours, webhooks over HTTP, and voicemail recordings on the switch. Each answer is a
- * flat record (or null: not found) for the session's `result` input.
+ * business hours, webhooks over HTTP, voicemail recordings on the switch, and replay by phone's
+ * sign-in and search (src/recording/replay/phone-replay.ts). Each answer is a flat record (or
+ * null: not found) for the session's `result` input.
  */
 import type { Logger } from 'pino';
 import type { ConnectionId, PbxEvent, PbxPort } from '../../core/pbx-port.ts';
@@ -18,6 +19,12 @@ export interface RequestContext {
 /** A voicemail as stored (the voicemails row without its id). */
 export type VoicemailRecord = NewVoicemail;
 
+/** Replay by phone as the IVR needs it (src/recording/replay/phone-replay.ts). */
+export interface PhoneReplayPort {
+  login(phoneId: string, pin: string, call: { callId: string; caller: string }): Promise<{ user: string; name: string } | null>;
+  search(q: { agentDigits: string; from: number; to: number; limit: number }): Promise<{ id: string; startedAt: number; durationMs: number }[]>;
+}
+
 export interface IvrRequestsDeps {
   pbx: PbxPort;
   customerByPhone(phone: string): RequestValue;
@@ -29,6 +36,8 @@ export interface IvrRequestsDeps {
   log: Logger;
   /** Largest webhook answer read, bytes. */
   webhookMaxBytes?: number;
+  /** Replay by phone; without it, its requests fail (the flow takes its error branch). */
+  replay?: PhoneReplayPort;
 }
 
 interface Recording {
@@ -55,7 +64,21 @@ export class IvrRequests {
         return this.webhook(r.url, r.body, r.timeoutMs);
       case 'record':
         return this.record(r.mailbox, r.maxMs, ctx);
+      case 'staffLogin': {
+        const u = await this.replay().login(r.phoneId, r.pin, { callId: ctx.callId, caller: ctx.caller });
+        return u ? { user: u.user, name: u.name } : null;
+      }
+      case 'recordingSearch': {
+        const list = await this.replay().search(r);
+        this.d.log.info({ callId: ctx.callId, user: r.user, agentDigits: r.agentDigits, from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString(), found: list.length }, 'replay by phone: search');
+        return { count: list.length, ids: list.map((x) => x.id).join(','), startedAts: list.map((x) => x.startedAt).join(','), durations: list.map((x) => x.durationMs).join(',') };
+      }
     }
+  }
+
+  private replay(): PhoneReplayPort {
+    if (!this.d.replay) throw new Error('replay by phone is not available in this daemon');
+    return this.d.replay;
   }
 
   /** StopEvent of a recording: the voicemail is stored (even when the caller hung up). */

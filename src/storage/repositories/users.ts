@@ -18,6 +18,8 @@ export interface User {
   disabled: boolean;
   createdAt: number;
   updatedAt: number;
+  /** Replay by phone: the numeric id keyed on the phone (null: none). The PIN never leaves. */
+  phoneId: string | null;
 }
 
 export interface NewUser {
@@ -42,6 +44,7 @@ const publicColumns = {
   disabled: users.disabled,
   createdAt: users.createdAt,
   updatedAt: users.updatedAt,
+  phoneId: users.phoneId,
 };
 
 export class UsersRepository {
@@ -72,6 +75,23 @@ export class UsersRepository {
     if (!row) return null;
     const { passwordHash, ...user } = row;
     return { user, passwordHash };
+  }
+
+  /** The user keyed on the phone for replay by phone, and its PIN hash; for the replay login only. */
+  findPhoneCredentials(phoneId: string): { user: User; pinHash: string } | null {
+    const row = this.ctx.db.select({ ...publicColumns, pinHash: users.phonePinHash }).from(users).where(eq(users.phoneId, phoneId)).get();
+    if (!row || row.pinHash === null) return null;
+    const { pinHash, ...user } = row;
+    return { user, pinHash };
+  }
+
+  /** Sets (or, with null, clears) the user's phone id and PIN hash; false when there is no such
+   * user. CONFLICT when another user has the phone id. */
+  setPhoneReplay(id: number, replay: { phoneId: string; pinHash: string } | null): boolean {
+    return mapConstraints(
+      () => this.ctx.db.update(users).set({ phoneId: replay?.phoneId ?? null, phonePinHash: replay?.pinHash ?? null, updatedAt: this.ctx.clock.now() }).where(eq(users.id, id)).run().changes > 0,
+      { unique: `phone id ${replay?.phoneId ?? ''} is taken` },
+    );
   }
 
   /** Hashes the password (async, off the event loop) then inserts. CONFLICT on a taken username. */
