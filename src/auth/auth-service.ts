@@ -142,15 +142,15 @@ export class AuthService {
    * matches, or why not. The same scrypt work is spent for an unknown phone id, so the time taken
    * tells a caller nothing. Roles are the caller's business (the user is returned with them).
    */
-  async verifyPhonePin(phoneId: string, pin: string): Promise<{ user: AuthUser } | { user: null; reason: 'unknownPhoneId' | 'wrongPin' | 'disabled' }> {
+  async verifyPhonePin(phoneId: string, pin: string): Promise<{ user: AuthUser } | { user: null; reason: 'unknownPhoneId' | 'wrongPin' | 'disabled'; username?: string }> {
     const cred = this.opts.users.findPhoneCredentials(phoneId);
     if (!cred) {
       await burnVerification(pin, this.scrypt, this.hashPool.scrypt);
       return { user: null, reason: 'unknownPhoneId' };
     }
     const ok = await verifyPassword(pin, cred.pinHash, this.hashPool.scrypt);
-    if (!ok) return { user: null, reason: 'wrongPin' };
-    if (cred.user.disabled) return { user: null, reason: 'disabled' };
+    if (!ok) return { user: null, reason: 'wrongPin', username: cred.user.username };
+    if (cred.user.disabled) return { user: null, reason: 'disabled', username: cred.user.username };
     return { user: toAuthUser(cred.user) };
   }
 

@@ -26,7 +26,8 @@ export const REPLAY_FLOW = 'replay';
 export const REPLAY_ROLES = ['qa', 'supervisor', 'admin'] as const;
 
 export interface PhoneReplayDeps {
-  verifyPin(phoneId: string, pin: string): Promise<{ user: { username: string; displayName: string; roles: readonly string[] } } | { user: null; reason: string }>;
+  /** The user whose phone id and PIN these are; when not, why, and whose phone id it is if known. */
+  verifyPin(phoneId: string, pin: string): Promise<{ user: { username: string; displayName: string; roles: readonly string[] } } | { user: null; reason: string; username?: string }>;
   /** Usernames of the centre (agents whose recordings may be asked for). */
   usernames(): readonly string[];
   search(q: SearchQuery): Promise<SearchPage>;
@@ -57,14 +58,16 @@ export class PhoneReplayService {
     const r = await this.d.verifyPin(phoneId, pin);
     let refusal: string | null = null;
     let who = `phone:${phoneId}`;
-    if (r.user === null) refusal = r.reason;
-    else {
+    if (r.user === null) {
+      refusal = r.reason;
+      if (r.username !== undefined) who = r.username;
+    } else {
       who = r.user.username;
       if (!r.user.roles.some((x) => (REPLAY_ROLES as readonly string[]).includes(x))) refusal = 'noReplayRole';
     }
     if (refusal !== null) {
       this.d.ledger.append({ user: who, recordingId: null, action: 'denied', via: 'phone', detail: `replay by phone refused (${refusal}) on call ${call.callId} from ${call.caller || 'unknown'}` });
-      this.d.log.warn({ callId: call.callId, phoneId, user: who === `phone:${phoneId}` ? null : who, reason: refusal }, 'replay by phone: sign-in refused');
+      this.d.log.warn({ callId: call.callId, phoneId, user: r.user?.username ?? (r.user === null ? (r.username ?? null) : null), reason: refusal }, 'replay by phone: sign-in refused');
       return null;
     }
     this.d.log.info({ callId: call.callId, user: who }, 'replay by phone: signed in');
