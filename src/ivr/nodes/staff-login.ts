@@ -10,7 +10,11 @@ import { setRecord } from './records.ts';
 
 export const staffLogin: NodeStep<StaffLoginNode> = {
   enter(ctx, node) {
-    ctx.request({ kind: 'staffLogin', phoneId: ctx.render(node.phoneId), pin: ctx.render(node.pin) });
+    const pin = ctx.render(node.pin);
+    // The PIN is not kept in the call's variables once it is on its way to be checked.
+    const held = /^\$\{([A-Za-z_][A-Za-z0-9_.]*)\}$/.exec(node.pin);
+    if (held) ctx.vars.delete(held[1]!);
+    ctx.request({ kind: 'staffLogin', phoneId: ctx.render(node.phoneId), pin });
   },
   result(ctx, node, ok, value, error) {
     if (ok && value && typeof value.user === 'string') {
