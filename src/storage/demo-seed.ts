@@ -129,34 +129,12 @@ export const DEMO_PHONE_REPLAY: readonly { username: string; phoneId: string; pi
   { username: 'sup1', phoneId: '7002', pin: '1357' },
 ];
 
-/**
- * Gives the demo's staff their phone ids and PINs, once: a demo database from before replay by
- * phone gets them too, and ones an admin cleared or changed since (the audit log says the seed
- * ran) do not come back.
- */
-export async function seedDemoPhoneReplay(repos: Repositories): Promise<{ seeded: boolean }> {
-  const done = () => repos.audit.list({ actor: 'system', limit: 1000 }).some((a) => a.action === 'user.phoneReplay.seed');
-  if (done()) return { seeded: false };
-  const hashes = await Promise.all(DEMO_PHONE_REPLAY.map((p) => hashPassword(p.pin, repos.scrypt)));
-  return repos.transaction(() => {
-    if (done()) return { seeded: false };
-    const set: string[] = [];
-    DEMO_PHONE_REPLAY.forEach((p, i) => {
-      const u = repos.users.findByUsername(p.username);
-      if (!u || u.phoneId !== null || repos.users.findPhoneCredentials(p.phoneId)) return;
-      repos.users.setPhoneReplay(u.id, { phoneId: p.phoneId, pinHash: hashes[i]! });
-      set.push(p.username);
-    });
-    repos.audit.append({ actor: 'system', action: 'user.phoneReplay.seed', target: 'demo', details: { users: set } });
-    return { seeded: set.length > 0 };
-  });
-}
-
 /** Loads the demo centre into an empty database. `seeded` is false when there was something. */
 export async function seedDemoCentre(repos: Repositories): Promise<{ seeded: boolean }> {
   if (!isEmpty(repos)) return { seeded: false };
   // Hash outside the transaction: async, on the thread pool, in parallel.
   const hashes = await Promise.all(DEMO_USERS.map((u) => hashPassword(demoPassword(u.username), repos.scrypt)));
+  const pinHashes = await Promise.all(DEMO_PHONE_REPLAY.map((p) => hashPassword(p.pin, repos.scrypt)));
   return repos.transaction(() => {
     if (!isEmpty(repos)) return { seeded: false }; // another caller won the race
     for (const skill of DEMO_SKILLS) repos.skills.create(skill);
@@ -164,6 +142,9 @@ export async function seedDemoCentre(repos: Repositories): Promise<{ seeded: boo
       repos.users.createWithHash({ username: u.username, displayName: u.displayName, roles: u.roles, passwordHash: hashes[i]! });
       if (u.roles.includes('agent')) repos.agents.update(u.username, { defaultExtension: u.extension, team: u.team, skills: u.skills });
     });
+    // Replay by phone's staff. Only into a new demo database: a marker kept elsewhere (the audit
+    // log) would be deleted by retention, and a PIN an admin cleared would come back.
+    DEMO_PHONE_REPLAY.forEach((p, i) => repos.users.setPhoneReplay(repos.users.findByUsername(p.username)!.id, { phoneId: p.phoneId, pinHash: pinHashes[i]! }));
     for (const q of DEMO_QUEUES) repos.queues.create(q);
     for (const p of DEMO_PILOTS) repos.pilots.create(p);
     for (const c of DEMO_CUSTOMERS) repos.customers.create({ ...c });

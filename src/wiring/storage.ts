@@ -32,7 +32,7 @@ import { historyWriteOptions, type HistoryWrite } from '../storage/history-write
 import { WriteQueue, type WriteQueueStatus } from '../storage/write-queue.ts';
 import { startCheckpointer, type CheckpointStats } from '../storage/checkpointer.ts';
 import { openDatabase, type Sqlite } from '../storage/database.ts';
-import { DEMO_USERS, demoPassword, ensureInitialAdmin, seedDemoCentre, seedDemoPhoneReplay } from '../storage/demo-seed.ts';
+import { DEMO_USERS, demoPassword, ensureInitialAdmin, seedDemoCentre } from '../storage/demo-seed.ts';
 import { createRepositories, type Repositories } from '../storage/repositories/index.ts';
 import { openIvrStorage, type IvrStorage } from './ivr-storage.ts';
 
@@ -119,7 +119,6 @@ export async function openStorage(config: Readonly<Config>, log: Logger, clock: 
   if (config.demo) {
     const { seeded } = await seedDemoCentre(repos);
     if (seeded) log.info('demo centre loaded (embedded-default.md)');
-    if ((await seedDemoPhoneReplay(repos)).seeded) log.info('demo staff phone ids for replay by phone set (qa1 7001, sup1 7002)');
   } else {
     const r = await ensureInitialAdmin(repos, config.adminPassword ? { password: config.adminPassword } : {});
     if (r.action !== 'none') {

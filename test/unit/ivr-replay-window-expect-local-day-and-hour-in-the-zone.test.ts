@@ -163,6 +163,8 @@ describe('foundList', () => {
       { id: 'a', startedAt: 1, durationMs: 10 },
       { id: 'd', startedAt: 4, durationMs: 40 },
     ]);
+    // An empty or blank start is missing, not 0.
+    expect(foundList({ ids: 'a,b,c,d', startedAts: '1,, ,4', durations: '1,2,3,4' }).map((r) => r.id)).toEqual(['a', 'd']);
   });
 
   it('a bad or missing duration keeps the entry with duration 0', () => {

@@ -56,10 +56,10 @@ export function foundList(value: RequestValue | undefined): Found[] {
   const starts = String(value.startedAts ?? '').split(',');
   const durations = String(value.durations ?? '').split(',');
   const out: Found[] = [];
+  const whole = (v: string | undefined): number | null => (v !== undefined && /^\d{1,15}$/.test(v) ? Number(v) : null);
   ids.forEach((id, i) => {
-    const startedAt = Number(starts[i]);
-    const durationMs = Number(durations[i]);
-    if (id && Number.isFinite(startedAt)) out.push({ id, startedAt, durationMs: Number.isFinite(durationMs) ? durationMs : 0 });
+    const startedAt = whole(starts[i]);
+    if (id && startedAt !== null) out.push({ id, startedAt, durationMs: whole(durations[i]) ?? 0 });
   });
   return out;
 }
