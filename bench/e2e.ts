@@ -5,6 +5,13 @@
  * `call.offered` frame, the sustained calls/s, and the daemon's CPU and RSS.
  *
  *   npm run bench:e2e -- --agents 500 --rate 200 --duration 20 [--talk 1] [--json]
+ *   npm run bench:e2e -- --agents 500 --rate 200 --duration 62 --recordings 1000000 --search-rate 10
+ *
+ * With `--search-rate S`, recording searches go to the daemon over HTTP (`GET /api/v1/recordings`,
+ * as the demo's qa1) at S per second, in alternate `--search-period` slices of the window (off,
+ * on, off, …), over `--recordings N` rows seeded before the daemon starts (bench/lib/
+ * recordings-data.ts, the data of bench:recordings): the search latency, and the routing latency
+ * of the calls in the slices without searches beside that of the calls in the slices with them.
  *
  * The simulated switch and the agents run in this process; the daemon runs alone in a child
  * process (`node --import tsx src/main.ts`, PBX=csta://127.0.0.1:<sim port>) so /proc/<pid> shows
@@ -18,12 +25,15 @@ import { pathToFileURL } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { buildSimulator, type RouteRequestHook, type Simulator } from '../src/pbx-adapters/oxo-sim/index.ts';
+import { openDatabase } from '../src/storage/database.ts';
 import { WsClient, type EventFrame } from '../test/helpers/ws-client.ts';
 import { CstaTap } from './lib/csta-tap.ts';
 import { freePort, REPO_ROOT, startDaemon, type DaemonProcess } from './lib/daemon-process.ts';
 import type { ProbeReport } from './lib/daemon-probe.ts';
 import { cpuBetween, loadAverage, machineInfo, readCpu, readMemory, type CpuRate, type CpuTimes } from './lib/proc.ts';
-import { BENCH_PILOT, FIRST_EXTENSION, seedBenchCentre, type BenchAgent } from './lib/seed.ts';
+import { RecordingData } from './lib/recordings-data.ts';
+import { SearchLoad } from './lib/search-load.ts';
+import { BENCH_PILOT, FIRST_EXTENSION, issueToken, seedBenchCentre, type BenchAgent } from './lib/seed.ts';
 import { nsToMs, round, summarize, type Summary } from './lib/stats.ts';
 
 // ------------------------------------------------------------------------------------ options
@@ -43,13 +53,16 @@ interface Options {
   tap: boolean;
   dataRoot: string;
   keepDir: boolean;
+  recordings: number;
+  searchRate: number;
+  searchPeriodS: number;
 }
 
 function usage(): string {
   return [
     'usage: npm run bench:e2e -- [--agents 500] [--rate 200] [--duration 20] [--talk 1] [--warmup 2]',
     '         [--max-wait 30] [--concurrency 25] [--login token|password] [--json] [--cpu-prof DIR] [--probe] [--tap]',
-    '         [--data-root DIR]',
+    '         [--data-root DIR] [--recordings N] [--search-rate S] [--search-period P]',
     '  --agents N       agents logged in, signed in at 3001.. and ready (queue sales)',
     '  --rate R         calls per second offered by the simulated switch to pilot 8000',
     '  --duration S     seconds of traffic; the first --warmup seconds are not measured',
@@ -63,6 +76,10 @@ function usage(): string {
     '                   pauses and SQLite statement times, matched against the slow calls',
     '  --tap            relay the CSTA link through a timestamping tap: latency split by stage',
     '  --data-root DIR  where the temp data dir (SQLite database) is made (default: the OS temp dir)',
+    '  --recordings N   recordings seeded into the database before the daemon starts (bench:recordings data)',
+    '  --search-rate S  recording searches per second over HTTP (qa1), in the window\'s "on" slices',
+    '  --search-period P  the window in alternate slices of P s, without then with searches (default 10;',
+    '                   0: searches over the whole window)',
   ].join('\n');
 }
 
@@ -84,6 +101,9 @@ function parseOptions(argv: string[]): Options {
       tap: { type: 'boolean', default: false },
       'data-root': { type: 'string' },
       'keep-dir': { type: 'boolean', default: false },
+      recordings: { type: 'string', default: '0' },
+      'search-rate': { type: 'string', default: '0' },
+      'search-period': { type: 'string', default: '10' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -113,6 +133,9 @@ function parseOptions(argv: string[]): Options {
     tap: values.tap,
     dataRoot: values['data-root'] ?? tmpdir(),
     keepDir: values['keep-dir'],
+    recordings: num('recordings', values.recordings, 0, 100_000_000, true),
+    searchRate: num('search-rate', values['search-rate'], 0, 1000),
+    searchPeriodS: num('search-period', values['search-period'], 0, 3600),
   };
   if (values.login !== 'token' && values.login !== 'password') throw new Error(`--login ${values.login}: token or password`);
   if (opts.warmupS >= opts.durationS) throw new Error(`--warmup (${opts.warmupS}) must be shorter than --duration (${opts.durationS})`);
@@ -208,6 +231,75 @@ interface Result {
   setup: { loginS: number };
   probe?: ProbeSummary;
   stages?: StageSummary;
+  search?: SearchSummary;
+}
+
+// ----------------------------------------------------------------------------- search load
+
+interface SearchSummary {
+  recordings: number;
+  /** Seeding the recordings before the daemon started. */
+  seed: { s: number; rowsPerS: number; rowsPerCpuS: number } | null;
+  rate: number;
+  periodS: number;
+  /** HTTP round trip of the searches (first page, 50), as the bench process saw it. */
+  latencyMs: Summary;
+  byFilter: Record<string, Summary & { rowsPerPage: number }>;
+  sent: number;
+  errors: number;
+  statuses: Record<string, number>;
+  /** RouteRequest → call.offered of the calls in the slices without searches, and with them. */
+  routing: { withoutSearch: Summary; withSearch: Summary };
+  /** Daemon CPU-s per s in the slices without searches and with them (null: --search-period 0). */
+  daemonCpu: { withoutSearch: number; withSearch: number } | null;
+}
+
+/** Whether the window's slice holding `t` has searches; null outside the window. */
+function searchPhase(opts: Options, winStart: bigint, winEnd: bigint, t: bigint): boolean | null {
+  if (t < winStart || t >= winEnd) return null;
+  if (opts.searchPeriodS === 0) return true;
+  return Math.floor(Number(t - winStart) / 1e9 / opts.searchPeriodS) % 2 === 1;
+}
+
+function summarizeSearch(
+  opts: Options,
+  rec: Recorder,
+  load: SearchLoad,
+  winStart: bigint,
+  winEnd: bigint,
+  seed: SearchSummary['seed'],
+  cpuMarks: { on: boolean; a: CpuTimes; b: CpuTimes }[],
+): SearchSummary {
+  const samples = load.samples.filter((x) => searchPhase(opts, winStart, winEnd, x.at) === true);
+  const ok = samples.filter((x) => x.status === 200);
+  const statuses: Record<string, number> = {};
+  for (const x of samples) statuses[String(x.status)] = (statuses[String(x.status)] ?? 0) + 1;
+  const byFilter: SearchSummary['byFilter'] = {};
+  for (const name of new Set(ok.map((x) => x.filter))) {
+    const mine = ok.filter((x) => x.filter === name);
+    byFilter[name] = { ...roundSummary(summarize(mine.map((x) => x.ms))), rowsPerPage: round(mine.reduce((t, x) => t + x.rows, 0) / mine.length, 1) };
+  }
+  const lat = (on: boolean) =>
+    roundSummary(summarize([...rec.calls.values()].filter((c) => c.offeredAt !== null && searchPhase(opts, winStart, winEnd, c.routeRequestAt) === on).map((c) => nsToMs(c.offeredAt! - c.routeRequestAt))));
+  const cpu = (on: boolean) => {
+    const m = cpuMarks.filter((x) => x.on === on);
+    const busy = m.reduce((t, x) => t + (x.b.user - x.a.user + x.b.sys - x.a.sys), 0);
+    const wall = m.reduce((t, x) => t + Number(x.b.at - x.a.at) / 1e9, 0);
+    return round(busy / wall, 3);
+  };
+  return {
+    recordings: opts.recordings,
+    seed,
+    rate: opts.searchRate,
+    periodS: opts.searchPeriodS,
+    latencyMs: roundSummary(summarize(ok.map((x) => x.ms))),
+    byFilter,
+    sent: samples.length,
+    errors: samples.length - ok.length,
+    statuses,
+    routing: { withoutSearch: lat(false), withSearch: lat(true) },
+    daemonCpu: cpuMarks.length > 0 ? { withoutSearch: cpu(false), withSearch: cpu(true) } : null,
+  };
 }
 
 // -------------------------------------------------------------------------------------- tap
@@ -404,6 +496,18 @@ function table(r: Result): string {
       ['tap: daemon Delivered → call.offered', `${line(st.daemonToAgent)}   (${st.calls} calls)`],
     );
   }
+  const se = r.search;
+  if (se) {
+    const line = (x: Summary) => `p50 ${f(x.p50, 3)} ms   p99 ${f(x.p99, 3)} ms   max ${f(x.max, 3)} ms   (n=${x.n})`;
+    rows.push(
+      ['search: data', `${se.recordings} recordings${se.seed ? ` seeded in ${f(se.seed.s, 1)} s (${Math.round(se.seed.rowsPerS)} rows/s)` : ''}; ${se.rate} searches/s over HTTP as qa1, ${se.periodS > 0 ? `alternate ${se.periodS} s slices without / with` : 'over the whole window'}`],
+      ['search: HTTP round trip (page 1)', `${line(se.latencyMs)}; ${se.sent} sent, ${se.errors} not 200 (${Object.entries(se.statuses).map(([k, v]) => `${k}: ${v}`).join(', ')})`],
+      ...Object.entries(se.byFilter).map(([k, v]): [string, string] => [`  ${k}`, `p50 ${f(v.p50, 2)}  p99 ${f(v.p99, 2)}  max ${f(v.max, 2)} ms (n=${v.n}, ${f(v.rowsPerPage, 1)} rows/page)`]),
+      ['routing without searches', line(se.routing.withoutSearch)],
+      ['routing with searches', line(se.routing.withSearch)],
+    );
+    if (se.daemonCpu) rows.push(['daemon CPU without / with', `${f(se.daemonCpu.withoutSearch, 3)} / ${f(se.daemonCpu.withSearch, 3)} CPU-s per s`]);
+  }
   const p = r.probe;
   if (p) {
     rows.push(
@@ -455,6 +559,22 @@ async function main(): Promise<number> {
 
     progress(`seeding ${opts.agents} agents in ${dataDir}`);
     const agents = await seedBenchCentre(dataDir, opts.agents);
+    const recordingData = new RecordingData();
+    let seed: SearchSummary['seed'] = null;
+    if (opts.recordings > 0) {
+      progress(`seeding ${opts.recordings} recordings`);
+      const opened = openDatabase({ file: join(dataDir, 'switchboard.db') });
+      try {
+        const r = recordingData.insert(opened.sqlite, opts.recordings, 1000, (done, perS) => progress(`  ${done} recordings, ${perS} rows/s`));
+        seed = { s: round(r.insertS, 1), rowsPerS: Math.round(r.rows / r.insertS), rowsPerCpuS: Math.round(r.rows / r.cpuS) };
+        opened.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+        opened.sqlite.exec('ANALYZE');
+      } finally {
+        opened.close();
+      }
+      progress(`${opts.recordings} recordings in ${seed.s} s (${seed.rowsPerS} rows/s)`);
+    }
+    const qaToken = opts.searchRate > 0 ? issueToken(dataDir, 'qa1') : null;
 
     // A real OXO allows 208 monitors; the benchmark's switch is a bigger one (agents + pilots + queues).
     const sim: Simulator = await buildSimulator({ cstaPort: 0, controlPort: 0, config: { maxMonitors: opts.agents + 1000 } });
@@ -559,6 +679,37 @@ async function main(): Promise<number> {
       if (sampler) clearInterval(sampler);
     });
 
+    // Recording searches in the window's "on" slices; the daemon's CPU read at each slice's edge.
+    const searchLoad = qaToken
+      ? new SearchLoad({ url: daemon.url, token: qaToken, rate: opts.searchRate, filters: recordingData.filters(), active: (t) => searchPhase(opts, winStart, winEnd, t) === true })
+      : null;
+    const cpuMarks: { on: boolean; a: CpuTimes; b: CpuTimes }[] = [];
+    const searchTimers: NodeJS.Timeout[] = [];
+    if (searchLoad) {
+      searchTimers.push(setTimeout(() => searchLoad.start(), opts.warmupS * 1000));
+      searchTimers.push(setTimeout(() => void searchLoad.stop(), opts.durationS * 1000));
+      if (opts.searchPeriodS > 0) {
+        let last: CpuTimes | null = null;
+        for (let k = 0; opts.warmupS + k * opts.searchPeriodS <= opts.durationS + 1e-9; k++) {
+          searchTimers.push(
+            setTimeout(
+              (slice: number) => {
+                const now = readCpu(daemon.pid);
+                if (last) cpuMarks.push({ on: (slice - 1) % 2 === 1, a: last, b: now });
+                last = now;
+              },
+              (opts.warmupS + k * opts.searchPeriodS) * 1000,
+              k,
+            ),
+          );
+        }
+      }
+      cleanups.push(async () => {
+        for (const t of searchTimers) clearTimeout(t);
+        await searchLoad.stop();
+      });
+    }
+
     progress(`traffic: ${opts.rate} calls/s for ${opts.durationS} s, talk ${opts.talkS} s`);
     const res = await fetch(`${simUrl}/sim/traffic`, {
       method: 'POST',
@@ -567,6 +718,7 @@ async function main(): Promise<number> {
     });
     if (!res.ok) throw new Error(`POST /sim/traffic: ${res.status} ${await res.text()}`);
     await windowDone;
+    await searchLoad?.stop();
 
     // Let the calls in progress finish (bounded), then read the end figures.
     progress('traffic window over; waiting for the calls in progress to end');
@@ -608,6 +760,7 @@ async function main(): Promise<number> {
       frames: countFrames(clients, rec.calls.size),
     };
     if (tap) result.stages = summarizeStages(tap, rec, winStart, winEnd);
+    if (searchLoad) result.search = summarizeSearch(opts, rec, searchLoad, winStart, winEnd, seed, cpuMarks);
     if (daemon.warnings > 0) progress(`daemon warnings (last lines):\n${daemon.tail().slice(-10).join('\n')}`);
 
     if (probeFile) {

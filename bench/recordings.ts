@@ -1,10 +1,12 @@
 /**
  * Recording metadata benchmark (docs/performance.md): insert rate, then search latency per filter.
  *
- *   npm run bench:recordings -- [--rows 1000000] [--batch 1000] [--queries 300] [--dir /tmp/x] [--keep] [--json]
+ *   npm run bench:recordings -- [--rows 1000000] [--batch 1000] [--queries 300] [--cache-kib N] [--dir /tmp/x] [--keep] [--json]
  *
  * Inserts --rows recordings (one year of calls; each with 1–2 agent legs, 5 % tagged) into a fresh
- * migrated database, in transactions of --batch rows, and reports rows/s. Then, per filter —
+ * migrated database, in transactions of --batch rows, and reports rows/s (and rows per CPU-second
+ * of the process, which a busy machine disturbs less); --cache-kib N sets the connection's
+ * page cache (`PRAGMA cache_size = -N`) instead of the daemon's (storage/database.ts) for A/B runs. Then, per filter —
  * agent + one week, number prefix (7 digits, ~100 matches), customer, tag, no filter — runs
  * --queries searches with random values, first page (50) and the next page by cursor, on the
  * calling thread through the repository (the same code the search worker runs), and reports
@@ -18,104 +20,47 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { openDatabase } from '../src/storage/database.ts';
 import { RecordingsReadRepository } from '../src/storage/repositories/recordings-read.ts';
-import { buildSearch, type RecordingFilters } from '../src/recording/search/query.ts';
+import { buildSearch } from '../src/recording/search/query.ts';
 import { SearchWorker } from '../src/recording/search/worker.ts';
-import { RecordingSeeder, type SeedRecording } from '../test/helpers/recordings.ts';
 import { machineInfo } from './lib/proc.ts';
+import { RecordingData } from './lib/recordings-data.ts';
 import { round, summarize } from './lib/stats.ts';
 
 const { values: args } = parseArgs({
-  options: { rows: { type: 'string', default: '1000000' }, batch: { type: 'string', default: '1000' }, queries: { type: 'string', default: '300' }, dir: { type: 'string' }, keep: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+  options: { rows: { type: 'string', default: '1000000' }, batch: { type: 'string', default: '1000' }, queries: { type: 'string', default: '300' }, dir: { type: 'string' }, 'cache-kib': { type: 'string' }, keep: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
 });
 const ROWS = Number(args.rows);
 const BATCH = Number(args.batch);
 const QUERIES = Number(args.queries);
-const AGENTS = 300;
-const CUSTOMERS = 100_000;
-const TAGS = ['complaint', 'vip', 'escalated', 'sale', 'churn-risk', 'training', 'legal', 'callback', 'refund', 'praise'];
-const YEAR = 365 * 86_400_000;
-const T0 = Date.UTC(2025, 11, 1);
-const WEEK = 7 * 86_400_000;
 
-// mulberry32, seeded: the same data every run.
-let seed = 42;
-const rnd = () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-};
-const pick = (n: number) => Math.floor(rnd() * n);
-const digits = (n: number) => String(pick(10 ** n)).padStart(n, '0');
+// Seeded: the same data and the same search values every run.
+const data = new RecordingData();
 
 const dir = args.dir ?? mkdtempSync(join(tmpdir(), 'bench-recordings-'));
 const file = join(dir, 'switchboard.db');
 if (existsSync(file)) rmSync(file);
 const opened = openDatabase({ file });
-const seeder = new RecordingSeeder(opened.sqlite);
+// --cache-kib N: the connection's page cache (`PRAGMA cache_size = -N`) instead of the daemon's
+// own (storage/database.ts sets none: better-sqlite3 is built with SQLITE_DEFAULT_CACHE_SIZE=-16000,
+// 16 MiB), for A/B runs: 2000 is SQLite's own default, 65536 is 64 MiB.
+if (args['cache-kib'] !== undefined) opened.sqlite.pragma(`cache_size = ${-Math.trunc(Number(args['cache-kib']))}`);
+const cacheSize = opened.sqlite.pragma('cache_size', { simple: true }) as number;
 const log = (m: string) => {
   if (!args.json) process.stdout.write(`${m}\n`);
 };
 
 // ---------------------------------------------------------------------------------- inserts
-log(`inserting ${ROWS} recordings into ${file} in transactions of ${BATCH}`);
-let agentRows = 0;
-let tagRows = 0;
-const t0 = performance.now();
-for (let done = 0; done < ROWS; ) {
-  const batch: SeedRecording[] = [];
-  for (let i = 0; i < BATCH && done < ROWS; i++, done++) {
-    // Start times increase with the row number (calls arrive in time order), a little jitter.
-    const startedAt = T0 + Math.floor((done / ROWS) * YEAR) + pick(1000);
-    const inbound = rnd() < 0.8;
-    const outside = `138${digits(8)}`;
-    const ext = String(2000 + pick(AGENTS));
-    const legs = rnd() < 0.15 ? 2 : 1;
-    const agents = Array.from({ length: legs }, (_, k) => ({ agent: `a${1000 + pick(AGENTS)}`, extension: ext, fromMs: k * 30_000, toMs: (k + 1) * 30_000 }));
-    agentRows += legs;
-    const tags = rnd() < 0.05 ? [TAGS[pick(TAGS.length)]!] : [];
-    tagRows += tags.length;
-    batch.push({
-      id: `rec-${done.toString(36).padStart(5, '0')}-${digits(4)}`,
-      startedAt,
-      durationMs: 10_000 + pick(600_000),
-      direction: inbound ? 'inbound' : 'outbound',
-      caller: inbound ? outside : ext,
-      callee: inbound ? '8000' : outside,
-      queue: inbound ? ['sales', 'support', 'billing'][pick(3)]! : null,
-      customerId: rnd() < 0.3 ? 1 + pick(CUSTOMERS) : null,
-      path: `/var/lib/switchboard/recordings/2026/${done}.wav`,
-      bytes: 16_044 * 60,
-      sha256: 'a'.repeat(64),
-      agents,
-      tags,
-    });
-  }
-  seeder.many(batch);
-  if (done % 200_000 === 0) log(`  ${done} rows, ${Math.round(done / ((performance.now() - t0) / 1000))} rows/s`);
-}
-const insertS = (performance.now() - t0) / 1000;
+log(`inserting ${ROWS} recordings into ${file} in transactions of ${BATCH}, cache_size ${cacheSize}`);
+const seeded = data.insert(opened.sqlite, ROWS, BATCH, (done, perS) => log(`  ${done} rows, ${perS} rows/s`));
+const { agentRows, tagRows, insertS, cpuS, writtenBytes } = seeded;
 opened.sqlite.pragma('wal_checkpoint(TRUNCATE)');
 opened.sqlite.exec('ANALYZE');
 const size = statSync(file).size;
-log(`inserted ${ROWS} rows (+${agentRows} agent legs, ${tagRows} tags) in ${round(insertS, 1)} s: ${Math.round(ROWS / insertS)} rows/s; database ${round(size / 2 ** 20, 1)} MiB`);
+log(`inserted ${ROWS} rows (+${agentRows} agent legs, ${tagRows} tags) in ${round(insertS, 1)} s: ${Math.round(ROWS / insertS)} rows/s; ${round(cpuS, 1)} CPU-s (${Math.round(ROWS / cpuS)} rows per CPU-s); ${writtenBytes === null ? '?' : round(writtenBytes / 2 ** 30, 2)} GiB written; database ${round(size / 2 ** 20, 1)} MiB`);
 
 // ---------------------------------------------------------------------------------- searches
 const repo = new RecordingsReadRepository(opened.sqlite);
-const filters: Record<string, () => RecordingFilters> = {
-  'agent + week': () => {
-    const from = T0 + pick(YEAR - WEEK);
-    return { agent: `a${1000 + pick(AGENTS)}`, from, to: from + WEEK };
-  },
-  'number prefix (7 digits)': () => ({ number: `1380${digits(3)}` }),
-  customer: () => ({ customer: 1 + pick(CUSTOMERS) }),
-  tag: () => ({ tag: TAGS[pick(TAGS.length)]! }),
-  'tag + month': () => {
-    const from = T0 + pick(YEAR - 4 * WEEK);
-    return { tag: TAGS[pick(TAGS.length)]!, from, to: from + 4 * WEEK };
-  },
-  'none (newest)': () => ({}),
-};
+const filters = data.filters();
 const results: Record<string, { first: ReturnType<typeof summarize>; next: ReturnType<typeof summarize>; rowsPerPage: number }> = {};
 for (const [name, make] of Object.entries(filters)) {
   const first: number[] = [];
@@ -154,6 +99,6 @@ const worker_ = summarize(rt);
 log(`  worker round trip, agent + week: p50 ${round(worker_.p50)} p99 ${round(worker_.p99)} max ${round(worker_.max)} ms`);
 const mem = process.memoryUsage();
 log(`memory: rss ${round(mem.rss / 2 ** 20, 1)} MiB, heap ${round(mem.heapUsed / 2 ** 20, 1)} MiB`);
-if (args.json) process.stdout.write(`${JSON.stringify({ machine: machineInfo(), rows: ROWS, agentRows, tagRows, insertS: round(insertS, 2), rowsPerS: Math.round(ROWS / insertS), dbBytes: size, searches: results, worker: worker_, rssMiB: round(mem.rss / 2 ** 20, 1) })}\n`);
+if (args.json) process.stdout.write(`${JSON.stringify({ machine: machineInfo(), rows: ROWS, cacheSize, agentRows, tagRows, insertS: round(insertS, 2), rowsPerS: Math.round(ROWS / insertS), cpuS: round(cpuS, 2), rowsPerCpuS: Math.round(ROWS / cpuS), writtenBytes, dbBytes: size, searches: results, worker: worker_, rssMiB: round(mem.rss / 2 ** 20, 1) })}\n`);
 opened.close();
 if (!args.keep && !args.dir) rmSync(dir, { recursive: true, force: true });

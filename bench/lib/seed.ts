@@ -62,3 +62,20 @@ export async function seedBenchCentre(dataDir: string, count: number): Promise<B
     opened.close();
   }
 }
+
+/** A day-long session token for a user already in the database of `dataDir` (e.g. the demo's
+ * `qa1`, for the recording searches of `bench:e2e --search-rate`). */
+export function issueToken(dataDir: string, username: string): string {
+  const opened = openDatabase({ file: join(dataDir, 'switchboard.db') });
+  try {
+    const repos = createRepositories(opened.db, { scrypt: TEST_SCRYPT });
+    const user = repos.users.findByUsername(username);
+    if (!user) throw new Error(`no user ${username} in ${dataDir}`);
+    const token = newToken();
+    const now = Date.now();
+    repos.tokens.insert({ tokenHash: hashToken(token), userId: user.id, createdAt: now, expiresAt: now + 24 * 3600 * 1000 });
+    return token;
+  } finally {
+    opened.close();
+  }
+}
