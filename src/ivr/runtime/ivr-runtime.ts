@@ -65,6 +65,9 @@ interface Running {
   returnTo: string | null;
   /** Recordings whose access-ledger row could not be written: never played. */
   unlogged?: Set<string>;
+  /** Pauses and resumes of the call's recording, one after the other (a resume never overtakes
+   * the pause it ends). */
+  recordingOps?: Promise<void>;
 }
 
 export class IvrRuntime {
@@ -332,9 +335,14 @@ export class IvrRuntime {
           this.d.log.error({ err, callId: run.callId, recordingId: e.recordingId }, 'replay by phone: the access ledger could not be written; the recording is not played');
         }
         return;
-      case 'recordingPause':
-        this.d.pauseRecording?.(run.callId, e.paused).catch((err: unknown) => this.d.log.warn({ callId: run.callId, paused: e.paused, err: (err as Error).message }, 'IVR could not pause or resume the call\'s recording'));
+      case 'recordingPause': {
+        const op = this.d.pauseRecording;
+        if (!op) return;
+        run.recordingOps = (run.recordingOps ?? Promise.resolve()).then(() =>
+          op(run.callId, e.paused).catch((err: unknown) => this.d.log.warn({ callId: run.callId, paused: e.paused, err: (err as Error).message }, 'IVR could not pause or resume the call\'s recording')),
+        );
         return;
+      }
       case 'log':
         this.d.log[e.level]({ callId: run.callId, port: run.port, ...e.data }, e.msg);
         return;
