@@ -44,6 +44,7 @@ import { buildIvr } from './wiring/ivr.ts';
 import { startRecordingCapture } from './recording/capture/wiring.ts';
 import { startRecordingArchive } from './recording/archive/wiring.ts';
 import { registerRecordingHoldRoutes } from './http/recording-hold-routes.ts';
+import { registerConsoleRoutes } from './http/console-routes.ts';
 
 export interface Daemon {
   readonly config: Readonly<Config>;
@@ -268,6 +269,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     const qa = QaRepository.onConnection(storage.sqlite, clock);
     registerQaRoutes(app, { qa, audit: storage.repos.audit, auth: storage.authService });
     closers.push(scheduleQaSampling(qa, clock, log.child({ component: 'qa' })));
+    registerConsoleRoutes(app); // the web console at /console/ (docs/console.md)
 
     const gateway = new WsGateway({
       auth: storage.auth,

@@ -1,0 +1,37 @@
+// @ts-check
+/**
+ * The console's pages and the roles that open each (docs/console.md). The nav shows a user only
+ * the pages their roles open; a page opened by address without the role shows "not allowed".
+ * The daemon enforces the same roles on every API call: this is presentation, not security.
+ */
+import { placeholder } from './placeholder.js';
+import { Wallboard } from './wallboard.js';
+
+/** @typedef {import('../api.js').Role} Role */
+/** @typedef {import('../api.js').User} User */
+/** @typedef {import('../i18n/index.js').MessageKey} MessageKey */
+/**
+ * @typedef {object} PageProps
+ * @property {import('../api.js').Session} session
+ * @property {() => void} onAuthLost
+ */
+/** @typedef {{id: string, roles: readonly Role[], titleKey: MessageKey, component: import('preact').FunctionComponent<PageProps>}} Page */
+
+/** @type {readonly Page[]} */
+export const PAGES = [
+  { id: 'wallboard', roles: ['supervisor', 'admin'], titleKey: 'page.wallboard.title', component: Wallboard },
+  { id: 'recordings', roles: ['qa', 'supervisor', 'admin'], titleKey: 'page.recordings.title', component: placeholder('page.recordings.title', 'page.recordings.placeholder') },
+  { id: 'reports', roles: ['supervisor', 'admin'], titleKey: 'page.reports.title', component: placeholder('page.reports.title', 'page.reports.placeholder') },
+  { id: 'ivr', roles: ['admin', 'supervisor'], titleKey: 'page.ivr.title', component: placeholder('page.ivr.title', 'page.ivr.placeholder') },
+  { id: 'routing', roles: ['supervisor', 'admin'], titleKey: 'page.routing.title', component: placeholder('page.routing.title', 'page.routing.placeholder') },
+];
+
+/** @param {Page} page @param {User} user */
+export function mayOpen(page, user) {
+  return page.roles.some((r) => user.roles.includes(r));
+}
+
+/** @param {User} user */
+export function pagesFor(user) {
+  return PAGES.filter((p) => mayOpen(p, user));
+}
