@@ -4,9 +4,8 @@
  * through occupancy.ts. Returns plain rows and the formulas printed beside them; holds counts
  * and sums, never the rows (docs/reports.md, "Data").
  *
- * Synchronous: it runs on whatever thread calls it. The daemon is to call it from a worker thread
- * with its own read-only connection, as recording search does (src/recording/search/worker.ts);
- * that step is not built yet.
+ * Synchronous: it runs on whatever thread calls it. From the daemon, call it through ReportRunner
+ * (report-runner.ts), which runs it on a worker thread with its own read-only connection.
  */
 import type { Database } from 'better-sqlite3';
 import { badRequest } from '../../core/errors.ts';
