@@ -37,6 +37,8 @@ import { openRecordingReads, registerRecordingHttp } from './http/recording-rout
 import { PhoneReplayService, REPLAY_FLOW } from './recording/replay/phone-replay.ts';
 import type { RecordingCapture } from './recording/capture/capture-service.ts';
 import { registerIvrRoutes } from './http/ivr-routes.ts';
+import { registerReportRoutes } from './http/report-routes.ts';
+import { ReportRunner } from './reports/data/report-runner.ts';
 import { registerQaRoutes } from './http/qa-routes.ts';
 import { scheduleQaSampling } from './recording/qa/run.ts';
 import { QaRepository } from './storage/repositories/qa.ts';
@@ -265,6 +267,10 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     registerRecordingHttp(app, { sqlite: storage.sqlite, file: join(config.dataDir, 'switchboard.db'), dataDir: config.dataDir, auth: storage.authService, clock, log, playUrlSecret: config.recordingUrlSecret ?? undefined, reads: recordingReads });
     registerIvrRoutes(app, { auth: storage.authService, flows: ivr.registry, reloaded: ivr.reloaded });
     await recording.registerHttp(app);
+    // Reports (docs/reports.md): KPIs and the staffing what-if, on the report worker.
+    const reportRunner = new ReportRunner({ file: join(config.dataDir, 'switchboard.db') });
+    closers.push(() => reportRunner.close());
+    registerReportRoutes(app, { auth: storage.authService, runner: reportRunner, timeZone: config.ivr.timeZone });
     // QA sampling and scoring (docs/recording.md, "Quality (QA)"), and its daily sampling run.
     const qa = QaRepository.onConnection(storage.sqlite, clock);
     registerQaRoutes(app, { qa, audit: storage.repos.audit, auth: storage.authService });

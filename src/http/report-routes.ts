@@ -1,0 +1,214 @@
+/**
+ * Reports over HTTP (docs/reports.md): the KPI report of a period grouped by queue, agent or
+ * local interval, as JSON or CSV, and the staffing what-if (Erlang C per interval beside the
+ * service level actually reached). Supervisors and admins. The report runs on the report worker
+ * (src/reports/data/report-runner.ts), never on the event loop; the CSV is written from the
+ * report's rows (one row per group, so it is small whatever the period).
+ *
+ * Every answer carries the formulas it used (`formulas`; in CSV a `formula` column), so a figure is
+ * never shown without its definition.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { AuthService } from '../auth/auth-service.ts';
+import { AppError, badRequest, forbidden } from '../core/errors.ts';
+import { agentsNeeded, trafficIntensity } from '../reports/erlang-c.ts';
+import { INTERVAL_SIZES, type IntervalSize } from '../reports/intervals.ts';
+import { SL_FORMULA_IDS, type KpiConfig, type SlFormulaId } from '../reports/kpi.ts';
+import { ReportTimeout, type ReportRunner } from '../reports/data/report-runner.ts';
+import { REPORT_GROUPINGS, type ReportGrouping, type ReportResult, type ReportRow } from '../reports/data/run-report.ts';
+import { authenticate } from './admin/guard.ts';
+import { closed, int, str } from './admin/schemas.ts';
+import { parseInstant } from './query-times.ts';
+
+const READERS = ['supervisor', 'admin'];
+/** The longest period one report covers. */
+const MAX_PERIOD_MS = 366 * 86_400_000;
+const STAFFING_INTERVALS: Record<string, number> = { '15m': 900, '30m': 1800, '60m': 3600 };
+
+export interface ReportRoutesDeps {
+  auth: AuthService;
+  runner: Pick<ReportRunner, 'run'>;
+  /** The centre's time zone (IVR_TIME_ZONE): interval boundaries and labels. */
+  timeZone: string;
+}
+
+interface KpiQs {
+  from: string;
+  to: string;
+  groupBy?: ReportGrouping;
+  interval?: IntervalSize;
+  queue?: string;
+  agent?: string;
+  slSeconds?: number;
+  shortAbandonSeconds?: number;
+  formula?: SlFormulaId;
+  target?: number;
+  format?: 'json' | 'csv';
+}
+
+const periodProps = {
+  from: str(1, 40),
+  to: str(1, 40),
+  queue: str(1, 64),
+  slSeconds: int(1, 3600),
+  shortAbandonSeconds: int(0, 3600),
+  formula: { type: 'string', enum: [...SL_FORMULA_IDS] },
+  target: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 100 },
+};
+
+export function registerReportRoutes(app: FastifyInstance, d: ReportRoutesDeps): void {
+  const authorize = (req: Parameters<typeof authenticate>[0]): void => {
+    const user = authenticate(req, d.auth);
+    if (!user.roles.some((r) => READERS.includes(r))) throw forbidden(`reports need the ${READERS.join(' or ')} role`);
+  };
+
+  const run = async (q: KpiQs, grouping: ReportGrouping, interval: IntervalSize | undefined): Promise<ReportResult> => {
+    const from = parseInstant('from', q.from);
+    const to = parseInstant('to', q.to);
+    if (!(to > from)) throw badRequest('to must be after from', { reason: 'BAD_RANGE' });
+    if (to - from > MAX_PERIOD_MS) throw badRequest('a report covers at most 366 days', { reason: 'PERIOD_TOO_LONG' });
+    const defaults: Partial<KpiConfig> = {};
+    if (q.slSeconds !== undefined) defaults.serviceLevelSeconds = q.slSeconds;
+    if (q.shortAbandonSeconds !== undefined) defaults.shortAbandonSeconds = q.shortAbandonSeconds;
+    if (q.formula !== undefined) defaults.formula = q.formula;
+    if (q.target !== undefined) defaults.targetServiceLevel = q.target / 100;
+    try {
+      return await d.runner.run({ from, to, grouping, ...(interval ? { intervalSize: interval } : {}), timeZone: d.timeZone, queue: q.queue ?? null, agent: q.agent ?? null, kpi: { defaults } });
+    } catch (err) {
+      if (err instanceof ReportTimeout) throw new AppError('SEARCH_TIMEOUT', `${err.message}; try a shorter period or a narrower filter`);
+      throw err;
+    }
+  };
+
+  app.get<{ Querystring: KpiQs }>(
+    '/api/v1/reports/kpi',
+    {
+      schema: {
+        querystring: closed(
+          {
+            ...periodProps,
+            groupBy: { type: 'string', enum: [...REPORT_GROUPINGS] },
+            interval: { type: 'string', enum: [...INTERVAL_SIZES] },
+            agent: str(1, 64, '^[A-Za-z0-9._-]+$'),
+            format: { type: 'string', enum: ['json', 'csv'] },
+          },
+          ['from', 'to'],
+        ),
+      },
+    },
+    async (req, reply) => {
+      authorize(req);
+      const grouping = req.query.groupBy ?? 'queue';
+      const r = await run(req.query, grouping, grouping === 'interval' ? (req.query.interval ?? '30m') : undefined);
+      if (req.query.format === 'csv') return sendCsv(reply, `kpi-${grouping}.csv`, kpiCsv(r));
+      return r;
+    },
+  );
+
+  app.get<{ Querystring: KpiQs }>(
+    '/api/v1/reports/staffing',
+    {
+      schema: {
+        querystring: closed({ ...periodProps, interval: { type: 'string', enum: Object.keys(STAFFING_INTERVALS) }, maxOccupancy: { type: 'number', exclusiveMinimum: 0, maximum: 100 }, shrinkage: { type: 'number', minimum: 0, exclusiveMaximum: 100 }, format: { type: 'string', enum: ['json', 'csv'] } }, ['from', 'to']),
+      },
+    },
+    async (req, reply) => {
+      authorize(req);
+      const q = req.query as KpiQs & { maxOccupancy?: number; shrinkage?: number };
+      const interval = (q.interval ?? '30m') as IntervalSize;
+      const r = await run(q, 'interval', interval);
+      const out = staffingOf(r, STAFFING_INTERVALS[interval]!, { ...(q.maxOccupancy !== undefined ? { maxOccupancy: q.maxOccupancy / 100 } : {}), ...(q.shrinkage !== undefined ? { shrinkage: q.shrinkage / 100 } : {}) });
+      if (q.format === 'csv') return sendCsv(reply, 'staffing.csv', staffingCsv(out));
+      return out;
+    },
+  );
+}
+
+// ------------------------------------------------------------------------------------ staffing
+
+export interface StaffingRow {
+  key: string;
+  start: number;
+  end: number;
+  offered: number;
+  /** The interval's AHT, or the period's when the interval answered nothing. */
+  ahtSeconds: number | null;
+  erlangs: number;
+  /** Erlang C: agents on the phones for the target; null without traffic to size. */
+  agentsNeeded: number | null;
+  /** With shrinkage: agents to schedule. */
+  scheduled: number | null;
+  /** Erlang C's service level with `agentsNeeded`. */
+  predictedServiceLevel: number | null;
+  /** What the interval reached, by the report's formula. */
+  serviceLevel: number | null;
+}
+
+export interface StaffingReport {
+  from: number;
+  to: number;
+  timeZone: string;
+  interval: string;
+  targetServiceLevel: number;
+  serviceLevelSeconds: number;
+  formulas: string[];
+  /** How the what-if is computed, printed with it. */
+  model: string;
+  rows: StaffingRow[];
+}
+
+/** Erlang C per interval from the measured arrivals and AHT (pure). */
+export function staffingOf(r: ReportResult, intervalSeconds: number, extra: { maxOccupancy?: number; shrinkage?: number } = {}): StaffingReport {
+  const t = r.total;
+  const periodAht = t.ahtMs !== null ? t.ahtMs / 1000 : null;
+  const rows = r.rows.map((row): StaffingRow => {
+    const aht = row.ahtMs !== null ? row.ahtMs / 1000 : periodAht;
+    const base = { key: row.key, start: row.start ?? r.from, end: row.end ?? r.to, offered: row.offered, ahtSeconds: aht, serviceLevel: row.serviceLevel };
+    if (aht === null || aht <= 0) return { ...base, erlangs: 0, agentsNeeded: row.offered === 0 ? 0 : null, scheduled: row.offered === 0 ? 0 : null, predictedServiceLevel: null };
+    const erlangs = trafficIntensity(row.offered, intervalSeconds, aht);
+    const need = agentsNeeded({ erlangs, ahtSeconds: aht, serviceLevel: t.targetServiceLevel, targetSeconds: t.serviceLevelSeconds, ...extra });
+    return { ...base, erlangs, agentsNeeded: need?.agents ?? null, scheduled: need?.scheduled ?? null, predictedServiceLevel: need ? need.serviceLevel : null };
+  });
+  return {
+    from: r.from,
+    to: r.to,
+    timeZone: r.timeZone,
+    interval: r.intervalSize ?? '',
+    targetServiceLevel: t.targetServiceLevel,
+    serviceLevelSeconds: t.serviceLevelSeconds,
+    formulas: r.formulas,
+    model: `Erlang C: A = offered × AHT / ${intervalSeconds} s; agents = the fewest N > A with 1 − C(N, A)·e^(−(N−A)·${t.serviceLevelSeconds}/AHT) ≥ ${t.targetServiceLevel}${extra.maxOccupancy !== undefined ? ` and A/N ≤ ${extra.maxOccupancy}` : ''}${extra.shrinkage !== undefined ? `; scheduled = ⌈N / (1 − ${extra.shrinkage})⌉` : ''} (Poisson arrivals, no abandons)`,
+    rows,
+  };
+}
+
+// ----------------------------------------------------------------------------------------- CSV
+
+/** One CSV field (RFC 4180): quoted when it holds a comma, quote or line break; a leading =, +, -
+ * or @ is prefixed with ' so that a spreadsheet does not run it as a formula. */
+export function csvField(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  let s = typeof v === 'number' ? (Number.isFinite(v) ? String(Math.round(v * 1e6) / 1e6) : '') : String(v);
+  if (/^[=+\-@]/.test(s) && typeof v !== 'number') s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+const csvLine = (xs: unknown[]): string => `${xs.map(csvField).join(',')}\r\n`;
+const iso = (ms: number | undefined): string => (ms === undefined ? '' : new Date(ms).toISOString());
+
+function kpiCsv(r: ReportResult): string {
+  const head = ['key', 'start', 'end', 'offered', 'answered', 'answeredWithinT', 'abandoned', 'shortAbandoned', 'other', 'serviceLevel', 'asaS', 'ahtS', 'talkS', 'wrapS', 'abandonRate', 'abandonRateExclShort', 'formula'];
+  const line = (row: ReportRow) =>
+    csvLine([row.key, iso(row.start), iso(row.end), row.offered, row.answered, row.answeredWithinT, row.abandoned, row.shortAbandoned, row.other, row.serviceLevel, row.asaMs === null ? null : row.asaMs / 1000, row.ahtMs === null ? null : row.ahtMs / 1000, row.talkMs / 1000, row.wrapMs / 1000, row.abandonRate, row.abandonRateExclShort, row.formula]);
+  return csvLine(head) + r.rows.map(line).join('') + line({ ...r.total, key: 'total' });
+}
+
+function staffingCsv(s: StaffingReport): string {
+  const head = ['interval', 'start', 'end', 'offered', 'ahtS', 'erlangs', 'agentsNeeded', 'scheduled', 'predictedServiceLevel', 'serviceLevel', 'model'];
+  return csvLine(head) + s.rows.map((x) => csvLine([x.key, iso(x.start), iso(x.end), x.offered, x.ahtSeconds, x.erlangs, x.agentsNeeded, x.scheduled, x.predictedServiceLevel, x.serviceLevel, s.model])).join('');
+}
+
+function sendCsv(reply: FastifyReply, name: string, body: string): FastifyReply {
+  // A BOM so that Excel reads UTF-8 (queue names, formulas with ≤ and ×).
+  return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(`\ufeff${body}`);
+}

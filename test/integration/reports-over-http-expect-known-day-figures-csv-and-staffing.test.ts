@@ -1,0 +1,104 @@
+/**
+ * Reports over HTTP on the real daemon: a generated day of traffic (test/helpers/report-day.ts,
+ * which returns the true figures it wrote) is put in the daemon's database, then
+ * `GET /api/v1/reports/kpi` by queue and by 30-minute interval gives exactly the generator's
+ * counts, the CSV carries the same rows with the formula, the staffing what-if sizes each interval
+ * with Erlang C from the measured arrivals and AHT (checked against the pure module), and agents
+ * and bad periods are refused with stable codes.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { agentsNeeded, trafficIntensity } from '../../src/reports/erlang-c.ts';
+import { writeReportDay, type ReportDayTruth } from '../helpers/report-day.ts';
+import { startWorld, type World } from '../helpers/world.ts';
+
+let w: World;
+let truth: ReportDayTruth;
+let token: string;
+
+async function api(path: string, tok = token): Promise<{ status: number; body: any; text: string; type: string }> {
+  const res = await fetch(`${w.daemon.url}${path}`, { headers: { authorization: `Bearer ${tok}` } });
+  const text = await res.text();
+  let body: unknown = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = null;
+  }
+  return { status: res.status, body, text, type: res.headers.get('content-type') ?? '' };
+}
+
+async function login(username: string): Promise<string> {
+  const res = await fetch(`${w.daemon.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: `demo-${username}` }) });
+  return ((await res.json()) as { token: string }).token;
+}
+
+beforeAll(async () => {
+  w = await startWorld();
+  truth = writeReportDay(w.daemon.storage.sqlite, { seed: 7, date: '2026-11-20', queues: ['q1', 'q2'], agents: 8, thresholds: { t: 20, s: 5 } });
+  token = await login('sup1');
+}, 60_000);
+afterAll(async () => w?.close());
+
+const period = () => `from=${truth.from}&to=${truth.to}&slSeconds=20&shortAbandonSeconds=5`;
+
+it('by queue: every count equals the generated day\'s, and the formula is printed', async () => {
+  const r = await api(`/api/v1/reports/kpi?${period()}&groupBy=queue`);
+  expect(r.status).toBe(200);
+  expect(r.body.rows.map((x: any) => x.key).sort()).toEqual(Object.keys(truth.byQueue).sort());
+  for (const row of r.body.rows) {
+    const t = truth.byQueue[row.key]!;
+    expect({ offered: row.offered, answered: row.answered, answeredWithinT: row.answeredWithinT, abandoned: row.abandoned, shortAbandoned: row.shortAbandoned, talkMs: row.talkMs, wrapMs: row.wrapMs }).toEqual({
+      offered: t.offered,
+      answered: t.answered,
+      answeredWithinT: t.answeredWithinT,
+      abandoned: t.abandoned,
+      shortAbandoned: t.shortAbandoned,
+      talkMs: t.talkMs,
+      wrapMs: t.wrapMs,
+    });
+  }
+  expect(r.body.total.offered).toBe(truth.total.offered);
+  expect(r.body.formulas.length).toBeGreaterThan(0);
+  expect(r.body.total.formula).toMatch(/20 s/);
+});
+
+it('by 30-minute interval, as CSV: one line per interval of the day plus the total, the same counts', async () => {
+  const r = await api(`/api/v1/reports/kpi?${period()}&groupBy=interval&interval=30m&format=csv`);
+  expect(r.status).toBe(200);
+  expect(r.type).toMatch(/^text\/csv/);
+  const lines = r.text.replace(/^\ufeff/, '').trim().split('\r\n');
+  const head = lines[0]!.split(',');
+  expect(head.slice(0, 4)).toEqual(['key', 'start', 'end', 'offered']);
+  const rows = lines.slice(1, -1);
+  expect(rows).toHaveLength(48);
+  const offered = rows.map((l) => Number(l.split(',')[3]));
+  expect(offered).toEqual(truth.byInterval['30m'].map((c) => c.offered));
+  expect(lines.at(-1)!.startsWith('total,')).toBe(true);
+});
+
+it('staffing: Erlang C per interval from the measured arrivals and AHT, beside the service level reached', async () => {
+  const [s, k] = await Promise.all([api(`/api/v1/reports/staffing?${period()}&interval=60m&target=80`), api(`/api/v1/reports/kpi?${period()}&groupBy=interval&interval=60m&target=80`)]);
+  expect(s.status).toBe(200);
+  expect(s.body.rows).toHaveLength(24);
+  expect(s.body.model).toMatch(/^Erlang C/);
+  const busiest = k.body.rows.reduce((a: any, b: any) => (b.offered > a.offered ? b : a));
+  const row = s.body.rows.find((x: any) => x.key === busiest.key);
+  const aht = busiest.ahtMs / 1000;
+  const expected = agentsNeeded({ erlangs: trafficIntensity(busiest.offered, 3600, aht), ahtSeconds: aht, serviceLevel: 0.8, targetSeconds: 20 })!;
+  expect(row).toMatchObject({ offered: busiest.offered, agentsNeeded: expected.agents, serviceLevel: busiest.serviceLevel });
+  expect(row.predictedServiceLevel).toBeGreaterThanOrEqual(0.8);
+  expect(row.agentsNeeded).toBeGreaterThan(row.erlangs);
+});
+
+it('an agent is refused 403; a reversed or overlong period is 400 with a reason; no token is 401', async () => {
+  const agentToken = await login('a1001');
+  expect((await api(`/api/v1/reports/kpi?${period()}`, agentToken)).body.error.code).toBe('FORBIDDEN');
+  const reversed = await api(`/api/v1/reports/kpi?from=${truth.to}&to=${truth.from}`);
+  expect(reversed.status).toBe(400);
+  expect(reversed.body.error.details.reason).toBe('BAD_RANGE');
+  const long = await api(`/api/v1/reports/kpi?from=2025-01-01T00:00:00Z&to=2026-06-01T00:00:00Z`);
+  expect(long.body.error.details.reason).toBe('PERIOD_TOO_LONG');
+  expect((await api(`/api/v1/reports/kpi?${period()}&groupBy=team`)).status).toBe(400);
+  const anon = await fetch(`${w.daemon.url}/api/v1/reports/kpi?${period()}`);
+  expect(anon.status).toBe(401);
+});
