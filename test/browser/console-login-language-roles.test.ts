@@ -89,6 +89,7 @@ describe('web console', () => {
     await page.locator('tr[data-agent=a1001][data-state=ready]').waitFor({ timeout: 1000 });
     const shownAfterMs = Date.now() - readyAt;
     expect(shownAfterMs).toBeLessThan(1000);
+    console.log(`wallboard: a1001 shown ready ${shownAfterMs} ms after the agent's own socket had it`);
     expect(await page.locator('tr[data-agent=a1001] .state').textContent()).toBe(en['state.ready']);
     expect(await page.locator('tr[data-agent=a1001] td').nth(2).textContent()).toBe('2001');
     await browser.screenshot(page, 'wallboard-en-US');
@@ -156,6 +157,28 @@ describe('web console', () => {
     await page.locator('[data-test=login-form]').waitFor();
     expect(await page.locator('[data-test=login-form] h1').textContent()).toBe(en['login.heading']);
     expect(errors).toEqual([]);
+  });
+
+  it('a second window of the same supervisor takes the wallboard over; the first says so and does not take it back by itself', async () => {
+    const first = await openConsole();
+    await signIn(first.page, 'sup1');
+    await first.page.locator('[data-test=wallboard][data-status=live]').waitFor();
+    const second = await openConsole();
+    await signIn(second.page, 'sup1');
+    await second.page.locator('[data-test=wallboard][data-status=live]').waitFor();
+    // The daemon closes the older session (4009): the first window stops there, the second stays live.
+    await first.page.locator('[data-test=wallboard][data-status=replaced]').waitFor();
+    expect(await first.page.locator('[data-test=conn]').textContent()).toBe(en['conn.replaced']);
+    await browser.screenshot(first.page, 'wallboard-replaced-en-US');
+    // 'replaced' is final: a window set to reconnect would show 'reconnecting' instead.
+    expect(await second.page.getAttribute('[data-test=wallboard]', 'data-status')).toBe('live');
+    // Taking it back is the user's choice.
+    await first.page.click('[data-test=take-over]');
+    await first.page.locator('[data-test=wallboard][data-status=live]').waitFor();
+    await second.page.locator('[data-test=wallboard][data-status=replaced]').waitFor();
+    await first.context.close();
+    await second.context.close();
+    expect([...first.errors, ...second.errors]).toEqual([]);
   });
 
   it('an agent-only account cannot open the wallboard or recordings', async () => {
