@@ -30,6 +30,8 @@ export interface ReportRoutesDeps {
   runner: Pick<ReportRunner, 'run'>;
   /** The centre's time zone (IVR_TIME_ZONE): interval boundaries and labels. */
   timeZone: string;
+  /** Each queue's stored report settings (admin API, queue `kpi`): they win for its queue rows. */
+  queueKpi?(): Record<string, Partial<KpiConfig>>;
 }
 
 interface KpiQs {
@@ -73,7 +75,7 @@ export function registerReportRoutes(app: FastifyInstance, d: ReportRoutesDeps):
     if (q.formula !== undefined) defaults.formula = q.formula;
     if (q.target !== undefined) defaults.targetServiceLevel = q.target / 100;
     try {
-      return await d.runner.run({ from, to, grouping, ...(interval ? { intervalSize: interval } : {}), timeZone: d.timeZone, queue: q.queue ?? null, agent: q.agent ?? null, kpi: { defaults } });
+      return await d.runner.run({ from, to, grouping, ...(interval ? { intervalSize: interval } : {}), timeZone: d.timeZone, queue: q.queue ?? null, agent: q.agent ?? null, kpi: { defaults, byQueue: d.queueKpi?.() ?? {} } });
     } catch (err) {
       if (err instanceof ReportTimeout) throw new AppError('SEARCH_TIMEOUT', `${err.message}; try a shorter period or a narrower filter`);
       throw err;

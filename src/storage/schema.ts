@@ -22,6 +22,18 @@ export const LEAST_BUSY_BY = ['calls', 'talkTime'] as const;
 export type LeastBusyBy = (typeof LEAST_BUSY_BY)[number];
 
 /** Customer-based rules of a queue: a VIP waits ahead, the preferred (or last) agent is tried first. */
+/** A queue's report settings (docs/reports.md, "Settings per queue"); absent fields: the defaults. */
+export interface QueueKpiJson {
+  /** T: answered within this many seconds counts for the service level. */
+  serviceLevelSeconds?: number;
+  /** S: abandoned within this many seconds is a short abandon. */
+  shortAbandonSeconds?: number;
+  /** One of the service level formulas of src/reports/kpi.ts. */
+  formula?: string;
+  /** The queue's goal, 0–1 (0.8 for 80 %). */
+  targetServiceLevel?: number;
+}
+
 export interface CustomerRulesJson {
   /** Added to the caller's priority per VIP level. */
   vipBoost: number;
@@ -141,6 +153,8 @@ export const queues = sqliteTable(
     customerRules: text('customer_rules', { mode: 'json' }).$type<CustomerRulesJson | null>(),
     /** Time-based steps, sorted by afterS: relax proficiency, add a queue, overflow. */
     steps: text('steps', { mode: 'json' }).$type<QueueStepJson[]>().notNull().default(sql`'[]'`),
+    /** Report settings (service level T and formula, short abandons, goal); null: the defaults. */
+    kpi: text('kpi', { mode: 'json' }).$type<QueueKpiJson | null>(),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },

@@ -34,7 +34,12 @@ async function login(username: string): Promise<string> {
 
 beforeAll(async () => {
   w = await startWorld();
-  truth = writeReportDay(w.daemon.storage.sqlite, { seed: 7, date: '2026-11-20', queues: ['q1', 'q2'], agents: 8, thresholds: { t: 20, s: 5 } });
+  // sales has report settings of its own (T 30 s, S 10 s), stored with the queue by the admin API.
+  truth = writeReportDay(w.daemon.storage.sqlite, { seed: 7, date: '2026-11-20', queues: ['sales', 'support'], agents: 8, thresholds: { t: 20, s: 5 }, queueThresholds: { sales: { t: 30, s: 10 } } });
+  const admin = await login('admin');
+  const patched = await w.http('PATCH', '/api/v1/admin/queues/sales', { token: admin, body: { kpi: { serviceLevelSeconds: 30, shortAbandonSeconds: 10 } } });
+  expect(patched.status).toBe(200);
+  expect(patched.body.kpi).toEqual({ serviceLevelSeconds: 30, shortAbandonSeconds: 10 });
   token = await login('sup1');
 }, 60_000);
 afterAll(async () => w?.close());
@@ -58,8 +63,21 @@ it('by queue: every count equals the generated day\'s, and the formula is printe
     });
   }
   expect(r.body.total.offered).toBe(truth.total.offered);
-  expect(r.body.formulas.length).toBeGreaterThan(0);
+  expect(r.body.total.answeredWithinT).toBe(truth.total.answeredWithinT);
+  // Each queue row prints its own definition; the total the report-wide one.
+  expect(r.body.rows.find((x: any) => x.key === 'sales').formula).toMatch(/within 30 s .*within 10 s/);
+  expect(r.body.rows.find((x: any) => x.key === 'support').formula).toMatch(/within 20 s .*within 5 s/);
   expect(r.body.total.formula).toMatch(/20 s/);
+  expect(r.body.formulas).toHaveLength(2);
+});
+
+it('a queue\'s report settings are checked together: S above T is 400 SHORT_OVER_T, an unknown formula 400', async () => {
+  const admin = await login('admin');
+  const bad = await w.http('PATCH', '/api/v1/admin/queues/support', { token: admin, body: { kpi: { serviceLevelSeconds: 10, shortAbandonSeconds: 15 } } });
+  expect(bad.status).toBe(400);
+  expect(bad.body.error.details.reason).toBe('SHORT_OVER_T');
+  expect((await w.http('PATCH', '/api/v1/admin/queues/support', { token: admin, body: { kpi: { formula: 'bestCase' } } })).status).toBe(400);
+  expect((await w.http('GET', '/api/v1/admin/queues/support', { token: admin })).body.kpi).toBeNull();
 });
 
 it('by 30-minute interval, as CSV: one line per interval of the day plus the total, the same counts', async () => {

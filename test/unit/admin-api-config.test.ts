@@ -86,6 +86,7 @@ describe('queues', () => {
       maxMisses: 1,
       retryS: 30,
       customerRules: null,
+      kpi: null,
       steps: [],
       requiredSkills: [
         { skill: 'french', minLevel: 5 },

@@ -58,7 +58,7 @@ describe('seedDemoCentre', () => {
       queues: ['sales', 'support', 'vip'],
     });
 
-    const acd = { weight: 1, leastBusyBy: 'calls', maxMisses: 1, retryS: 30, customerRules: { vipBoost: 10, preferredWaitS: 20 }, steps: [] };
+    const acd = { weight: 1, leastBusyBy: 'calls', maxMisses: 1, retryS: 30, customerRules: { vipBoost: 10, preferredWaitS: 20 }, steps: [], kpi: null };
     expect(dir.queues).toEqual([
       { id: 'sales', name: 'Sales', strategy: 'longestIdle', queueDevice: '8900', ringTimeoutS: 15, wrapUpS: 0, maxWaitS: null, overflowTarget: null, priority: 0, ...acd, requiredSkills: [{ skill: 'sales', minLevel: 5 }] },
       { id: 'support', name: 'Support', strategy: 'skillBased', queueDevice: '8901', ringTimeoutS: 15, wrapUpS: 0, maxWaitS: null, overflowTarget: null, priority: 0, ...acd, requiredSkills: [{ skill: 'support', minLevel: 5 }] },

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../core/errors.ts';
 import type { NewQueue, QueuePatch } from '../../storage/repositories/queues.ts';
 import type { AdminContext } from './admin-context.ts';
+import { kpiConfig, SL_FORMULA_IDS, type KpiConfig } from '../../reports/kpi.ts';
 import { closed, int, label, level, nullable, number, paramOf, patchOf, queueId, skillName, str, strategy, username } from './schemas.ts';
 
 type Params = { id: string };
@@ -40,6 +41,15 @@ const settings = {
       ],
     },
   },
+  /** Report settings (docs/reports.md, "Settings per queue"); null: the defaults. */
+  kpi: nullable(
+    closed({
+      serviceLevelSeconds: int(1, 3600),
+      shortAbandonSeconds: int(0, 3600),
+      formula: { type: 'string', enum: [...SL_FORMULA_IDS] },
+      targetServiceLevel: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+    }),
+  ),
   requiredSkills: { type: 'array', maxItems: 50, items: closed({ skill: skillName, minLevel: level }, ['skill', 'minLevel']) },
   members: { type: 'array', maxItems: 5000, items: username },
 };
@@ -52,6 +62,7 @@ export function queueRoutes(app: FastifyInstance, ctx: AdminContext): void {
   app.get<{ Params: Params }>('/queues/:id', { schema: { params } }, async (req) => repos.queues.get(req.params.id) ?? notFoundQueue(req.params.id));
 
   app.post<{ Body: NewQueue }>('/queues', { schema: { body: closed({ id: queueId, ...settings }, ['id', 'name', 'strategy', 'queueDevice']) } }, async (req, reply) => {
+    if (req.body.kpi) kpiConfig(req.body.kpi as Partial<KpiConfig>);
     const queue = await ctx.mutate(req, 'queue', 'create', () => {
       const q = repos.queues.create(req.body);
       return { result: q, audit: { action: 'queue.create', target: q.id, details: req.body } };
@@ -59,12 +70,14 @@ export function queueRoutes(app: FastifyInstance, ctx: AdminContext): void {
     return reply.status(201).send(queue);
   });
 
-  app.patch<{ Params: Params; Body: QueuePatch }>('/queues/:id', { schema: { params, body: patchOf(settings) } }, async (req) =>
-    ctx.mutate(req, 'queue', 'update', () => {
+  app.patch<{ Params: Params; Body: QueuePatch }>('/queues/:id', { schema: { params, body: patchOf(settings) } }, async (req) => {
+    // T, S, formula and goal checked together (S ≤ T): BAD_REQUEST with the kpi module's reason.
+    if (req.body.kpi) kpiConfig(req.body.kpi as Partial<KpiConfig>);
+    return ctx.mutate(req, 'queue', 'update', () => {
       const q = repos.queues.update(req.params.id, req.body) ?? notFoundQueue(req.params.id);
       return { result: q, audit: { action: 'queue.update', target: q.id, details: req.body } };
-    }),
-  );
+    });
+  });
 
   app.delete<{ Params: Params }>('/queues/:id', { schema: { params } }, async (req, reply) => {
     await ctx.mutate(req, 'queue', 'delete', () => {

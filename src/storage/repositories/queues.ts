@@ -3,7 +3,7 @@
  * required skills or members when one is given, inside one transaction with the queue row.
  */
 import { asc, eq } from 'drizzle-orm';
-import { queueAgents, queues, queueSkills, skills, users, type CustomerRulesJson, type LeastBusyBy, type QueueStepJson, type QueueStrategy } from '../schema.ts';
+import { queueAgents, queues, queueSkills, skills, users, type CustomerRulesJson, type LeastBusyBy, type QueueKpiJson, type QueueStepJson, type QueueStrategy } from '../schema.ts';
 import { mapConstraints } from './constraint-errors.ts';
 import { inTransaction, type RepoContext } from './context.ts';
 import { groupBy } from './group-by.ts';
@@ -32,6 +32,8 @@ export interface QueueSettings {
   retryS: number;
   customerRules: CustomerRulesJson | null;
   steps: QueueStepJson[];
+  /** Report settings; null: the defaults (docs/reports.md). */
+  kpi: QueueKpiJson | null;
 }
 
 export interface QueueConfig extends QueueSettings {
@@ -63,6 +65,7 @@ export const settingsColumns = {
   retryS: queues.retryS,
   customerRules: queues.customerRules,
   steps: queues.steps,
+  kpi: queues.kpi,
 };
 
 export class QueuesRepository {

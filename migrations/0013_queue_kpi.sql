@@ -1,0 +1,1 @@
+ALTER TABLE `queues` ADD `kpi` text;
