@@ -7,7 +7,7 @@
  * which replaces it; every later one is applied on top. No polling.
  */
 import { html } from 'htm/preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { tOr, useI18n } from '../i18n/index.js';
 import { ApiSocket } from '../ws-client.js';
 
@@ -44,6 +44,9 @@ export function Wallboard({ session, onAuthLost }) {
   const [pbx, setPbx] = useState(/** @type {'up' | 'down' | null} */ (null));
   const [error, setError] = useState(/** @type {string | null} */ (null));
   const [attempt, setAttempt] = useState(0);
+  // The daemon's clock minus ours, from each event's `ts`: times in state are counted on the
+  // daemon's clock, so a PC whose clock is off still shows them right.
+  const skewMs = useRef(0);
   const now = useNow(1000);
 
   useEffect(() => {
@@ -60,6 +63,8 @@ export function Wallboard({ session, onAuthLost }) {
         }
       },
       onEvent(e) {
+        const ts = Date.parse(e.ts);
+        if (Number.isFinite(ts)) skewMs.current = ts - Date.now();
         if (e.event === 'agent.state') {
           const d = e.data;
           setAgents((prev) => {
@@ -109,7 +114,7 @@ export function Wallboard({ session, onAuthLost }) {
                 <td>${a.extension ?? ''}</td>
                 <td><span class=${`state state-${a.state}`}>${tOr(t, `state.${a.state}`, a.state)}</span></td>
                 <td>${a.reason ? tOr(t, `reason.${a.reason}`, a.reason) : ''}</td>
-                <td class="time">${a.state === 'loggedOut' ? '' : formatDuration(now - Date.parse(a.since))}</td>
+                <td class="time">${a.state === 'loggedOut' ? '' : formatDuration(now + skewMs.current - Date.parse(a.since))}</td>
               </tr>`,
             )}
           </tbody>
