@@ -18,6 +18,8 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY migrations ./migrations
 COPY flows ./flows
+# The web console's static files (docs/console.md), served by the daemon at /console/.
+COPY console ./console
 # The volume is created from this folder on first mount, so the daemon's user owns it.
 RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]

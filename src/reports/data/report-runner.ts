@@ -36,10 +36,12 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
-const ENTRY = new URL('./report-worker.ts', import.meta.url).href;
-// The worker imports the entry through tsx (worker threads do not inherit the loader of vitest or
-// of `tsx` running the daemon).
-const workerSource = `import('tsx/esm/api').then((m) => m.tsImport(${JSON.stringify(ENTRY)}, ${JSON.stringify(ENTRY)}));`;
+// Run from the sources (tsx, vitest) the worker imports the TypeScript entry through tsx (worker
+// threads do not inherit the loader of vitest or of `tsx` running the daemon); from the compiled
+// build (dist/, the Docker image) it imports the JavaScript one directly.
+const COMPILED = import.meta.url.endsWith('.js');
+const ENTRY = new URL(COMPILED ? './report-worker.js' : './report-worker.ts', import.meta.url).href;
+const workerSource = COMPILED ? `import(${JSON.stringify(ENTRY)});` : `import('tsx/esm/api').then((m) => m.tsImport(${JSON.stringify(ENTRY)}, ${JSON.stringify(ENTRY)}));`;
 
 export class ReportRunner {
   private worker: Worker | null = null;
