@@ -38,6 +38,7 @@ import { PhoneReplayService, REPLAY_FLOW } from './recording/replay/phone-replay
 import type { RecordingCapture } from './recording/capture/capture-service.ts';
 import { registerIvrRoutes } from './http/ivr-routes.ts';
 import { registerReportRoutes } from './http/report-routes.ts';
+import { registerClassicReportRoutes } from './http/classic-report-routes.ts';
 import { ReportRunner } from './reports/data/report-runner.ts';
 import type { KpiConfig } from './reports/kpi.ts';
 import { registerQaRoutes } from './http/qa-routes.ts';
@@ -271,12 +272,14 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     // Reports (docs/reports.md): KPIs and the staffing what-if, on the report worker.
     const reportRunner = new ReportRunner({ file: join(config.dataDir, 'switchboard.db') });
     closers.push(() => reportRunner.close());
+    const queueKpi = () => Object.fromEntries(storage.repos.queues.list().flatMap((q) => (q.kpi ? [[q.id, q.kpi as Partial<KpiConfig>]] : [])));
     registerReportRoutes(app, {
       auth: storage.authService,
       runner: reportRunner,
       timeZone: config.ivr.timeZone,
-      queueKpi: () => Object.fromEntries(storage.repos.queues.list().flatMap((q) => (q.kpi ? [[q.id, q.kpi as Partial<KpiConfig>]] : []))),
+      queueKpi,
     });
+    registerClassicReportRoutes(app, { auth: storage.authService, runner: reportRunner, timeZone: config.ivr.timeZone, queueKpi });
     // QA sampling and scoring (docs/recording.md, "Quality (QA)"), and its daily sampling run.
     const qa = QaRepository.onConnection(storage.sqlite, clock);
     registerQaRoutes(app, { qa, audit: storage.repos.audit, auth: storage.authService });

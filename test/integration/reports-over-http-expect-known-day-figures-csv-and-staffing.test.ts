@@ -108,6 +108,33 @@ it('staffing: Erlang C per interval from the measured arrivals and AHT, beside t
   expect(row.agentsNeeded).toBeGreaterThan(row.erlangs);
 });
 
+it('the classic reports: the catalogue of seven; 用户放弃率统计表 in Chinese with the day\'s counts; by extension the answered calls add up; the detail redirects to the call export', async () => {
+  const list = await api('/api/v1/reports/classic');
+  expect(list.body.items.map((x: any) => x.name['zh-CN'])).toHaveLength(7);
+  const ab = await api(`/api/v1/reports/classic/abandonment?${period()}&lang=zh-CN`);
+  expect(ab.body).not.toHaveProperty('error');
+  expect(ab.status).toBe(200);
+  expect(ab.body.name).toBe('用户放弃率统计表');
+  expect(ab.body.columns.map((c: any) => c.label).slice(0, 4)).toEqual(['队列', '呼入总数', '接通数', '放弃数']);
+  for (const r of ab.body.rows) {
+    const t = truth.byQueue[r[0]]!;
+    expect(r.slice(1, 5)).toEqual([t.offered, t.answered, t.abandoned, t.shortAbandoned]);
+  }
+  expect(ab.body.total[0]).toBe('合计');
+  expect(ab.body.chart.kind).toBe('pie');
+  const ext = await api(`/api/v1/reports/classic/extension-summary?${period()}`);
+  expect(ext.body.rows.reduce((n: number, r: any[]) => n + (r[1] as number), 0)).toBe(truth.total.answered);
+  const byHour = await api(`/api/v1/reports/classic/interval-traffic?${period()}&format=csv&lang=zh-CN`);
+  expect(byHour.type).toMatch(/^text\/csv/);
+  const lines = byHour.text.replace(/^\ufeff/, '').trim().split('\r\n');
+  expect(lines[0]!.startsWith('时段,呼入总数')).toBe(true);
+  expect(lines.slice(1, 25).map((l) => Number(l.split(',')[1]))).toEqual(truth.byInterval['60m'].map((c) => c.offered));
+  const detail = await fetch(`${w.daemon.url}/api/v1/reports/classic/agent-detail?${period()}`, { headers: { authorization: `Bearer ${token}` }, redirect: 'manual' });
+  expect(detail.status).toBe(307);
+  expect(detail.headers.get('location')).toMatch(/^\/api\/v1\/reports\/calls\?from=/);
+  expect((await api(`/api/v1/reports/classic/nosuch?${period()}`)).status).toBe(404);
+});
+
 it('an agent is refused 403; a reversed or overlong period is 400 with a reason; no token is 401', async () => {
   const agentToken = await login('a1001');
   expect((await api(`/api/v1/reports/kpi?${period()}`, agentToken)).body.error.code).toBe('FORBIDDEN');
@@ -116,7 +143,7 @@ it('an agent is refused 403; a reversed or overlong period is 400 with a reason;
   expect(reversed.body.error.details.reason).toBe('BAD_RANGE');
   const long = await api(`/api/v1/reports/kpi?from=2025-01-01T00:00:00Z&to=2026-06-01T00:00:00Z`);
   expect(long.body.error.details.reason).toBe('PERIOD_TOO_LONG');
-  expect((await api(`/api/v1/reports/kpi?${period()}&groupBy=team`)).status).toBe(400);
+  expect((await api(`/api/v1/reports/kpi?${period()}&groupBy=skill`)).status).toBe(400);
   const anon = await fetch(`${w.daemon.url}/api/v1/reports/kpi?${period()}`);
   expect(anon.status).toBe(401);
 });

@@ -10,11 +10,11 @@
 import type { Database } from 'better-sqlite3';
 import { badRequest } from '../../core/errors.ts';
 import { intervalOf, CallsPerInterval, INTERVAL_SIZES, type IntervalSize } from '../intervals.ts';
-import { CallKpiAccumulator, GroupedCallKpis, byAgent, byQueue, kpiConfig, kpiConfigBook, type CallCounts, type CallKpis, type KpiConfig, type SlFormulaId } from '../kpi.ts';
+import { CallKpiAccumulator, GroupedCallKpis, byAgent, byExtension, byQueue, byTeam, kpiConfig, kpiConfigBook, type CallCounts, type CallKpis, type KpiConfig, type SlFormulaId } from '../kpi.ts';
 import { OccupancyAccumulator, type OccupancyReport, type StateTimes } from '../occupancy.ts';
 import { callRecords, stateSpans } from './call-rows.ts';
 
-export const REPORT_GROUPINGS = ['queue', 'agent', 'interval'] as const;
+export const REPORT_GROUPINGS = ['queue', 'agent', 'team', 'extension', 'interval'] as const;
 export type ReportGrouping = (typeof REPORT_GROUPINGS)[number];
 
 export interface ReportRequest {
@@ -112,7 +112,16 @@ export function runReport(db: Database, r: ReportRequest): ReportResult {
   const book = kpiConfigBook(r.kpi?.byQueue ?? {}, wide);
   const size = r.grouping === 'interval' ? (r.intervalSize ?? '30m') : null;
   const total = new CallKpiAccumulator(wide);
-  const grouped = r.grouping === 'queue' ? new GroupedCallKpis(byQueue, (q) => book(q)) : r.grouping === 'agent' ? new GroupedCallKpis(byAgent, () => wide) : null;
+  const grouped =
+    r.grouping === 'queue'
+      ? new GroupedCallKpis(byQueue, (q) => book(q))
+      : r.grouping === 'agent'
+        ? new GroupedCallKpis(byAgent, () => wide)
+        : r.grouping === 'team'
+          ? new GroupedCallKpis(byTeam, () => wide)
+          : r.grouping === 'extension'
+            ? new GroupedCallKpis(byExtension, () => wide)
+            : null;
   const perInterval = size !== null ? new CallsPerInterval(r.from, r.to, size, r.timeZone, wide) : null;
   const period = { from: r.from, to: r.to, queue: r.queue ?? null, agent: r.agent ?? null };
   const every = Math.max(1, r.progressEvery ?? 10_000);
