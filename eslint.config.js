@@ -19,4 +19,19 @@ export default tseslint.config(
     },
   },
   { files: ['test/**/*.ts', 'bench/**/*.ts'], rules: { 'no-console': 'off' } },
+  // The web console: plain ES modules with JSDoc types, typed by console/tsconfig.json (the
+  // browser's types); the same promise rules (a dropped promise is a lost click or frame).
+  {
+    files: ['console/**/*.js'],
+    languageOptions: {
+      parser: tseslint.parser,
+      parserOptions: { project: './console/tsconfig.json', tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
 );
