@@ -278,6 +278,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
       runner: reportRunner,
       timeZone: config.ivr.timeZone,
       queueKpi,
+      file: join(config.dataDir, 'switchboard.db'), // the call detail export (report-export-routes.ts)
     });
     registerClassicReportRoutes(app, { auth: storage.authService, runner: reportRunner, timeZone: config.ivr.timeZone, queueKpi });
     // QA sampling and scoring (docs/recording.md, "Quality (QA)"), and its daily sampling run.

@@ -1,6 +1,6 @@
 /**
  * Reports over HTTP (docs/reports.md): the KPI report of a period grouped by queue, agent or
- * local interval, as JSON or CSV, and the staffing what-if (Erlang C per interval beside the
+ * local interval, as JSON, CSV or XLSX (src/reports/export/report-sheets.ts), and the staffing what-if (Erlang C per interval beside the
  * service level actually reached). Supervisors and admins. The report runs on the report worker
  * (src/reports/data/report-runner.ts), never on the event loop; the CSV is written from the
  * report's rows (one row per group, so it is small whatever the period).
@@ -17,8 +17,12 @@ import { SL_FORMULA_IDS, type KpiConfig, type SlFormulaId } from '../reports/kpi
 import { ReportTimeout, type ReportRunner } from '../reports/data/report-runner.ts';
 import { REPORT_GROUPINGS, type ReportGrouping, type ReportResult, type ReportRow } from '../reports/data/run-report.ts';
 import { authenticate } from './admin/guard.ts';
+import { registerReportExportRoutes } from './report-export-routes.ts';
 import { closed, int, str } from './admin/schemas.ts';
 import { parseInstant } from './query-times.ts';
+import { csvField } from '../reports/export/csv.ts';
+import { EXPORT_LANGS, type ExportLang } from '../reports/export/labels.ts';
+import { kpiWorkbook, staffingWorkbook } from '../reports/export/report-sheets.ts';
 
 const READERS = ['supervisor', 'admin'];
 /** The longest period one report covers. */
@@ -32,6 +36,8 @@ export interface ReportRoutesDeps {
   timeZone: string;
   /** Each queue's stored report settings (admin API, queue `kpi`): they win for its queue rows. */
   queueKpi?(): Record<string, Partial<KpiConfig>>;
+  /** The database file: with it, the call detail export (report-export-routes.ts) is served too. */
+  file?: string;
 }
 
 interface KpiQs {
@@ -45,7 +51,8 @@ interface KpiQs {
   shortAbandonSeconds?: number;
   formula?: SlFormulaId;
   target?: number;
-  format?: 'json' | 'csv';
+  format?: 'json' | 'csv' | 'xlsx';
+  lang?: ExportLang;
 }
 
 const periodProps = {
@@ -56,9 +63,11 @@ const periodProps = {
   shortAbandonSeconds: int(0, 3600),
   formula: { type: 'string', enum: [...SL_FORMULA_IDS] },
   target: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 100 },
+  lang: { type: 'string', enum: [...EXPORT_LANGS] },
 };
 
 export function registerReportRoutes(app: FastifyInstance, d: ReportRoutesDeps): void {
+  if (d.file !== undefined) registerReportExportRoutes(app, { auth: d.auth, file: d.file, timeZone: d.timeZone });
   const authorize = (req: Parameters<typeof authenticate>[0]): void => {
     const user = authenticate(req, d.auth);
     if (!user.roles.some((r) => READERS.includes(r))) throw forbidden(`reports need the ${READERS.join(' or ')} role`);
@@ -92,7 +101,7 @@ export function registerReportRoutes(app: FastifyInstance, d: ReportRoutesDeps):
             groupBy: { type: 'string', enum: [...REPORT_GROUPINGS] },
             interval: { type: 'string', enum: [...INTERVAL_SIZES] },
             agent: str(1, 64, '^[A-Za-z0-9._-]+$'),
-            format: { type: 'string', enum: ['json', 'csv'] },
+            format: { type: 'string', enum: ['json', 'csv', 'xlsx'] },
           },
           ['from', 'to'],
         ),
@@ -103,6 +112,7 @@ export function registerReportRoutes(app: FastifyInstance, d: ReportRoutesDeps):
       const grouping = req.query.groupBy ?? 'queue';
       const r = await run(req.query, grouping, grouping === 'interval' ? (req.query.interval ?? '30m') : undefined);
       if (req.query.format === 'csv') return sendCsv(reply, `kpi-${grouping}.csv`, kpiCsv(r));
+      if (req.query.format === 'xlsx') return sendXlsx(reply, `kpi-${grouping}.xlsx`, await kpiWorkbook(r, req.query.lang ?? 'en-US'));
       return r;
     },
   );
@@ -111,7 +121,7 @@ export function registerReportRoutes(app: FastifyInstance, d: ReportRoutesDeps):
     '/api/v1/reports/staffing',
     {
       schema: {
-        querystring: closed({ ...periodProps, interval: { type: 'string', enum: Object.keys(STAFFING_INTERVALS) }, maxOccupancy: { type: 'number', exclusiveMinimum: 0, maximum: 100 }, shrinkage: { type: 'number', minimum: 0, exclusiveMaximum: 100 }, format: { type: 'string', enum: ['json', 'csv'] } }, ['from', 'to']),
+        querystring: closed({ ...periodProps, interval: { type: 'string', enum: Object.keys(STAFFING_INTERVALS) }, maxOccupancy: { type: 'number', exclusiveMinimum: 0, maximum: 100 }, shrinkage: { type: 'number', minimum: 0, exclusiveMaximum: 100 }, format: { type: 'string', enum: ['json', 'csv', 'xlsx'] } }, ['from', 'to']),
       },
     },
     async (req, reply) => {
@@ -121,6 +131,7 @@ export function registerReportRoutes(app: FastifyInstance, d: ReportRoutesDeps):
       const r = await run(q, 'interval', interval);
       const out = staffingOf(r, STAFFING_INTERVALS[interval]!, { ...(q.maxOccupancy !== undefined ? { maxOccupancy: q.maxOccupancy / 100 } : {}), ...(q.shrinkage !== undefined ? { shrinkage: q.shrinkage / 100 } : {}) });
       if (q.format === 'csv') return sendCsv(reply, 'staffing.csv', staffingCsv(out));
+      if (q.format === 'xlsx') return sendXlsx(reply, 'staffing.xlsx', await staffingWorkbook(out, q.lang ?? 'en-US'));
       return out;
     },
   );
@@ -186,14 +197,9 @@ export function staffingOf(r: ReportResult, intervalSeconds: number, extra: { ma
 
 // ----------------------------------------------------------------------------------------- CSV
 
-/** One CSV field (RFC 4180): quoted when it holds a comma, quote or line break; a leading =, +, -
- * or @ is prefixed with ' so that a spreadsheet does not run it as a formula. */
-export function csvField(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  let s = typeof v === 'number' ? (Number.isFinite(v) ? String(Math.round(v * 1e6) / 1e6) : '') : String(v);
-  if (/^[=+\-@]/.test(s) && typeof v !== 'number') s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+// csvField moved to src/reports/export/csv.ts (the exports share it); re-exported for the routes
+// that import it from here.
+export { csvField };
 
 const csvLine = (xs: unknown[]): string => `${xs.map(csvField).join(',')}\r\n`;
 const iso = (ms: number | undefined): string => (ms === undefined ? '' : new Date(ms).toISOString());
@@ -213,4 +219,10 @@ function staffingCsv(s: StaffingReport): string {
 function sendCsv(reply: FastifyReply, name: string, body: string): FastifyReply {
   // A BOM so that Excel reads UTF-8 (queue names, formulas with ≤ and ×).
   return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(`\ufeff${body}`);
+}
+
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+function sendXlsx(reply: FastifyReply, name: string, body: Buffer): FastifyReply {
+  return reply.header('content-type', XLSX_TYPE).header('content-disposition', `attachment; filename="${name}"`).send(body);
 }
