@@ -5,6 +5,7 @@
  * The daemon enforces the same roles on every API call: this is presentation, not security.
  */
 import { placeholder } from './placeholder.js';
+import { Reports } from './reports.js';
 import { Wallboard } from './wallboard.js';
 
 /** @typedef {import('../api.js').Role} Role */
@@ -21,7 +22,7 @@ import { Wallboard } from './wallboard.js';
 export const PAGES = [
   { id: 'wallboard', roles: ['supervisor', 'admin'], titleKey: 'page.wallboard.title', component: Wallboard },
   { id: 'recordings', roles: ['qa', 'supervisor', 'admin'], titleKey: 'page.recordings.title', component: placeholder('page.recordings.title', 'page.recordings.placeholder') },
-  { id: 'reports', roles: ['supervisor', 'admin'], titleKey: 'page.reports.title', component: placeholder('page.reports.title', 'page.reports.placeholder') },
+  { id: 'reports', roles: ['supervisor', 'admin'], titleKey: 'page.reports.title', component: Reports },
   { id: 'ivr', roles: ['admin', 'supervisor'], titleKey: 'page.ivr.title', component: placeholder('page.ivr.title', 'page.ivr.placeholder') },
   { id: 'routing', roles: ['supervisor', 'admin'], titleKey: 'page.routing.title', component: placeholder('page.routing.title', 'page.routing.placeholder') },
 ];

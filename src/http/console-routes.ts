@@ -37,12 +37,18 @@ const CONTENT_TYPES: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
 };
 
-/** The bare module names the console imports, each the file its package exports for `import`. */
-const VENDOR: readonly { name: string; pkg: string; file: string }[] = [
+/** The bare module names the console imports, each the file its package exports for `import`;
+ * `name: null` for a file only reached by a relative import of another (a chunk). */
+const VENDOR: readonly { name: string | null; pkg: string; file: string }[] = [
   { name: 'preact', pkg: 'preact', file: 'dist/preact.mjs' },
   { name: 'preact/hooks', pkg: 'preact', file: 'hooks/dist/hooks.mjs' },
   { name: 'htm', pkg: 'htm', file: 'dist/htm.mjs' },
   { name: 'htm/preact', pkg: 'htm', file: 'preact/index.mjs' },
+  // The Reports page's charts: Chart.js's ESM build imports its chunk by a relative URL and
+  // @kurkle/color by name.
+  { name: 'chart.js', pkg: 'chart.js', file: 'dist/chart.js' },
+  { name: null, pkg: 'chart.js', file: 'dist/chunks/index.js' },
+  { name: '@kurkle/color', pkg: '@kurkle/color', file: 'dist/color.esm.js' },
 ];
 
 const YEAR_S = 365 * 24 * 3600;
@@ -67,11 +73,11 @@ function vendorFiles(): { files: Map<string, VendorFile>; imports: Record<string
   for (const v of VENDOR) {
     const root = packageRoot(require.resolve(v.pkg), v.pkg);
     const abs = join(root, v.file);
-    if (!existsSync(abs)) throw new Error(`console: ${v.name} has no ${v.file} (package ${v.pkg} changed its layout?)`);
+    if (!existsSync(abs)) throw new Error(`console: ${v.name ?? v.pkg} has no ${v.file} (package ${v.pkg} changed its layout?)`);
     const urlPath = `${v.pkg}/${v.file}`;
     files.set(urlPath, { urlPath, abs });
     if (existsSync(`${abs}.map`)) files.set(`${urlPath}.map`, { urlPath: `${urlPath}.map`, abs: `${abs}.map` });
-    imports[v.name] = urlPath;
+    if (v.name !== null) imports[v.name] = urlPath;
   }
   return { files, imports };
 }

@@ -45,7 +45,7 @@ describe('console files', () => {
     expect(page.body).toContain(`src="${base}/main.js"`);
     const map = /<script type="importmap">(.*?)<\/script>/s.exec(page.body)![1]!;
     const imports = (JSON.parse(map) as { imports: Record<string, string> }).imports;
-    expect(Object.keys(imports).sort()).toEqual(['htm', 'htm/preact', 'preact', 'preact/hooks']);
+    expect(Object.keys(imports).sort()).toEqual(['@kurkle/color', 'chart.js', 'htm', 'htm/preact', 'preact', 'preact/hooks']);
     const hash = createHash('sha256').update(map).digest('base64');
     expect(page.headers['content-security-policy']).toContain(`script-src 'self' 'sha256-${hash}'`);
     expect(page.headers['content-security-policy']).toContain("default-src 'self'");
