@@ -9,7 +9,7 @@ import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import type { ReportResult, ReportRow } from '../../src/reports/data/run-report.ts';
 import { callDetailOf, type CallDetail } from '../../src/reports/export/call-detail.ts';
-import { CALL_COLUMNS, exportCalls } from '../../src/reports/export/call-export.ts';
+import { CALL_COLUMNS, exportCalls, sheetPipe } from '../../src/reports/export/call-export.ts';
 import { LocalClock } from '../../src/reports/export/local-time.ts';
 import { kpiWorkbook, staffingWorkbook } from '../../src/reports/export/report-sheets.ts';
 
@@ -166,4 +166,18 @@ it('XLSX streams through the WorkbookWriter: read back, every row, typed cells, 
   expect(r2.getCell(9).value).toBe(7);
   expect(r2.getCell(12).value).toBe('answered');
   expect(ws.getRow(5).getCell(3).value).toBeNull(); // c3 abandoned: no answer time
+});
+
+it('exceljs\'s sheet pipe, where the XML waits for the deflate, is found (the XLSX back-pressure depends on it)', async () => {
+  const out = new PassThrough();
+  out.resume();
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  const ws = wb.addWorksheet('Calls');
+  for (let i = 0; i < 2000; i++) ws.addRow([`row ${i}`, i, 'some text to fill the 64 KiB batch']).commit();
+  await new Promise((r) => setImmediate(r));
+  const pipe = sheetPipe(ws);
+  expect(pipe).not.toBeNull();
+  expect(pipe!._writableState.length).toBeGreaterThanOrEqual(0);
+  ws.commit();
+  await wb.commit();
 });
