@@ -28,8 +28,6 @@ const PERIODS = ['today', 'yesterday', 'thisWeek', 'custom'];
 /** Intervals the classic interval report takes; the what-if takes the sub-day ones. */
 const CLASSIC_INTERVALS = ['15m', '30m', '60m', 'day', 'week'];
 const STAFFING_INTERVALS = ['15m', '30m', '60m'];
-/** Excel downloads of the what-if (`format=xlsx`), shown only where the API answers them. */
-const STAFFING_XLSX = false;
 
 /**
  * @typedef {object} Form
@@ -43,7 +41,7 @@ const STAFFING_XLSX = false;
  * @property {number} target % within T (what-if)
  * @property {number} slSeconds T, s (what-if)
  */
-/** @typedef {{kind: 'classic', entry: ClassicEntry, view: ClassicView, query: string, locale: Locale} | {kind: 'staffing', report: StaffingReport, query: string}} Result */
+/** @typedef {{kind: 'classic', entry: ClassicEntry, view: ClassicView, query: string, locale: Locale} | {kind: 'perCall', entry: ClassicEntry, query: string} | {kind: 'staffing', report: StaffingReport, query: string}} Result */
 
 /** @param {import('./index.js').PageProps} props */
 export function Reports({ session, onAuthLost }) {
@@ -115,6 +113,12 @@ export function Reports({ session, onAuthLost }) {
     if (!range) return setError(t('reports.error.period'));
     if (isStaffing) {
       void runStaffing(queryOf({ ...range, interval: form.interval, queue: form.queue.trim(), target: form.target, slSeconds: form.slSeconds }));
+    } else if (entry && entry.export !== null) {
+      // One row per call: a file from the call export, not a table to show.
+      ask.current++;
+      setBusy(false);
+      setResult({ kind: 'perCall', entry, query: queryOf({ ...range, queue: form.queue.trim(), agent: form.agent.trim() }) });
+      setError(null);
     } else if (entry) {
       void runClassic(entry, queryOf({ ...range, interval: intervals ? form.interval : null, queue: form.queue.trim(), agent: form.agent.trim() }), locale);
     }
@@ -122,15 +126,21 @@ export function Reports({ session, onAuthLost }) {
 
   // A classic report's labels are the API's, in the language asked for: ask again on a switch.
   useEffect(() => {
-    if (result?.kind === 'classic' && result.locale !== locale && result.entry.export === null) void runClassic(result.entry, result.query, locale);
+    if (result?.kind === 'classic' && result.locale !== locale) void runClassic(result.entry, result.query, locale);
   }, [locale]);
 
   /** @param {'csv' | 'xlsx'} format */
   const save = (format) => {
     if (!result) return;
-    const url = result.kind === 'classic' ? `/api/v1/reports/classic/${result.entry.id}?${result.query}&lang=${locale}&format=${format}` : `/api/v1/reports/staffing?${result.query}&format=${format}${format === 'xlsx' ? `&lang=${locale}` : ''}`;
-    const name = `${result.kind === 'classic' ? result.entry.id : STAFFING}.${format}`;
-    download(url, session.token, name).then(() => setError(null), show);
+    const tail = `lang=${locale}&format=${format}`;
+    let url = `/api/v1/reports/staffing?${result.query}&${tail}`;
+    // Per call: the call export itself (the classic route would redirect there, without the
+    // language). XLSX of a classic report: the KPI workbook of the same grouping, filters and
+    // period — the API has no XLSX of the classic views — so every KPI of the same rows.
+    if (result.kind === 'perCall') url = `${result.entry.export}?${result.query}&${tail}`;
+    else if (result.kind === 'classic' && format === 'xlsx') url = `/api/v1/reports/kpi?${result.query}&groupBy=${result.entry.grouping}&${tail}`;
+    else if (result.kind === 'classic') url = `/api/v1/reports/classic/${result.entry.id}?${result.query}&${tail}`;
+    download(url, session.token, `${result.kind === 'staffing' ? STAFFING : result.entry.id}.${format}`).then(() => setError(null), show);
   };
 
   return html`<section class="reports" data-test="reports">
@@ -176,36 +186,36 @@ export function Reports({ session, onAuthLost }) {
     </form>
     ${error && html`<p class="error" role="alert" data-test="report-error">${t('reports.error', { message: error })}</p>`}
     ${result?.kind === 'classic' && html`<${ClassicResult} entry=${result.entry} view=${result.view} onSave=${save} />`}
+    ${result?.kind === 'perCall' &&
+    html`<div class="report-result" data-test="report-result" data-report=${result.entry.id}>
+      <div class="report-head">
+        <h3>${result.entry.name[locale]}</h3>
+        <${Downloads} onSave=${save} />
+      </div>
+      <p>${t('reports.perCall')}</p>
+    </div>`}
     ${result?.kind === 'staffing' && html`<${StaffingResult} report=${result.report} onSave=${save} />`}
   </section>`;
 }
 
-/** @param {{onSave: (format: 'csv' | 'xlsx') => void, xlsx: boolean}} props */
-function Downloads({ onSave, xlsx }) {
+/** @param {{onSave: (format: 'csv' | 'xlsx') => void, xlsxTitle?: MessageKey}} props */
+function Downloads({ onSave, xlsxTitle }) {
   const { t } = useI18n();
   return html`<div class="downloads">
     <button type="button" data-test="download-csv" onClick=${() => onSave('csv')}>${t('reports.download.csv')}</button>
-    ${xlsx && html`<button type="button" data-test="download-xlsx" onClick=${() => onSave('xlsx')}>${t('reports.download.xlsx')}</button>`}
+    <button type="button" data-test="download-xlsx" title=${xlsxTitle ? t(xlsxTitle) : undefined} onClick=${() => onSave('xlsx')}>${t('reports.download.xlsx')}</button>
   </div>`;
 }
 
 /** @param {{entry: ClassicEntry, view: ClassicView, onSave: (format: 'csv' | 'xlsx') => void}} props */
 function ClassicResult({ entry, view, onSave }) {
-  const { t } = useI18n();
-  // One row per call: the API answers it with the call export, a file rather than a table.
-  if (entry.export !== null) {
-    return html`<div class="report-result" data-test="report-result" data-report=${entry.id}>
-      <p>${t('reports.perCall')}</p>
-      <${Downloads} onSave=${onSave} xlsx=${false} />
-    </div>`;
-  }
   const chartFormat = VALUE_FORMAT[view.columns.find((c) => c.id === view.chart.column)?.format ?? 'count'];
   const names = useMemo(() => (entry.grouping === 'interval' ? intervalNames(view.rows.map((r) => String(r[0]))) : null), [entry, view]);
   const points = useMemo(() => (names ? view.chart.points.map((p) => ({ ...p, label: names.get(p.label) ?? p.label })) : view.chart.points), [names, view]);
   return html`<div class="report-result" data-test="report-result" data-report=${view.id}>
     <div class="report-head">
       <h3>${view.name}</h3>
-      <${Downloads} onSave=${onSave} xlsx=${false} />
+      <${Downloads} onSave=${onSave} xlsxTitle="reports.download.xlsxKpi" />
     </div>
     <div class="report-body">
       <div class="report-table"><${ClassicTable} view=${view} names=${names} /></div>
@@ -223,7 +233,7 @@ function StaffingResult({ report, onSave }) {
   return html`<div class="report-result" data-test="staffing-result">
     <div class="report-head">
       <h3>${t('reports.staffing')}</h3>
-      <${Downloads} onSave=${onSave} xlsx=${STAFFING_XLSX} />
+      <${Downloads} onSave=${onSave} />
     </div>
     <p class="muted">${t('reports.staffing.goal', { target: Math.round(report.targetServiceLevel * 100), seconds: report.serviceLevelSeconds })}</p>
     <div class="report-body">

@@ -3,8 +3,9 @@
  * day of traffic (test/helpers/report-day.ts, which returns the true figures it wrote). A
  * supervisor in Shanghai, browsing in Chinese, runs 用户放弃率统计表 for that day: the table's
  * offered and abandoned cells are the generator's per queue, the pie chart is drawn, the formulas
- * are printed; the CSV download's first line is the Chinese header; a refused query shows the
- * API's message; the staffing what-if lists every hour with the agents it needs beside a bar
+ * are printed; the CSV download's first line is the Chinese header and the Excel download is a
+ * workbook; a refused query shows the API's message; the per-call report downloads one line per
+ * call; the staffing what-if lists every hour with the agents it needs beside a bar
  * chart; switching to English turns the page's labels and the report's own to English.
  */
 import { readFileSync } from 'node:fs';
@@ -119,6 +120,10 @@ describe('Reports page', () => {
     const csv = readFileSync((await file.path())!, 'utf8').replace(/^\ufeff/, '');
     expect(csv.split('\r\n')[0]).toBe(headers.join(','));
     expect(csv).toContain(`sales,${truth.byQueue.sales!.offered},`);
+    // Excel: the API has no XLSX of the classic views, so the KPI workbook of the same rows.
+    const [xlsx] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=download-xlsx]')]);
+    expect(xlsx.suggestedFilename()).toBe('kpi-queue.xlsx');
+    expect(readFileSync((await xlsx.path())!).subarray(0, 4).toString('latin1')).toBe('PK\x03\x04');
 
     // A query the API refuses: its message, readable, in the page.
     await page.fill('[data-test=agent]', 'not an agent!');
@@ -126,6 +131,16 @@ describe('Reports page', () => {
     await page.locator('[data-test=report-error]').waitFor();
     expect(await page.locator('[data-test=report-error]').textContent()).toMatch(/^报表无法生成：.*agent/);
     await page.fill('[data-test=agent]', '');
+
+    // 座席话务统计详细表 is one row per call: no table, the call export as a file (a header, then each call).
+    await page.selectOption('[data-test=report-picker]', 'agent-detail');
+    await page.click('[data-test=run]');
+    await page.locator('[data-test=report-result][data-report=agent-detail]').waitFor();
+    expect(await page.locator('[data-test=report-error]').count()).toBe(0);
+    expect(await page.locator('[data-test=report-result] h3').textContent()).toBe('座席话务统计详细表');
+    const [calls] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=download-csv]')]);
+    const callLines = readFileSync((await calls.path())!, 'utf8').replace(/^\ufeff/, '').trimEnd().split('\r\n');
+    expect(callLines).toHaveLength(truth.total.offered + 1);
 
     // The staffing what-if, hour by hour: agents needed beside the service level reached.
     await page.selectOption('[data-test=report-picker]', 'staffing');
@@ -145,6 +160,9 @@ describe('Reports page', () => {
     expect(await drawnPixels(page, '[data-test=staffing-chart] canvas')).toBeGreaterThan(500);
     expect(await page.locator('[data-test=staffing-result] [data-test=formulas] li').first().textContent()).toMatch(/^Erlang C/);
     await browser.screenshot(page, 'reports-staffing-zh-CN');
+    const [staffingXlsx] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=download-xlsx]')]);
+    expect(staffingXlsx.suggestedFilename()).toBe('staffing.xlsx');
+    expect(readFileSync((await staffingXlsx.path())!).subarray(0, 4).toString('latin1')).toBe('PK\x03\x04');
 
     // English: the page's labels at once, the report's names and columns (the API's) with them.
     await page.selectOption('[data-test=locale-switch]', 'en-US');
