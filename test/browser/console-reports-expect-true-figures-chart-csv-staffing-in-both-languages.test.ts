@@ -186,5 +186,6 @@ describe('Reports page', () => {
 
     // The one refused query is the only thing the browser logged (Chromium logs every 4xx).
     expect(errors).toEqual(['console: Failed to load resource: the server responded with a status of 400 (Bad Request)']);
-  });
+    // One journey of ~25 steps: 6 s alone, more beside the suite on two cores.
+  }, 45_000);
 });
