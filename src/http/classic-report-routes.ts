@@ -14,7 +14,8 @@ import { SL_FORMULA_IDS, type KpiConfig, type SlFormulaId } from '../reports/kpi
 import { authenticate } from './admin/guard.ts';
 import { closed, int, str } from './admin/schemas.ts';
 import { parseInstant } from './query-times.ts';
-import { csvField } from './report-routes.ts';
+import { csvField } from '../reports/export/csv.ts';
+import { classicWorkbook } from '../reports/export/classic-sheet.ts';
 
 const READERS = ['supervisor', 'admin'];
 const MAX_PERIOD_MS = 366 * 86_400_000;
@@ -33,7 +34,7 @@ interface Qs {
   queue?: string;
   agent?: string;
   lang?: Lang;
-  format?: 'json' | 'csv';
+  format?: 'json' | 'csv' | 'xlsx';
   slSeconds?: number;
   shortAbandonSeconds?: number;
   formula?: SlFormulaId;
@@ -68,7 +69,7 @@ export function registerClassicReportRoutes(app: FastifyInstance, d: ClassicRepo
             shortAbandonSeconds: int(0, 3600),
             formula: { type: 'string', enum: [...SL_FORMULA_IDS] },
             target: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 100 },
-            format: { type: 'string', enum: ['json', 'csv'] },
+            format: { type: 'string', enum: ['json', 'csv', 'xlsx'] },
           },
           ['from', 'to'],
         ),
@@ -80,8 +81,10 @@ export function registerClassicReportRoutes(app: FastifyInstance, d: ClassicRepo
       if (!report) throw notFound(`no classic report ${req.params.id}`);
       const q = req.query;
       // One row per call: the call export has it (streamed), with the same filters.
+      // A file per call (there is no JSON of it): CSV unless XLSX was asked for, in `lang`.
       if (report.export) {
-        const keep = Object.entries(q).filter(([k]) => ['from', 'to', 'queue', 'agent', 'format'].includes(k)) as [string, string][];
+        const keep = Object.entries(q).filter(([k]) => ['from', 'to', 'queue', 'agent', 'lang'].includes(k)) as [string, string][];
+        keep.push(['format', q.format === 'xlsx' ? 'xlsx' : 'csv']);
         return reply.redirect(`${report.export}?${new URLSearchParams(keep).toString()}`, 307);
       }
       const from = parseInstant('from', q.from);
@@ -103,6 +106,12 @@ export function registerClassicReportRoutes(app: FastifyInstance, d: ClassicRepo
         throw err;
       }
       const view = classicView(report, result, q.lang ?? 'en-US');
+      if (q.format === 'xlsx') {
+        return reply
+          .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+          .header('content-disposition', `attachment; filename="${report.id}.xlsx"; filename*=UTF-8''${encodeURIComponent(view.name)}.xlsx`)
+          .send(await classicWorkbook(view, q.lang ?? 'en-US'));
+      }
       if (q.format !== 'csv') return view;
       return reply
         .header('content-type', 'text/csv; charset=utf-8')

@@ -6,6 +6,7 @@
  * with Erlang C from the measured arrivals and AHT (checked against the pure module), and agents
  * and bad periods are refused with stable codes.
  */
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { agentsNeeded, trafficIntensity } from '../../src/reports/erlang-c.ts';
 import { writeReportDay, type ReportDayTruth } from '../helpers/report-day.ts';
@@ -129,9 +130,28 @@ it('the classic reports: the catalogue of seven; 用户放弃率统计表 in Chi
   const lines = byHour.text.replace(/^\ufeff/, '').trim().split('\r\n');
   expect(lines[0]!.startsWith('时段,呼入总数')).toBe(true);
   expect(lines.slice(1, 25).map((l) => Number(l.split(',')[1]))).toEqual(truth.byInterval['60m'].map((c) => c.offered));
-  const detail = await fetch(`${w.daemon.url}/api/v1/reports/classic/agent-detail?${period()}`, { headers: { authorization: `Bearer ${token}` }, redirect: 'manual' });
+  const detail = await fetch(`${w.daemon.url}/api/v1/reports/classic/agent-detail?${period()}&lang=zh-CN`, { headers: { authorization: `Bearer ${token}` }, redirect: 'manual' });
   expect(detail.status).toBe(307);
-  expect(detail.headers.get('location')).toMatch(/^\/api\/v1\/reports\/calls\?from=/);
+  const location = detail.headers.get('location') ?? '';
+  expect(location).toMatch(/^\/api\/v1\/reports\/calls\?from=.*&lang=zh-CN&format=csv$/);
+  // Followed, it is the call export: a line per queue call of the day.
+  const calls = await api(location);
+  expect(calls.status).toBe(200);
+  expect(calls.text.trim().split('\r\n').length - 1).toBe(truth.total.offered);
+  // The XLSX of a classic report: the view's labels, typed cells, the total, the formulas.
+  const xres = await fetch(`${w.daemon.url}/api/v1/reports/classic/abandonment?${period()}&lang=zh-CN&format=xlsx`, { headers: { authorization: `Bearer ${token}` } });
+  expect(xres.headers.get('content-type')).toMatch(/spreadsheetml/);
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(Buffer.from(await xres.arrayBuffer()) as unknown as ArrayBuffer);
+  const ws = wb.worksheets[0]!;
+  expect(ws.name).toBe('用户放弃率统计表');
+  expect((ws.getRow(1).values as unknown[]).slice(1, 5)).toEqual(['队列', '呼入总数', '接通数', '放弃数']);
+  for (let i = 2; i < 2 + ab.body.rows.length; i++) {
+    const cells = (ws.getRow(i).values as unknown[]).slice(1);
+    const t = truth.byQueue[cells[0] as string]!;
+    expect(cells.slice(1, 4)).toEqual([t.offered, t.answered, t.abandoned]);
+  }
+  expect(ws.getRow(2 + ab.body.rows.length).getCell(1).value).toBe('合计');
   expect((await api(`/api/v1/reports/classic/nosuch?${period()}`)).status).toBe(404);
 });
 
