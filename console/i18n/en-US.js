@@ -84,7 +84,6 @@ export default {
   'reports.formulas': 'Definitions used',
   'reports.download.csv': 'Download CSV',
   'reports.download.xlsx': 'Download Excel',
-  'reports.download.xlsxKpi': 'The KPI report of the same rows: every figure, not only this report’s columns.',
   'reports.perCall': 'This report has one row per call: download it as a file.',
   'reports.staffing.target': 'Target service level (%)',
   'reports.staffing.t': 'Answered within (T, s)',

@@ -84,7 +84,6 @@ export default {
   'reports.formulas': '计算口径',
   'reports.download.csv': '下载 CSV',
   'reports.download.xlsx': '下载 Excel',
-  'reports.download.xlsxKpi': '相同行的 KPI 报表：包含全部指标，而不仅是本报表的列。',
   'reports.perCall': '此报表每通电话一行：请下载文件查看。',
   'reports.staffing.target': '目标服务水平（%）',
   'reports.staffing.t': '接通时限（T，秒）',

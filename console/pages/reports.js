@@ -134,12 +134,9 @@ export function Reports({ session, onAuthLost }) {
     if (!result) return;
     const tail = `lang=${locale}&format=${format}`;
     let url = `/api/v1/reports/staffing?${result.query}&${tail}`;
-    // Per call: the call export itself (the classic route would redirect there, without the
-    // language). XLSX of a classic report: the KPI workbook of the same grouping, filters and
-    // period — the API has no XLSX of the classic views — so every KPI of the same rows.
-    if (result.kind === 'perCall') url = `${result.entry.export}?${result.query}&${tail}`;
-    else if (result.kind === 'classic' && format === 'xlsx') url = `/api/v1/reports/kpi?${result.query}&groupBy=${result.entry.grouping}&${tail}`;
-    else if (result.kind === 'classic') url = `/api/v1/reports/classic/${result.entry.id}?${result.query}&${tail}`;
+    // A classic report's CSV and XLSX are its own (labels in `lang`); the per-call one's, the call
+    // export the classic route redirects to.
+    if (result.kind !== 'staffing') url = `/api/v1/reports/classic/${result.entry.id}?${result.query}&${tail}`;
     download(url, session.token, `${result.kind === 'staffing' ? STAFFING : result.entry.id}.${format}`).then(() => setError(null), show);
   };
 
@@ -198,12 +195,12 @@ export function Reports({ session, onAuthLost }) {
   </section>`;
 }
 
-/** @param {{onSave: (format: 'csv' | 'xlsx') => void, xlsxTitle?: MessageKey}} props */
-function Downloads({ onSave, xlsxTitle }) {
+/** @param {{onSave: (format: 'csv' | 'xlsx') => void}} props */
+function Downloads({ onSave }) {
   const { t } = useI18n();
   return html`<div class="downloads">
     <button type="button" data-test="download-csv" onClick=${() => onSave('csv')}>${t('reports.download.csv')}</button>
-    <button type="button" data-test="download-xlsx" title=${xlsxTitle ? t(xlsxTitle) : undefined} onClick=${() => onSave('xlsx')}>${t('reports.download.xlsx')}</button>
+    <button type="button" data-test="download-xlsx" onClick=${() => onSave('xlsx')}>${t('reports.download.xlsx')}</button>
   </div>`;
 }
 
@@ -215,7 +212,7 @@ function ClassicResult({ entry, view, onSave }) {
   return html`<div class="report-result" data-test="report-result" data-report=${view.id}>
     <div class="report-head">
       <h3>${view.name}</h3>
-      <${Downloads} onSave=${onSave} xlsxTitle="reports.download.xlsxKpi" />
+      <${Downloads} onSave=${onSave} />
     </div>
     <div class="report-body">
       <div class="report-table"><${ClassicTable} view=${view} names=${names} /></div>

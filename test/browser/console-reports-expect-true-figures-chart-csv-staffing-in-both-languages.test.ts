@@ -120,9 +120,9 @@ describe('Reports page', () => {
     const csv = readFileSync((await file.path())!, 'utf8').replace(/^\ufeff/, '');
     expect(csv.split('\r\n')[0]).toBe(headers.join(','));
     expect(csv).toContain(`sales,${truth.byQueue.sales!.offered},`);
-    // Excel: the API has no XLSX of the classic views, so the KPI workbook of the same rows.
+    // Excel: the same report as a workbook.
     const [xlsx] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=download-xlsx]')]);
-    expect(xlsx.suggestedFilename()).toBe('kpi-queue.xlsx');
+    expect(xlsx.suggestedFilename()).toBe('用户放弃率统计表.xlsx');
     expect(readFileSync((await xlsx.path())!).subarray(0, 4).toString('latin1')).toBe('PK\x03\x04');
 
     // A query the API refuses: its message, readable, in the page.
