@@ -146,7 +146,7 @@ describe('a generated Shanghai day, read back', () => {
       return 'no error';
     };
     expect(reason(() => run({ from: truth.to, to: truth.from }))).toBe('BAD_REQUEST:BAD_PERIOD');
-    expect(reason(() => run({ grouping: 'team' as 'queue' }))).toBe('BAD_REQUEST:BAD_GROUPING');
+    expect(reason(() => run({ grouping: 'skill' as 'queue' }))).toBe('BAD_REQUEST:BAD_GROUPING');
     expect(reason(() => run({ grouping: 'interval', intervalSize: '5m' as '15m' }))).toBe('BAD_REQUEST:BAD_INTERVAL');
     expect(reason(() => run({ timeZone: 'Mars/Olympus' }))).toBe('BAD_REQUEST:BAD_TIME_ZONE');
     expect(reason(() => run({ kpi: { defaults: { shortAbandonSeconds: 30 } } }))).toBe('BAD_REQUEST:SHORT_OVER_T');
