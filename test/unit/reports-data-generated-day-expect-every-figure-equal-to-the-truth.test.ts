@@ -94,6 +94,20 @@ describe('a generated Shanghai day, read back', () => {
     expect(r.formulas).toEqual([r.total.formula]);
   });
 
+  it('by team: each team\'s counts are the sum of its agents\' (agents without a user row have no team)', () => {
+    const r = run({ grouping: 'team' });
+    const teams = [...new Set(Object.values(truth.teams))].sort();
+    expect(r.rows.map((x) => x.key)).toEqual(teams);
+    for (const row of r.rows) {
+      const sum = Object.fromEntries(COUNT_KEYS.map((k) => [k, 0])) as Record<string, number>;
+      for (const [agent, team] of Object.entries(truth.teams)) {
+        if (team !== row.key || !truth.byAgent[agent]) continue;
+        for (const k of COUNT_KEYS) sum[k]! += truth.byAgent[agent]![k];
+      }
+      expect(Object.fromEntries(COUNT_KEYS.map((k) => [k, row[k]])), row.key).toEqual(sum);
+    }
+  });
+
   it('occupancy: every agent, with the team of today where a user row still exists', () => {
     const r = run();
     expect(r.occupancy.agents.map((a) => a.agent)).toEqual(truth.agents);
