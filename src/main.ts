@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     `  health     ${daemon.url}/health`,
     `  WebSocket  ${daemon.wsUrl}`,
     `  HTTP API   ${daemon.url}/api/v1/`,
+    `  console    ${daemon.url}/console/`,
   ];
   if (daemon.sim) lines.push(`  simulator  http://127.0.0.1:${daemon.sim.controlPort}/sim/  (CSTA on ${daemon.sim.cstaPort})`);
   if (config.demo) lines.push('  demo logins: a1001 / demo-a1001 … a1010, sup1 / demo-sup1, qa1 / demo-qa1, admin / demo-admin');
