@@ -1,6 +1,7 @@
 /**
- * Call history over HTTP: search by agent, number, queue and time, and one call by id. For
- * supervisors, QA and admins (Bearer token).
+ * Call history over HTTP: search by agent, number, queue and time, and one call by id; the queues
+ * (id, name, report settings) and their waiting calls. For supervisors, QA and admins (Bearer
+ * token).
  */
 import type { FastifyInstance } from 'fastify';
 import type { AuthService } from '../auth/auth-service.ts';
@@ -73,6 +74,13 @@ export function registerCallRoutes(app: FastifyInstance, deps: CallRoutesDeps): 
     };
   });
   // Who is waiting in a queue, in the order they will be served, with position and estimated wait.
+  // The queues by id and name with their report settings, for pickers and reports (the full
+  // configuration stays with the admin API).
+  app.get('/api/v1/queues', async (req) => {
+    guard(req);
+    return { items: deps.repos.queues.list().map((q) => ({ id: q.id, name: q.name, strategy: q.strategy, kpi: q.kpi })) };
+  });
+
   app.get<{ Params: { queueId: string } }>('/api/v1/queues/:queueId/calls', { schema: { params: { type: 'object', properties: { queueId: { type: 'string', maxLength: 64 } } } } }, async (req) => {
     guard(req);
     const calls = deps.waitingCalls?.(req.params.queueId) ?? null;

@@ -72,6 +72,15 @@ it('by queue: every count equals the generated day\'s, and the formula is printe
   expect(r.body.formulas).toHaveLength(2);
 });
 
+it('GET /api/v1/queues: the demo queues with their report settings, for supervisors; an agent is refused', async () => {
+  const r = await api('/api/v1/queues');
+  expect(r.status).toBe(200);
+  expect(r.body.items.map((q: any) => q.id)).toEqual(['sales', 'support', 'vip']);
+  expect(r.body.items.find((q: any) => q.id === 'sales')).toEqual({ id: 'sales', name: 'Sales', strategy: 'longestIdle', kpi: { serviceLevelSeconds: 30, shortAbandonSeconds: 10 } });
+  expect(r.body.items.find((q: any) => q.id === 'support').kpi).toBeNull();
+  expect((await api('/api/v1/queues', await login('a1001'))).status).toBe(403);
+});
+
 it('a queue\'s report settings are checked together: S above T is 400 SHORT_OVER_T, an unknown formula 400', async () => {
   const admin = await login('admin');
   const bad = await w.http('PATCH', '/api/v1/admin/queues/support', { token: admin, body: { kpi: { serviceLevelSeconds: 10, shortAbandonSeconds: 15 } } });
