@@ -15,6 +15,7 @@
  * boundary waits of exactly T and S, agents signed in before the day and still in a state after it.
  */
 import type Database from 'better-sqlite3';
+import { seededRandom } from '../../src/recording/qa/random.ts';
 
 export const SHANGHAI = 'Asia/Shanghai';
 const OFFSET_MS = 8 * 3_600_000;
@@ -89,18 +90,6 @@ export interface ReportDayTruth {
 
 const zeroCounts = (): TrueCounts => ({ offered: 0, answered: 0, answeredWithinT: 0, abandoned: 0, abandonedWithinT: 0, shortAbandoned: 0, other: 0, answerWaitMs: 0, talkMs: 0, holdMs: 0, wrapMs: 0 });
 
-/** mulberry32: small, fast, seedable. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Epoch ms of local midnight starting `date` in Shanghai. */
 export function shanghaiMidnight(date: string): number {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
@@ -122,7 +111,7 @@ export class ReportDay {
     private readonly db: Database.Database,
     private readonly o: ReportDayOptions,
   ) {
-    this.rnd = prng(o.seed);
+    this.rnd = seededRandom(o.seed);
     const from = shanghaiMidnight(o.date);
     this.wide = o.thresholds ?? { t: 20, s: 5 };
     this.queues = o.queues ?? ['sales', 'support', 'vip'];

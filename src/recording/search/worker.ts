@@ -7,10 +7,10 @@
  * SEARCH_TIMEOUT on HTTP), and the worker is restarted so that the queue behind it moves on.
  */
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { executeSearch, hydrateRecordings, type SearchPage } from './executor.ts';
 import type { SearchQuery } from './query.ts';
+import { WorkerQueue } from '../../storage/worker-queue.ts';
 
 export class SearchTimeout extends Error {
   constructor(ms: number) {
@@ -24,14 +24,6 @@ export interface SearchWorkerOptions {
   log: Logger;
   /** Default 5000. */
   timeoutMs?: number;
-}
-
-interface Pending {
-  id: number;
-  query: SearchQuery;
-  delayMs: number;
-  resolve: (p: SearchPage) => void;
-  reject: (e: Error) => void;
 }
 
 // esbuild (tsx, vitest) may wrap named functions in __name(); the worker has no such helper.
@@ -61,93 +53,31 @@ parentPort.on('message', (m) => {
 `;
 
 export class SearchWorker {
-  private worker: Worker | null = null;
-  private readonly queue: Pending[] = [];
-  private current: (Pending & { timer: NodeJS.Timeout }) | null = null;
-  private nextId = 1;
-  private closed = false;
-  private readonly timeoutMs: number;
-  private readonly driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  private readonly queue: WorkerQueue<SearchPage>;
 
-  constructor(private readonly opts: SearchWorkerOptions) {
-    this.timeoutMs = opts.timeoutMs ?? 5000;
+  constructor(opts: SearchWorkerOptions) {
+    const timeoutMs = opts.timeoutMs ?? 5000;
+    this.queue = new WorkerQueue<SearchPage>({
+      source: workerSource(),
+      workerData: { file: opts.file, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
+      timeoutMs,
+      name: 'search worker',
+      decode: (raw) => {
+        const m = raw as { id: number; page?: SearchPage; error?: string };
+        return m.page ? { id: m.id, value: m.page } : { id: m.id, error: new Error(m.error ?? 'search failed') };
+      },
+      timeoutError: (ms) => new SearchTimeout(ms),
+      onTimeout: () => opts.log.warn({ timeoutMs }, 'search timed out; restarting the search worker'),
+      onError: (err) => opts.log.error({ err }, 'search worker failed; starting another'),
+    });
   }
 
   /** Runs `query` on the worker. `delayMs` holds the worker first (tests: a slow search). */
   search(query: SearchQuery, delayMs = 0): Promise<SearchPage> {
-    if (this.closed) return Promise.reject(new Error('search worker closed'));
-    return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, query, delayMs, resolve, reject });
-      this.pump();
-    });
+    return this.queue.run({ query, delayMs });
   }
 
-  private spawn(): Worker {
-    const w = new Worker(workerSource(), { eval: true, workerData: { file: this.opts.file, driver: this.driver } });
-    w.unref();
-    w.on('message', (m: { id: number; page?: SearchPage; error?: string }) => {
-      const cur = this.current;
-      if (!cur || cur.id !== m.id) return;
-      clearTimeout(cur.timer);
-      this.current = null;
-      if (m.page) cur.resolve(m.page);
-      else cur.reject(new Error(m.error ?? 'search failed'));
-      this.pump();
-    });
-    w.on('error', (err) => {
-      if (this.worker !== w) return;
-      this.opts.log.error({ err }, 'search worker failed; starting another');
-      this.worker = null;
-      this.failCurrent(err);
-    });
-    w.on('exit', () => {
-      if (this.worker !== w) return;
-      this.worker = null;
-      if (!this.closed) this.failCurrent(new Error('search worker exited'));
-    });
-    return w;
-  }
-
-  private failCurrent(err: Error): void {
-    const cur = this.current;
-    if (cur) {
-      clearTimeout(cur.timer);
-      this.current = null;
-      cur.reject(err);
-    }
-    this.pump();
-  }
-
-  private pump(): void {
-    if (this.current || this.closed) return;
-    const next = this.queue.shift();
-    if (!next) return;
-    this.worker ??= this.spawn();
-    const w = this.worker;
-    const timer = setTimeout(() => {
-      // A search past its time: answer it, and replace the worker still busy with it.
-      this.opts.log.warn({ timeoutMs: this.timeoutMs }, 'search timed out; restarting the search worker');
-      const cur = this.current;
-      this.current = null;
-      this.worker = null;
-      void w.terminate();
-      cur?.reject(new SearchTimeout(this.timeoutMs));
-      this.pump();
-    }, this.timeoutMs);
-    this.current = { ...next, timer };
-    w.postMessage({ id: next.id, query: next.query, delayMs: next.delayMs });
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    for (const p of this.queue.splice(0)) p.reject(new Error('search worker closed'));
-    if (this.current) {
-      clearTimeout(this.current.timer);
-      this.current.reject(new Error('search worker closed'));
-      this.current = null;
-    }
-    const w = this.worker;
-    this.worker = null;
-    if (w) await w.terminate();
+  close(): Promise<void> {
+    return this.queue.close();
   }
 }

@@ -103,9 +103,11 @@ export interface PeriodFilter {
   agent?: string | null;
 }
 
-// Agent rows of the period's calls: by end time (agent_state_log_ended_idx), plus the open ones
-// (agent_state_log_open_idx), so neither branch scans the table.
-const CALL_SPANS = `
+/** Agent rows of the period's calls: by end time (agent_state_log_ended_idx), plus the open ones
+ * (agent_state_log_open_idx), so neither branch scans the table; from them each call's answering
+ * agent (`answerer`) and wrap-up (`wrap`). Shared by the report and the call detail export
+ * (src/reports/export/call-detail.ts), so both name the same agent and wrap-up for a call. */
+export const CALL_SPANS = `
   spans AS (
     SELECT call_id, agent, extension, state, started_at, ended_at FROM agent_state_log
      WHERE ended_at > @from AND ended_at <= @spillTo AND call_id IS NOT NULL AND state IN ('busy', 'workingAfterCall')

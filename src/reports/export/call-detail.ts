@@ -7,7 +7,7 @@
  * (`classOf`, `callRecordOf`), so an export and a report never disagree on a call.
  */
 import type { Database } from 'better-sqlite3';
-import { callRecordOf, classOf, SPILL_MS, type CallClass, type CallReportRow, type PeriodFilter } from '../data/call-rows.ts';
+import { CALL_SPANS, callRecordOf, classOf, SPILL_MS, type CallClass, type CallReportRow, type PeriodFilter } from '../data/call-rows.ts';
 
 export interface CallDetail {
   id: string;
@@ -32,17 +32,8 @@ interface DetailRow extends CallReportRow {
   to_number: string;
 }
 
-// Kept in step with CALL_SPANS in src/reports/data/call-rows.ts (not exported there).
 const DETAIL_SQL = `
-  WITH spans AS (
-    SELECT call_id, agent, extension, state, started_at, ended_at FROM agent_state_log
-     WHERE ended_at > @from AND ended_at <= @spillTo AND call_id IS NOT NULL AND state IN ('busy', 'workingAfterCall')
-    UNION ALL
-    SELECT call_id, agent, extension, state, started_at, max(started_at, @to) FROM agent_state_log
-     WHERE ended_at IS NULL AND started_at < @spillTo AND call_id IS NOT NULL AND state IN ('busy', 'workingAfterCall')
-  ),
-  answerer AS (SELECT call_id, agent, extension, min(started_at) AS answered FROM spans WHERE state = 'busy' GROUP BY call_id),
-  wrap AS (SELECT call_id, sum(max(0, ended_at - started_at)) AS wrap_ms FROM spans WHERE state = 'workingAfterCall' GROUP BY call_id)
+  WITH ${CALL_SPANS}
   SELECT c.id, c.queue_id, c.offered_at, c.answered_at, c.ended_at, c.talk_ms, c.outcome, c.first_agent,
          c.from_number, c.to_number, a.agent AS answer_agent, a.extension AS answer_extension, w.wrap_ms, NULL AS team
     FROM calls c
