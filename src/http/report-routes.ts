@@ -40,7 +40,7 @@ export interface ReportRoutesDeps {
   file?: string;
 }
 
-interface KpiQs {
+export interface KpiQs {
   from: string;
   to: string;
   groupBy?: ReportGrouping;
@@ -66,14 +66,21 @@ const periodProps = {
   lang: { type: 'string', enum: [...EXPORT_LANGS] },
 };
 
-export function registerReportRoutes(app: FastifyInstance, d: ReportRoutesDeps): void {
-  if (d.file !== undefined) registerReportExportRoutes(app, { auth: d.auth, file: d.file, timeZone: d.timeZone });
-  const authorize = (req: Parameters<typeof authenticate>[0]): void => {
-    const user = authenticate(req, d.auth);
-    if (!user.roles.some((r) => READERS.includes(r))) throw forbidden(`reports need the ${READERS.join(' or ')} role`);
-  };
+/** The report query fields every report route takes: the period, a queue, the report-wide KPI
+ * settings, the language. */
+export const REPORT_QUERY_PROPS = periodProps;
 
-  const run = async (q: KpiQs, grouping: ReportGrouping, interval: IntervalSize | undefined): Promise<ReportResult> => {
+/** The user may read reports (supervisor, admin), else 403. */
+export function authorizeReports(req: Parameters<typeof authenticate>[0], auth: AuthService): void {
+  const user = authenticate(req, auth);
+  if (!user.roles.some((r) => READERS.includes(r))) throw forbidden(`reports need the ${READERS.join(' or ')} role`);
+}
+
+/** Runs a report for a query on the report worker: the period checked (BAD_RANGE,
+ * PERIOD_TOO_LONG), the query's KPI settings as the report-wide ones over each queue's own, a
+ * timeout answered SEARCH_TIMEOUT. */
+export function reportRunnerFor(d: Pick<ReportRoutesDeps, 'runner' | 'timeZone' | 'queueKpi'>) {
+  return async (q: Omit<KpiQs, 'groupBy' | 'interval' | 'format'>, grouping: ReportGrouping, interval: IntervalSize | undefined): Promise<ReportResult> => {
     const from = parseInstant('from', q.from);
     const to = parseInstant('to', q.to);
     if (!(to > from)) throw badRequest('to must be after from', { reason: 'BAD_RANGE' });
@@ -90,6 +97,12 @@ export function registerReportRoutes(app: FastifyInstance, d: ReportRoutesDeps):
       throw err;
     }
   };
+}
+
+export function registerReportRoutes(app: FastifyInstance, d: ReportRoutesDeps): void {
+  if (d.file !== undefined) registerReportExportRoutes(app, { auth: d.auth, file: d.file, timeZone: d.timeZone });
+  const authorize = (req: Parameters<typeof authenticate>[0]): void => authorizeReports(req, d.auth);
+  const run = reportRunnerFor(d);
 
   app.get<{ Querystring: KpiQs }>(
     '/api/v1/reports/kpi',
