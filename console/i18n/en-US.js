@@ -3,6 +3,11 @@
  * The console's English labels: one flat catalogue, keys by screen. zh-CN.js has the same keys
  * (test/unit/console-i18n-catalogue.test.ts); `{name}` placeholders are filled by t().
  */
+import wallboard from './wallboard.en-US.js';
+import recordings from './recordings.en-US.js';
+import ivr from './ivr.en-US.js';
+import routing from './routing.en-US.js';
+
 export default {
   'app.title': 'Switchboard console',
   'locale.label': 'Language',
@@ -117,4 +122,10 @@ export default {
   'reason.lunch': 'Lunch',
   'reason.training': 'Training',
   'reason.daemonRestart': 'Server restarted',
+
+  // Each page's own labels, one file per page (so that pages grow without touching each other).
+  ...wallboard,
+  ...recordings,
+  ...ivr,
+  ...routing,
 };

@@ -3,6 +3,11 @@
  * 控制台中文文案：与 en-US.js 键相同（test/unit/console-i18n-catalogue.test.ts 检查）。
  * @type {Record<keyof typeof import('./en-US.js').default, string>}
  */
+import wallboard from './wallboard.zh-CN.js';
+import recordings from './recordings.zh-CN.js';
+import ivr from './ivr.zh-CN.js';
+import routing from './routing.zh-CN.js';
+
 export default {
   'app.title': 'Switchboard 呼叫中心控制台',
   'locale.label': '语言',
@@ -117,4 +122,10 @@ export default {
   'reason.lunch': '午餐',
   'reason.training': '培训',
   'reason.daemonRestart': '服务器重启',
+
+  // Each page's own labels, one file per page (so that pages grow without touching each other).
+  ...wallboard,
+  ...recordings,
+  ...ivr,
+  ...routing,
 };

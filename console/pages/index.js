@@ -4,8 +4,10 @@
  * the pages their roles open; a page opened by address without the role shows "not allowed".
  * The daemon enforces the same roles on every API call: this is presentation, not security.
  */
-import { placeholder } from './placeholder.js';
+import { Ivr } from './ivr.js';
+import { Recordings } from './recordings.js';
 import { Reports } from './reports.js';
+import { Routing } from './routing.js';
 import { Wallboard } from './wallboard.js';
 
 /** @typedef {import('../api.js').Role} Role */
@@ -21,10 +23,10 @@ import { Wallboard } from './wallboard.js';
 /** @type {readonly Page[]} */
 export const PAGES = [
   { id: 'wallboard', roles: ['supervisor', 'admin'], titleKey: 'page.wallboard.title', component: Wallboard },
-  { id: 'recordings', roles: ['qa', 'supervisor', 'admin'], titleKey: 'page.recordings.title', component: placeholder('page.recordings.title', 'page.recordings.placeholder') },
+  { id: 'recordings', roles: ['qa', 'supervisor', 'admin'], titleKey: 'page.recordings.title', component: Recordings },
   { id: 'reports', roles: ['supervisor', 'admin'], titleKey: 'page.reports.title', component: Reports },
-  { id: 'ivr', roles: ['admin', 'supervisor'], titleKey: 'page.ivr.title', component: placeholder('page.ivr.title', 'page.ivr.placeholder') },
-  { id: 'routing', roles: ['supervisor', 'admin'], titleKey: 'page.routing.title', component: placeholder('page.routing.title', 'page.routing.placeholder') },
+  { id: 'ivr', roles: ['admin', 'supervisor'], titleKey: 'page.ivr.title', component: Ivr },
+  { id: 'routing', roles: ['supervisor', 'admin'], titleKey: 'page.routing.title', component: Routing },
 ];
 
 /** @param {Page} page @param {User} user */
