@@ -123,6 +123,9 @@ export default {
   'reason.training': 'Training',
   'reason.daemonRestart': 'Server restarted',
 
+  'confirm.ok': 'Confirm',
+  'confirm.cancel': 'Cancel',
+
   // Each page's own labels, one file per page (so that pages grow without touching each other).
   ...wallboard,
   ...recordings,

@@ -123,6 +123,9 @@ export default {
   'reason.training': '培训',
   'reason.daemonRestart': '服务器重启',
 
+  'confirm.ok': '确定',
+  'confirm.cancel': '取消',
+
   // Each page's own labels, one file per page (so that pages grow without touching each other).
   ...wallboard,
   ...recordings,
