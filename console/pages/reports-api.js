@@ -131,6 +131,14 @@ export async function classicReport(id, query, token) {
   return /** @type {ClassicView} */ (await getJson(`/api/v1/reports/classic/${encodeURIComponent(id)}?${query}`, token));
 }
 
+/** @typedef {{id: string, name: string}} QueueChoice */
+
+/** The queues for the picker (`GET /api/v1/queues`), by name. @param {string} token @returns {Promise<QueueChoice[]>} */
+export async function queueChoices(token) {
+  const items = /** @type {{items: QueueChoice[]}} */ (await getJson('/api/v1/queues', token)).items;
+  return items.map(({ id, name }) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+}
+
 /** @param {string} query @param {string} token @returns {Promise<StaffingReport>} */
 export async function staffingReport(query, token) {
   return /** @type {StaffingReport} */ (await getJson(`/api/v1/reports/staffing?${query}`, token));

@@ -10,7 +10,7 @@ import { html } from 'htm/preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ChartView } from '../components/chart.js';
 import { useI18n } from '../i18n/index.js';
-import { ReportApiError, classicCatalogue, classicReport, dateInputValue, download, periodRange, queryOf, staffingReport } from './reports-api.js';
+import { ReportApiError, classicCatalogue, classicReport, dateInputValue, download, periodRange, queryOf, queueChoices, staffingReport } from './reports-api.js';
 import { VALUE_FORMAT, intervalNames } from './reports-format.js';
 import { ClassicTable, Formulas, StaffingTable } from './reports-table.js';
 
@@ -52,7 +52,7 @@ export function Reports({ session, onAuthLost }) {
   const [result, setResult] = useState(/** @type {Result | null} */ (null));
   const [error, setError] = useState(/** @type {string | null} */ (null));
   const [busy, setBusy] = useState(false);
-  const [queues, setQueues] = useState(/** @type {string[]} */ ([]));
+  const [queues, setQueues] = useState(/** @type {import('./reports-api.js').QueueChoice[]} */ ([]));
   // Answers to an older Run (or language) are dropped when a newer one was asked.
   const ask = useRef(0);
 
@@ -64,6 +64,8 @@ export function Reports({ session, onAuthLost }) {
 
   useEffect(() => {
     classicCatalogue(session.token).then(setCatalogue, show);
+    // The picker's queues; without them the field still takes an id typed in.
+    queueChoices(session.token).then(setQueues, () => undefined);
   }, [session.token]);
 
   const entry = catalogue?.find((c) => c.id === form.report) ?? null;
@@ -82,7 +84,6 @@ export function Reports({ session, onAuthLost }) {
       if (n !== ask.current) return;
       setResult({ kind: 'classic', entry: e, view, query, locale: lang });
       setError(null);
-      if (e.grouping === 'queue') setQueues((qs) => [...new Set([...qs, ...view.rows.map((r) => String(r[0]))])].sort());
     } catch (err) {
       if (n === ask.current) show(err);
     } finally {
@@ -169,7 +170,7 @@ export function Reports({ session, onAuthLost }) {
       <label
         >${t('reports.queue')}
         <input name="queue" data-test="queue" list="report-queues" placeholder=${t('reports.queue.all')} value=${form.queue} onInput=${(/** @type {any} */ e) => change({ queue: e.currentTarget.value })} />
-        <datalist id="report-queues">${queues.map((q) => html`<option key=${q} value=${q} />`)}</datalist>
+        <datalist id="report-queues">${queues.map((q) => html`<option key=${q.id} value=${q.id}>${q.name}</option>`)}</datalist>
       </label>
       ${!isStaffing &&
       html`<label

@@ -80,6 +80,10 @@ describe('Reports page', () => {
     expect(await page.locator('main[data-page=reports] h2').textContent()).toBe(zh['page.reports.title']);
     expect(await page.locator('[data-test=report-picker] option[value=abandonment]').textContent()).toBe('用户放弃率统计表');
     expect(await page.locator('[data-test=report-picker] option').count()).toBe(8); // seven classic + the what-if
+    // The queue picker offers the configured queues (GET /api/v1/queues), by id with their names.
+    const configured = (await world.http('GET', '/api/v1/queues', { token: (await world.http('POST', '/api/v1/auth/login', { body: { username: 'sup1', password: 'demo-sup1' } })).body.token })).body.items as { id: string; name: string }[];
+    expect(configured.length).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('#report-queues option').evaluateAll((os) => os.map((o) => o.getAttribute('value')).sort())).toEqual(configured.map((q) => q.id).sort());
 
     await page.selectOption('[data-test=report-picker]', 'abandonment');
     await page.selectOption('[data-test=period]', 'custom');
