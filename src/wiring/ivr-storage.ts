@@ -19,7 +19,9 @@ import { ScheduleBook } from '../ivr/business-hours/index.ts';
 import { IvrEventBatcher } from '../ivr/statistics/batcher.ts';
 import type { IvrStatsSink } from '../ivr/statistics/types.ts';
 import { registerIvrAdminRoutes } from '../http/ivr-admin-routes.ts';
+import { registerVoicemailAudioRoutes } from '../http/voicemail-audio-routes.ts';
 import { registerVoicemailRoutes } from '../http/voicemail-routes.ts';
+import { PlayUrlSigner } from '../recording/playback/signed-url.ts';
 import type { Clock, Timers } from '../services/ports.ts';
 import { VoicemailService } from '../services/voicemail-service.ts';
 import { WebhookNotifier } from '../services/webhook-notifier.ts';
@@ -70,6 +72,8 @@ export function openIvrStorage(d: IvrStorageDeps): IvrStorage {
     registerHttp(app, auth) {
       registerIvrAdminRoutes(app, { repos, auth, schedules, clock: d.clock });
       registerVoicemailRoutes(app, { repos, auth });
+      // Play URLs for an <audio> element, signed like the recordings' (same secret when configured).
+      registerVoicemailAudioRoutes(app, { repos, auth, clock: d.clock, signer: new PlayUrlSigner(d.config.recordingUrlSecret ?? undefined) });
     },
     async close() {
       stats.close();
