@@ -179,20 +179,25 @@ export class CallKpiAccumulator {
   }
 
   result(): CallKpis {
-    const c = { ...this.c };
-    const byFormula = Object.fromEntries(SL_FORMULA_IDS.map((id) => [id, ratio(SL_FORMULAS[id].numerator(c), SL_FORMULAS[id].denominator(c))])) as Record<SlFormulaId, number | null>;
-    return {
-      config: this.config,
-      counts: c,
-      serviceLevel: { id: this.config.formula, formula: printFormula(this.config), value: byFormula[this.config.formula] },
-      serviceLevelByFormula: byFormula,
-      asaMs: ratio(c.answerWaitMs, c.answered),
-      ahtMs: ratio(c.talkMs + c.holdMs + c.wrapMs, c.answered),
-      abandonRate: ratio(c.abandoned, c.offered),
-      abandonRateExclShort: ratio(c.abandoned - c.shortAbandoned, c.offered - c.shortAbandoned),
-      shortAbandonRate: ratio(c.shortAbandoned, c.offered),
-    };
+    return kpisOf({ ...this.c }, this.config);
   }
+}
+
+/** The KPIs of counts made under `config` (T and S): the accumulator's result, and the live
+ * figures of a queue today (services/queue-today.ts), which count the same way by other means. */
+export function kpisOf(c: CallCounts, config: Readonly<KpiConfig>): CallKpis {
+  const byFormula = Object.fromEntries(SL_FORMULA_IDS.map((id) => [id, ratio(SL_FORMULAS[id].numerator(c), SL_FORMULAS[id].denominator(c))])) as Record<SlFormulaId, number | null>;
+  return {
+    config,
+    counts: c,
+    serviceLevel: { id: config.formula, formula: printFormula(config), value: byFormula[config.formula] },
+    serviceLevelByFormula: byFormula,
+    asaMs: ratio(c.answerWaitMs, c.answered),
+    ahtMs: ratio(c.talkMs + c.holdMs + c.wrapMs, c.answered),
+    abandonRate: ratio(c.abandoned, c.offered),
+    abandonRateExclShort: ratio(c.abandoned - c.shortAbandoned, c.offered - c.shortAbandoned),
+    shortAbandonRate: ratio(c.shortAbandoned, c.offered),
+  };
 }
 
 /** Keys that split calls into report rows; null leaves a call out of the report. */
