@@ -2,11 +2,15 @@
  * Queue figures (`queue.list`, event `queue.stats`): waiting calls, longest wait, agents ready and
  * busy. Sent at most once a second per queue, to the queue's members and subscribed supervisors:
  * a change marks the queue dirty, and the first change after a quiet second is sent at once.
+ * With `today`, each queue's figures also carry its calls today, service level and abandon rate
+ * under its own report settings (queue-today.ts), sent as they change, at the same pace.
  */
 import type { Router } from '../acd/router.ts';
+import type { KpiConfig } from '../reports/kpi.ts';
 import type { Directory, DirectoryQueue } from './directory.ts';
 import type { PresenceService } from './presence-service.ts';
 import type { Clock, Notifier, Timers } from './ports.ts';
+import type { QueueTodayFigures } from './queue-today.ts';
 
 export interface QueueStats {
   id: string;
@@ -15,6 +19,8 @@ export interface QueueStats {
   longestWaitMs: number;
   agentsReady: number;
   agentsBusy: number;
+  /** The queue's calls today (with `today` in the deps; the daemon always has it). */
+  today?: QueueTodayFigures;
 }
 
 export interface QueueStatsDeps {
@@ -25,6 +31,11 @@ export interface QueueStatsDeps {
   clock: Clock;
   timers: Timers;
   intervalMs?: number;
+  /** The queue's calls today (queue-today.ts) and its report settings. */
+  today?: {
+    tally: { figures(queueId: string, config: Readonly<KpiConfig>, now: number): QueueTodayFigures };
+    kpiOf(queueId: string): Readonly<KpiConfig>;
+  };
 }
 
 export class QueueStatsService {
@@ -53,6 +64,7 @@ export class QueueStatsService {
       longestWaitMs: waiting.length ? Math.max(0, now - oldest(waiting)) : 0,
       agentsReady: router.readyCount(queue.id),
       agentsBusy: busy,
+      ...(this.d.today ? { today: this.d.today.tally.figures(queue.id, this.d.today.kpiOf(queue.id), now) } : {}),
     };
   }
 
