@@ -25,6 +25,7 @@ import { PresenceService } from './services/presence-service.ts';
 import { RouteDispatcher } from './services/route-dispatch.ts';
 import { SwitchLink } from './services/switch-link.ts';
 import { QueueStatsService } from './services/queue-stats.ts';
+import { startQueueToday } from './wiring/queue-today.ts';
 import { ShiftRulesService } from './services/shift-rules.ts';
 import { RoutingService } from './services/routing-service.ts';
 import schedule from 'node-schedule';
@@ -138,10 +139,14 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
       phoneOutOfService: (ext) => phones.isOutOfService(ext),
     });
     phones.tell(presence);
+    const queueKpi = () => Object.fromEntries(storage.repos.queues.list().flatMap((q) => (q.kpi ? [[q.id, q.kpi as Partial<KpiConfig>]] : [])));
+    // Each queue's calls, service level and abandon rate today, live in queue.stats (docs/api.md).
+    const queueToday = startQueueToday({ sqlite: storage.sqlite, queueKpi, timeZone: config.ivr.timeZone, clock, timers: realTimers, log: log.child({ component: 'queue-today' }), onChange: (q) => queueStats?.changed(q) });
+    closers.push(() => queueToday.close());
     const calls = new CallService({
       directory,
       presence,
-      records: storage.calls,
+      records: queueToday.records(storage.calls),
       customers: storage.customers,
       notifier: hub,
       clock,
@@ -163,7 +168,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
       log: log.child({ component: 'routing' }),
       onQueueChanged: (q) => queueStats.changed(q),
     });
-    queueStats = new QueueStatsService({ directory, router: () => routing.router, presence: () => presence, notifier: hub, clock, timers: realTimers });
+    queueStats = new QueueStatsService({ directory, router: () => routing.router, presence: () => presence, notifier: hub, clock, timers: realTimers, today: { tally: queueToday.tally, kpiOf: queueToday.kpiOf } });
     // The consumers of calls and of route requests (IVR and recording plug in here too).
     calls.subscribe(routing);
     const routes = new RouteDispatcher({ directory, pbx, log: log.child({ component: 'routing' }) });
@@ -261,6 +266,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
         updateMonitors,
         log,
       });
+      if (change.entity === 'queue') queueToday.queuesChanged();
     };
     await storage.registerHttp(app, reloadDirectory);
     registerRecordingHoldRoutes(app, { auth: storage.authService, repo: recordingArchive.repo, audit: storage.repos.audit, runArchive: () => recordingArchive.service.run() });
@@ -272,7 +278,6 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     // Reports (docs/reports.md): KPIs and the staffing what-if, on the report worker.
     const reportRunner = new ReportRunner({ file: join(config.dataDir, 'switchboard.db') });
     closers.push(() => reportRunner.close());
-    const queueKpi = () => Object.fromEntries(storage.repos.queues.list().flatMap((q) => (q.kpi ? [[q.id, q.kpi as Partial<KpiConfig>]] : [])));
     registerReportRoutes(app, {
       auth: storage.authService,
       runner: reportRunner,
