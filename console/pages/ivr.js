@@ -22,7 +22,8 @@ import { VoicemailList } from './voicemail.js';
 /** @type {readonly PeriodKind[]} */
 export const PERIODS = ['today', 'yesterday', 'last7', 'custom'];
 const INTERVALS = ['15m', '1h', '1d'];
-const countFormat = (/** @type {number} */ v) => String(v);
+/** Counts: whole numbers only (the axis's fractional ticks stay unlabelled). */
+const countFormat = (/** @type {number} */ v) => (Number.isInteger(v) ? String(v) : '');
 
 /** @param {import('./index.js').PageProps} props */
 export function Ivr({ session, onAuthLost }) {
@@ -80,7 +81,7 @@ function FlowTable({ flows }) {
     <tbody>
       ${flows.map(
         (f) => html`<tr key=${f.id} data-test="flow-row" data-flow=${f.id} data-version=${f.version ?? ''} data-status=${f.status}>
-          <td class="text">${f.id}</td>
+          <td class="text data">${f.id}</td>
           <td class="num" data-col="version">${f.version === null ? '—' : t('ivr.flows.versionN', { n: f.version })}</td>
           <td class=${`text flow-status flow-status-${f.status}`}>${tOr(t, `ivr.flows.status.${f.status}`, f.status)}</td>
           <td class="text">${f.loadedAt === null ? '—' : localTime(f.loadedAt)}</td>
@@ -155,7 +156,7 @@ function IvrStatistics({ session, flows, report }) {
         >${t('ivr.stats.flow')}
         <select name="flow" data-test="stats-flow" value=${form.flow} onChange=${(/** @type {any} */ e) => change({ flow: e.currentTarget.value })}>
           <option value="">${t('ivr.stats.flow.all')}</option>
-          ${(flows ?? []).map((f) => html`<option key=${f.id} value=${f.id}>${f.id}</option>`)}
+          ${(flows ?? []).map((f) => html`<option key=${f.id} value=${f.id} class="data">${f.id}</option>`)}
         </select>
       </label>
       <label
@@ -227,7 +228,7 @@ function FlowFigures({ stats, interval }) {
           <tbody>
             ${totals.nodes.map(
               (n) => html`<tr key=${n.node} data-test="node-row" data-node=${n.node}>
-                <td class="text">${n.node}</td>
+                <td class="text data">${n.node}</td>
                 <td class="num" data-col="entries">${n.entries}</td>
                 <td class="num" data-col="keys">${n.keys}</td>
                 <td class="num" data-col="timeouts">${n.timeouts}</td>

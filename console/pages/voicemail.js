@@ -131,9 +131,9 @@ export function VoicemailList({ session, report }) {
               ${page.items.map(
                 (v) => html`<tr key=${v.id} data-test="voicemail-row" data-voicemail=${v.id} data-caller=${v.caller} data-mailbox=${v.mailbox} class=${playing?.id === v.id ? 'playing' : ''}>
                   <td class="text" title=${v.recordedAt}>${localTime(v.recordedAt)}</td>
-                  <td class="text">${v.caller}</td>
-                  <td class="text">${v.mailbox}</td>
-                  <td class="text">${v.flow}</td>
+                  <td class="text data">${v.caller}</td>
+                  <td class="text data">${v.mailbox}</td>
+                  <td class="text data">${v.flow}</td>
                   <td class="num">${duration(v.durationMs)}</td>
                   <td><button type="button" data-test="voicemail-play" onClick=${() => void play(v)}>${t('ivr.voicemail.play')}</button></td>
                 </tr>`,
