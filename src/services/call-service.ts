@@ -302,7 +302,10 @@ export class CallService {
     if (ch.via === 'established' && to === 'connected') tellOthersAnswered(call, deviceId, this.d.presence, this.d.notifier);
     if (kind !== 'agentPhone') return;
     const agentId = this.d.presence.agentAt(deviceId);
-    if (!agentId) return;
+    if (!agentId) {
+      if (ch.via === 'conferenced') this.tellJoinedFromOwnPhone(call, deviceId);
+      return;
+    }
     if ((to === 'alerting' || to === 'connected') && !call.agents.includes(agentId)) call.agents.push(agentId);
 
     const event = clientEventFor(ch);
@@ -320,6 +323,19 @@ export class CallService {
     this.notify((l) => l.agentConnection?.(agentId, call, from, to));
     const wrapUpMs = to === null && call.queue ? (this.d.directory.queue(call.queue)?.wrapUpS ?? 0) * 1000 : 0;
     this.d.presence.phone(deviceId, this.activityAt(deviceId), wrapUpMs, call.id);
+  }
+
+  /** A supervisor listening in from their configured extension without being signed in there
+   * (`supervisor.monitor` falls back to it, e.g. from the web console): the agents on the call are
+   * told who joined, as when the supervisor is signed in at the phone. */
+  private tellJoinedFromOwnPhone(call: TrackedCall, deviceId: string): void {
+    const participation = call.connections.get(deviceId)?.participation;
+    if (participation !== 'barge' && participation !== 'whisper') return;
+    for (const a of this.d.directory.allAgents()) {
+      if (a.defaultExtension !== deviceId) continue;
+      tellOthersJoined(call, deviceId, a.username, participation, this.d.presence, this.d.notifier);
+      return;
+    }
   }
 
   /** A call started by this daemon (make, consult) gets its data and consultation link, from
