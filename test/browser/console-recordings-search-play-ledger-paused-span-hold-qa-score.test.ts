@@ -9,15 +9,24 @@
  *   qa1 has no legal-hold switch; the QA queue's pick of the call is scored from the form and the
  *   score is in the API with its weighted total;
  * - a search the server times out (SEARCH_TIMEOUT) and one it refuses are told readably;
- * - sup1 places a legal hold (asked first; Cancel changes nothing), and the API has it.
+ * - sup1 places a legal hold (asked first; Cancel changes nothing), and the API has it; the page
+ *   in Chinese;
+ * - 45 recordings of one number prefix come 20 a page, newest first, through the API's keyset
+ *   cursor: every one once, two with the same start time across a page boundary included, and
+ *   back to a newer page shows the same rows.
  */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowser, type TestBrowser, type TestPage } from '../helpers/browser.ts';
+import { RecordingSeeder } from '../helpers/recordings.ts';
 import { answeredCall, closedRecording, pauses, sleep } from '../helpers/recording-capture.ts';
 import { eventually, startWorld, type World } from '../helpers/world.ts';
 
 const CALLER = '13912345678';
+const CONSOLE = join(import.meta.dirname, '..', '..', 'console');
+const zhCN = async (): Promise<Record<string, string>> => ((await import(pathToFileURL(join(CONSOLE, 'i18n', 'zh-CN.js')).href)) as { default: Record<string, string> }).default;
 
 let world: World;
 let browser: TestBrowser;
@@ -69,11 +78,11 @@ afterAll(async () => {
 async function openRecordings(username: string): Promise<TestPage> {
   const tp = await browser.newPage();
   // The first load fetches every module; the machine may be busy.
-  await tp.page.goto(`${world.daemon.url}/console/`, { timeout: 30_000 });
+  // Straight to the page (a supervisor would otherwise land on the wallboard first).
+  await tp.page.goto(`${world.daemon.url}/console/#/recordings`, { timeout: 30_000 });
   await tp.page.fill('input[name=username]', username);
   await tp.page.fill('input[name=password]', `demo-${username}`);
   await tp.page.click('button[type=submit]');
-  await tp.page.click('[data-test=nav] a[data-page=recordings]');
   await tp.page.locator('[data-test=recordings-results][data-busy=false]').waitFor();
   return tp;
 }
@@ -236,6 +245,52 @@ describe('recordings page', () => {
     const audit = await world.http('GET', '/api/v1/admin/audit?actor=sup1', { token: admin });
     expect(JSON.stringify(audit.body)).toContain('complaint 4711');
     await browser.screenshot(page, 'recordings-hold-en-US');
+
+    const zh = await zhCN();
+    await page.selectOption('[data-test=locale-switch]', 'zh-CN');
+    await page.locator('[data-test=legal-hold] .hold-badge', { hasText: zh['recordings.hold.on']! }).waitFor();
+    expect(await page.locator('[data-test=play]').textContent()).toBe(zh['recordings.player.play']);
+    await browser.screenshot(page, 'recordings-hold-zh-CN');
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  it('45 recordings come 20 a page, newest first, each once, through the keyset cursor', async () => {
+    const now = Date.now() - 3_600_000;
+    const seeded = Array.from({ length: 45 }, (_, i) => ({
+      id: `seed-${String(i).padStart(2, '0')}`,
+      // The 20th and 21st start at the same instant: a page boundary inside a tie.
+      startedAt: now - (i === 20 ? 19 : i) * 60_000,
+      caller: `1370000${String(i).padStart(4, '0')}`,
+      durationMs: 30_000 + i * 1000,
+      agents: [{ agent: 'a1002', extension: '2002', fromMs: 0, toMs: 30_000 }],
+    }));
+    new RecordingSeeder(world.daemon.storage.sqlite).many(seeded);
+    const { page, errors } = await openRecordings('qa1');
+    await page.fill('[data-test=search-number]', '1370000');
+    await page.click('[data-test=search-run]');
+    const rowsOf = async (n: number) => {
+      await page.locator(`[data-test=recordings-results][data-page="${n}"][data-busy=false]`).waitFor();
+      return page.locator('[data-test=recording-row]').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-id')!));
+    };
+    const first = await rowsOf(0);
+    // A stale first page (before the search) would have the call of the first test in it.
+    expect(first).not.toContain(rec.id);
+    expect(first).toHaveLength(20);
+    await page.click('[data-test=page-older]');
+    const second = await rowsOf(1);
+    expect(second).toHaveLength(20);
+    await page.click('[data-test=page-older]');
+    const third = await rowsOf(2);
+    expect(third).toHaveLength(5);
+    expect(await page.locator('[data-test=page-older]').isDisabled()).toBe(true);
+    const all = [...first, ...second, ...third];
+    expect(new Set(all).size).toBe(45);
+    // Newest first: the seeds' start times fall as i rises (20 and 19 tie, in the API's order).
+    const order = all.map((id) => seeded.find((r) => r.id === id)!.startedAt);
+    expect(order).toEqual([...order].sort((a, b) => b - a));
+    await page.click('[data-test=page-newer]');
+    expect(await rowsOf(1)).toEqual(second);
+    await browser.screenshot(page, 'recordings-paging-en-US');
     expect(errors).toEqual([]);
   }, 30_000);
 });
