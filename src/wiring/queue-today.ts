@@ -45,7 +45,7 @@ export interface QueueTodayWiring {
 
 // `offered_at >= @after` is the index range (the slices go on from the last row); rows offered at
 // the same ms as the last one are told apart by id.
-const SEED_SQL = `
+export const SEED_SQL = `
   SELECT id, queue_id AS queueId, offered_at AS offeredAt, answered_at AS answeredAt, ended_at AS endedAt, outcome
     FROM calls
    WHERE offered_at >= @after AND offered_at < @to AND queue_id IS NOT NULL
