@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Tests that measure time or memory under load (a routing tail latency during a login flood, the
- * heap slope of the fault run) run last and alone: on the two cores of CI, a neighbouring test
+ * heap slope of the fault run, the wallboard's frame times and the daemon's CPU with it open) run
+ * last and alone: on the two cores of CI, a neighbouring test
  * file at normal priority takes the CPU their low-priority work (hash workers, the softphone
  * crowd) needs, and the figure measured would be the neighbour's. Everything else runs two files
  * at a time.
@@ -10,6 +11,7 @@ import { defineConfig } from 'vitest/config';
 const ALONE = [
   'test/integration/login-flood-while-routing-expect-routing-not-starved.test.ts',
   'test/integration/fault-run-expect-every-row-ended-and-no-agent-reserved.test.ts',
+  'test/browser/console-wallboard-500-agents-50-cps-frame-time-and-daemon-cpu.test.ts',
 ];
 
 const shared = {
