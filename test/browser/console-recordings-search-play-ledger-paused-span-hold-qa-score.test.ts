@@ -125,14 +125,16 @@ describe('recordings page', () => {
     const inner = wb.width - 2;
     expect(Math.abs(sb.x - (wb.x + 1 + (inner * span.fromMs) / rec.duration_ms))).toBeLessThan(2);
     expect(Math.abs(sb.width - (inner * (span.toMs - span.fromMs)) / rec.duration_ms)).toBeLessThan(2);
-    expect(await shaded.evaluate((el) => getComputedStyle(el).backgroundImage)).toContain('gradient');
+    // (Strings run in the page: the test's own types have no DOM.)
+    expect(await page.evaluate("getComputedStyle(document.querySelector('[data-test=paused-span]')).backgroundImage")).toContain('gradient');
     // The canvas has ink: the waveform was drawn from the peaks.
-    const ink = await page.locator('[data-test=waveform-canvas]').evaluate((c: HTMLCanvasElement) => {
-      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    const ink = await page.evaluate(`(() => {
+      const c = document.querySelector('[data-test=waveform-canvas]');
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
       let n = 0;
-      for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
+      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
       return n;
-    });
+    })()`);
     expect(ink).toBeGreaterThan(100);
     // a1001's leg is marked under it.
     await page.locator('[data-test=agent-segment][data-agent=a1001]').waitFor();
@@ -157,15 +159,12 @@ describe('recordings page', () => {
     await page.locator('[data-test=player][data-playing=false]').waitFor();
     const mid = (span.fromMs + span.toMs) / 2;
     await wave.click({ position: { x: 1 + (inner * mid) / rec.duration_ms, y: wb.height / 2 } });
-    await page.waitForFunction(
-      ([from, to]) => {
-        const p = document.querySelector('[data-test=player]');
-        const a = document.querySelector('audio');
-        const ms = Number(p?.getAttribute('data-current-ms'));
-        return a !== null && ms > from && ms < to && a.currentTime * 1000 > from && a.currentTime * 1000 < to;
-      },
-      [span.fromMs, span.toMs],
-    );
+    // The page's position and the <audio>'s own, both inside the span.
+    await page.waitForFunction(`(() => {
+      const ms = Number(document.querySelector('[data-test=player]').getAttribute('data-current-ms'));
+      const at = document.querySelector('audio').currentTime * 1000;
+      return ms > ${span.fromMs} && ms < ${span.toMs} && at > ${span.fromMs} && at < ${span.toMs};
+    })()`);
     const cursor = (await page.locator('[data-test=waveform-cursor]').boundingBox())!;
     expect(cursor.x + cursor.width / 2).toBeGreaterThan(sb.x);
     expect(cursor.x + cursor.width / 2).toBeLessThan(sb.x + sb.width);
