@@ -1,0 +1,142 @@
+// @ts-check
+/**
+ * The wallboard's agents: one row per agent with state, reason, time in state, the current call
+ * (number, queue, state, duration), the away-too-long alert, and the supervisor's action menu.
+ * Rows are keyed by agentId and memoised on their row object: an event re-renders the one agent
+ * it changed. Durations tick through wallboard-clock.js, not through renders.
+ */
+import { Component } from 'preact';
+import { html } from 'htm/preact';
+import { tOr, useI18n } from '../i18n/index.js';
+import { Elapsed } from './wallboard-clock.js';
+import { currentCall } from './wallboard-state.js';
+
+/** @typedef {import('./wallboard-state.js').AgentRow} AgentRow */
+/** @typedef {import('./wallboard-state.js').CallView} CallView */
+/** @typedef {import('../i18n/index.js').Translate} Translate */
+/** @typedef {'silent' | 'whisper' | 'barge' | 'releaseAgent' | 'ready' | 'notReady' | 'loggedOut' | 'announce'} AgentAction */
+
+/** The number a supervisor wants to see: the caller on a call that came in, the number dialled on one going out.
+ * @param {CallView} c @param {string | null} extension */
+export function callNumber(c, extension) {
+  if (c.direction === 'outbound' || (c.direction === null && extension !== null && c.from === extension)) return c.to;
+  return c.from;
+}
+
+/** Which actions fit the agent's state now.
+ * @param {AgentRow} a @returns {AgentAction[]} */
+export function actionsFor(a) {
+  const call = currentCall(a.calls);
+  const talking = call !== null && (call.state === 'connected' || call.state === 'hold');
+  /** @type {AgentAction[]} */
+  const out = [];
+  if (talking) out.push('silent', 'whisper', 'barge', 'releaseAgent');
+  if (a.state !== 'loggedOut') {
+    if (a.state !== 'ready') out.push('ready');
+    if (a.state !== 'notReady') out.push('notReady');
+    out.push('loggedOut');
+  }
+  out.push('announce');
+  return out;
+}
+
+/** @type {Record<AgentAction, import('../i18n/index.js').MessageKey>} */
+export const ACTION_LABEL = {
+  silent: 'sup.action.silent',
+  whisper: 'sup.action.whisper',
+  barge: 'sup.action.barge',
+  releaseAgent: 'sup.action.releaseAgent',
+  ready: 'sup.action.ready',
+  notReady: 'sup.action.notReady',
+  loggedOut: 'sup.action.loggedOut',
+  announce: 'sup.action.announce',
+};
+
+/**
+ * @typedef {object} RowProps
+ * @property {AgentRow} agent
+ * @property {string} locale re-render on a language switch
+ * @property {boolean} open its action menu is open
+ * @property {(agentId: string | null) => void} onMenu
+ * @property {(action: AgentAction, agent: AgentRow) => void} onAction
+ */
+
+/** @param {RowProps} props */
+function AgentRowView({ agent: a, open, onMenu, onAction }) {
+  const { t } = useI18n();
+  const call = currentCall(a.calls);
+  const more = a.calls.length > 1 ? a.calls.length - 1 : 0;
+  return html`<tr data-agent=${a.agentId} data-state=${a.state} data-call=${call?.state ?? ''} class=${a.alert ? 'away-alert' : ''}>
+    <td>${a.agentId}</td>
+    <td>${a.displayName}</td>
+    <td>${a.extension ?? ''}</td>
+    <td><span class=${`state state-${a.state}`}>${tOr(t, `state.${a.state}`, a.state)}</span></td>
+    <td>${a.reason ? tOr(t, `reason.${a.reason}`, a.reason) : ''}</td>
+    <td class="time">
+      <${Elapsed} since=${a.state === 'loggedOut' ? null : a.since} />
+      ${a.alert && html` <span class="alert-badge" data-test="away-badge" title=${t('wallboard.alert.badgeTitle', { minutes: Math.round(a.alert.thresholdS / 60) })}>${t('wallboard.alert.badge')}</span>`}
+    </td>
+    <td class="call-number" data-test="call-number">${call ? callNumber(call, a.extension) : ''}${more ? html` <span class="more">+${more}</span>` : ''}</td>
+    <td data-test="call-queue">${call?.queue ?? ''}</td>
+    <td data-test="call-state">
+      ${call && html`<span class=${`call-state call-${call.state}`}>${tOr(t, `wallboard.callState.${call.state}`, call.state)}</span>`}
+      ${call?.monitoredBy && html` <span class="monitored" data-test="monitored-by">${t('wallboard.call.monitoredBy', { supervisor: call.monitoredBy })}</span>`}
+    </td>
+    <td class="time" data-test="call-duration">${call && html`<${Elapsed} since=${call.since} />`}</td>
+    <td class="row-actions">
+      <button type="button" class="menu-button" data-test="agent-actions" aria-expanded=${open} onClick=${() => onMenu(open ? null : a.agentId)}>${t('sup.menu')}</button>
+      ${open && html`<ul class="action-menu" role="menu" data-test="action-menu">
+        ${actionsFor(a).map(
+          (k) => html`<li key=${k} role="none"><button type="button" role="menuitem" data-action=${k} class=${k === 'releaseAgent' || k === 'loggedOut' ? 'danger' : ''} onClick=${() => { onMenu(null); onAction(k, a); }}>${t(ACTION_LABEL[k])}</button></li>`,
+        )}
+      </ul>`}
+    </td>
+  </tr>`;
+}
+
+/** A row re-renders only when its agent, its menu or the language changed (preact/compat's
+ * memo, without loading compat). @extends {Component<RowProps>} */
+class AgentRowMemo extends Component {
+  /** @param {RowProps} n */
+  shouldComponentUpdate(n) {
+    const p = this.props;
+    return p.agent !== n.agent || p.open !== n.open || p.locale !== n.locale || p.onAction !== n.onAction || p.onMenu !== n.onMenu;
+  }
+
+  /** @param {RowProps} props */
+  render(props) {
+    return html`<${AgentRowView} ...${props} />`;
+  }
+}
+
+/**
+ * @param {{agents: Map<string, AgentRow>, order: readonly string[], version: number, menuFor: string | null,
+ *   onMenu: (agentId: string | null) => void, onAction: (action: AgentAction, agent: AgentRow) => void}} props
+ */
+export function AgentsTable({ agents, order, menuFor, onMenu, onAction }) {
+  const { t, locale } = useI18n();
+  if (order.length === 0) return html`<p class="empty">${t('wallboard.empty')}</p>`;
+  return html`<table class="agents" data-test="agents">
+    <thead>
+      <tr>
+        <th>${t('wallboard.col.agent')}</th>
+        <th>${t('wallboard.col.name')}</th>
+        <th>${t('wallboard.col.extension')}</th>
+        <th>${t('wallboard.col.state')}</th>
+        <th>${t('wallboard.col.reason')}</th>
+        <th>${t('wallboard.col.time')}</th>
+        <th>${t('wallboard.col.callNumber')}</th>
+        <th>${t('wallboard.col.callQueue')}</th>
+        <th>${t('wallboard.col.callState')}</th>
+        <th>${t('wallboard.col.callDuration')}</th>
+        <th><span class="sr-only">${t('sup.menu')}</span></th>
+      </tr>
+    </thead>
+    <tbody>
+      ${order.map((id) => {
+        const a = agents.get(id);
+        return a && html`<${AgentRowMemo} key=${id} agent=${a} locale=${locale} open=${menuFor === id} onMenu=${onMenu} onAction=${onAction} />`;
+      })}
+    </tbody>
+  </table>`;
+}
