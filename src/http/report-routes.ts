@@ -218,9 +218,9 @@ const csvLine = (xs: unknown[]): string => `${xs.map(csvField).join(',')}\r\n`;
 const iso = (ms: number | undefined): string => (ms === undefined ? '' : new Date(ms).toISOString());
 
 function kpiCsv(r: ReportResult): string {
-  const head = ['key', 'start', 'end', 'offered', 'answered', 'answeredWithinT', 'abandoned', 'shortAbandoned', 'other', 'serviceLevel', 'asaS', 'ahtS', 'talkS', 'wrapS', 'abandonRate', 'abandonRateExclShort', 'formula'];
+  const head = ['key', 'start', 'end', 'offered', 'answered', 'answeredWithinT', 'abandoned', 'shortAbandoned', 'other', 'serviceLevel', 'asaS', 'ahtS', 'talkS', 'holdS', 'wrapS', 'abandonRate', 'abandonRateExclShort', 'formula'];
   const line = (row: ReportRow) =>
-    csvLine([row.key, iso(row.start), iso(row.end), row.offered, row.answered, row.answeredWithinT, row.abandoned, row.shortAbandoned, row.other, row.serviceLevel, row.asaMs === null ? null : row.asaMs / 1000, row.ahtMs === null ? null : row.ahtMs / 1000, row.talkMs / 1000, row.wrapMs / 1000, row.abandonRate, row.abandonRateExclShort, row.formula]);
+    csvLine([row.key, iso(row.start), iso(row.end), row.offered, row.answered, row.answeredWithinT, row.abandoned, row.shortAbandoned, row.other, row.serviceLevel, row.asaMs === null ? null : row.asaMs / 1000, row.ahtMs === null ? null : row.ahtMs / 1000, row.talkMs / 1000, row.holdMs / 1000, row.wrapMs / 1000, row.abandonRate, row.abandonRateExclShort, row.formula]);
   return csvLine(head) + r.rows.map(line).join('') + line({ ...r.total, key: 'total' });
 }
 

@@ -34,6 +34,8 @@ export const COLUMNS = {
   asaS: { zh: '平均应答时长', en: 'ASA', format: 'seconds', value: (r) => secs(r.asaMs) },
   talkS: { zh: '通话总时长', en: 'Talk time', format: 'seconds', value: (r) => secs(r.talkMs) },
   avgTalkS: { zh: '平均通话时长', en: 'Average talk', format: 'seconds', value: (r) => secs(r.answered > 0 ? r.talkMs / r.answered : null) },
+  holdS: { zh: '保持总时长', en: 'Hold time', format: 'seconds', value: (r) => secs(r.holdMs) },
+  avgHoldS: { zh: '平均保持时长', en: 'Average hold', format: 'seconds', value: (r) => secs(r.answered > 0 ? r.holdMs / r.answered : null) },
   wrapS: { zh: '话后处理总时长', en: 'Wrap-up time', format: 'seconds', value: (r) => secs(r.wrapMs) },
   avgWrapS: { zh: '平均话后处理时长', en: 'Average wrap-up', format: 'seconds', value: (r) => secs(r.answered > 0 ? r.wrapMs / r.answered : null) },
   ahtS: { zh: '平均处理时长', en: 'AHT', format: 'seconds', value: (r) => secs(r.ahtMs) },
@@ -61,12 +63,12 @@ export interface ClassicReport {
 }
 
 export const CLASSIC_REPORTS: readonly ClassicReport[] = [
-  { id: 'extension-summary', zh: '分机话务量总统计表', en: 'Extension traffic summary', grouping: 'extension', keyLabel: { zh: '分机', en: 'Extension' }, columns: ['key', 'answered', 'talkS', 'wrapS', 'ahtS'], chart: { kind: 'pie', column: 'talkS' } },
-  { id: 'extension-traffic', zh: '分机话务量统计表', en: 'Extension traffic', grouping: 'extension', keyLabel: { zh: '分机', en: 'Extension' }, columns: ['key', 'answered', 'answeredWithinT', 'avgTalkS', 'avgWrapS', 'ahtS', 'asaS'], chart: { kind: 'bar', column: 'answered' } },
+  { id: 'extension-summary', zh: '分机话务量总统计表', en: 'Extension traffic summary', grouping: 'extension', keyLabel: { zh: '分机', en: 'Extension' }, columns: ['key', 'answered', 'talkS', 'holdS', 'wrapS', 'ahtS'], chart: { kind: 'pie', column: 'talkS' } },
+  { id: 'extension-traffic', zh: '分机话务量统计表', en: 'Extension traffic', grouping: 'extension', keyLabel: { zh: '分机', en: 'Extension' }, columns: ['key', 'answered', 'answeredWithinT', 'avgTalkS', 'avgHoldS', 'avgWrapS', 'ahtS', 'asaS'], chart: { kind: 'bar', column: 'answered' } },
   { id: 'interval-traffic', zh: '分时段话务量统计表', en: 'Traffic by time of day', grouping: 'interval', interval: '60m', keyLabel: { zh: '时段', en: 'Interval' }, columns: ['key', 'offered', 'answered', 'abandoned', 'answerRate', 'serviceLevel', 'asaS', 'ahtS'], chart: { kind: 'bar', column: 'offered' } },
-  { id: 'agent-traffic', zh: '座席话务统计报表', en: 'Agent traffic', grouping: 'agent', keyLabel: { zh: '座席', en: 'Agent' }, columns: ['key', 'answered', 'answeredWithinT', 'talkS', 'wrapS', 'ahtS', 'signedInS', 'notReadyS', 'occupancy'], chart: { kind: 'bar', column: 'answered' } },
+  { id: 'agent-traffic', zh: '座席话务统计报表', en: 'Agent traffic', grouping: 'agent', keyLabel: { zh: '座席', en: 'Agent' }, columns: ['key', 'answered', 'answeredWithinT', 'talkS', 'holdS', 'wrapS', 'ahtS', 'signedInS', 'notReadyS', 'occupancy'], chart: { kind: 'bar', column: 'answered' } },
   { id: 'agent-detail', zh: '座席话务统计详细表', en: 'Agent call detail', grouping: 'agent', keyLabel: { zh: '座席', en: 'Agent' }, columns: ['key'], chart: { kind: 'bar', column: 'answered' }, export: '/api/v1/reports/calls' },
-  { id: 'agent-service-time', zh: '座席平均服务时间统计表', en: 'Agent average service time', grouping: 'agent', keyLabel: { zh: '座席', en: 'Agent' }, columns: ['key', 'answered', 'avgTalkS', 'avgWrapS', 'ahtS'], chart: { kind: 'bar', column: 'ahtS' } },
+  { id: 'agent-service-time', zh: '座席平均服务时间统计表', en: 'Agent average service time', grouping: 'agent', keyLabel: { zh: '座席', en: 'Agent' }, columns: ['key', 'answered', 'avgTalkS', 'avgHoldS', 'avgWrapS', 'ahtS'], chart: { kind: 'bar', column: 'ahtS' } },
   { id: 'abandonment', zh: '用户放弃率统计表', en: 'Caller abandonment', grouping: 'queue', keyLabel: { zh: '队列', en: 'Queue' }, columns: ['key', 'offered', 'answered', 'abandoned', 'shortAbandoned', 'abandonRate', 'abandonRateExclShort', 'serviceLevel'], chart: { kind: 'pie', column: 'abandoned' } },
 ];
 

@@ -26,6 +26,7 @@ export function toRow(call: TrackedCall): CallRow {
     endedAt: call.endedAt,
     waitMs: call.answeredAt !== null ? call.answeredAt - call.offeredAt : ended ? call.endedAt! - call.offeredAt : null,
     talkMs: ended && call.answeredAt !== null ? call.endedAt! - call.answeredAt : null,
+    holdMs: call.holdMs,
     outcome: ended ? (call.outcome ?? outcomeOf(call)) : null,
     cause: call.cause,
     hasCallData: call.callData !== undefined,
@@ -65,6 +66,7 @@ export function callFromRow(row: CallRowWithData): { call: TrackedCall; dataUnre
   call.queuedAt = row.queuedAt;
   call.answeredAt = row.answeredAt;
   call.callerName = row.callerName;
+  call.holdMs = row.holdMs;
   let dataUnreadable: string | null = null;
   if (row.callData !== null) {
     try {

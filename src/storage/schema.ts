@@ -278,7 +278,10 @@ export const calls = sqliteTable(
     answeredAt: integer('answered_at'),
     endedAt: integer('ended_at'),
     waitMs: integer('wait_ms'),
+    /** Answered to ended, ms: hold included (hold_ms says how much). */
     talkMs: integer('talk_ms'),
+    /** Time on hold at an agent's phone, ms (any of the call's connections held; overlaps once). */
+    holdMs: integer('hold_ms').notNull().default(0),
     outcome: text('outcome'),
     cause: text('cause'),
     hasCallData: integer('has_call_data', { mode: 'boolean' }).notNull().default(false),

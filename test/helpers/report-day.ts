@@ -96,7 +96,7 @@ export function shanghaiMidnight(date: string): number {
   return Date.UTC(y, m - 1, d) - OFFSET_MS;
 }
 
-type Kind = { k: 'answered'; waitMs: number; talkMs: number; wrapMs: number; agent: string } | { k: 'abandoned'; waitMs: number } | { k: 'other' };
+type Kind = { k: 'answered'; waitMs: number; talkMs: number; holdMs: number; wrapMs: number; agent: string } | { k: 'abandoned'; waitMs: number } | { k: 'other' };
 
 export class ReportDay {
   readonly truth: ReportDayTruth;
@@ -128,8 +128,8 @@ export class ReportDay {
       teams: {},
       rowsWritten: { calls: 0, states: 0 },
     };
-    this.callStmt = db.prepare(`INSERT INTO calls (id, direction, from_number, to_number, dialled_number, queue_id, agents, first_agent, offered_at, queued_at, answered_at, ended_at, wait_ms, talk_ms, outcome, cause)
-      VALUES (@id, @direction, @from, @to, @to, @queue, @agents, @firstAgent, @offeredAt, @queuedAt, @answeredAt, @endedAt, @waitMs, @talkMs, @outcome, @cause)`);
+    this.callStmt = db.prepare(`INSERT INTO calls (id, direction, from_number, to_number, dialled_number, queue_id, agents, first_agent, offered_at, queued_at, answered_at, ended_at, wait_ms, talk_ms, hold_ms, outcome, cause)
+      VALUES (@id, @direction, @from, @to, @to, @queue, @agents, @firstAgent, @offeredAt, @queuedAt, @answeredAt, @endedAt, @waitMs, @talkMs, @holdMs, @outcome, @cause)`);
     this.stateStmt = db.prepare('INSERT INTO agent_state_log (agent, state, reason, started_at, ended_at, duration_ms, call_id, extension) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
   }
 
@@ -183,7 +183,8 @@ export class ReportDay {
         c.answered++;
         if (kind.waitMs <= th.t * S_) c.answeredWithinT++;
         c.answerWaitMs += kind.waitMs;
-        c.talkMs += kind.talkMs;
+        c.talkMs += kind.talkMs - kind.holdMs;
+        c.holdMs += kind.holdMs;
         c.wrapMs += kind.wrapMs;
       } else if (kind.k === 'abandoned') {
         c.abandoned++;
@@ -203,7 +204,7 @@ export class ReportDay {
     if (ms > 0) t[key] += ms;
   }
 
-  private call(row: { queue: string | null; offeredAt: number; answeredAt: number | null; endedAt: number | null; outcome: string | null; cause?: string | null; agents?: string[]; direction?: string }): string {
+  private call(row: { queue: string | null; offeredAt: number; answeredAt: number | null; endedAt: number | null; holdMs?: number; outcome: string | null; cause?: string | null; agents?: string[]; direction?: string }): string {
     const id = `c${this.o.seed}-${++this.n}`;
     const agents = row.agents ?? [];
     this.callStmt.run({
@@ -220,6 +221,7 @@ export class ReportDay {
       endedAt: row.endedAt,
       waitMs: row.answeredAt !== null ? row.answeredAt - row.offeredAt : row.endedAt !== null ? row.endedAt - row.offeredAt : null,
       talkMs: row.answeredAt !== null && row.endedAt !== null ? row.endedAt - row.answeredAt : null,
+      holdMs: row.holdMs ?? 0,
       outcome: row.outcome,
       cause: row.cause ?? null,
     });
@@ -271,12 +273,15 @@ export class ReportDay {
       const offeredAt = answeredAt - waitMs;
       const talkMs = this.int(talkLo * S_, talkHi * S_);
       const endedAt = answeredAt + talkMs;
+      // One answered call in four had the caller on hold for a fifth of it (talk_ms holds it; no
+      // draw of its own, so the rest of the day is the same whatever the seed).
+      const holdMs = talkMs % 4 === 0 ? Math.floor(talkMs / 5) : 0;
       const after = this.rnd();
       const wrapMs = after < 0.7 ? this.int(1, 90) * S_ + this.int(0, 999) : 0;
       const queue = this.pick(this.queues);
       // Now and then the call rang first at another agent who let it ring out (first_agent).
       const rang = all.length > 1 && this.rnd() < 0.1 ? [all[(index + 1) % all.length]!, agent] : [agent];
-      const callId = this.call({ queue, offeredAt, answeredAt, endedAt, outcome: 'answered', agents: rang });
+      const callId = this.call({ queue, offeredAt, answeredAt, endedAt, holdMs, outcome: 'answered', agents: rang });
       this.state(agent, 'reserved', null, t, answeredAt, callId, ext);
       this.state(agent, 'busy', null, answeredAt, endedAt, callId, ext);
       t = endedAt;
@@ -288,7 +293,7 @@ export class ReportDay {
         this.state(agent, 'notReady', 'afterCall', t, t + d, null, ext);
         t += d;
       }
-      this.count(queue, offeredAt, { k: 'answered', waitMs, talkMs, wrapMs, agent });
+      this.count(queue, offeredAt, { k: 'answered', waitMs, talkMs, holdMs, wrapMs, agent });
     }
     // The first agent is still ready when the report runs: an open row.
     if (index === 0) this.state(agent, 'ready', null, t, null, null, ext);

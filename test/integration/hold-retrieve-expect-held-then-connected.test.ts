@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startWorld, type World } from '../helpers/world.ts';
+import { eventually, startWorld, type World } from '../helpers/world.ts';
 
 let w: World;
 beforeAll(async () => {
@@ -29,4 +29,16 @@ it('an agent holds and retrieves a call; the switch and the agent agree on each 
   const retrieved = await agent.waitFor('call.retrieved', (d) => d.callId === data.callId);
   expect(retrieved.data.state).toBe('connected');
   expect(await stateAtSwitch()).toBe('connected');
+
+  // The call row keeps the hold time: from the held event to the retrieved one, as the daemon saw them.
+  const heldFor = Date.parse(retrieved.ts) - Date.parse(held.ts);
+  await agent.call('call.hangup', { callId: data.callId });
+  await agent.waitFor('call.cleared', (d) => d.callId === data.callId);
+  const row = await eventually(() => {
+    const r = w.daemon.storage.sqlite.prepare<[string], { hold_ms: number; talk_ms: number | null }>('SELECT hold_ms, talk_ms FROM calls WHERE id = ?').get(data.callId);
+    return r && r.talk_ms !== null ? r : null;
+  });
+  expect(row.hold_ms).toBeGreaterThan(0);
+  expect(Math.abs(row.hold_ms - heldFor)).toBeLessThanOrEqual(50);
+  expect(row.hold_ms).toBeLessThanOrEqual(row.talk_ms!);
 });

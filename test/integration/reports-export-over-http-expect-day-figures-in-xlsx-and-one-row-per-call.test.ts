@@ -94,16 +94,17 @@ it('call detail as CSV: one row per queue call offered in the day, the database\
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
   const lines = (await res.text()).replace(/^\ufeff/, '').trimEnd().split('\r\n');
-  expect(lines[0]).toBe('id,offeredAt,answeredAt,endedAt,queue,agent,from,to,waitS,talkS,wrapS,class,outcome');
+  expect(lines[0]).toBe('id,offeredAt,answeredAt,endedAt,queue,agent,from,to,waitS,talkS,holdS,wrapS,class,outcome');
   const rows = lines.slice(1).map((l) => l.split(','));
   expect(rows).toHaveLength(truth.total.offered);
   const db = w.daemon.storage.sqlite;
   const n = db.prepare<[number, number], { n: number }>('SELECT count(*) AS n FROM calls WHERE offered_at >= ? AND offered_at < ? AND queue_id IS NOT NULL').get(truth.from, truth.to)!.n;
   expect(rows).toHaveLength(n);
+  expect(rows.some((r) => Number(r[10]) > 0)).toBe(true); // the day has holds
   const offered = rows.map((r) => Date.parse(r[1]!));
   expect(offered).toEqual([...offered].sort((a, b) => a - b));
   const counts = { answered: 0, abandoned: 0 };
-  for (const r of rows) if (r[11] === 'answered' || r[11] === 'abandoned') counts[r[11]]++;
+  for (const r of rows) if (r[12] === 'answered' || r[12] === 'abandoned') counts[r[12]]++;
   expect(counts).toEqual({ answered: truth.total.answered, abandoned: truth.total.abandoned });
   for (const r of [rows[0]!, rows[Math.floor(rows.length / 2)]!, rows.at(-1)!]) {
     const c = db.prepare<[string], any>('SELECT * FROM calls WHERE id = ?').get(r[0]!);
@@ -111,8 +112,10 @@ it('call detail as CSV: one row per queue call offered in the day, the database\
     expect(r[3]).toBe(c.ended_at === null ? '' : new Date(c.ended_at).toISOString());
     expect(r[4]).toBe(c.queue_id);
     expect(r[6]).toBe(c.from_number);
-    expect(r[9]).toBe(c.talk_ms === null ? '' : String(c.talk_ms / 1000));
-    expect(r[12]).toBe(c.outcome ?? '');
+    // Talk and hold split talk_ms (answer to end) between them.
+    expect(r[9]).toBe(c.talk_ms === null ? '' : String((c.talk_ms - c.hold_ms) / 1000));
+    expect(r[10]).toBe(c.talk_ms === null ? '' : String(c.hold_ms / 1000));
+    expect(r[13]).toBe(c.outcome ?? '');
   }
   const q1 = await (await get(`/api/v1/reports/calls?from=${truth.from}&to=${truth.to}&queue=q1`)).text();
   expect(q1.trimEnd().split('\r\n')).toHaveLength(truth.byQueue.q1!.offered + 1);
@@ -130,7 +133,8 @@ it('call detail as XLSX (streamed): the same calls read back, zh-CN headers', as
   expect(x.getCell(1).value).toBe(second[0]);
   expect(x.getCell(5).value).toBe(second[4]);
   expect(x.getCell(9).value).toBe(second[8] === '' ? null : Number(second[8]));
-  expect(x.getCell(12).value).toBe(second[11]);
+  expect(x.getCell(11).value).toBe(second[10] === '' ? null : Number(second[10]));
+  expect(x.getCell(13).value).toBe(second[12]);
 });
 
 it('an agent is refused 403; 367 days is 400 PERIOD_TOO_LONG; a bad format is 400', async () => {

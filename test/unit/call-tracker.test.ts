@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CallTracker, type CallChange } from '../../src/core/calls/call-tracker.ts';
 import type { PbxCallEvent } from '../../src/core/pbx-port.ts';
+import { holdTimeMs } from '../../src/core/calls/call.ts';
+import { toRow } from '../../src/services/call-rows.ts';
 
 /** Internal numbers are monitored, except the IVR ports 81xx (no monitor in these tests). */
 function tracker(unmonitored: ReadonlySet<string> = new Set()) {
@@ -62,6 +64,42 @@ describe('call tracker', () => {
     expect(t.get(consult.id)).toBeUndefined();
     expect(consult.outcome).toBe('transferred');
     expect(t.byPbx('2')).toBe(customer);
+  });
+
+  it('counts hold time: each hold from held to retrieved, an open hold up to a transfer that ends it, and the call end', () => {
+    const t = tracker();
+    t.apply({ kind: 'delivered', callId: '1', deviceId: '2001', calling: '13800000002', called: '2001', ...m }, 0);
+    t.apply({ kind: 'established', callId: '1', deviceId: '2001', calling: '13800000002', called: '2001', ...m }, 1000);
+    const call = t.byPbx('1')!;
+    t.apply({ kind: 'held', callId: '1', deviceId: '2001', ...m }, 5000);
+    expect(call).toMatchObject({ holdMs: 0, heldSince: 5000 });
+    expect(holdTimeMs(call, 6500)).toBe(1500);
+    t.apply({ kind: 'retrieved', callId: '1', deviceId: '2001', ...m }, 8000);
+    expect(call).toMatchObject({ holdMs: 3000, heldSince: null });
+    t.apply({ kind: 'held', callId: '1', deviceId: '2001', ...m }, 10_000);
+    // Still on hold when the call is cleared: the hold ends with it.
+    t.apply({ kind: 'connectionCleared', callId: '1', deviceId: '13800000002', cause: 'normalClearing', ...m }, 12_000);
+    t.apply({ kind: 'connectionCleared', callId: '1', deviceId: '2001', cause: 'normalClearing', ...m }, 12_000);
+    expect(call).toMatchObject({ holdMs: 5000, heldSince: null, endedAt: 12_000 });
+    expect(toRow(call)).toMatchObject({ talkMs: 11_000, holdMs: 5000 });
+  });
+
+  it('a consultation transfer: the customer’s hold lasts until the transferring agent leaves', () => {
+    const t = tracker();
+    t.apply({ kind: 'delivered', callId: '1', deviceId: '2001', calling: '13800000002', called: '2001', ...m }, 0);
+    t.apply({ kind: 'established', callId: '1', deviceId: '2001', calling: '13800000002', called: '2001', ...m }, 0);
+    t.apply({ kind: 'held', callId: '1', deviceId: '2001', ...m }, 1000);
+    t.apply({ kind: 'originated', callId: '2', deviceId: '2001', calling: '2001', called: '2002', ...m }, 1000);
+    t.apply({ kind: 'established', callId: '2', deviceId: '2002', calling: '2001', called: '2002', ...m }, 2000);
+    const customer = t.byPbx('1')!;
+    t.apply(
+      {
+        kind: 'transferred', primaryCallId: '1', secondaryCallId: '2', transferringDevice: '2001', transferredTo: '2002',
+        connections: [{ old: { callId: '2', deviceId: '2002' }, new: { callId: '1', deviceId: '2002' } }, { new: { callId: '1', deviceId: '13800000002' } }], ...m,
+      },
+      9000,
+    );
+    expect(customer).toMatchObject({ holdMs: 8000, heldSince: null });
   });
 
   it('makes a conference of three and keeps it when one party leaves', () => {

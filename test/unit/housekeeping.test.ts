@@ -32,6 +32,7 @@ function call(id: string, offeredAt: number): CallRow {
     endedAt: offeredAt + 1000,
     waitMs: null,
     talkMs: null,
+    holdMs: 0,
     outcome: 'answered',
     cause: null,
     hasCallData: false,

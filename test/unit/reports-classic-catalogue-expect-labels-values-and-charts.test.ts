@@ -68,12 +68,12 @@ describe('the classic reports', () => {
   it('a view: cells from the figures, Chinese labels, the total, the chart', () => {
     const v = classicView(classicReport('agent-service-time')!, result([row('a1001'), row('a1002', { answered: 4, talkMs: 400_000, wrapMs: 0, ahtMs: 100_000 })]), 'zh-CN');
     expect(v.name).toBe('座席平均服务时间统计表');
-    expect(v.columns.map((c) => c.label)).toEqual(['座席', '接通数', '平均通话时长', '平均话后处理时长', '平均处理时长']);
+    expect(v.columns.map((c) => c.label)).toEqual(['座席', '接通数', '平均通话时长', '平均保持时长', '平均话后处理时长', '平均处理时长']);
     expect(v.rows).toEqual([
-      ['a1001', 8, 120, 30, 150],
-      ['a1002', 4, 100, 0, 100],
+      ['a1001', 8, 120, 0, 30, 150],
+      ['a1002', 4, 100, 0, 0, 100],
     ]);
-    expect(v.total).toEqual(['合计', 16, 120, 30, 150]);
+    expect(v.total).toEqual(['合计', 16, 120, 0, 30, 150]);
     expect(v.chart).toEqual({ kind: 'bar', column: 'ahtS', label: '平均处理时长', points: [{ label: 'a1001', value: 150 }, { label: 'a1002', value: 100 }] });
   });
 

@@ -37,7 +37,7 @@ function expectRowIsTruth(row: ReportRow, truth: TrueCounts): void {
   expect(row.serviceLevel).toBe(row.serviceLevelByFormula[row.formulaId]);
   if (truth.answered > 0) {
     expect(row.asaMs).toBeCloseTo(truth.answerWaitMs / truth.answered, 9);
-    expect(row.ahtMs).toBeCloseTo((truth.talkMs + truth.wrapMs) / truth.answered, 9);
+    expect(row.ahtMs).toBeCloseTo((truth.talkMs + truth.holdMs + truth.wrapMs) / truth.answered, 9);
   }
   if (truth.offered > 0) expect(row.abandonRate).toBeCloseTo(truth.abandoned / truth.offered, 12);
 }
@@ -65,6 +65,7 @@ describe('a generated Shanghai day, read back', () => {
     expect(t.answered - t.answeredWithinT).toBeGreaterThan(100);
     expect(t.other).toBe(8);
     expect(t.wrapMs).toBeGreaterThan(0);
+    expect(t.holdMs).toBeGreaterThan(0);
   });
 
   it('per queue: every figure, each queue under its own T and S and formula', () => {

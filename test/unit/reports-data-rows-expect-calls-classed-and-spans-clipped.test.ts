@@ -9,6 +9,7 @@ const row = (over: Partial<CallReportRow> = {}): CallReportRow => ({
   answered_at: 1_012_000,
   ended_at: 1_100_000,
   talk_ms: 88_000,
+  hold_ms: 0,
   outcome: 'answered',
   first_agent: 'alice',
   answer_agent: 'alice',
@@ -36,7 +37,7 @@ describe('classOf: answered, abandoned or other, from answered_at, ended_at and 
 });
 
 describe('callRecordOf', () => {
-  it('an answered call: wait from offered_at, talk_ms as talk (hold inside it), wrap-up from the state log, the answering agent', () => {
+  it('an answered call: wait from offered_at, talk_ms as talk (no hold here), wrap-up from the state log, the answering agent', () => {
     expect(callRecordOf(row({ first_agent: 'bob' }))).toEqual({
       queue: 'sales',
       offeredAt: 1_000_000,
@@ -50,6 +51,12 @@ describe('callRecordOf', () => {
       team: 'east',
       extension: '7001',
     });
+  });
+
+  it('hold is taken out of talk_ms (answer to end): talk + hold is still the whole call, hold never more than it', () => {
+    expect(callRecordOf(row({ hold_ms: 8_000 }))).toMatchObject({ talkMs: 80_000, holdMs: 8_000 });
+    expect(callRecordOf(row({ hold_ms: 99_000 }))).toMatchObject({ talkMs: 0, holdMs: 88_000 });
+    expect(callRecordOf(row({ hold_ms: null }))).toMatchObject({ talkMs: 88_000, holdMs: 0 });
   });
 
   it('without a busy row the first agent stands in; without wrap rows the wrap-up is 0', () => {

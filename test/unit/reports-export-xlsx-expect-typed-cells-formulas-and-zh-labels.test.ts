@@ -85,11 +85,12 @@ it('the Shanghai and New York wall clocks, across a fall-back', () => {
 // ------------------------------------------------------------------------------ call detail
 
 function detail(i: number): CallDetail {
-  return callDetailOf({ id: `c${i}`, queue_id: 'q1', offered_at: T0 + i * 1000, answered_at: i % 3 === 0 ? null : T0 + i * 1000 + 7000, ended_at: T0 + i * 1000 + 90_000, talk_ms: i % 3 === 0 ? null : 83_000, outcome: i % 3 === 0 ? 'abandoned' : 'answered', first_agent: 'a1', answer_agent: i % 3 === 0 ? null : 'a2', answer_extension: null, wrap_ms: i % 3 === 0 ? null : 5000, team: null, from_number: i === 1 ? '=cmd' : '13800000000', to_number: '8000' });
+  return callDetailOf({ id: `c${i}`, queue_id: 'q1', offered_at: T0 + i * 1000, answered_at: i % 3 === 0 ? null : T0 + i * 1000 + 7000, ended_at: T0 + i * 1000 + 90_000, talk_ms: i % 3 === 0 ? null : 83_000, hold_ms: i % 3 === 0 ? 0 : i * 1000, outcome: i % 3 === 0 ? 'abandoned' : 'answered', first_agent: 'a1', answer_agent: i % 3 === 0 ? null : 'a2', answer_extension: null, wrap_ms: i % 3 === 0 ? null : 5000, team: null, from_number: i === 1 ? '=cmd' : '13800000000', to_number: '8000' });
 }
 
-it('a call detail row: the answering agent, wait to the answer (or the end), talk and wrap in seconds', () => {
-  expect(detail(1)).toMatchObject({ agent: 'a2', waitS: 7, talkS: 83, wrapS: 5, class: 'answered' });
+it('a call detail row: the answering agent, wait to the answer (or the end), talk (hold taken out), hold and wrap in seconds', () => {
+  expect(detail(1)).toMatchObject({ agent: 'a2', waitS: 7, talkS: 82, holdS: 1, wrapS: 5, class: 'answered' });
+  expect(detail(4)).toMatchObject({ talkS: 79, holdS: 4 });
   expect(detail(3)).toMatchObject({ agent: null, waitS: 90, talkS: null, class: 'abandoned' });
 });
 
@@ -122,7 +123,7 @@ it('CSV streams with back-pressure: every row, the writer never far past its mar
   const lines = text.replace(/^\ufeff/, '').trimEnd().split('\r\n');
   expect(lines).toHaveLength(N + 1);
   expect(lines[0]).toBe(CALL_COLUMNS.map((c) => c.id).join(','));
-  expect(lines[2]).toBe(`c1,2026-11-20T01:00:01.000Z,2026-11-20T01:00:08.000Z,2026-11-20T01:01:31.000Z,q1,a2,'=cmd,8000,7,83,5,answered,answered`);
+  expect(lines[2]).toBe(`c1,2026-11-20T01:00:01.000Z,2026-11-20T01:00:08.000Z,2026-11-20T01:01:31.000Z,q1,a2,'=cmd,8000,7,82,1,5,answered,answered`);
   // A slice (500 rows, ~60 KiB) plus the marks: far below the 2 MB body.
   expect(text.length).toBeGreaterThan(2_000_000);
   expect(maxBuffered).toBeLessThan(256 * 1024);
@@ -164,7 +165,9 @@ it('XLSX streams through the WorkbookWriter: read back, every row, typed cells, 
   expect(r2.getCell(7).value).toBe('=cmd'); // text, not a formula
   expect(r2.getCell(7).type).toBe(ExcelJS.ValueType.String);
   expect(r2.getCell(9).value).toBe(7);
-  expect(r2.getCell(12).value).toBe('answered');
+  expect(r2.getCell(10).value).toBe(82); // talk, the 1 s of hold taken out
+  expect(r2.getCell(11).value).toBe(1);
+  expect(r2.getCell(13).value).toBe('answered');
   expect(ws.getRow(5).getCell(3).value).toBeNull(); // c3 abandoned: no answer time
 });
 

@@ -170,7 +170,7 @@ describe('a call as its row and back', () => {
     const row = {
       id: 'c1', pbxCallIds: ['p1', 'p2'], direction: 'inbound', fromNumber: '13800000002', toNumber: '8000', dialledNumber: '8000',
       queueId: 'sales', customerId: null, agents: ['a1001', 'a1002'], firstAgent: 'a1001', offeredAt: 1000, queuedAt: 1100,
-      answeredAt: 5000, endedAt: null, waitMs: 4000, talkMs: null, outcome: null, cause: null, hasCallData: true,
+      answeredAt: 5000, endedAt: null, waitMs: 4000, talkMs: null, holdMs: 0, outcome: null, cause: null, hasCallData: true,
       leftTo: null, callerName: 'Wang Fang', callData: '{"order":"A-1","n":[1,2]}',
     };
     const { call, dataUnreadable } = callFromRow(row);

@@ -110,7 +110,7 @@ describe('test support', () => {
   it('reset empties every table and restarts ids, keeping the schema', async () => {
     t = openTempDatabase();
     const first = await t.repos.users.create({ username: 'x', displayName: 'X', password: 'p', roles: ['agent'] });
-    t.repos.calls.insert({ id: 'c', pbxCallIds: [], direction: 'inbound', fromNumber: '1', toNumber: '2', dialledNumber: '2', queueId: null, customerId: null, agents: [], firstAgent: null, offeredAt: 1, queuedAt: null, answeredAt: null, endedAt: null, waitMs: null, talkMs: null, outcome: null, cause: null, hasCallData: false, leftTo: null, callerName: null });
+    t.repos.calls.insert({ id: 'c', pbxCallIds: [], direction: 'inbound', fromNumber: '1', toNumber: '2', dialledNumber: '2', queueId: null, customerId: null, agents: [], firstAgent: null, offeredAt: 1, queuedAt: null, answeredAt: null, endedAt: null, waitMs: null, talkMs: null, holdMs: 0, outcome: null, cause: null, hasCallData: false, leftTo: null, callerName: null });
     t.clock.advance(10);
     t.reset();
     expect(t.repos.users.list()).toEqual([]);

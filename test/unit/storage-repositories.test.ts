@@ -33,6 +33,7 @@ function call(id: string, over: Partial<CallRow> = {}): CallRow {
     endedAt: null,
     waitMs: null,
     talkMs: null,
+    holdMs: 0,
     outcome: null,
     cause: null,
     hasCallData: false,

@@ -117,6 +117,7 @@ export class CallBook {
       prev.state = state;
       prev.since = now;
     } else call.connections.set(deviceId, { deviceId, state, since: now });
+    if (from === 'hold' || state === 'hold') countHold(call, now);
     const change: CallChange = { type: 'connection', call, deviceId, from, to: state, via };
     if (cause) change.cause = cause;
     if (replaces) change.replaces = replaces;
@@ -154,5 +155,22 @@ export class CallBook {
       if (this.soft.size <= SOFT_END_MEMORY_MAX && now - (call.endedAt ?? now) < SOFT_END_MEMORY_MS) break;
       this.soft.delete(id);
     }
+  }
+}
+
+/** Hold time is the time any connection of the call is held (two agents holding at once count
+ * once): a hold starts when the first connection goes on hold and ends when the last leaves it. */
+function countHold(call: TrackedCall, now: number): void {
+  let held = false;
+  for (const c of call.connections.values()) {
+    if (c.state === 'hold') {
+      held = true;
+      break;
+    }
+  }
+  if (held && call.heldSince === null) call.heldSince = now;
+  else if (!held && call.heldSince !== null) {
+    call.holdMs += Math.max(0, now - call.heldSince);
+    call.heldSince = null;
   }
 }

@@ -62,6 +62,11 @@ export interface TrackedCall {
   /** The ACD business service the call was handed to (an IVR queue node with skills of its own,
    * `ivr:<flow>/<node>`); null: the pilot it was dialled on decides. */
   service: string | null;
+  /** Time the call spent on hold at an agent's phone (any of its connections held), ms, for the
+   * holds that have ended; with `heldSince`, the one going on. */
+  holdMs: number;
+  /** Since when a connection of the call has been on hold; null while none is. */
+  heldSince: number | null;
 }
 
 export function newCall(id: string, pbxCallId: string, now: number): TrackedCall {
@@ -92,7 +97,14 @@ export function newCall(id: string, pbxCallId: string, now: number): TrackedCall
     leftTo: null,
     priority: 0,
     service: null,
+    holdMs: 0,
+    heldSince: null,
   };
+}
+
+/** Hold time so far, ms: the holds that ended plus the one going on at `now`. */
+export function holdTimeMs(call: TrackedCall, now: number): number {
+  return call.holdMs + (call.heldSince !== null ? Math.max(0, now - call.heldSince) : 0);
 }
 
 /** The outcome recorded when a call ends. */

@@ -37,6 +37,10 @@ export function mergeCalls(book: CallBook, m: Merge, now: number, out: CallChang
     }
     for (const a of absorbed.agents) if (!survivor.agents.includes(a)) survivor.agents.push(a);
     absorbed.outcome = how;
+    if (absorbed.heldSince !== null) {
+      absorbed.holdMs += Math.max(0, now - absorbed.heldSince);
+      absorbed.heldSince = null;
+    }
     absorbed.endedAt = now;
     absorbed.departing = null;
     book.departingCalls.delete(absorbed);

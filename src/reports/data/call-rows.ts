@@ -33,6 +33,8 @@ export interface CallReportRow {
   answered_at: number | null;
   ended_at: number | null;
   talk_ms: number | null;
+  /** Of talk_ms, the time on hold. */
+  hold_ms: number | null;
   outcome: string | null;
   first_agent: string | null;
   /** Agent of the call's first `busy` row. */
@@ -54,7 +56,8 @@ export function classOf(row: Pick<CallReportRow, 'answered_at' | 'ended_at' | 'o
 }
 
 /** The call as the KPI core counts it. A call still open counts as offered: answered (talk 0 so
- * far) if an agent has it, else other. Hold is not stored: `talk_ms` (answer to end) holds it. */
+ * far) if an agent has it, else other. `talk_ms` runs from answer to end, hold included: talk is
+ * what is left of it once `hold_ms` is taken out. */
 export function callRecordOf(row: CallReportRow): CallRecord {
   const cls = classOf(row);
   const answered = cls === 'answered';
@@ -64,8 +67,8 @@ export function callRecordOf(row: CallReportRow): CallRecord {
     answeredAt: answered ? row.answered_at : null,
     abandonedAt: cls === 'abandoned' ? row.ended_at : null,
     endedAt: row.ended_at ?? row.answered_at ?? row.offered_at,
-    talkMs: answered ? Math.max(0, row.talk_ms ?? 0) : 0,
-    holdMs: 0,
+    talkMs: answered ? Math.max(0, (row.talk_ms ?? 0) - (row.hold_ms ?? 0)) : 0,
+    holdMs: answered ? Math.max(0, Math.min(row.hold_ms ?? 0, row.talk_ms ?? 0)) : 0,
     wrapMs: answered ? Math.max(0, row.wrap_ms ?? 0) : 0,
     agent: answered ? (row.answer_agent ?? row.first_agent) : null,
     team: answered ? row.team : null,
@@ -122,7 +125,7 @@ export const CALL_SPANS = `
 // from the row holding the minimum.
 const CALLS_SQL = `
   WITH ${CALL_SPANS}
-  SELECT c.id, c.queue_id, c.offered_at, c.answered_at, c.ended_at, c.talk_ms, c.outcome, c.first_agent,
+  SELECT c.id, c.queue_id, c.offered_at, c.answered_at, c.ended_at, c.talk_ms, c.hold_ms, c.outcome, c.first_agent,
          a.agent AS answer_agent, a.extension AS answer_extension, w.wrap_ms, ag.team
     FROM calls c
     LEFT JOIN answerer a ON a.call_id = c.id

@@ -21,7 +21,9 @@ export interface CallDetail {
   to: string;
   /** Offered to answered; offered to end when not answered; null while it lasts. */
   waitS: number | null;
+  /** Answered to end, hold taken out. */
   talkS: number | null;
+  holdS: number | null;
   wrapS: number | null;
   class: CallClass;
   outcome: string | null;
@@ -34,7 +36,7 @@ interface DetailRow extends CallReportRow {
 
 const DETAIL_SQL = `
   WITH ${CALL_SPANS}
-  SELECT c.id, c.queue_id, c.offered_at, c.answered_at, c.ended_at, c.talk_ms, c.outcome, c.first_agent,
+  SELECT c.id, c.queue_id, c.offered_at, c.answered_at, c.ended_at, c.talk_ms, c.hold_ms, c.outcome, c.first_agent,
          c.from_number, c.to_number, a.agent AS answer_agent, a.extension AS answer_extension, w.wrap_ms, NULL AS team
     FROM calls c
     LEFT JOIN answerer a ON a.call_id = c.id
@@ -59,7 +61,8 @@ export function callDetailOf(row: DetailRow): CallDetail {
     from: row.from_number,
     to: row.to_number,
     waitS: waitEnd === null ? null : Math.max(0, waitEnd - row.offered_at) / 1000,
-    talkS: row.talk_ms === null ? null : row.talk_ms / 1000,
+    talkS: row.talk_ms === null ? null : Math.max(0, row.talk_ms - (row.hold_ms ?? 0)) / 1000,
+    holdS: row.talk_ms === null ? null : Math.min(row.hold_ms ?? 0, row.talk_ms) / 1000,
     wrapS: row.wrap_ms === null ? null : row.wrap_ms / 1000,
     class: cls,
     outcome: row.outcome,

@@ -36,6 +36,7 @@ export const CALL_COLUMNS: readonly ColumnSpec<CallDetail>[] = [
   { id: 'to', type: 'text', value: (r) => r.to, width: 16 },
   { id: 'waitS', type: 'seconds', value: (r) => r.waitS },
   { id: 'talkS', type: 'seconds', value: (r) => r.talkS },
+  { id: 'holdS', type: 'seconds', value: (r) => r.holdS },
   { id: 'wrapS', type: 'seconds', value: (r) => r.wrapS },
   { id: 'class', type: 'text', value: (r) => r.class },
   { id: 'outcome', type: 'text', value: (r) => r.outcome },
@@ -122,7 +123,7 @@ async function writeCsv(o: CallExportOptions, slice: number, stats: CallExportRe
     buf = '';
   };
   const step = (r: CallDetail) => {
-    buf += `${csvField(r.id)},${iso(r.offeredAt)},${iso(r.answeredAt)},${iso(r.endedAt)},${csvField(r.queue)},${csvField(r.agent)},${csvField(r.from)},${csvField(r.to)},${csvField(r.waitS)},${csvField(r.talkS)},${csvField(r.wrapS)},${r.class},${csvField(r.outcome)}\r\n`;
+    buf += `${csvField(r.id)},${iso(r.offeredAt)},${iso(r.answeredAt)},${iso(r.endedAt)},${csvField(r.queue)},${csvField(r.agent)},${csvField(r.from)},${csvField(r.to)},${csvField(r.waitS)},${csvField(r.talkS)},${csvField(r.holdS)},${csvField(r.wrapS)},${r.class},${csvField(r.outcome)}\r\n`;
     if (buf.length >= CSV_CHUNK) flush();
   };
   const afterSlice = async () => {

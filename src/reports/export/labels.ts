@@ -22,6 +22,7 @@ const LABELS: Record<string, Record<ExportLang, string>> = {
   asaS: { 'en-US': 'ASA (s)', 'zh-CN': '平均应答时间(秒)' },
   ahtS: { 'en-US': 'AHT (s)', 'zh-CN': '平均处理时长(秒)' },
   talkS: { 'en-US': 'Talk (s)', 'zh-CN': '通话时长(秒)' },
+  holdS: { 'en-US': 'Hold (s)', 'zh-CN': '保持时长(秒)' },
   wrapS: { 'en-US': 'Wrap-up (s)', 'zh-CN': '话后处理(秒)' },
   abandonRate: { 'en-US': 'Abandon rate', 'zh-CN': '放弃率' },
   abandonRateExclShort: { 'en-US': 'Abandon rate excl. short', 'zh-CN': '放弃率(不含短时放弃)' },

@@ -23,6 +23,7 @@ export const KPI_COLUMNS: readonly ColumnSpec<ReportRow>[] = [
   { id: 'asaS', type: 'seconds', value: (r) => secs(r.asaMs) },
   { id: 'ahtS', type: 'seconds', value: (r) => secs(r.ahtMs) },
   { id: 'talkS', type: 'seconds', value: (r) => r.talkMs / 1000 },
+  { id: 'holdS', type: 'seconds', value: (r) => r.holdMs / 1000 },
   { id: 'wrapS', type: 'seconds', value: (r) => r.wrapMs / 1000 },
   { id: 'abandonRate', type: 'pct', value: (r) => r.abandonRate },
   { id: 'abandonRateExclShort', type: 'pct', value: (r) => r.abandonRateExclShort },

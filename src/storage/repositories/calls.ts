@@ -28,7 +28,10 @@ export interface CallRow {
   answeredAt: number | null;
   endedAt: number | null;
   waitMs: number | null;
+  /** Answered to ended, ms; hold time included (holdMs says how much of it). */
   talkMs: number | null;
+  /** Time on hold at an agent's phone, ms (holds that have ended; all of them once the call has). */
+  holdMs: number;
   outcome: string | null;
   cause: string | null;
   hasCallData: boolean;
@@ -78,6 +81,7 @@ const CALL_FIELDS = [
   'endedAt',
   'waitMs',
   'talkMs',
+  'holdMs',
   'outcome',
   'cause',
   'hasCallData',
