@@ -24,7 +24,7 @@ export default {
   'routing.calls.inProgress': 'in progress',
   'routing.calls.explain': 'Why?',
   'routing.outcome.answered': 'answered',
-  'routing.outcome.abandoned': 'abandoned in the queue',
+  'routing.outcome.abandoned': 'caller hung up before an answer',
   'routing.outcome.unanswered': 'unanswered',
   'routing.outcome.failed': 'failed',
   'routing.outcome.transferredOut': 'left for an outside number',

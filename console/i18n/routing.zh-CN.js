@@ -24,7 +24,7 @@ export default {
   'routing.calls.inProgress': '进行中',
   'routing.calls.explain': '为什么？',
   'routing.outcome.answered': '已接听',
-  'routing.outcome.abandoned': '排队中放弃',
+  'routing.outcome.abandoned': '接通前来电者挂机',
   'routing.outcome.unanswered': '未接听',
   'routing.outcome.failed': '失败',
   'routing.outcome.transferredOut': '转至外部号码',
