@@ -162,6 +162,20 @@ describe('a call through its life', () => {
     t.row(row('late', { endedAt: DAY + 120 * S, outcome: 'abandoned' }), DAY + 120 * S);
     expect(t.memorySize.recent).toBe(1);
   });
+
+  it('a call ended, revived and ended again is kept once, from its last end', () => {
+    const t = new QueueToday({ timeZone: TZ, now: DAY, recentMax: 2, recentMs: 60 * S });
+    t.row(row('x', { endedAt: DAY + S, outcome: 'abandoned' }), DAY + S);
+    t.row(row('x'), DAY + 2 * S);
+    expect(t.memorySize).toMatchObject({ open: 1, recent: 0 });
+    t.row(row('x', { endedAt: DAY + 50 * S, outcome: 'abandoned' }), DAY + 50 * S);
+    expect(t.memorySize).toMatchObject({ open: 0, recent: 1 });
+    // 61 s after its first end but 11 s after its last: still kept, and still taken back if revived.
+    t.row(row('y', { endedAt: DAY + 62 * S, outcome: 'abandoned' }), DAY + 62 * S);
+    expect(t.memorySize.recent).toBe(2);
+    t.row(row('x', { answeredAt: DAY + 63 * S }), DAY + 63 * S);
+    expect(t.figures('sales', kpiConfig(), DAY + 63 * S)).toMatchObject({ offered: 2, abandoned: 1, answered: 1 });
+  });
 });
 
 describe('the local day', () => {
