@@ -40,6 +40,7 @@ export default {
   'recordings.player.pause': 'Pause',
   'recordings.player.waveform': 'Waveform: click to go to that moment',
   'recordings.player.loadingWave': 'Drawing the waveform…',
+  'recordings.player.noWave': 'No waveform.',
   'recordings.player.pausedSpan': 'Recording paused {from} – {to} (silence)',
   'recordings.player.legendPaused': 'Shaded: recording paused',
   'recordings.player.leg': '{agent} (extension {extension}) {from} – {to}',

@@ -40,6 +40,7 @@ export default {
   'recordings.player.pause': '暂停',
   'recordings.player.waveform': '波形：点击跳到该时刻',
   'recordings.player.loadingWave': '正在绘制波形…',
+  'recordings.player.noWave': '无法显示波形。',
   'recordings.player.pausedSpan': '录音暂停 {from} – {to}（静音）',
   'recordings.player.legendPaused': '阴影：录音暂停',
   'recordings.player.leg': '{agent}（分机 {extension}）{from} – {to}',

@@ -38,6 +38,7 @@ export function RecordingPlayer({ recording, session, canHold, onChanged, onErro
   const audio = useRef(/** @type {HTMLAudioElement | null} */ (null));
   const signed = useRef(/** @type {{url: string, expiresAt: number} | null} */ (null));
   const [peaks, setPeaks] = useState(/** @type {Peaks | null} */ (null));
+  const [waveFailed, setWaveFailed] = useState(false);
   const [currentMs, setCurrentMs] = useState(0);
   const [playing, setPlaying] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -47,6 +48,7 @@ export function RecordingPlayer({ recording, session, canHold, onChanged, onErro
   useEffect(() => {
     let live = true;
     setPeaks(null);
+    setWaveFailed(false);
     setCurrentMs(0);
     setPlaying(false);
     setAudioError(null);
@@ -57,7 +59,14 @@ export function RecordingPlayer({ recording, session, canHold, onChanged, onErro
       a.removeAttribute('src');
       a.load();
     }
-    getPeaks(recording.id, POINTS, session.token).then((p) => live && setPeaks(p), (err) => live && onError(err));
+    getPeaks(recording.id, POINTS, session.token).then(
+      (p) => live && setPeaks(p),
+      (err) => {
+        if (!live) return;
+        setWaveFailed(true);
+        onError(err);
+      },
+    );
     return () => {
       live = false;
     };
@@ -101,6 +110,8 @@ export function RecordingPlayer({ recording, session, canHold, onChanged, onErro
   };
 
   const onAudioError = () => {
+    // Emptied on purpose (another recording opened): nothing failed.
+    if (!audio.current?.getAttribute('src')) return;
     // The element does not say why; an expired URL (403) is the likely one: one new URL.
     if (signed.current && signed.current.expiresAt - Date.now() < URL_MARGIN_MS) {
       load().catch(onError);
@@ -135,7 +146,7 @@ export function RecordingPlayer({ recording, session, canHold, onChanged, onErro
       <dt>${t('recordings.col.tags')}</dt><dd>${recording.tags.join(', ') || '—'}</dd>
       <dt>${t('recordings.player.tier')}</dt><dd>${tOr(t, `recordings.tier.${recording.tier}`, recording.tier)}</dd>
     </dl>
-    <${Waveform} recording=${recording} peaks=${peaks} lengthMs=${lengthMs} currentMs=${currentMs} onSeek=${seek} />
+    <${Waveform} recording=${recording} peaks=${peaks} failed=${waveFailed} lengthMs=${lengthMs} currentMs=${currentMs} onSeek=${seek} />
     <div class="player-controls">
       ${playing
         ? html`<button type="button" data-test="pause" onClick=${() => audio.current?.pause()}>${t('recordings.player.pause')}</button>`

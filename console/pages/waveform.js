@@ -48,11 +48,12 @@ function draw(canvas, peaks) {
  * @param {object} props
  * @param {Recording} props.recording
  * @param {Peaks | null} props.peaks null while loading
+ * @param {boolean} [props.failed] the peaks could not be had (the page says why)
  * @param {number} props.lengthMs
  * @param {number} props.currentMs
  * @param {(ms: number) => void} props.onSeek
  */
-export function Waveform({ recording, peaks, lengthMs, currentMs, onSeek }) {
+export function Waveform({ recording, peaks, failed = false, lengthMs, currentMs, onSeek }) {
   const { t } = useI18n();
   const canvas = useRef(/** @type {HTMLCanvasElement | null} */ (null));
 
@@ -89,7 +90,7 @@ export function Waveform({ recording, peaks, lengthMs, currentMs, onSeek }) {
     <div
       class="waveform"
       data-test="waveform"
-      data-state=${peaks ? 'drawn' : 'loading'}
+      data-state=${peaks ? 'drawn' : failed ? 'failed' : 'loading'}
       data-length-ms=${lengthMs}
       role="slider"
       tabindex="0"
@@ -113,7 +114,7 @@ export function Waveform({ recording, peaks, lengthMs, currentMs, onSeek }) {
         ></div>`,
       )}
       <div class="waveform-cursor" data-test="waveform-cursor" style=${{ left: pct(Math.min(currentMs, lengthMs), lengthMs) }}></div>
-      ${!peaks && html`<span class="waveform-loading">${t('recordings.player.loadingWave')}</span>`}
+      ${!peaks && html`<span class="waveform-loading">${t(failed ? 'recordings.player.noWave' : 'recordings.player.loadingWave')}</span>`}
     </div>
     <div class="waveform-legs" data-test="agent-segments">
       ${legs.map(
