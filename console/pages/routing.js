@@ -115,7 +115,7 @@ export function Routing({ session, onAuthLost }) {
     </form>
     ${error && html`<p class="error" role="alert" data-test="routing-error">${t('routing.error', { message: error })}</p>`}
     ${calls && html`<${CallList} calls=${calls} selected=${routing?.callId ?? null} onOpen=${open} />`}
-    ${routing && html`<${RoutingView} routing=${routing} />`}
+    ${routing && html`<${RoutingView} key=${routing.callId} routing=${routing} />`}
   </section>`;
 }
 
