@@ -204,7 +204,7 @@ function FlowFigures({ stats, interval }) {
     <dl class="ivr-totals" data-test="flow-totals">
       <div><dt>${t('ivr.stats.entries')}</dt><dd data-col="entries">${totals.entries}</dd></div>
       <div><dt>${t('ivr.stats.exits')}</dt><dd data-col="exits">${exitSum(totals.exits)}</dd></div>
-      ${OUTCOMES.filter((o) => (totals.exits[o] ?? 0) > 0).map((o) => html`<div key=${o}><dt>${tOr(t, `ivr.outcome.${o}`, o)}</dt><dd data-col=${`exit-${o}`}>${totals.exits[o]}</dd></div>`)}
+      ${OUTCOMES.filter((o) => (totals.exits[o] ?? 0) > 0).map((o) => html`<div key=${o}><dt>${t('ivr.stats.exitsTo', { outcome: tOr(t, `ivr.outcome.${o}`, o) })}</dt><dd data-col=${`exit-${o}`}>${totals.exits[o]}</dd></div>`)}
       <div><dt>${t('ivr.stats.keys')}</dt><dd data-col="keys">${totals.keys}</dd></div>
       <div><dt>${t('ivr.stats.timeouts')}</dt><dd data-col="timeouts">${totals.timeouts}</dd></div>
       <div><dt>${t('ivr.stats.invalid')}</dt><dd data-col="invalid">${totals.invalid}</dd></div>
