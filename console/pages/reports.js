@@ -41,7 +41,7 @@ const STAFFING_INTERVALS = ['15m', '30m', '60m'];
  * @property {number} target % within T (what-if)
  * @property {number} slSeconds T, s (what-if)
  */
-/** @typedef {{kind: 'classic', entry: ClassicEntry, view: ClassicView, query: string, locale: Locale} | {kind: 'perCall', entry: ClassicEntry, query: string} | {kind: 'staffing', report: StaffingReport, query: string}} Result */
+/** @typedef {{kind: 'classic', entry: ClassicEntry, view: ClassicView, query: string, locale: Locale} | {kind: 'perCall', entry: ClassicEntry, query: string} | {kind: 'staffing', report: StaffingReport, query: string, locale: Locale}} Result */
 
 /** @param {import('./index.js').PageProps} props */
 export function Reports({ session, onAuthLost }) {
@@ -91,14 +91,14 @@ export function Reports({ session, onAuthLost }) {
     }
   };
 
-  /** @param {string} query */
-  const runStaffing = async (query) => {
+  /** @param {string} query @param {Locale} lang the language of the printed model and formulas */
+  const runStaffing = async (query, lang) => {
     const n = ++ask.current;
     setBusy(true);
     try {
-      const report = await staffingReport(query, session.token);
+      const report = await staffingReport(`${query}&lang=${lang}`, session.token);
       if (n !== ask.current) return;
-      setResult({ kind: 'staffing', report, query });
+      setResult({ kind: 'staffing', report, query, locale: lang });
       setError(null);
     } catch (err) {
       if (n === ask.current) show(err);
@@ -113,7 +113,7 @@ export function Reports({ session, onAuthLost }) {
     const range = periodRange({ kind: form.period, fromDate: form.fromDate, toDate: form.toDate });
     if (!range) return setError(t('reports.error.period'));
     if (isStaffing) {
-      void runStaffing(queryOf({ ...range, interval: form.interval, queue: form.queue.trim(), target: form.target, slSeconds: form.slSeconds }));
+      void runStaffing(queryOf({ ...range, interval: form.interval, queue: form.queue.trim(), target: form.target, slSeconds: form.slSeconds }), locale);
     } else if (entry && entry.export !== null) {
       // One row per call: a file from the call export, not a table to show.
       ask.current++;
@@ -125,9 +125,11 @@ export function Reports({ session, onAuthLost }) {
     }
   };
 
-  // A classic report's labels are the API's, in the language asked for: ask again on a switch.
+  // A classic report's labels and the formulas printed with any report are the API's, in the
+  // language asked for: ask again on a switch.
   useEffect(() => {
     if (result?.kind === 'classic' && result.locale !== locale) void runClassic(result.entry, result.query, locale);
+    if (result?.kind === 'staffing' && result.locale !== locale) void runStaffing(result.query, locale);
   }, [locale]);
 
   /** @param {'csv' | 'xlsx'} format */

@@ -8,6 +8,7 @@
  * Every answer carries the formulas it used (`formulas`; in CSV a `formula` column), so a figure is
  * never shown without its definition.
  */
+import { formulaText } from '../reports/formula-text.ts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AuthService } from '../auth/auth-service.ts';
 import { AppError, badRequest, forbidden } from '../core/errors.ts';
@@ -143,9 +144,12 @@ export function registerReportRoutes(app: FastifyInstance, d: ReportRoutesDeps):
       const interval = (q.interval ?? '30m') as IntervalSize;
       const r = await run(q, 'interval', interval);
       const out = staffingOf(r, STAFFING_INTERVALS[interval]!, { ...(q.maxOccupancy !== undefined ? { maxOccupancy: q.maxOccupancy / 100 } : {}), ...(q.shrinkage !== undefined ? { shrinkage: q.shrinkage / 100 } : {}) });
-      if (q.format === 'csv') return sendCsv(reply, 'staffing.csv', staffingCsv(out));
       if (q.format === 'xlsx') return sendXlsx(reply, 'staffing.xlsx', await staffingWorkbook(out, q.lang ?? 'en-US'));
-      return out;
+      // The definitions in the language asked for (the XLSX translates its own).
+      const lang = q.lang ?? 'en-US';
+      const printed = { ...out, model: formulaText(out.model, lang), formulas: out.formulas.map((f) => formulaText(f, lang)) };
+      if (q.format === 'csv') return sendCsv(reply, 'staffing.csv', staffingCsv(printed));
+      return printed;
     },
   );
 }

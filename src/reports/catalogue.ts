@@ -4,6 +4,7 @@
  * and which chart goes with them. Pure: `classicView(report, result, lang)` turns a
  * `runReport` result into the table a manager reads. docs/reports.md, "The classic reports".
  */
+import { formulaText } from './formula-text.ts';
 import type { ReportGrouping, ReportResult, ReportRow } from './data/run-report.ts';
 import type { IntervalSize } from './intervals.ts';
 
@@ -111,7 +112,7 @@ export function classicView(report: ClassicReport, result: ReportResult, lang: L
     columns,
     rows: result.rows.map(cells),
     total: cells({ ...result.total, key: zh ? '合计' : 'Total' }),
-    formulas: result.formulas,
+    formulas: result.formulas.map((f) => formulaText(f, lang)),
     chart: {
       kind: report.chart.kind,
       column: report.chart.column,

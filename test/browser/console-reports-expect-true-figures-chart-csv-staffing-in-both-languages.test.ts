@@ -90,7 +90,9 @@ describe('Reports page', () => {
     await page.fill('[data-test=from]', DAY);
     await page.fill('[data-test=to]', DAY);
     await page.click('[data-test=run]');
-    await page.locator('[data-test=report-result][data-report=abandonment] tr[data-key=total]').waitFor();
+    // The first report starts the report worker (a thread loading the report code): it may take
+    // longer than the page's 5 s default on a loaded machine.
+    await page.locator('[data-test=report-result][data-report=abandonment] tr[data-key=total]').waitFor({ timeout: 15_000 });
 
     // The table: one row per queue, offered and abandoned as the generator wrote them.
     const keys = await page.locator('[data-test=report-table] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-key')));
@@ -114,7 +116,9 @@ describe('Reports page', () => {
     expect(await page.locator('[data-test=formulas] h4').textContent()).toBe(zh['reports.formulas']);
     const formulas = await page.locator('[data-test=formulas] li').allTextContents();
     expect(formulas.length).toBeGreaterThan(0);
-    expect(formulas.join('\n')).toMatch(/SL = answered within 20 s/);
+    // In the reader's language: the same formula, its terms in Chinese.
+    expect(formulas.join('\n')).toMatch(/服务水平 SL = 20 秒内接通数 \//);
+    expect(formulas.join('\n')).not.toMatch(/answered|abandoned/);
     console.log(`reports: 用户放弃率统计表 picked, run, shown and drawn in ${Date.now() - started} ms`);
     await browser.screenshot(page, 'reports-abandonment-zh-CN');
 
@@ -162,7 +166,7 @@ describe('Reports page', () => {
     expect(await page.locator('[data-test=staffing-table] th[data-col=agentsNeeded]').textContent()).toBe(zh['reports.staffing.col.agentsNeeded']);
     await page.locator('[data-test=staffing-chart][data-kind=bar] canvas[data-drawn=true]').waitFor();
     expect(await drawnPixels(page, '[data-test=staffing-chart] canvas')).toBeGreaterThan(500);
-    expect(await page.locator('[data-test=staffing-result] [data-test=formulas] li').first().textContent()).toMatch(/^Erlang C/);
+    expect(await page.locator('[data-test=staffing-result] [data-test=formulas] li').first().textContent()).toMatch(/^Erlang C 模型：A = 呼入量 × AHT/);
     await browser.screenshot(page, 'reports-staffing-zh-CN');
     const [staffingXlsx] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=download-xlsx]')]);
     expect(staffingXlsx.suggestedFilename()).toBe('staffing.xlsx');
@@ -174,6 +178,8 @@ describe('Reports page', () => {
     expect(await page.locator('[data-test=run]').textContent()).toBe(en['reports.run']);
     expect(await page.locator('[data-test=report-picker] option[value=abandonment]').textContent()).toBe('Caller abandonment');
     expect(await page.locator('[data-test=report-picker] option[value=staffing]').textContent()).toBe(en['reports.staffing']);
+    // The what-if asked again in English: its model printed in English.
+    await page.locator('[data-test=staffing-result] [data-test=formulas] li', { hasText: /^Erlang C: A = offered × AHT/ }).waitFor();
     await browser.screenshot(page, 'reports-staffing-en-US');
 
     await page.selectOption('[data-test=report-picker]', 'abandonment');
@@ -181,6 +187,7 @@ describe('Reports page', () => {
     await page.locator('[data-test=report-result][data-report=abandonment] tr[data-key=total]').waitFor();
     expect((await page.locator('[data-test=report-table] thead th').allTextContents()).slice(0, 4)).toEqual(['Queue', 'Offered', 'Answered', 'Abandoned']);
     expect(await cell(page, 'total', 'key').textContent()).toBe('Total');
+    expect((await page.locator('[data-test=formulas] li').allTextContents()).join('\n')).toMatch(/SL = answered within 20 s/);
     expect(await cell(page, 'sales', 'offered').textContent()).toBe(String(truth.byQueue.sales!.offered));
     await page.locator('[data-test=chart] canvas[data-drawn=true]').waitFor();
     // Nothing Chinese left but the language switch's own name for Chinese.

@@ -92,6 +92,6 @@ describe('the classic reports', () => {
     expect(lines[0]).toBe('队列,呼入总数,接通数,放弃数,短时放弃数,放弃率,放弃率（不含短时放弃）,服务水平');
     expect(lines[1]).toBe('sales,10,8,2,1,0.2,0.111111,0.6');
     expect(lines[2]!.startsWith('合计,')).toBe(true);
-    expect(lines[3]).toBe('SL = answered within 20 s / (answered + abandoned)');
+    expect(lines[3]).toBe('服务水平 SL = 20 秒内接通数 / (接通数 + 放弃数)'); // the formula in the report's language too
   });
 });

@@ -2,6 +2,7 @@
  * The KPI and staffing reports as spreadsheets (`format=xlsx`): the same columns as their CSV, with
  * the formulas and the staffing model printed under the table.
  */
+import { formulaText } from '../formula-text.ts';
 import type { ReportResult, ReportRow } from '../data/run-report.ts';
 import type { ExportLang } from './labels.ts';
 import { LocalClock } from './local-time.ts';
@@ -36,7 +37,7 @@ export function kpiWorkbook(r: ReportResult, lang: ExportLang): Promise<Buffer> 
       name: 'KPI',
       columns: KPI_COLUMNS,
       rows: [...r.rows, { ...r.total, key: lang === 'zh-CN' ? '合计' : 'total' }],
-      definitions: [...r.formulas.map((f) => ['formula', f] as const), ['timeZone', r.timeZone]],
+      definitions: [...r.formulas.map((f) => ['formula', formulaText(f, lang)] as const), ['timeZone', r.timeZone]],
     },
     lang,
     new LocalClock(r.timeZone),
@@ -68,7 +69,7 @@ export const STAFFING_COLUMNS: readonly ColumnSpec<StaffingRow>[] = [
 
 export function staffingWorkbook(s: StaffingTable, lang: ExportLang): Promise<Buffer> {
   return tableWorkbook(
-    { name: 'Staffing', columns: STAFFING_COLUMNS, rows: s.rows, definitions: [['model', s.model], ...s.formulas.map((f) => ['formula', f] as const), ['timeZone', s.timeZone]] },
+    { name: 'Staffing', columns: STAFFING_COLUMNS, rows: s.rows, definitions: [['model', formulaText(s.model, lang)], ...s.formulas.map((f) => ['formula', formulaText(f, lang)] as const), ['timeZone', s.timeZone]] },
     lang,
     new LocalClock(s.timeZone),
   );
