@@ -96,6 +96,19 @@ export function Wallboard({ session, onAuthLost }) {
   actionsRef.current = actions;
   const onAction = useCallback((/** @type {any} */ k, /** @type {any} */ a) => actionsRef.current.onAction(k, a), []);
   const onMenu = useCallback((/** @type {string | null} */ id) => setMenuFor(id), []);
+  // An open menu closes on a click elsewhere or Escape.
+  useEffect(() => {
+    if (menuFor === null) return undefined;
+    const close = (/** @type {Event} */ e) => {
+      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !(e.target instanceof Element && e.target.closest('td.row-actions'))) setMenuFor(null);
+    };
+    document.addEventListener('click', close);
+    document.addEventListener('keydown', close);
+    return () => {
+      document.removeEventListener('click', close);
+      document.removeEventListener('keydown', close);
+    };
+  }, [menuFor]);
 
   const alerts = alertsList(store);
   const monitor = store.monitor;

@@ -22,16 +22,17 @@ const catalogue = async (locale: string): Promise<Catalogue> => ((await import(p
 let world: World;
 let browser: TestBrowser;
 let en: Catalogue;
+let zh: Catalogue;
 /** An admin socket subscribed like the console: when it has an event, the page has it too. */
 let watcher: WsClient;
 let adminToken: string;
 
 beforeAll(async () => {
-  [world, browser, en] = await Promise.all([startWorld(), startBrowser(), catalogue('en-US')]);
+  [world, browser, en, zh] = await Promise.all([startWorld(), startBrowser(), catalogue('en-US'), catalogue('zh-CN')]);
   watcher = await world.login('admin');
   await watcher.call('supervisor.subscribe');
   adminToken = watcher.session.token;
-});
+}, 60_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -39,18 +40,38 @@ afterAll(async () => {
 });
 
 /**
- * How long after an event the page showed it: `watch` starts waiting for the event (on the
- * subscribed watcher socket) and for the DOM (Playwright checks on every animation frame) before
- * the action, so neither the action's own round trip nor the test's await order is counted.
+ * How long after the daemon sent an event the page showed it. `watch` starts both waits before
+ * the action: for the event, on the subscribed watcher socket, whose `ts` is when the daemon sent
+ * it; and for the DOM, by a MutationObserver in the page that notes the wall-clock time the
+ * selector first matched — so neither the action's round trip, nor the test's await order, nor
+ * Playwright's polling is counted. The daemon runs in this process: same machine, same clock.
  */
-function watch(page: Page, selector: string, event: string, match: (d: any) => boolean) {
-  const eventAt = watcher.next(event, match).then(() => Date.now());
-  const shownAt = page.locator(selector).first().waitFor({ timeout: 5000 }).then(() => Date.now());
+let watches = 0;
+async function watch(page: Page, selector: string, event: string, match: (d: any) => boolean) {
+  const id = ++watches;
+  await page.evaluate(`(() => {
+    const sel = ${JSON.stringify(selector)};
+    const now = () => performance.timeOrigin + performance.now();
+    (window.__wb ??= {})[${id}] = new Promise((resolve) => {
+      if (document.querySelector(sel)) return resolve(now());
+      const obs = new MutationObserver(() => {
+        if (!document.querySelector(sel)) return;
+        obs.disconnect();
+        resolve(now());
+      });
+      obs.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+      setTimeout(() => { obs.disconnect(); resolve(null); }, 5000);
+    });
+  })()`);
+  const eventAt = watcher.next(event, match).then((e) => Date.parse(e.ts));
   return {
     async within1s(what: string): Promise<number> {
-      const ms = (await shownAt) - (await eventAt);
-      console.log(`wallboard: ${what} shown ${ms} ms after the event`);
+      const shownAt = (await page.evaluate(`window.__wb[${id}]`)) as number | null;
+      expect(shownAt, `${what}: ${selector} never shown`).not.toBeNull();
+      const ms = Math.round(shownAt! - (await eventAt));
+      console.log(`wallboard: ${what} shown ${ms} ms after the daemon sent the event`);
       expect(ms, what).toBeLessThan(1000);
+      await page.locator(selector).first().waitFor();
       return ms;
     },
   };
@@ -88,12 +109,12 @@ describe('wallboard: live agents, calls and queues; supervisor actions from the 
     expect(await page.textContent('tr[data-queue=sales] [data-test=waiting]')).toBe('0');
 
     // The agent goes ready.
-    let seen = watch(page, 'tr[data-agent=a1001][data-state=ready]', 'agent.state', (d) => d.agentId === 'a1001' && d.state === 'ready');
+    let seen = await watch(page, 'tr[data-agent=a1001][data-state=ready]', 'agent.state', (d) => d.agentId === 'a1001' && d.state === 'ready');
     const agent = await world.readyAgent('a1001');
     await seen.within1s('a1001 ready');
 
     // A caller dials the sales pilot: offered to a1001, shown on its row with number and queue.
-    seen = watch(page, 'tr[data-agent=a1001][data-call=alerting]', 'call.offered', (d) => d.agentId === 'a1001');
+    seen = await watch(page, 'tr[data-agent=a1001][data-call=alerting]', 'call.offered', (d) => d.agentId === 'a1001');
     await world.dial('13900000111', '8000');
     const offered = await agent.waitFor('call.offered');
     const callId = offered.data.callId as string;
@@ -103,13 +124,13 @@ describe('wallboard: live agents, calls and queues; supervisor actions from the 
     expect(await page.textContent('tr[data-agent=a1001] [data-test=call-state]')).toContain(en['wallboard.callState.alerting']);
 
     // A second caller finds nobody ready: the queue shows it waiting, and its wait counting.
-    seen = watch(page, 'tr[data-queue=sales][data-waiting="1"]', 'queue.stats', (d) => d.id === 'sales' && d.waiting === 1);
+    seen = await watch(page, 'tr[data-queue=sales][data-waiting="1"]', 'queue.stats', (d) => d.id === 'sales' && d.waiting === 1);
     const sim2 = await world.dial('13900000222', '8000');
     await seen.within1s('second call waiting in sales');
     await expect.poll(() => page.textContent('tr[data-queue=sales] [data-test=longest-wait]'), { timeout: 3000 }).toMatch(/^00:0[1-9]$/);
 
     // The agent answers over its own socket.
-    seen = watch(page, 'tr[data-agent=a1001][data-call=connected]', 'call.established', (d) => d.agentId === 'a1001' && d.callId === callId);
+    seen = await watch(page, 'tr[data-agent=a1001][data-call=connected]', 'call.established', (d) => d.agentId === 'a1001' && d.callId === callId);
     await agent.call('call.answer', { callId });
     await seen.within1s('call answered');
     await page.locator('tr[data-agent=a1001][data-call=connected][data-state=busy]').waitFor();
@@ -219,11 +240,24 @@ describe('wallboard: live agents, calls and queues; supervisor actions from the 
     const { page, context, errors } = await signInSup1();
 
     const agent = await world.readyAgent('a1003');
-    const alerted = watch(page, '[data-test=away-alerts] li[data-agent=a1003]', 'supervisor.alert', (d) => d.agentId === 'a1003');
+    const alerted = await watch(page, '[data-test=away-alerts] li[data-agent=a1003]', 'supervisor.alert', (d) => d.agentId === 'a1003');
     await agent.call('agent.setState', { state: 'notReady', reason: 'break' });
     await alerted.within1s('away-too-long alert');
     await page.locator('tr[data-agent=a1003].away-alert [data-test=away-badge]').waitFor();
     await browser.screenshot(page, 'wallboard-away-alert-en-US');
+    // In Chinese too: the banner and the badge are labelled from the catalogue.
+    await page.selectOption('[data-test=locale-switch]', 'zh-CN');
+    await expect.poll(() => page.textContent('tr[data-agent=a1003] [data-test=away-badge]')).toBe(zh['wallboard.alert.badge']);
+    expect(await page.textContent('[data-test=away-alerts] strong')).toBe(zh['wallboard.alert.heading']!.replace('{count}', '1'));
+    expect(await page.textContent('table.agents th:nth-child(7)')).toBe(zh['wallboard.col.callNumber']);
+    expect(await page.textContent('table.queues th:nth-child(9)')).toBe(zh['wallboard.queues.col.serviceLevel']);
+    await browser.screenshot(page, 'wallboard-away-alert-zh-CN');
+    // A menu opens and closes on Escape.
+    await page.click('tr[data-agent=a1003] [data-test=agent-actions]');
+    expect(await page.textContent('tr[data-agent=a1003] [data-action=loggedOut]')).toBe(zh['sup.action.loggedOut']);
+    await page.keyboard.press('Escape');
+    await page.locator('[data-test=action-menu]').waitFor({ state: 'detached' });
+    await page.selectOption('[data-test=locale-switch]', 'en-US');
 
     await agent.call('agent.setState', { state: 'ready' });
     await page.locator('tr[data-agent=a1003][data-state=ready]').waitFor();
