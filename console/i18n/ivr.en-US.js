@@ -56,7 +56,7 @@ export default {
   'ivr.outcome.queue': 'to a queue',
   'ivr.outcome.agent': 'to an agent',
   'ivr.outcome.selfService': 'self-service done',
-  'ivr.outcome.voicemail': 'voicemail',
+  'ivr.outcome.voicemail': 'to voicemail',
   'ivr.outcome.transfer': 'transferred',
   'ivr.outcome.abandoned': 'caller hung up',
   'ivr.outcome.hangup': 'flow ended the call',
