@@ -83,6 +83,7 @@ export default {
   'sup.error.CONFLICT': 'It conflicts with another setting',
   'sup.error.RATE_LIMITED': 'Too many requests; wait a moment',
   'sup.error.CLOSED': 'Not connected to the server',
+  'sup.error.withDetail': '{what} (the server says: {detail})',
   'sup.error.other': 'It failed: {code}',
 
   'announce.open': 'New announcement…',

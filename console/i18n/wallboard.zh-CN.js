@@ -83,6 +83,7 @@ export default {
   'sup.error.CONFLICT': '与其他设置冲突',
   'sup.error.RATE_LIMITED': '请求过于频繁，请稍候',
   'sup.error.CLOSED': '未连接到服务器',
+  'sup.error.withDetail': '{what}（服务器：{detail}）',
   'sup.error.other': '操作失败：{code}',
 
   'announce.open': '新建公告…',

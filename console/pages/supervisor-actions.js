@@ -27,7 +27,8 @@ export const MODES = ['silent', 'whisper', 'barge'];
 export function readableError(t, err) {
   if (err instanceof ApiError) {
     const detail = err.message.startsWith(`${err.code}: `) ? err.message.slice(err.code.length + 2) : err.message;
-    return tOr(t, `sup.error.${err.code}`, t('sup.error.other', { code: err.code })) + (detail ? ` (${detail})` : '');
+    const what = tOr(t, `sup.error.${err.code}`, t('sup.error.other', { code: err.code }));
+    return detail ? t('sup.error.withDetail', { what, detail }) : what;
   }
   return t('sup.error.other', { code: err instanceof Error ? err.message : String(err) });
 }

@@ -199,7 +199,7 @@ describe('wallboard: live agents, calls and queues; supervisor actions from the 
     const refusal = page.locator('[data-test=confirm-releaseAgent] [data-test=confirm-error]');
     await refusal.waitFor();
     expect(await refusal.textContent()).toContain(en['sup.error.INVALID_STATE']);
-    expect(await refusal.textContent()).toContain('a1007 is not on a call');
+    expect(await refusal.textContent()).toBe(en['sup.error.withDetail']!.replace('{what}', en['sup.error.INVALID_STATE']!).replace('{detail}', 'a1007 is not on a call'));
     await browser.screenshot(page, 'wallboard-refusal-en-US');
     await page.click('[data-test=confirm-releaseAgent] [data-test=confirm-cancel]');
 
