@@ -60,7 +60,8 @@ export class ApiSocket {
     const ws = new WebSocket(ApiSocket.url());
     this.ws = ws;
     ws.onopen = () => {
-      this.request('auth.login', { token: this.token })
+      // A console session: the user's softphone keeps its own (only another console replaces it).
+      this.request('auth.login', { token: this.token, client: 'console' })
         .then(async () => {
           this.backoffMs = 2000;
           await this.handlers.onReady(this);

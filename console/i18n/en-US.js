@@ -104,7 +104,7 @@ export default {
   'conn.connecting': 'Connecting…',
   'conn.live': 'Live',
   'conn.reconnecting': 'Connection lost; reconnecting…',
-  'conn.replaced': 'Opened in another window or by your softphone.',
+  'conn.replaced': 'The console was opened in another window.',
   'conn.takeOver': 'Show it here',
   'conn.pbxDown': 'Switch link down',
 

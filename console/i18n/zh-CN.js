@@ -104,7 +104,7 @@ export default {
   'conn.connecting': '正在连接…',
   'conn.live': '实时',
   'conn.reconnecting': '连接中断，正在重新连接…',
-  'conn.replaced': '已在另一个窗口或您的软电话中打开。',
+  'conn.replaced': '控制台已在另一个窗口中打开。',
   'conn.takeOver': '在此处显示',
   'conn.pbxDown': '交换机连接中断',
 

@@ -17,6 +17,18 @@ export const CLOSE = {
   REPLACED: 4009,
 } as const;
 
+/**
+ * ➕ The kinds of client a user may have connected at once: a login replaces (4009) only the
+ * user's sessions of its own kind, so a supervisor's softphone and the web console live side by
+ * side. `auth.login {client}`; default `softphone` (ws-api.md's one session per user).
+ */
+export const CLIENT_KINDS = ['softphone', 'console'] as const;
+export type ClientKind = (typeof CLIENT_KINDS)[number];
+
+export function isClientKind(v: unknown): v is ClientKind {
+  return typeof v === 'string' && (CLIENT_KINDS as readonly string[]).includes(v);
+}
+
 /** A frame above this closes the socket with 4004 (call data alone may be 1 MiB). */
 export const MAX_FRAME_BYTES = 2 * 1024 * 1024;
 /** ws refuses frames above this by itself (close 1009); between the two we answer with 4004. */

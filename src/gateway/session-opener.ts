@@ -16,7 +16,7 @@ import type { AuthPort } from './auth-port.ts';
 import type { Hub } from './hub.ts';
 import type { GatewayServices } from './ops/op.ts';
 import { centreSnapshot } from './ops/supervisor-ops.ts';
-import { CLOSE, type Request } from './protocol.ts';
+import { CLOSE, CLIENT_KINDS, isClientKind, type Request } from './protocol.ts';
 import { Session, type MemoryMeter, type SessionLimits, type SessionUser } from './session.ts';
 import { resumableAt, resumeHash, type SessionStore } from './session-store.ts';
 
@@ -52,19 +52,26 @@ export class SessionOpener {
       ws.close(CLOSE.NO_AUTH, 'not authenticated');
       return null;
     }
+    const client = r.data.client ?? 'softphone';
+    if (!isClientKind(client)) {
+      sendError(ws, r.id, 'BAD_REQUEST', `auth.login: client must be one of ${CLIENT_KINDS.join(', ')}`);
+      ws.close(CLOSE.AUTH_FAILED, 'authentication failed');
+      return null;
+    }
     const who = await this.authenticate(ws, r, log, address);
     if (!who || ws.readyState !== ws.OPEN) return null;
     const { user, token, tokenHash, expiresAt } = who;
-    // A newer session of the same user replaces the older ones (4009).
+    // A newer session of the same user and kind of client replaces the older ones (4009).
     for (const old of this.d.hub.sessionsOf(user.username)) {
-      if (old.socket) this.d.closeWith(old.socket, CLOSE.REPLACED, 'CONFLICT', 'replaced by a newer session of the same user', old);
+      if (old.client !== client) continue;
+      if (old.socket) this.d.closeWith(old.socket, CLOSE.REPLACED, 'CONFLICT', `replaced by a newer ${client} session of the same user`, old);
       this.d.drop(old);
     }
-    const session = new Session(user, expiresAt, this.d.limits, { tokenHash, meter: this.d.meter });
+    const session = new Session(user, expiresAt, this.d.limits, { tokenHash, meter: this.d.meter, client });
     session.socket = ws;
     this.d.hub.add(session);
-    this.d.store.saved({ resumeHash: session.resumeHash, userId: user.id, username: user.username, tokenHash, expiresAt, createdAt: this.d.services.clock.now(), detachedAt: null });
-    log.info({ username: user.username, roles: user.roles }, 'session started');
+    this.d.store.saved({ resumeHash: session.resumeHash, userId: user.id, username: user.username, tokenHash, expiresAt, createdAt: this.d.services.clock.now(), detachedAt: null, client });
+    log.info({ username: user.username, roles: user.roles, client }, 'session started');
     session.respond(r.id, {
       user: { id: user.id, username: user.username, displayName: user.displayName, roles: user.roles },
       token,
@@ -157,7 +164,7 @@ export class SessionOpener {
       this.d.store.removed(record.resumeHash);
       return null;
     }
-    const session = new Session(check.user, check.expiresAt, this.d.limits, { tokenHash: record.tokenHash, meter: this.d.meter, token });
+    const session = new Session(check.user, check.expiresAt, this.d.limits, { tokenHash: record.tokenHash, meter: this.d.meter, token, client: record.client });
     session.seq = lastSeq;
     session.takenBack = true;
     this.d.hub.add(session);

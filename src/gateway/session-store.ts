@@ -8,6 +8,7 @@
  * `lastSeq`, and for an agent the state it had (presence-service.ts `resumeAfterRestart`).
  */
 import { createHash } from 'node:crypto';
+import type { ClientKind } from './protocol.ts';
 
 export interface StoredSessionRecord {
   /** sha256 (hex) of the resume token; the token itself is never stored. */
@@ -19,6 +20,7 @@ export interface StoredSessionRecord {
   expiresAt: number;
   createdAt: number;
   detachedAt: number | null;
+  client: ClientKind;
 }
 
 export interface SessionStore {

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
+import type { ClientKind } from './protocol.ts';
 import { resumeHash } from './session-store.ts';
 
 /** Bytes queued on a socket, unsent, before its client counts as not reading. */
@@ -57,6 +58,8 @@ export interface SessionOptions {
   meter?: MemoryMeter;
   /** The resume token of a session taken back after a restart (default: a new one). */
   token?: string;
+  /** What kind of client opened it (default `softphone`). */
+  client?: ClientKind;
 }
 
 export class Session {
@@ -71,6 +74,8 @@ export class Session {
   /** Bearer token expiry (ms epoch); requests after it close the socket with 4003. */
   expiresAt: number;
   readonly tokenHash: string | null;
+  /** A new session of the user replaces only those of its own kind (session-opener.ts). */
+  readonly client: ClientKind;
   detachedTimer: NodeJS.Timeout | null = null;
   /** Unsent bytes on the socket when last looked at (memory-budget.ts). */
   lastUnsent = 0;
@@ -89,6 +94,7 @@ export class Session {
     this.resumeHash = resumeHash(this.token);
     this.expiresAt = expiresAt;
     this.tokenHash = opts.tokenHash ?? null;
+    this.client = opts.client ?? 'softphone';
     this.meter = opts.meter;
   }
 

@@ -443,6 +443,9 @@ export const wsSessions = sqliteTable(
     createdAt: integer('created_at').notNull(),
     /** When its socket went away; null while attached. */
     detachedAt: integer('detached_at'),
+    /** The kind of client (`softphone`, `console`): a new session replaces only the user's
+     * sessions of its own kind (docs/api.md, "Session"). */
+    client: text('client').$type<'softphone' | 'console'>().notNull().default('softphone'),
   },
   (t) => [index('ws_sessions_user_idx').on(t.userId)],
 );

@@ -116,6 +116,41 @@ describe('bad input over the WebSocket', () => {
     expect(await first.waitClose()).toBe(4009);
     expect((await second.call('session.ping')).now).toBeTruthy();
   });
+
+  it('a console login replaces only the user\'s console: the softphone stays, signed in and served', async () => {
+    // (Not sup1: the file's observer is sup1's softphone.) Signed in, not ready: no queue call may
+    // be offered to it meanwhile.
+    const phone = await w.login('a1008');
+    await phone.call('agent.signIn', { extension: '2008' });
+    const consoleLogin = async () => {
+      const c = await WsClient.open(w.daemon.wsUrl);
+      const r = await c.request('auth.login', { username: 'a1008', password: 'demo-a1008', client: 'console' });
+      expect(r.ok, JSON.stringify(r.error)).toBe(true);
+      return c;
+    };
+    const tab1 = await consoleLogin();
+    const tab2 = await consoleLogin();
+    expect(await tab1.waitClose()).toBe(4009);
+    // The softphone was not replaced by either: it still answers, and its agent is still signed in.
+    expect((await phone.call('agent.getState')).state).toBe('notReady');
+    // Both live sessions get the user's own events: the console sees its agent state change.
+    await phone.call('agent.setState', { state: 'notReady', reason: 'break' });
+    await tab2.waitFor('agent.state', (d) => d.agentId === 'a1008' && d.reason === 'break');
+    // A new softphone login replaces the softphone, not the console.
+    const phone2 = await w.login('a1008');
+    expect(await phone.waitClose()).toBe(4009);
+    expect((await tab2.call('session.ping')).now).toBeTruthy();
+    expect((await phone2.call('agent.getState')).state).toBe('notReady');
+    await phone2.call('agent.signOut');
+  });
+
+  it('an unknown kind of client is refused at login (BAD_REQUEST, close 4002)', async () => {
+    const c = await WsClient.open(w.daemon.wsUrl);
+    const r = await c.request('auth.login', { username: 'a1009', password: 'demo-a1009', client: 'fax' });
+    expect(r.error?.code).toBe('BAD_REQUEST');
+    expect(r.error?.message).toMatch(/softphone, console/);
+    expect(await c.waitClose()).toBe(4002);
+  });
 });
 
 describe('a client flooding requests', () => {

@@ -17,6 +17,7 @@ const session = (over: Partial<StoredSessionRecord> = {}): StoredSessionRecord =
   userId: 1,
   username: 'a1001',
   tokenHash: 'th',
+  client: 'softphone',
   expiresAt: 10_000_000,
   createdAt: 0,
   detachedAt: null,

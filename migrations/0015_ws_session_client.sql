@@ -1,0 +1,1 @@
+ALTER TABLE `ws_sessions` ADD `client` text DEFAULT 'softphone' NOT NULL;
