@@ -12,9 +12,11 @@ export default {
   'wallboard.callState.queued': 'Queued',
   'wallboard.call.monitoredBy': 'with {supervisor}',
   'wallboard.alert.heading': 'Away too long: {count}',
-  'wallboard.alert.item': '{agent}, not ready past {minutes} min:',
+  'wallboard.alert.item': '{agent}, not ready past {limit}:',
   'wallboard.alert.badge': 'Away too long',
-  'wallboard.alert.badgeTitle': 'Not ready longer than the team allows ({minutes} min)',
+  'wallboard.alert.badgeTitle': 'Not ready longer than the team allows ({limit})',
+  'wallboard.alert.limitMin': '{n} min',
+  'wallboard.alert.limitS': '{n} s',
 
   'wallboard.queues': 'Queues',
   'wallboard.queues.empty': 'No queues.',

@@ -12,9 +12,11 @@ export default {
   'wallboard.callState.queued': '排队中',
   'wallboard.call.monitoredBy': '{supervisor} 已介入',
   'wallboard.alert.heading': '离席超时：{count} 人',
-  'wallboard.alert.item': '{agent}，示忙超过 {minutes} 分钟：',
+  'wallboard.alert.item': '{agent}，示忙超过 {limit}：',
   'wallboard.alert.badge': '离席超时',
-  'wallboard.alert.badgeTitle': '示忙时间超过班组允许的 {minutes} 分钟',
+  'wallboard.alert.badgeTitle': '示忙时间超过班组允许的 {limit}',
+  'wallboard.alert.limitMin': '{n} 分钟',
+  'wallboard.alert.limitS': '{n} 秒',
 
   'wallboard.queues': '队列',
   'wallboard.queues.empty': '没有队列。',

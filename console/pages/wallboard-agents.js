@@ -23,6 +23,12 @@ export function callNumber(c, extension) {
   return c.from;
 }
 
+/** A team's away limit in words: whole minutes as minutes, else seconds.
+ * @param {Translate} t @param {number} seconds */
+export function awayLimit(t, seconds) {
+  return seconds >= 60 && seconds % 60 === 0 ? t('wallboard.alert.limitMin', { n: seconds / 60 }) : t('wallboard.alert.limitS', { n: seconds });
+}
+
 /** Which actions fit the agent's state now.
  * @param {AgentRow} a @returns {AgentAction[]} */
 export function actionsFor(a) {
@@ -74,7 +80,7 @@ function AgentRowView({ agent: a, open, onMenu, onAction }) {
     <td>${a.reason ? tOr(t, `reason.${a.reason}`, a.reason) : ''}</td>
     <td class="time">
       <${Elapsed} since=${a.state === 'loggedOut' ? null : a.since} />
-      ${a.alert && html` <span class="alert-badge" data-test="away-badge" title=${t('wallboard.alert.badgeTitle', { minutes: Math.round(a.alert.thresholdS / 60) })}>${t('wallboard.alert.badge')}</span>`}
+      ${a.alert && html` <span class="alert-badge" data-test="away-badge" title=${t('wallboard.alert.badgeTitle', { limit: awayLimit(t, a.alert.thresholdS) })}>${t('wallboard.alert.badge')}</span>`}
     </td>
     <td class="call-number" data-test="call-number">${call ? callNumber(call, a.extension) : ''}${more ? html` <span class="more">+${more}</span>` : ''}</td>
     <td data-test="call-queue">${call?.queue ?? ''}</td>

@@ -18,7 +18,7 @@ import { tOr, useI18n } from '../i18n/index.js';
 import { ApiError, ApiSocket } from '../ws-client.js';
 import { AnnounceForm } from './announce-form.js';
 import { MonitorPanel, useSupervisorActions } from './supervisor-actions.js';
-import { AgentsTable } from './wallboard-agents.js';
+import { AgentsTable, awayLimit } from './wallboard-agents.js';
 import { Elapsed, clock } from './wallboard-clock.js';
 import { QueuesTable } from './wallboard-queues.js';
 import { alertsList, applyEvent, applySnapshot, createWallboardState, setMonitor } from './wallboard-state.js';
@@ -126,7 +126,7 @@ export function Wallboard({ session, onAuthLost }) {
       <strong>${t('wallboard.alert.heading', { count: alerts.length })}</strong>
       <ul>
         ${alerts.map((a) => html`<li key=${a.agentId} data-agent=${a.agentId}>
-          ${t('wallboard.alert.item', { agent: store.agents.get(a.agentId)?.displayName ?? a.agentId, minutes: Math.round(a.thresholdS / 60) })}
+          ${t('wallboard.alert.item', { agent: store.agents.get(a.agentId)?.displayName ?? a.agentId, limit: awayLimit(t, a.thresholdS) })}
           <${Elapsed} since=${a.since} />
         </li>`)}
       </ul>

@@ -244,6 +244,7 @@ describe('wallboard: live agents, calls and queues; supervisor actions from the 
     await agent.call('agent.setState', { state: 'notReady', reason: 'break' });
     await alerted.within1s('away-too-long alert');
     await page.locator('tr[data-agent=a1003].away-alert [data-test=away-badge]').waitFor();
+    expect(await page.textContent('[data-test=away-alerts] li[data-agent=a1003]')).toMatch(/^\s*Agent 1003, not ready past 1 s:\s*00:0\d\s*$/);
     await browser.screenshot(page, 'wallboard-away-alert-en-US');
     // In Chinese too: the banner and the badge are labelled from the catalogue.
     await page.selectOption('[data-test=locale-switch]', 'zh-CN');

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 
 const PAGES = join(import.meta.dirname, '..', '..', 'console');
 const load = async (path: string) => (await import(pathToFileURL(join(PAGES, path)).href)) as any;
-const { actionsFor, callNumber } = await load('pages/wallboard-agents.js');
+const { actionsFor, callNumber, awayLimit } = await load('pages/wallboard-agents.js');
 const { percent, count } = await load('pages/wallboard-queues.js');
 const { announceTarget } = await load('pages/announce-form.js');
 const { readableError } = await load('pages/supervisor-actions.js');
@@ -43,6 +43,15 @@ describe('wallboard rules', () => {
     expect(announceTarget('agents', [], ['sales'])).toBeNull();
     expect(announceTarget('queues', [], ['sales'])).toEqual({ queues: ['sales'] });
     expect(announceTarget('queues', ['a1001'], [])).toBeNull();
+  });
+
+  it('says a team\'s away limit in minutes when whole, else in seconds', () => {
+    const en = (k: string, p?: Record<string, string>) => translate('en-US', k, p);
+    const zh = (k: string, p?: Record<string, string>) => translate('zh-CN', k, p);
+    expect(awayLimit(en, 900)).toBe('15 min');
+    expect(awayLimit(zh, 900)).toBe('15 分钟');
+    expect(awayLimit(en, 1)).toBe('1 s');
+    expect(awayLimit(en, 90)).toBe('90 s');
   });
 
   it('writes today\'s figures, a dash where there is none', () => {
