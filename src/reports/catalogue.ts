@@ -40,6 +40,12 @@ export const COLUMNS = {
   wrapS: { zh: '话后处理总时长', en: 'Wrap-up time', format: 'seconds', value: (r) => secs(r.wrapMs) },
   avgWrapS: { zh: '平均话后处理时长', en: 'Average wrap-up', format: 'seconds', value: (r) => secs(r.answered > 0 ? r.wrapMs / r.answered : null) },
   ahtS: { zh: '平均处理时长', en: 'AHT', format: 'seconds', value: (r) => secs(r.ahtMs) },
+  offers: { zh: '振铃次数', en: 'Rang at agent', format: 'count', value: (r) => r.activity?.offers ?? null },
+  rona: { zh: '振铃未接', en: 'Rang, not answered', format: 'count', value: (r) => r.activity?.rona ?? null },
+  ringAbandoned: { zh: '振铃中挂机', en: 'Caller hung up ringing', format: 'count', value: (r) => r.activity?.ringAbandoned ?? null },
+  outbound: { zh: '呼出次数', en: 'Outbound calls', format: 'count', value: (r) => r.activity?.outbound ?? null },
+  outboundAnswered: { zh: '呼出接通数', en: 'Outbound answered', format: 'count', value: (r) => r.activity?.outboundAnswered ?? null },
+  outboundTalkS: { zh: '呼出通话时长', en: 'Outbound talk time', format: 'seconds', value: (r) => secs(r.activity ? r.activity.outboundTalkMs : null) },
   signedInS: { zh: '签入时长', en: 'Signed in', format: 'seconds', value: (r) => secs(r.occupancy?.signedInMs ?? null) },
   notReadyS: { zh: '示忙时长', en: 'Not ready', format: 'seconds', value: (r) => secs(r.occupancy?.notReadyMs ?? null) },
   occupancy: { zh: '占用率', en: 'Occupancy', format: 'percent', value: (r) => r.occupancy?.occupancy ?? null },
@@ -64,10 +70,10 @@ export interface ClassicReport {
 }
 
 export const CLASSIC_REPORTS: readonly ClassicReport[] = [
-  { id: 'extension-summary', zh: '分机话务量总统计表', en: 'Extension traffic summary', grouping: 'extension', keyLabel: { zh: '分机', en: 'Extension' }, columns: ['key', 'answered', 'talkS', 'holdS', 'wrapS', 'ahtS'], chart: { kind: 'pie', column: 'talkS' } },
+  { id: 'extension-summary', zh: '分机话务量总统计表', en: 'Extension traffic summary', grouping: 'extension', keyLabel: { zh: '分机', en: 'Extension' }, columns: ['key', 'offers', 'answered', 'rona', 'talkS', 'holdS', 'wrapS', 'ahtS', 'outbound', 'outboundTalkS'], chart: { kind: 'pie', column: 'talkS' } },
   { id: 'extension-traffic', zh: '分机话务量统计表', en: 'Extension traffic', grouping: 'extension', keyLabel: { zh: '分机', en: 'Extension' }, columns: ['key', 'answered', 'answeredWithinT', 'avgTalkS', 'avgHoldS', 'avgWrapS', 'ahtS', 'asaS'], chart: { kind: 'bar', column: 'answered' } },
   { id: 'interval-traffic', zh: '分时段话务量统计表', en: 'Traffic by time of day', grouping: 'interval', interval: '60m', keyLabel: { zh: '时段', en: 'Interval' }, columns: ['key', 'offered', 'answered', 'abandoned', 'answerRate', 'serviceLevel', 'asaS', 'ahtS'], chart: { kind: 'bar', column: 'offered' } },
-  { id: 'agent-traffic', zh: '座席话务统计报表', en: 'Agent traffic', grouping: 'agent', keyLabel: { zh: '座席', en: 'Agent' }, columns: ['key', 'answered', 'answeredWithinT', 'talkS', 'holdS', 'wrapS', 'ahtS', 'signedInS', 'notReadyS', 'occupancy'], chart: { kind: 'bar', column: 'answered' } },
+  { id: 'agent-traffic', zh: '座席话务统计报表', en: 'Agent traffic', grouping: 'agent', keyLabel: { zh: '座席', en: 'Agent' }, columns: ['key', 'offers', 'answered', 'rona', 'ringAbandoned', 'answeredWithinT', 'talkS', 'holdS', 'wrapS', 'ahtS', 'outbound', 'outboundAnswered', 'outboundTalkS', 'signedInS', 'notReadyS', 'occupancy'], chart: { kind: 'bar', column: 'answered' } },
   { id: 'agent-detail', zh: '座席话务统计详细表', en: 'Agent call detail', grouping: 'agent', keyLabel: { zh: '座席', en: 'Agent' }, columns: ['key'], chart: { kind: 'bar', column: 'answered' }, export: '/api/v1/reports/calls' },
   { id: 'agent-service-time', zh: '座席平均服务时间统计表', en: 'Agent average service time', grouping: 'agent', keyLabel: { zh: '座席', en: 'Agent' }, columns: ['key', 'answered', 'avgTalkS', 'avgHoldS', 'avgWrapS', 'ahtS'], chart: { kind: 'bar', column: 'ahtS' } },
   { id: 'abandonment', zh: '用户放弃率统计表', en: 'Caller abandonment', grouping: 'queue', keyLabel: { zh: '队列', en: 'Queue' }, columns: ['key', 'offered', 'answered', 'abandoned', 'shortAbandoned', 'abandonRate', 'abandonRateExclShort', 'serviceLevel'], chart: { kind: 'pie', column: 'abandoned' } },

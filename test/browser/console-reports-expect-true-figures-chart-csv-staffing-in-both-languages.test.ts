@@ -175,11 +175,11 @@ describe('Reports page', () => {
     // English: the page's labels at once, the report's names and columns (the API's) with them.
     await page.selectOption('[data-test=locale-switch]', 'en-US');
     await page.locator('[data-test=staffing-table] th[data-col=agentsNeeded]', { hasText: en['reports.staffing.col.agentsNeeded']! }).waitFor();
+    // The what-if asked again in English: its model printed in English (the button says Run again once it is in).
+    await page.locator('[data-test=staffing-result] [data-test=formulas] li', { hasText: /^Erlang C: A = offered × AHT/ }).waitFor();
     expect(await page.locator('[data-test=run]').textContent()).toBe(en['reports.run']);
     expect(await page.locator('[data-test=report-picker] option[value=abandonment]').textContent()).toBe('Caller abandonment');
     expect(await page.locator('[data-test=report-picker] option[value=staffing]').textContent()).toBe(en['reports.staffing']);
-    // The what-if asked again in English: its model printed in English.
-    await page.locator('[data-test=staffing-result] [data-test=formulas] li', { hasText: /^Erlang C: A = offered × AHT/ }).waitFor();
     await browser.screenshot(page, 'reports-staffing-en-US');
 
     await page.selectOption('[data-test=report-picker]', 'abandonment');

@@ -44,6 +44,16 @@ export interface TrueStateTimes {
   notReadyMs: number;
 }
 
+/** What an agent (or extension) did besides answering (src/reports/data/agent-activity.ts). */
+export interface TrueActivity {
+  offers: number;
+  rona: number;
+  ringAbandoned: number;
+  outbound: number;
+  outboundAnswered: number;
+  outboundTalkMs: number;
+}
+
 export interface Thresholds {
   /** T, s. */
   t: number;
@@ -82,6 +92,10 @@ export interface ReportDayTruth {
   byInterval: Record<'15m' | '30m' | '60m', TrueCounts[]>;
   /** State times clipped to the day. */
   states: Record<string, TrueStateTimes>;
+  /** Rings (started in the day), ring-no-answers, outbound calls (started in the day), by agent
+   * and by extension. */
+  activity: Record<string, TrueActivity>;
+  activityByExtension: Record<string, TrueActivity>;
   agents: string[];
   teams: Record<string, string>;
   /** Rows written, for scale checks. */
@@ -124,6 +138,8 @@ export class ReportDay {
       byAgent: {},
       byInterval: { '15m': Array.from({ length: 96 }, zeroCounts), '30m': Array.from({ length: 48 }, zeroCounts), '60m': Array.from({ length: 24 }, zeroCounts) },
       states: {},
+      activity: {},
+      activityByExtension: {},
       agents: [],
       teams: {},
       rowsWritten: { calls: 0, states: 0 },
@@ -204,14 +220,25 @@ export class ReportDay {
     if (ms > 0) t[key] += ms;
   }
 
-  private call(row: { queue: string | null; offeredAt: number; answeredAt: number | null; endedAt: number | null; holdMs?: number; outcome: string | null; cause?: string | null; agents?: string[]; direction?: string }): string {
+  /** Counts `f` of the agent's and the extension's activity. */
+  private act(agent: string, ext: string, f: (a: TrueActivity) => void): void {
+    const zero = (): TrueActivity => ({ offers: 0, rona: 0, ringAbandoned: 0, outbound: 0, outboundAnswered: 0, outboundTalkMs: 0 });
+    f((this.truth.activity[agent] ??= zero()));
+    f((this.truth.activityByExtension[ext] ??= zero()));
+  }
+
+  private inDay(at: number): boolean {
+    return at >= this.truth.from && at < this.truth.to;
+  }
+
+  private call(row: { queue: string | null; offeredAt: number; answeredAt: number | null; endedAt: number | null; holdMs?: number; outcome: string | null; from?: string; to?: string; cause?: string | null; agents?: string[]; direction?: string }): string {
     const id = `c${this.o.seed}-${++this.n}`;
     const agents = row.agents ?? [];
     this.callStmt.run({
       id,
       direction: row.direction ?? 'inbound',
-      from: `138${String(this.n).padStart(8, '0')}`,
-      to: '4008001000',
+      from: row.from ?? `138${String(this.n).padStart(8, '0')}`,
+      to: row.to ?? '4008001000',
       queue: row.queue,
       agents: JSON.stringify(agents),
       firstAgent: agents[0] ?? null,
@@ -264,6 +291,10 @@ export class ReportDay {
         t += d;
         continue;
       }
+      if (r < 0.15) {
+        t = this.notAnsweredOrOutbound(agent, ext, r, t);
+        continue;
+      }
       const gap = this.int(gapLo * S_, gapHi * S_);
       this.state(agent, 'ready', null, t, t + gap, null, ext);
       t += gap;
@@ -283,6 +314,7 @@ export class ReportDay {
       const rang = all.length > 1 && this.rnd() < 0.1 ? [all[(index + 1) % all.length]!, agent] : [agent];
       const callId = this.call({ queue, offeredAt, answeredAt, endedAt, holdMs, outcome: 'answered', agents: rang });
       this.state(agent, 'reserved', null, t, answeredAt, callId, ext);
+      if (this.inDay(t)) this.act(agent, ext, (a) => a.offers++);
       this.state(agent, 'busy', null, answeredAt, endedAt, callId, ext);
       t = endedAt;
       if (wrapMs > 0) {
@@ -298,6 +330,44 @@ export class ReportDay {
     // The first agent is still ready when the report runs: an open row.
     if (index === 0) this.state(agent, 'ready', null, t, null, null, ext);
     else this.state(agent, 'loggedOut', null, t, null, null, ext);
+  }
+
+  /**
+   * A queue call that rings out at the agent (RONA: the caller waits on and abandons later; the
+   * agent is made notReady), one whose caller hangs up while it rings, or an outbound call the
+   * agent makes. Returns the time after it.
+   */
+  private notAnsweredOrOutbound(agent: string, ext: string, r: number, t: number): number {
+    const ready = this.int(5 * S_, 60 * S_);
+    if (r < 0.13) {
+      this.state(agent, 'ready', null, t, t + ready, null, ext);
+      t += ready;
+      const queue = this.pick(this.queues);
+      const offeredAt = t - this.int(0, 30 * S_);
+      const ringMs = this.int(2 * S_, 20 * S_);
+      const rona = r < 0.12;
+      // A RONA's caller gives up 2 s or more after the ring (never taken for a hang-up while ringing).
+      const endedAt = rona ? t + ringMs + this.int(2 * S_, 60 * S_) : t + ringMs;
+      const callId = this.call({ queue, offeredAt, answeredAt: null, endedAt, outcome: 'abandoned', agents: [agent] });
+      this.count(queue, offeredAt, { k: 'abandoned', waitMs: endedAt - offeredAt });
+      this.state(agent, 'reserved', null, t, t + ringMs, callId, ext);
+      if (this.inDay(t)) this.act(agent, ext, (a) => (a.offers++, rona ? a.rona++ : a.ringAbandoned++));
+      t += ringMs;
+      if (!rona) return t;
+      const away = this.int(10 * S_, 120 * S_);
+      this.state(agent, 'notReady', 'noAnswer', t, t + away, null, ext);
+      return t + away;
+    }
+    // Outbound: dialled from the agent's phone, answered seven times in ten.
+    this.state(agent, 'notReady', 'outbound', t, t + ready, null, ext);
+    t += ready;
+    const answered = this.rnd() < 0.7;
+    const answeredAt = answered ? t + this.int(3 * S_, 20 * S_) : null;
+    const endedAt = answeredAt !== null ? answeredAt + this.int(20 * S_, 300 * S_) : t + this.int(10 * S_, 40 * S_);
+    const callId = this.call({ queue: null, offeredAt: t, answeredAt, endedAt, outcome: answered ? 'answered' : 'unanswered', agents: [agent], direction: 'outbound', from: ext, to: `0755${String(this.n).padStart(8, '0')}` });
+    this.state(agent, 'busy', null, t, endedAt, callId, ext);
+    if (this.inDay(t)) this.act(agent, ext, (a) => (a.outbound++, answeredAt !== null && (a.outboundAnswered++, (a.outboundTalkMs += endedAt - answeredAt))));
+    return endedAt;
   }
 
   private abandon(queue: string, offeredAt: number, waitMs: number, firstAgent?: string): void {
@@ -329,7 +399,9 @@ export class ReportDay {
     // Not a queue call (an agent's outbound call): in no queue report.
     for (let i = 0; i < 5; i++) {
       const o = at();
-      this.call({ queue: null, offeredAt: o, answeredAt: o + 10 * S_, endedAt: o + 70 * S_, outcome: 'answered', direction: 'outbound', agents: [this.truth.agents[0] ?? 'a0001'] });
+      const agent = this.truth.agents[0] ?? 'a0001';
+      this.call({ queue: null, offeredAt: o, answeredAt: o + 10 * S_, endedAt: o + 70 * S_, outcome: 'answered', direction: 'outbound', agents: [agent], from: '7000' });
+      this.act(agent, '7000', (a) => (a.outbound++, a.outboundAnswered++, (a.outboundTalkMs += 60 * S_)));
     }
     // Others: fallbacks (one answered by the outside number it went to), a restart, a failed call,
     // a call still waiting.

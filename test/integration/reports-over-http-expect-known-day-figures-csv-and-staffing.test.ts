@@ -133,7 +133,10 @@ it('the classic reports: the catalogue of seven; 用户放弃率统计表 in Chi
   expect(ab.body.total[0]).toBe('合计');
   expect(ab.body.chart.kind).toBe('pie');
   const ext = await api(`/api/v1/reports/classic/extension-summary?${period()}`);
-  expect(ext.body.rows.reduce((n: number, r: any[]) => n + (r[1] as number), 0)).toBe(truth.total.answered);
+  expect(ext.body.columns.slice(0, 4).map((c: any) => c.id)).toEqual(['key', 'offers', 'answered', 'rona']);
+  expect(ext.body.rows.reduce((n: number, r: any[]) => n + (r[2] as number), 0)).toBe(truth.total.answered);
+  // Rings and ring-no-answers per extension, from the state log, as the generator wrote them.
+  for (const r of ext.body.rows) expect([r[1], r[3]], `extension ${r[0]}`).toEqual([truth.activityByExtension[r[0]]?.offers ?? 0, truth.activityByExtension[r[0]]?.rona ?? 0]);
   const byHour = await api(`/api/v1/reports/classic/interval-traffic?${period()}&format=csv&lang=zh-CN`);
   expect(byHour.type).toMatch(/^text\/csv/);
   const lines = byHour.text.replace(/^\ufeff/, '').trim().split('\r\n');

@@ -10,6 +10,7 @@ import { SL_FORMULA_IDS, type SlFormulaId } from '../../src/reports/kpi.ts';
 import { openDatabase, type OpenedDatabase } from '../../src/storage/database.ts';
 import { SHANGHAI, writeReportDay, type ReportDayTruth, type TrueCounts } from '../helpers/report-day.ts';
 
+const zeroCounts = (): TrueCounts => ({ offered: 0, answered: 0, answeredWithinT: 0, abandoned: 0, abandonedWithinT: 0, shortAbandoned: 0, other: 0, answerWaitMs: 0, talkMs: 0, holdMs: 0, wrapMs: 0 });
 const COUNT_KEYS = ['offered', 'answered', 'answeredWithinT', 'abandoned', 'abandonedWithinT', 'shortAbandoned', 'other', 'answerWaitMs', 'talkMs', 'holdMs', 'wrapMs'] as const;
 const VIP = { t: 10, s: 3 };
 
@@ -85,14 +86,41 @@ describe('a generated Shanghai day, read back', () => {
 
   it('per agent: the calls each answered (not the agent it rang at first), and occupancy from the state log', () => {
     const r = run({ grouping: 'agent' });
-    expect(r.rows.map((x) => x.key)).toEqual(Object.keys(truth.byAgent).sort());
+    // Every agent with something in the day: answered calls, state rows, rings or outbound calls.
+    const agents = new Set([...Object.keys(truth.byAgent), ...Object.keys(truth.states), ...Object.keys(truth.activity)]);
+    expect(r.rows.map((x) => x.key).sort()).toEqual([...agents].sort());
     for (const row of r.rows) {
-      expectRowIsTruth(row, truth.byAgent[row.key]!);
-      const st = truth.states[row.key]!;
+      expectRowIsTruth(row, truth.byAgent[row.key] ?? zeroCounts());
+      const st = truth.states[row.key];
+      if (!st) continue;
       expect(row.occupancy).toMatchObject(st);
       expect(row.occupancy!.occupancy).toBeCloseTo((st.busyMs + st.wrapMs) / (st.busyMs + st.wrapMs + st.availableMs), 12);
     }
     expect(r.formulas).toEqual([r.total.formula]);
+  });
+
+  it('per agent and per extension: rings, ring-no-answers, hang-ups while ringing and outbound calls as written', () => {
+    const zero = { offers: 0, rona: 0, ringAbandoned: 0, outbound: 0, outboundAnswered: 0, outboundTalkMs: 0 };
+    for (const [grouping, want] of [['agent', truth.activity], ['extension', truth.activityByExtension]] as const) {
+      const r = run({ grouping });
+      const sum = { ...zero };
+      for (const row of r.rows) {
+        expect(row.activity, `${grouping} ${row.key}`).toEqual(want[row.key] ?? zero);
+        for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += row.activity![k];
+      }
+      for (const k of Object.keys(want)) expect(r.rows.some((x) => x.key === k), `${grouping} ${k} has a row`).toBe(true);
+      expect(r.total.activity).toEqual(sum);
+    }
+    const all = Object.values(truth.activity);
+    // Enough of each to mean something; and an agent who answered nothing still has a row.
+    expect(all.reduce((n, a) => n + a.rona, 0)).toBeGreaterThan(20);
+    expect(all.reduce((n, a) => n + a.ringAbandoned, 0)).toBeGreaterThan(5);
+    expect(all.reduce((n, a) => n + a.outbound - a.outboundAnswered, 0)).toBeGreaterThan(5);
+    // A queue named: only its rings; outbound calls belong to no queue.
+    const q = run({ grouping: 'agent', queue: 'sales' });
+    expect(q.total.activity!.outbound).toBe(0);
+    expect(q.total.activity!.offers).toBeGreaterThan(0);
+    expect(q.total.activity!.offers).toBeLessThan(run({ grouping: 'agent' }).total.activity!.offers);
   });
 
   it('by team: each team\'s counts are the sum of its agents\' (agents without a user row have no team)', () => {

@@ -12,6 +12,7 @@ import { badRequest } from '../../core/errors.ts';
 import { intervalOf, CallsPerInterval, INTERVAL_SIZES, type IntervalSize } from '../intervals.ts';
 import { CallKpiAccumulator, GroupedCallKpis, byAgent, byExtension, byQueue, byTeam, kpiConfig, kpiConfigBook, type CallCounts, type CallKpis, type KpiConfig, type SlFormulaId } from '../kpi.ts';
 import { OccupancyAccumulator, type OccupancyReport, type StateTimes } from '../occupancy.ts';
+import { addActivity, agentActivity, zeroActivity, type AgentActivity } from './agent-activity.ts';
 import { callRecords, stateSpans } from './call-rows.ts';
 
 export const REPORT_GROUPINGS = ['queue', 'agent', 'team', 'extension', 'interval'] as const;
@@ -58,6 +59,8 @@ export interface ReportRow extends CallCounts {
   shortAbandonRate: number | null;
   /** Agent rows: the agent's state times and occupancy over the period. */
   occupancy?: StateTimes;
+  /** Agent and extension rows and their total: rings, ring-no-answers, outbound calls. */
+  activity?: AgentActivity;
 }
 
 export interface ReportResult {
@@ -141,14 +144,25 @@ export function runReport(db: Database, r: ReportRequest): ReportResult {
   const rows = grouped
     ? grouped.result().map((g) => plainRow(g.key, g))
     : perInterval!.result().map((iv) => ({ ...plainRow(iv.label, iv), start: iv.start, end: iv.end }));
-  if (r.grouping === 'agent') {
+  const totalRow = plainRow('total', total.result());
+  if (r.grouping === 'agent' || r.grouping === 'extension') {
+    // Every agent (extension) with something to show, not only those who answered queue calls:
+    // one signed in all day who answered nothing, or who only let calls ring out, is the row a
+    // manager looks for.
+    const activity = agentActivity(db, period, r.grouping);
     const byName = new Map(occ.agents.map(({ agent, team: _team, ...times }) => [agent, times]));
+    const keys = new Set(rows.map((x) => x.key));
+    const idle = new CallKpiAccumulator(wide).result();
+    const more = [...activity.keys(), ...(r.grouping === 'agent' ? byName.keys() : [])].filter((k) => !keys.has(k) && (r.agent == null || k === r.agent));
+    for (const k of [...new Set(more)].sort()) rows.push(plainRow(k, idle));
+    totalRow.activity = zeroActivity();
     for (const row of rows) {
-      const times = byName.get(row.key);
+      row.activity = activity.get(row.key) ?? zeroActivity();
+      addActivity(totalRow.activity, row.activity);
+      const times = r.grouping === 'agent' ? byName.get(row.key) : undefined;
       if (times) row.occupancy = times;
     }
   }
-  const totalRow = plainRow('total', total.result());
   const formulas = [...new Set([totalRow.formula, ...rows.map((x) => x.formula)])];
   return { grouping: r.grouping, from: r.from, to: r.to, timeZone: r.timeZone, intervalSize: size, rows, total: totalRow, formulas, occupancy: occ, callsRead };
 }
