@@ -56,6 +56,9 @@ export async function startBrowser(): Promise<TestBrowser> {
       contexts.push(context);
       // Well under the test's own timeout, so that a failing wait names what it waited for.
       context.setDefaultTimeout(5000);
+      // Loading the console (a dozen modules, the vendor files) on a two-core machine busy with a
+      // daemon and a simulator per test file can take longer than a wait for an element.
+      context.setDefaultNavigationTimeout(20_000);
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('console', (m) => {
