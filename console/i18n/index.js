@@ -58,9 +58,9 @@ export function translate(locale, key, params) {
 
 /** For keys built from data (a state, a role, a reason code): the label when the catalogue has
  * one, else the code itself.
- * @param {Translate} t @param {string} key @param {string} fallback */
-export function tOr(t, key, fallback) {
-  return key in enUS ? t(/** @type {MessageKey} */ (key)) : fallback;
+ * @param {Translate} t @param {string} key @param {string} fallback @param {Record<string, string | number>} [params] */
+export function tOr(t, key, fallback, params) {
+  return key in enUS ? t(/** @type {MessageKey} */ (key), params) : fallback;
 }
 
 /** @param {Locale} locale */

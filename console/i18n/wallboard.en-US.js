@@ -105,4 +105,11 @@ export default {
   'announce.to.allAgents': 'all agents',
   'announce.to.someAgents': 'agents {list}',
   'announce.to.someQueues': 'the agents of {list}',
+  // The service level formulas (src/reports/kpi.ts), as the reports print them (docs/reports.md).
+  'wallboard.formula.answeredOfOffered': 'SL = answered within {t} s / (answered + abandoned)',
+  'wallboard.formula.answeredOfOfferedExclShort': 'SL = answered within {t} s / (answered + abandoned − abandoned within {s} s)',
+  'wallboard.formula.answeredOnly': 'SL = answered within {t} s / answered',
+  'wallboard.formula.excludeAbandonsWithinT': 'SL = answered within {t} s / (answered + abandoned after {t} s)',
+  'wallboard.formula.abandonsWithinTGood': 'SL = (answered within {t} s + abandoned within {t} s) / (answered + abandoned)',
+  'wallboard.formula.shortAbandonsGood': 'SL = (answered within {t} s + abandoned within {s} s) / (answered + abandoned)',
 };

@@ -105,4 +105,11 @@ export default {
   'announce.to.allAgents': '全部座席',
   'announce.to.someAgents': '座席 {list}',
   'announce.to.someQueues': '{list} 的座席',
+  // The service level formulas (src/reports/kpi.ts), as the reports print them (docs/reports.md).
+  'wallboard.formula.answeredOfOffered': '服务水平 SL = {t} 秒内接通数 / (接通数 + 放弃数)',
+  'wallboard.formula.answeredOfOfferedExclShort': '服务水平 SL = {t} 秒内接通数 / (接通数 + 放弃数 − {s} 秒内放弃数)',
+  'wallboard.formula.answeredOnly': '服务水平 SL = {t} 秒内接通数 / 接通数',
+  'wallboard.formula.excludeAbandonsWithinT': '服务水平 SL = {t} 秒内接通数 / (接通数 + 超过 {t} 秒的放弃数)',
+  'wallboard.formula.abandonsWithinTGood': '服务水平 SL = ({t} 秒内接通数 + {t} 秒内放弃数) / (接通数 + 放弃数)',
+  'wallboard.formula.shortAbandonsGood': '服务水平 SL = ({t} 秒内接通数 + {s} 秒内放弃数) / (接通数 + 放弃数)',
 };

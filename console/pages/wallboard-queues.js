@@ -6,12 +6,21 @@
  * until the daemon sends them, and a ratio with nothing to divide by is "—" too.
  */
 import { html } from 'htm/preact';
-import { useI18n } from '../i18n/index.js';
+import { tOr, useI18n } from '../i18n/index.js';
 import { Elapsed } from './wallboard-clock.js';
 
 /** @typedef {import('./wallboard-state.js').QueueRow} QueueRow */
 
 export const DASH = '—';
+
+/**
+ * The queue's SL formula in the chosen language, from its id with T and S filled in; the
+ * daemon's English text where the id is one this console does not know.
+ * @param {import('../i18n/index.js').Translate} t @param {{formulaId?: string, formula?: string, slThresholdS?: number, shortAbandonS?: number}} d
+ */
+function formulaText(t, d) {
+  return tOr(t, `wallboard.formula.${d.formulaId ?? ''}`, d.formula ?? DASH, { t: d.slThresholdS ?? '', s: d.shortAbandonS ?? '' });
+}
 
 /** @param {number | null | undefined} r 0..1 */
 export function percent(r) {
@@ -47,7 +56,7 @@ export function QueuesTable({ queues, order }) {
         const q = queues.get(id);
         if (!q) return null;
         const d = q.today;
-        const slTitle = d && typeof d.slThresholdS === 'number' ? t('wallboard.queues.slTitle', { seconds: d.slThresholdS, formula: d.formula ?? DASH }) : undefined;
+        const slTitle = d && typeof d.slThresholdS === 'number' ? t('wallboard.queues.slTitle', { seconds: d.slThresholdS, formula: formulaText(t, d) }) : undefined;
         const abTitle = d && typeof d.shortAbandonS === 'number' ? t('wallboard.queues.abandonTitle', { seconds: d.shortAbandonS, short: count(d.shortAbandoned) }) : undefined;
         return html`<tr key=${id} data-queue=${id} data-waiting=${q.waiting} class=${q.waiting > 0 ? 'has-waiting' : ''}>
           <td>${q.name}</td>

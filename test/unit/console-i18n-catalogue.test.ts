@@ -39,4 +39,15 @@ describe('console message catalogues', async () => {
   it('fill the same placeholders in both languages', () => {
     for (const k of Object.keys(en)) expect(placeholders(zh[k] ?? ''), k).toEqual(placeholders(en[k]!));
   });
+
+  it('print every service level formula as the reports do (the wallboard\'s tooltips)', async () => {
+    const { SL_FORMULA_IDS, kpiConfig, printFormula } = await import('../../src/reports/kpi.ts');
+    const { formulaText } = await import('../../src/reports/formula-text.ts');
+    const fill = (s: string) => s.replaceAll('{t}', '20').replaceAll('{s}', '5');
+    for (const id of SL_FORMULA_IDS) {
+      const printed = printFormula(kpiConfig({ formula: id, serviceLevelSeconds: 20, shortAbandonSeconds: 5 }));
+      expect(fill(en[`wallboard.formula.${id}`] ?? ''), id).toBe(printed);
+      expect(fill(zh[`wallboard.formula.${id}`] ?? ''), id).toBe(formulaText(printed, 'zh-CN'));
+    }
+  });
 });
