@@ -73,8 +73,8 @@ export default {
   'sup.monitor.heading': 'You are on {agent}\'s call',
   'sup.monitor.mode': 'Mode: {mode}',
   'sup.monitor.switch': 'Switch mode',
+  'sup.monitor.leave': 'Leave the call',
   'sup.monitor.hide': 'Hide',
-  'sup.monitor.hint': 'Hang up your phone to leave the call.',
 
   'sup.error.INVALID_STATE': 'Not possible in the agent\'s or the call\'s state now',
   'sup.error.PBX_REJECTED': 'The switch refused it',

@@ -73,8 +73,8 @@ export default {
   'sup.monitor.heading': '您正在 {agent} 的通话中',
   'sup.monitor.mode': '方式：{mode}',
   'sup.monitor.switch': '切换方式',
+  'sup.monitor.leave': '退出监听',
   'sup.monitor.hide': '隐藏',
-  'sup.monitor.hint': '挂断您的话机即可退出通话。',
 
   'sup.error.INVALID_STATE': '座席或通话当前的状态不允许此操作',
   'sup.error.PBX_REJECTED': '交换机拒绝了该操作',

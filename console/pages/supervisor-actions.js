@@ -7,6 +7,7 @@
  * in words (INVALID_STATE, PBX_REJECTED, …) with the daemon's own message.
  */
 import { html } from 'htm/preact';
+import { useState } from 'preact/hooks';
 import { useConfirm } from '../components/confirm-dialog.js';
 import { tOr, useI18n } from '../i18n/index.js';
 import { ApiError } from '../ws-client.js';
@@ -38,7 +39,7 @@ const who = (a) => (a.displayName && a.displayName !== a.agentId ? `${a.displayN
 
 /**
  * @param {{request: Request, onMonitor: (m: MonitorSession | null) => void, onAnnounceTo: (agentId: string) => void}} deps
- * @returns {{onAction: (action: AgentAction, agent: AgentRow) => void, askMode: (m: MonitorSession, mode: string, agent: AgentRow | undefined) => void,
+ * @returns {{onAction: (action: AgentAction, agent: AgentRow) => void, askMode: (m: MonitorSession, mode: string, agent: AgentRow | undefined) => void, leave: (m: MonitorSession) => Promise<void>,
  *   askReleaseCall: (m: MonitorSession, agent: AgentRow | undefined) => void, dialog: import('preact').VNode | null}}
  */
 export function useSupervisorActions({ request, onMonitor, onAnnounceTo }) {
@@ -117,16 +118,24 @@ export function useSupervisorActions({ request, onMonitor, onAnnounceTo }) {
     );
   };
 
-  return { onAction, askMode, askReleaseCall, dialog };
+  /** Leaves the call (the supervisor's phone only; not destructive, so not asked). @param {MonitorSession} m */
+  const leave = async (m) => {
+    await act('supervisor.stopMonitor', { callId: m.callId });
+    onMonitor(null);
+  };
+
+  return { onAction, askMode, askReleaseCall, leave, dialog };
 }
 
 /**
  * The supervisor's current listening-in: whose call, the mode, a switch to the other modes, and
- * force-release of the whole call. The daemon has no op to leave a monitor: the supervisor hangs up
- * their phone (the panel goes when the agent's call ends; "Hide" only hides it).
- * @param {{monitor: MonitorSession, agent: AgentRow | undefined, onMode: (mode: string) => void, onReleaseCall: () => void, onHide: () => void}} props
+ * force-release of the whole call, and leaving it (`supervisor.stopMonitor`: the supervisor's
+ * phone leaves, the agent and the caller talk on). "Hide" only hides the panel.
+ * @param {{monitor: MonitorSession, agent: AgentRow | undefined, onMode: (mode: string) => void, onReleaseCall: () => void, onLeave: () => Promise<void>, onHide: () => void}} props
  */
-export function MonitorPanel({ monitor, agent, onMode, onReleaseCall, onHide }) {
+export function MonitorPanel({ monitor, agent, onMode, onReleaseCall, onLeave, onHide }) {
+  const [leaving, setLeaving] = useState(false);
+  const [error, setError] = useState(/** @type {string | null} */ (null));
   const { t } = useI18n();
   const call = agent?.calls.find((c) => c.callId === monitor.callId);
   const name = agent ? who(agent) : monitor.agentId;
@@ -140,7 +149,15 @@ export function MonitorPanel({ monitor, agent, onMode, onReleaseCall, onHide }) 
       )}
     </span>
     <button type="button" class="danger" data-test="release-call" onClick=${onReleaseCall}>${t('sup.action.releaseCall')}</button>
+    <button type="button" data-test="monitor-leave" disabled=${leaving} onClick=${() => {
+      setLeaving(true);
+      setError(null);
+      onLeave().catch((/** @type {unknown} */ err) => {
+        setLeaving(false);
+        setError(err instanceof Error ? err.message : String(err));
+      });
+    }}>${t('sup.monitor.leave')}</button>
     <button type="button" data-test="monitor-hide" onClick=${onHide}>${t('sup.monitor.hide')}</button>
-    <p class="hint">${t('sup.monitor.hint')}</p>
+    ${error && html`<p class="error" role="alert" data-test="monitor-error">${error}</p>`}
   </section>`;
 }

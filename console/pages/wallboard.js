@@ -134,6 +134,7 @@ export function Wallboard({ session, onAuthLost }) {
     ${monitor && !monitorHidden && html`<${MonitorPanel} monitor=${monitor} agent=${monitorAgent}
       onMode=${(/** @type {string} */ m) => actions.askMode(monitor, m, monitorAgent)}
       onReleaseCall=${() => actions.askReleaseCall(monitor, monitorAgent)}
+      onLeave=${() => actions.leave(monitor)}
       onHide=${() => setMonitorHidden(true)} />`}
     <h3>${t('wallboard.queues')}</h3>
     <${QueuesTable} queues=${store.queues} order=${store.queueOrder} />

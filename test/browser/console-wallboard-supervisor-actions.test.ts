@@ -155,6 +155,17 @@ describe('wallboard: live agents, calls and queues; supervisor actions from the 
     await page.locator('[data-test=confirm-mode-whisper] [data-test=confirm-ok]').click();
     await page.locator('[data-test=monitor][data-mode=whisper]').waitFor();
 
+    // Leave the call from the panel: the supervisor's phone goes, the agent and the caller stay.
+    await page.click('[data-test=monitor-leave]');
+    await page.locator('[data-test=monitor]').waitFor({ state: 'detached' });
+    const onSwitch = async () => ((await world.simApi('GET', '/sim/calls')).calls as any[]).flatMap((c) => c.connections.map((x: any) => x.deviceId));
+    await expect.poll(onSwitch, { timeout: 3000 }).not.toContain('2901');
+    expect(await onSwitch()).toEqual(expect.arrayContaining(['2001']));
+    // And listen again (silently), for the force-release below to end.
+    await openMenu(page, 'a1001', 'silent');
+    await page.locator('[data-test=confirm-silent] [data-test=confirm-ok]').click();
+    await page.locator('[data-test=monitor][data-mode=silent]').waitFor();
+
     // The second caller hangs up (abandons): the queue empties.
     await world.simApi('POST', `/sim/calls/${sim2}/hangup`);
     await page.locator('tr[data-queue=sales][data-waiting="0"]').waitFor({ timeout: 3000 });
@@ -174,6 +185,7 @@ describe('wallboard: live agents, calls and queues; supervisor actions from the 
     expect(audit).toEqual(expect.arrayContaining([
       expect.objectContaining({ action: 'supervisor.monitor', target: 'a1001', details: expect.objectContaining({ callId, mode: 'barge', from: '2901' }) }),
       expect.objectContaining({ action: 'supervisor.setMode', target: callId, details: { mode: 'whisper' } }),
+      expect.objectContaining({ action: 'supervisor.stopMonitor', target: callId, details: { from: '2901' } }),
       expect.objectContaining({ action: 'supervisor.forceRelease', target: 'a1001', details: { scope: 'agent', callId } }),
     ]));
     expect(errors).toEqual([]);

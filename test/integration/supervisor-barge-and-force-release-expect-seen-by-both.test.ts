@@ -36,6 +36,15 @@ it('a supervisor watches the centre, listens in silently, barges in, then force-
   // The silent phase before it was not announced to the agent.
   expect(agent.events.filter((e) => e.event === 'call.conferenced')).toHaveLength(1);
 
+  // Leave, and come back: the supervisor's phone goes, the agent and the caller stay connected.
+  await sup.call('supervisor.stopMonitor', { callId });
+  await eventually(async () => (await participation()) === undefined);
+  const left = (await w.simApi('GET', '/sim/calls')).calls.find((c: any) => c.simCallId === simCallId);
+  expect(left.connections.filter((c: any) => c.state === 'connected').map((c: any) => c.deviceId).sort()).toEqual(['13800000002', '2002']);
+  expect((await sup.request('supervisor.stopMonitor', { callId })).error?.code).toBe('INVALID_STATE');
+  await sup.call('supervisor.monitor', { agentId: 'a1002', mode: 'silent' });
+  await eventually(async () => (await participation()) === 'silent');
+
   // 强拆: release the agent; the agent sees the call cleared, the supervisor sees it too.
   await sup.call('supervisor.forceRelease', { agentId: 'a1002' });
   await agent.waitFor('call.cleared', (d) => d.callId === callId);
@@ -43,7 +52,7 @@ it('a supervisor watches the centre, listens in silently, barges in, then force-
   await agent.waitFor('agent.state', (d) => d.state === 'ready', 5000, 3);
 
   const actions = w.daemon.storage.repos.audit.list({ actor: 'sup1', limit: 10 }).map((a) => a.action);
-  expect(actions).toEqual(expect.arrayContaining(['supervisor.monitor', 'supervisor.setMode', 'supervisor.forceRelease']));
+  expect(actions).toEqual(expect.arrayContaining(['supervisor.monitor', 'supervisor.setMode', 'supervisor.stopMonitor', 'supervisor.forceRelease']));
 });
 
 it('a supervisor forces an agent notReady and signs another out, and announces to a queue', async () => {

@@ -1,7 +1,7 @@
 /**
  * Supervisor ops: the whole centre at a glance, every event from now on, listening in (silent,
  * whisper, barge = 强插) from the supervisor's own phone, force-release (强拆), forcing an agent's
- * state, announcements. Every action is written to the audit log.
+ * state, announcements; ➕ leaving a call listened to. Every action is written to the audit log.
  */
 import { invalidState, notFound, badRequest } from '../../core/errors.ts';
 import type { MonitorMode } from '../../core/pbx-port.ts';
@@ -83,6 +83,20 @@ export const supervisorOps: OpTable = {
       await ctx.services.callControl.monitor(call, agentConn, from, d.mode);
       audit(ctx, 'supervisor.setMode', d.callId, { mode: d.mode });
       return { callId: d.callId, mode: d.mode };
+    },
+  },
+  'supervisor.stopMonitor': {
+    roles: SUPERVISOR,
+    schema: obj({ callId }, ['callId']),
+    async handle(ctx, d: { callId: string }) {
+      const call = ctx.services.calls.get(d.callId);
+      if (!call) throw notFound(`no call ${d.callId}`);
+      const from = supervisorPhone(ctx);
+      if (!call.connections.has(from)) throw invalidState(`you are not monitoring call ${d.callId}`);
+      // The supervisor's phone leaves; the agent and the caller talk on.
+      await ctx.services.callControl.forceClearConnection(call, from);
+      audit(ctx, 'supervisor.stopMonitor', d.callId, { from });
+      return { callId: d.callId };
     },
   },
   'supervisor.forceRelease': {
