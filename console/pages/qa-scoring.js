@@ -34,7 +34,9 @@ const scoreOf = (v) => (/^\d{1,3}$/.test(v.trim()) && Number(v) <= 100 ? Number(
 export function QaScoring({ recording, entry, forms, session, currentMs, onScored, describe }) {
   const { t } = useI18n();
   const agents = [...new Set(recording.agents.map((a) => a.agentId))];
-  const [formId, setFormId] = useState(/** @type {number | null} */ (forms[forms.length - 1]?.id ?? null));
+  // A queue pick is scored on its plan's form; anything else on the newest, which the grader may change.
+  const defaultForm = () => (entry?.formId != null && forms.some((f) => f.id === entry.formId) ? entry.formId : (forms[forms.length - 1]?.id ?? null));
+  const [formId, setFormId] = useState(/** @type {number | null} */ (defaultForm()));
   const [scores, setScores] = useState(/** @type {Record<string, string>} */ ({}));
   const [agent, setAgent] = useState(agents[0] ?? '');
   const [comments, setComments] = useState(/** @type {{atMs: number, text: string}[]} */ ([]));
@@ -51,9 +53,10 @@ export function QaScoring({ recording, entry, forms, session, currentMs, onScore
     setError(null);
     setDone(null);
     setAgent(entry?.agent ?? agents[0] ?? '');
+    setFormId(defaultForm());
   }, [recording.id, entry?.id]);
   useEffect(() => {
-    if (formId === null || !forms.some((f) => f.id === formId)) setFormId(forms[forms.length - 1]?.id ?? null);
+    if (formId === null || !forms.some((f) => f.id === formId)) setFormId(defaultForm());
   }, [forms]);
 
   const form = forms.find((f) => f.id === formId) ?? null;

@@ -34,6 +34,7 @@
  * @property {number} id
  * @property {string} recordingId
  * @property {number} planId
+ * @property {number | null} [formId] the form its plan scores on
  * @property {string} agent
  * @property {string} week
  * @property {'random' | 'flagged'} reason

@@ -70,7 +70,8 @@ type ScoreBody = {
 
 export const formView = (f: QaForm) => f;
 export const planView = (p: QaPlan) => p;
-export const queueView = (q: QaQueueEntry) => q;
+/** A queue entry with the form its plan scores it on (`formId`), so a grader is shown the right one. */
+export const queueView = (q: QaQueueEntry, formOf: (planId: number) => number | null) => ({ ...q, formId: formOf(q.planId) });
 export const scoreView = (s: QaScore, superseded?: boolean) => ({ ...s, total: fromCenti(s.total), ...(superseded === undefined ? {} : { superseded }) });
 
 const encodeCursor = (id: number): string => Buffer.from(`q:${id}`).toString('base64url');
@@ -82,6 +83,7 @@ function decodeCursor(raw: string): number {
 
 export function registerQaRoutes(app: FastifyInstance, d: QaRoutesDeps): void {
   const { qa } = d;
+  const formOf = (planId: number): number | null => qa.getPlan(planId)?.formId ?? null;
   const who = (req: FastifyRequest, roles: Role[], what: string): AuthUser => {
     const user = authenticate(req, d.auth);
     if (!user.roles.some((r) => roles.includes(r))) throw forbidden(`${what} needs the ${roles.join(', ')} role`);
@@ -172,7 +174,7 @@ export function registerQaRoutes(app: FastifyInstance, d: QaRoutesDeps): void {
         const r = runSampling(qa, plan, w, req.body?.seed);
         return { result: r, target: String(plan.id), details: { week: w, seed: r.seed, added: r.added.length } };
       });
-      return { planId: plan.id, week: w, seed: r.seed, added: r.added.map(queueView) };
+      return { planId: plan.id, week: w, seed: r.seed, added: r.added.map((e) => queueView(e, formOf)) };
     },
   );
 
@@ -209,7 +211,7 @@ export function registerQaRoutes(app: FastifyInstance, d: QaRoutesDeps): void {
         ...(q.cursor !== undefined ? { after: decodeCursor(q.cursor) } : {}),
       });
       const last = page.items[page.items.length - 1];
-      return { items: page.items.map(queueView), nextCursor: page.more && last ? encodeCursor(last.id) : null };
+      return { items: page.items.map((e) => queueView(e, formOf)), nextCursor: page.more && last ? encodeCursor(last.id) : null };
     },
   );
   app.post<{ Params: { id: number } }>('/api/v1/qa/queue/:id/claim', { schema: { params: idParam } }, async (req) => {
@@ -218,7 +220,7 @@ export function registerQaRoutes(app: FastifyInstance, d: QaRoutesDeps): void {
       const e = qa.getQueueEntry(req.params.id) ?? notFoundOf(`no QA queue entry ${req.params.id}`);
       if (e.assignedTo !== null && e.assignedTo !== user.username) throw new AppError('CONFLICT', `QA queue entry ${e.id} is claimed by ${e.assignedTo}`, { reason: 'CLAIMED', assignedTo: e.assignedTo });
       if (e.status !== 'open') throw new AppError('CONFLICT', `QA queue entry ${e.id} is already scored`, { reason: 'ALREADY_SCORED' });
-      return { result: queueView(qa.assign(e.id, user.username)!), target: String(e.id) };
+      return { result: queueView(qa.assign(e.id, user.username)!, formOf), target: String(e.id) };
     });
   });
 

@@ -132,6 +132,8 @@ describe('QA over HTTP', () => {
     const ids = queue.body.items.map((q: { recordingId: string }) => q.recordingId);
     expect(new Set(ids).size).toBe(ids.length);
     expect(queue.body.items.filter((q: { agent: string; reason: string }) => q.agent === 'a1001' && q.reason === 'random')).toHaveLength(2);
+    // Each pick names the form its plan scores on: a grader is shown that one.
+    expect(queue.body.items.every((q: { planId: number; formId: number }) => q.planId === planId && q.formId === formId)).toBe(true);
   });
 
   it('queue: paged with a cursor, filtered; claim assigns to self, 409 for another qa user', async () => {
