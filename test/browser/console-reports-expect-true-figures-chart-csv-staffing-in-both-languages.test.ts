@@ -199,4 +199,30 @@ describe('Reports page', () => {
     expect(errors).toEqual(['console: Failed to load resource: the server responded with a status of 400 (Bad Request)']);
     // One journey of ~25 steps: 6 s alone, more beside the suite on two cores.
   }, 45_000);
+
+  it('a manager opens each of the seven classic reports: its table and its chart, and the Excel file of each', async () => {
+    const { page, errors } = await openAsShanghaiSupervisor();
+    const ids = (await page.locator('[data-test=report-picker] option').evaluateAll((os) => os.map((o) => o.getAttribute('value')))).filter((v) => v !== 'staffing') as string[];
+    expect(ids).toHaveLength(7);
+    await page.selectOption('[data-test=period]', 'custom');
+    await page.fill('[data-test=from]', DAY);
+    await page.fill('[data-test=to]', DAY);
+    for (const id of ids) {
+      await page.selectOption('[data-test=report-picker]', id);
+      await page.click('[data-test=run]');
+      await page.locator(`[data-test=report-result][data-report=${id}]`).waitFor({ timeout: 15_000 });
+      const name = await page.locator('[data-test=report-result] h3').textContent();
+      expect(name, id).toMatch(/\p{Script=Han}/u); // named in Chinese
+      const [xlsx] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=download-xlsx]')]);
+      const file = readFileSync((await xlsx.path())!);
+      expect(file.subarray(0, 4).toString('latin1'), `${id} xlsx`).toBe('PK\x03\x04');
+      if (id === 'agent-detail') continue; // one row per call: the file only, no table or chart
+      await page.locator(`[data-test=report-result][data-report=${id}] tr[data-key=total]`).waitFor();
+      expect(await page.locator('[data-test=report-table] tbody tr').count(), id).toBeGreaterThan(0);
+      await page.locator('[data-test=chart] canvas[data-drawn=true]').waitFor();
+      expect(await drawnPixels(page, '[data-test=chart] canvas'), `${id} chart`).toBeGreaterThan(500);
+      await browser.screenshot(page, `reports-${id}-zh-CN`);
+    }
+    expect(errors).toEqual([]);
+  }, 90_000);
 });
