@@ -70,6 +70,8 @@ export interface CallCentre {
   /** call.offered frames received by the softphones so far, and call.answer refusals/failures. */
   readonly offered: number;
   readonly answerErrors: number;
+  /** The refusals and failures of call.answer by error code (or message). */
+  readonly answerErrorCodes: Readonly<Record<string, number>>;
   startTraffic(t: TrafficOptions): Promise<void>;
   /** Stops offering calls (calls in progress end by themselves). */
   stopTraffic(): Promise<void>;
@@ -115,6 +117,11 @@ export async function startCallCentre(opts: CallCentreOptions): Promise<CallCent
     progress(`daemon up, pid ${daemon.pid}, ${daemon.url}`);
 
     const counts = { routed: 0, offered: 0, answerErrors: 0 };
+    const answerErrorCodes: Record<string, number> = {};
+    const answerError = (code: string) => {
+      counts.answerErrors++;
+      answerErrorCodes[code] = (answerErrorCodes[code] ?? 0) + 1;
+    };
     /** Resolvers waiting for `counts.routed` to reach a value. */
     let routedWaiters: { at: number; resolve: () => void }[] = [];
     sim.hooks.on('routeRequest', (h: RouteRequestHook) => {
@@ -146,9 +153,9 @@ export async function startCallCentre(opts: CallCentreOptions): Promise<CallCent
         counts.offered++;
         c.request('call.answer', { callId: (e.data as { callId: string }).callId }).then(
           (res) => {
-            if (!res.ok) counts.answerErrors++;
+            if (!res.ok) answerError(res.error?.code ?? 'error');
           },
-          () => counts.answerErrors++,
+          (err: unknown) => answerError((err as Error).message),
         );
       };
       await c.call('agent.signIn', { extension: a.extension });
@@ -180,6 +187,7 @@ export async function startCallCentre(opts: CallCentreOptions): Promise<CallCent
       get answerErrors() {
         return counts.answerErrors;
       },
+      answerErrorCodes,
       async startTraffic(t) {
         await trafficApi('POST', { callsPerSecond: t.callsPerSecond, durationS: t.durationS, talkS: t.talkS, numbers: [BENCH_PILOT], maxWaitS: t.maxWaitS ?? 30 });
       },

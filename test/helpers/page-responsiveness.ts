@@ -96,7 +96,7 @@ const INIT_SCRIPT = `(() => {
     return {
       wallMs: p.t1 - p.t0, frames: p.frames, longTasks: p.longTasks, lags: p.lags, events: p.events, framesIn: p.frames_in,
       bytes: p.bytes, sent: p.sent, stateChanges: p.stateChanges, changedAgents: p.changed.size, mutations: p.mutations,
-      agentRows: document.querySelectorAll('[data-agent]').length,
+      agentRows: document.querySelectorAll('[data-agent][data-state]').length,
     };
   };
 })()`;
@@ -129,7 +129,7 @@ export interface PageFigures {
   /** `data-state` changes on agent rows, and the agents whose row changed. */
   stateChanges: number;
   changedAgents: number;
-  /** Elements with `data-agent` in the DOM at the end of the window. */
+  /** Elements with `data-agent` and `data-state` (agent rows) in the DOM at the end of the window. */
   agentRows: number;
   mutations: { attributes: number; childList: number; characterData: number };
   /** The renderer's main thread (Chromium's counters), per second of the window. */
