@@ -6,10 +6,12 @@
  * test/browser/console-wallboard-500-agents-50-cps-frame-time-and-daemon-cpu.test.ts).
  *
  *   npm run bench:wallboard -- [--agents 500] [--rate 50] [--talk 3] [--warmup 5] [--window 20] [--profile] [--json]
+ *                               [--css 'table.agents { table-layout: fixed }']
  *
  * --profile takes a CPU profile of the page over the window with it and prints the functions with
  * the most self time (the profiler slows the page: frame figures of such a run are not the page's).
- * Needs Debian's chromium (CHROMIUM_PATH to use another). See docs/performance.md.
+ * --css adds a style sheet to the page once the wallboard is live: to try a fix of the page's
+ * layout cost without changing the page. Needs Debian's chromium (CHROMIUM_PATH to use another). See docs/performance.md.
  */
 import { parseArgs } from 'node:util';
 import { startBrowser } from '../test/helpers/browser.ts';
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '5' },
     window: { type: 'string', default: '20' },
     profile: { type: 'boolean', default: false },
+    css: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
   strict: true,
@@ -45,6 +48,9 @@ try {
     warmupS: num('warmup', values.warmup, 1, 600),
     windowS: num('window', values.window, 1, 600),
     profile: values.profile,
+    ...(values.css ? { extraCss: values.css } : {}),
+    // A bench run waits longer than the test for the console to open on a busy machine.
+    openTimeoutMs: 120_000,
     screenshot: 'bench-wallboard-under-load',
     progress,
   });

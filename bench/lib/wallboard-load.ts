@@ -40,6 +40,8 @@ export interface WallboardLoadOptions {
   profile?: boolean;
   /** How long opening the console and the wallboard may take (default 30 s). */
   openTimeoutMs?: number;
+  /** CSS added to the page once the wallboard is live (to try a fix without changing the page). */
+  extraCss?: string;
   /** Saves the wallboard's screenshot under this name at the end of window B. */
   screenshot?: string;
   progress?: (msg: string) => void;
@@ -101,6 +103,7 @@ export async function runWallboardLoad(browser: TestBrowser, opts: WallboardLoad
     await page.locator('[data-test=wallboard][data-status=live]').waitFor();
     await page.locator(`[data-agent="${centre.agents[centre.agents.length - 1]!.username}"]`).waitFor({ state: 'attached' });
     const openMs = performance.now() - clicked;
+    if (opts.extraCss) await page.addStyleTag({ content: opts.extraCss });
     progress(`wallboard live in ${Math.round(openMs)} ms; traffic again, ${opts.warmupS} s before window B`);
     await centre.startTraffic({ callsPerSecond: opts.rate, talkS: opts.talkS, durationS: totalS });
     await centre.waitRouted(Math.round(opts.rate * opts.warmupS), (opts.warmupS + 30) * 1000);

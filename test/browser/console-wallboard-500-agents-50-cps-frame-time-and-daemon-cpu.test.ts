@@ -35,8 +35,10 @@
  * the page ever draw only the visible rows); the page had no console errors.
  *
  * The file runs alone, after the rest of the suite (vitest.config.ts): the figures are CPU and
- * frame times on two cores. On a machine busy with other work the daemon and Chromium share the
- * cores with it, and a run can fail for the machine; the test may try twice.
+ * frame times on two cores. One attempt (~100 s alone), no retry, so that the file stays under
+ * three minutes. On a machine busy with other work the daemon, Chromium and this process share
+ * the cores with it, and a run can fail for the machine: the first checks below then say that the
+ * traffic itself was not served (docs/performance.md, "Wallboard under load").
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeWallboardLoad, runWallboardLoad, type WallboardLoadResult } from '../../bench/lib/wallboard-load.ts';
@@ -65,7 +67,7 @@ afterAll(async () => {
 });
 
 describe('wallboard under load', () => {
-  it(`${AGENTS} agents, ${RATE} calls/s: frames p95 ≤ ${MAX_FRAME_P95_MS} ms, no long task over ${MAX_LONG_TASK_MS} ms, events within a second, daemon CPU +<10 %`, { retry: 1, timeout: 170_000 }, async () => {
+  it(`${AGENTS} agents, ${RATE} calls/s: frames p95 ≤ ${MAX_FRAME_P95_MS} ms, no long task over ${MAX_LONG_TASK_MS} ms, events within a second, daemon CPU +<10 %`, { timeout: 170_000 }, async () => {
     const r: WallboardLoadResult = await runWallboardLoad(browser, {
       agents: AGENTS,
       rate: RATE,
@@ -79,8 +81,8 @@ describe('wallboard under load', () => {
 
     // The traffic was there in all three windows (≥ 90 % of the calls planned), and answered.
     for (const w of [...r.without, r.withConsole]) {
-      expect(w.routed).toBeGreaterThanOrEqual(RATE * WINDOW_S * 0.9);
-      expect(w.offered).toBeGreaterThanOrEqual(w.routed * 0.9);
+      expect(w.routed, 'the switch offered the calls').toBeGreaterThanOrEqual(RATE * WINDOW_S * 0.9);
+      expect(w.offered, 'the daemon kept up: the calls routed reached the softphones').toBeGreaterThanOrEqual(w.routed * 0.9);
     }
     expect(r.answerErrors).toBeLessThanOrEqual(r.withConsole.routed * 0.01);
 
