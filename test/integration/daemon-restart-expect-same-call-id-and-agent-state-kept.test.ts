@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { freePort } from '../../bench/lib/daemon-process.ts';
 import { buildSimulator, type Simulator } from '../../src/pbx-adapters/oxo-sim/index.ts';
 import { openDatabase } from '../../src/storage/database.ts';
@@ -24,6 +24,10 @@ let sim: Simulator;
 const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-restart-'));
 const children: ChildProcess[] = [];
 let port: number;
+
+// Each test starts the daemon as a process twice or more (demo seed with real password hashing,
+// IVR prompts): ~9 s on a quiet machine, over the suite's 20 s on a loaded one.
+vi.setConfig({ testTimeout: 60_000 });
 
 async function startDaemon(env: Record<string, string> = {}): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
