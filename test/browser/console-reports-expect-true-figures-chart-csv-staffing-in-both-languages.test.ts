@@ -45,6 +45,7 @@ afterAll(async () => {
 async function openAsShanghaiSupervisor(): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.browser.newContext({ locale: 'zh-CN', timezoneId: SHANGHAI, viewport: { width: 1400, height: 900 }, acceptDownloads: true });
   context.setDefaultTimeout(5000);
+  context.setDefaultNavigationTimeout(20_000); // as test/helpers/browser.ts: loads on a busy machine
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (m) => {
