@@ -101,7 +101,9 @@ export async function runWallboardLoad(browser: TestBrowser, opts: WallboardLoad
     const clicked = performance.now();
     await page.click('button[type=submit]');
     await page.locator('[data-test=wallboard][data-status=live]').waitFor();
-    await page.locator(`[data-agent="${centre.agents[centre.agents.length - 1]!.username}"]`).waitFor({ state: 'attached' });
+    // Every agent is in the table (a big centre's is windowed: only the rows in view are in the DOM).
+    await page.waitForFunction((n) => Number((globalThis as any).document.querySelector('[data-test=agents]')?.getAttribute('data-rows') ?? 0) >= n, centre.agents.length);
+    await page.locator(`[data-agent="${centre.agents[0]!.username}"]`).waitFor({ state: 'attached' });
     const openMs = performance.now() - clicked;
     if (opts.extraCss) await page.addStyleTag({ content: opts.extraCss });
     progress(`wallboard live in ${Math.round(openMs)} ms; traffic again, ${opts.warmupS} s before window B`);

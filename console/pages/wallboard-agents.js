@@ -4,9 +4,17 @@
  * (number, queue, state, duration), the away-too-long alert, and the supervisor's action menu.
  * Rows are keyed by agentId and memoised on their row object: an event re-renders the one agent
  * it changed. Durations tick through wallboard-clock.js, not through renders.
+ *
+ * A big centre's table is windowed: past WINDOW_FROM agents, the rows live in a scrolling box and
+ * only those in view (plus OVERSCAN on each side) are in the DOM, between two spacer rows of the
+ * height of the rows left out. Rows have a fixed height and the table a fixed layout, so a change
+ * in a row never makes the browser lay out the others. Measured with 500 agents at 50 calls/s
+ * (docs/performance.md, "Wallboard under load"): the whole table, re-laid out on every frame, took
+ * a third of the page's time.
  */
 import { Component } from 'preact';
 import { html } from 'htm/preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { tOr, useI18n } from '../i18n/index.js';
 import { Elapsed } from './wallboard-clock.js';
 import { currentCall } from './wallboard-state.js';
@@ -115,14 +123,51 @@ class AgentRowMemo extends Component {
   }
 }
 
+/** Past this many agents the table is windowed. */
+export const WINDOW_FROM = 60;
+/** A row's height, px (wallboard.css: table.agents.windowed tbody tr). */
+export const ROW_PX = 34;
+/** Rows drawn beyond the view on each side, so a scroll shows drawn rows at once. */
+const OVERSCAN = 10;
+
 /**
  * @param {{agents: Map<string, AgentRow>, order: readonly string[], version: number, menuFor: string | null,
  *   onMenu: (agentId: string | null) => void, onAction: (action: AgentAction, agent: AgentRow) => void}} props
  */
 export function AgentsTable({ agents, order, menuFor, onMenu, onAction }) {
   const { t, locale } = useI18n();
+  const box = useRef(/** @type {HTMLDivElement | null} */ (null));
+  const [view, setView] = useState({ top: 0, height: 0 });
+  const windowed = order.length > WINDOW_FROM;
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el || !windowed) return undefined;
+    let frame = 0;
+    const measure = () => {
+      frame = 0;
+      setView((v) => (v.top === el.scrollTop && v.height === el.clientHeight ? v : { top: el.scrollTop, height: el.clientHeight }));
+    };
+    const onScroll = () => {
+      if (!frame) frame = requestAnimationFrame(measure);
+    };
+    measure();
+    el.addEventListener('scroll', onScroll, { passive: true });
+    const resized = new ResizeObserver(onScroll);
+    resized.observe(el);
+    return () => {
+      el.removeEventListener('scroll', onScroll);
+      resized.disconnect();
+      if (frame) cancelAnimationFrame(frame);
+    };
+  }, [windowed]);
+
   if (order.length === 0) return html`<p class="empty">${t('wallboard.empty')}</p>`;
-  return html`<table class="agents" data-test="agents">
+  // The rows in view, or all of them in a small centre. Before the box is measured, a screenful.
+  const height = view.height || 800;
+  const first = windowed ? Math.max(0, Math.floor(view.top / ROW_PX) - OVERSCAN) : 0;
+  const last = windowed ? Math.min(order.length, Math.ceil((view.top + height) / ROW_PX) + OVERSCAN) : order.length;
+  const table = html`<table class=${windowed ? 'agents windowed' : 'agents'} data-test="agents" data-rows=${order.length} data-first=${first} data-last=${last}>
     <thead>
       <tr>
         <th>${t('wallboard.col.agent')}</th>
@@ -139,10 +184,13 @@ export function AgentsTable({ agents, order, menuFor, onMenu, onAction }) {
       </tr>
     </thead>
     <tbody>
-      ${order.map((id) => {
+      ${first > 0 && html`<tr class="spacer" aria-hidden="true" style=${`height: ${first * ROW_PX}px`}><td colspan="11"></td></tr>`}
+      ${order.slice(first, last).map((id) => {
         const a = agents.get(id);
         return a && html`<${AgentRowMemo} key=${id} agent=${a} locale=${locale} open=${menuFor === id} onMenu=${onMenu} onAction=${onAction} />`;
       })}
+      ${last < order.length && html`<tr class="spacer" aria-hidden="true" style=${`height: ${(order.length - last) * ROW_PX}px`}><td colspan="11"></td></tr>`}
     </tbody>
   </table>`;
+  return windowed ? html`<div class="agents-scroll" data-test="agents-scroll" ref=${box}>${table}</div>` : table;
 }
