@@ -115,6 +115,12 @@ export async function runWallboardLoad(browser: TestBrowser, opts: WallboardLoad
     const b = await centre.measure(opts.windowS);
     const pageFigures = await win.end();
     if (opts.screenshot) await browser.screenshot(page, opts.screenshot);
+    // The windowed table scrolls: the last agent's row is drawn once scrolled to the end.
+    const lastAgent = centre.agents[centre.agents.length - 1]!.username;
+    if ((await page.locator('[data-test=agents-scroll]').count()) > 0) {
+      await page.locator('[data-test=agents-scroll]').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+      await page.locator(`[data-agent="${lastAgent}"]`).waitFor({ state: 'attached', timeout: 5000 });
+    }
     const pageErrors = [...tp.errors];
     await tp.context.close();
     tp = null;
