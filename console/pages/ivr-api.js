@@ -4,58 +4,15 @@
  * token, the API's error message kept, and the shapes the pages read. Periods are local days of
  * the browser's clock, sent as epoch ms.
  */
-
-/** An answer of the API that is not a success, with the API's own message. */
-export class ApiError extends Error {
-  /** @param {number} status @param {string} code @param {string} message */
-  constructor(status, code, message) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
-
-/** @param {Response} res @returns {Promise<never>} */
-async function fail(res) {
-  /** @type {{error?: {code?: string, message?: string, details?: {validation?: {path: string, message: string}[]}}} | null} */
-  let body = null;
-  try {
-    body = await res.json();
-  } catch {
-    body = null;
-  }
-  const e = body?.error;
-  const why = e?.details?.validation?.map((v) => `${v.path.replace(/^\//, '')} ${v.message}`.trim()).join('; ');
-  throw new ApiError(res.status, e?.code ?? `HTTP ${res.status}`, [e?.message, why].filter(Boolean).join(': ') || res.statusText);
-}
+import { apiFetch, dateInputValue, HttpApiError, queryOf } from '../http.js';
 
 /** @param {string} path @param {string} token @returns {Promise<any>} */
-export async function apiGet(path, token) {
-  const res = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
-  if (!res.ok) return fail(res);
-  return res.json();
-}
-
+export const apiGet = (path, token) => apiFetch('GET', path, token);
 /** @param {string} path @param {string} token @returns {Promise<any>} */
-export async function apiPost(path, token) {
-  const res = await fetch(path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
-  if (!res.ok) return fail(res);
-  return res.json();
-}
+export const apiPost = (path, token) => apiFetch('POST', path, token, {});
 
-/**
- * A query string of the defined values, in order.
- * @param {Record<string, string | number | null | undefined>} q
- */
-export function queryOf(q) {
-  const kept = /** @type {[string, string][]} */ (Object.entries(q).flatMap(([k, v]) => (v === null || v === undefined || v === '' ? [] : [[k, String(v)]])));
-  return new URLSearchParams(kept).toString();
-}
-
-/** A date input's value (`YYYY-MM-DD`) of a local day. @param {Date} d */
-export function dateInputValue(d) {
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-}
+// The shared helpers, under the names the IVR and Routing pages import them by.
+export { dateInputValue, HttpApiError as ApiError, queryOf };
 
 /** Local midnight of a `YYYY-MM-DD` day plus `days`, epoch ms; NaN for no date. @param {string} date @param {number} [days] */
 export function localMidnight(date, days = 0) {

@@ -5,6 +5,10 @@
  * <audio> element (which cannot send the bearer header; each fetch of it is a `play` ledger row),
  * legal hold, and QA: forms, the queue, claiming, scores.
  */
+import { apiFetch, HttpApiError, queryOf } from '../http.js';
+
+// The shared helpers, under the names the Recordings page imports them by.
+export { HttpApiError as RecordingsApiError, queryOf };
 
 /**
  * @typedef {object} Recording
@@ -52,102 +56,55 @@
  * @property {{atMs: number, text: string}[]} [comments]
  */
 
-/** An answer that is not a success: the status, the API's code and reason, its message. */
-export class RecordingsApiError extends Error {
-  /** @param {number} status @param {string} code @param {string | null} reason @param {string} message */
-  constructor(status, code, reason, message) {
-    super(message);
-    this.status = status;
-    this.code = code;
-    this.reason = reason;
-  }
-}
-
-/**
- * A query string of the values given, in order (empty ones left out).
- * @param {Record<string, string | number | null | undefined>} q
- */
-export function queryOf(q) {
-  const kept = /** @type {[string, string][]} */ (Object.entries(q).flatMap(([k, v]) => (v === null || v === undefined || v === '' ? [] : [[k, String(v)]])));
-  return new URLSearchParams(kept).toString();
-}
-
-/** @param {Response} res @returns {Promise<never>} */
-async function fail(res) {
-  /** @type {{error?: {code?: string, message?: string, details?: {reason?: string, validation?: {path: string, message: string}[]}}} | null} */
-  let body = null;
-  try {
-    body = await res.json();
-  } catch {
-    body = null;
-  }
-  const e = body?.error;
-  const why = e?.details?.validation?.map((v) => `${v.path.replace(/^\//, '')} ${v.message}`.trim()).join('; ');
-  throw new RecordingsApiError(res.status, e?.code ?? `HTTP ${res.status}`, e?.details?.reason ?? null, [e?.message, why].filter(Boolean).join(': ') || res.statusText);
-}
-
-/**
- * @param {string} method @param {string} path @param {string} token @param {unknown} [body]
- * @returns {Promise<any>}
- */
-async function call(method, path, token, body) {
-  /** @type {Record<string, string>} */
-  const headers = { authorization: `Bearer ${token}` };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  if (!res.ok) return fail(res);
-  return res.status === 204 ? null : res.json();
-}
-
 const enc = encodeURIComponent;
 
 /** @param {string} query the filters, without cursor @param {string | null} cursor @param {string} token @returns {Promise<SearchPage>} */
 export function searchRecordings(query, cursor, token) {
   const q = [query, cursor ? queryOf({ cursor }) : ''].filter(Boolean).join('&');
-  return call('GET', `/api/v1/recordings${q ? `?${q}` : ''}`, token);
+  return apiFetch('GET', `/api/v1/recordings${q ? `?${q}` : ''}`, token);
 }
 
 /** @param {string} id @param {string} token @returns {Promise<Recording>} */
 export function getRecording(id, token) {
-  return call('GET', `/api/v1/recordings/${enc(id)}`, token);
+  return apiFetch('GET', `/api/v1/recordings/${enc(id)}`, token);
 }
 
 /** @param {string} id @param {number} points @param {string} token @returns {Promise<Peaks>} */
 export function getPeaks(id, points, token) {
-  return call('GET', `/api/v1/recordings/${enc(id)}/peaks?points=${points}`, token);
+  return apiFetch('GET', `/api/v1/recordings/${enc(id)}/peaks?points=${points}`, token);
 }
 
 /** @param {string} id @param {string} token @returns {Promise<{url: string, expiresAt: string}>} */
 export function playUrl(id, token) {
-  return call('POST', `/api/v1/recordings/${enc(id)}/play-url`, token);
+  return apiFetch('POST', `/api/v1/recordings/${enc(id)}/play-url`, token);
 }
 
 /** @param {string} id @param {boolean} hold @param {string} reason @param {string} token @returns {Promise<{id: string, legalHold: boolean}>} */
 export function setLegalHold(id, hold, reason, token) {
-  return call('PUT', `/api/v1/recordings/${enc(id)}/legal-hold`, token, { hold, ...(reason ? { reason } : {}) });
+  return apiFetch('PUT', `/api/v1/recordings/${enc(id)}/legal-hold`, token, { hold, ...(reason ? { reason } : {}) });
 }
 
 /** @param {string} token @returns {Promise<QaForm[]>} */
 export async function qaForms(token) {
-  return /** @type {{items: QaForm[]}} */ (await call('GET', '/api/v1/qa/forms', token)).items;
+  return /** @type {{items: QaForm[]}} */ (await apiFetch('GET', '/api/v1/qa/forms', token)).items;
 }
 
 /** The open entries of the QA queue, oldest pick first. @param {string} token @returns {Promise<QaQueueEntry[]>} */
 export async function qaQueue(token) {
-  return /** @type {{items: QaQueueEntry[]}} */ (await call('GET', '/api/v1/qa/queue?status=open&limit=100', token)).items;
+  return /** @type {{items: QaQueueEntry[]}} */ (await apiFetch('GET', '/api/v1/qa/queue?status=open&limit=100', token)).items;
 }
 
 /** @param {number} id @param {string} token @returns {Promise<QaQueueEntry>} */
 export function claimEntry(id, token) {
-  return call('POST', `/api/v1/qa/queue/${id}/claim`, token);
+  return apiFetch('POST', `/api/v1/qa/queue/${id}/claim`, token);
 }
 
 /** @param {ScoreSubmission} s @param {string} token @returns {Promise<QaScore>} */
 export function submitScore(s, token) {
-  return call('POST', '/api/v1/qa/scores', token, s);
+  return apiFetch('POST', '/api/v1/qa/scores', token, s);
 }
 
 /** @param {string} token @returns {Promise<{id: string, name: string}[]>} */
 export async function queueChoices(token) {
-  return /** @type {{items: {id: string, name: string}[]}} */ (await call('GET', '/api/v1/queues', token)).items;
+  return /** @type {{items: {id: string, name: string}[]}} */ (await apiFetch('GET', '/api/v1/queues', token)).items;
 }

@@ -5,6 +5,10 @@
  * it), fetched with the session's bearer token and saved through a Blob, since a plain link
  * cannot carry the header. Periods are local days of the browser's clock.
  */
+import { apiFetch, dateInputValue, failure, HttpApiError, queryOf } from '../http.js';
+
+// The shared helpers, under the names the Reports page imports them by.
+export { dateInputValue, HttpApiError as ReportApiError, queryOf };
 
 /** @typedef {import('../i18n/index.js').Locale} Locale */
 /** @typedef {import('./reports-format.js').CellFormat} CellFormat */
@@ -42,21 +46,6 @@
 /** @typedef {'today' | 'yesterday' | 'thisWeek' | 'custom'} PeriodKind */
 /** @typedef {{kind: PeriodKind, fromDate: string, toDate: string}} PeriodChoice */
 
-/** An answer of the API that is not a success, with the API's own message. */
-export class ReportApiError extends Error {
-  /** @param {number} status @param {string} code @param {string} message */
-  constructor(status, code, message) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
-
-/** A date input's value (`YYYY-MM-DD`) of a local day. @param {Date} d */
-export function dateInputValue(d) {
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-}
-
 /** Local midnight of a `YYYY-MM-DD` day plus `days`. @param {string} date @param {number} [days] */
 function localMidnight(date, days = 0) {
   const [y, m, d] = date.split('-').map(Number);
@@ -87,61 +76,30 @@ export function periodRange(p, now = new Date()) {
   }
 }
 
-/**
- * A query string of the defined values, in order.
- * @param {Record<string, string | number | null | undefined>} q
- */
-export function queryOf(q) {
-  const kept = /** @type {[string, string][]} */ (Object.entries(q).flatMap(([k, v]) => (v === null || v === undefined || v === '' ? [] : [[k, String(v)]])));
-  return new URLSearchParams(kept).toString();
-}
-
 /** @param {string} token */
 const auth = (token) => ({ authorization: `Bearer ${token}` });
 
-/** @param {Response} res @returns {Promise<never>} */
-async function fail(res) {
-  /** @type {{error?: {code?: string, message?: string, details?: {validation?: {path: string, message: string}[]}}} | null} */
-  let body = null;
-  try {
-    body = await res.json();
-  } catch {
-    body = null;
-  }
-  const e = body?.error;
-  // A query the schema refused: say which field and why.
-  const why = e?.details?.validation?.map((v) => `${v.path.replace(/^\//, '')} ${v.message}`.trim()).join('; ');
-  throw new ReportApiError(res.status, e?.code ?? `HTTP ${res.status}`, [e?.message, why].filter(Boolean).join(': ') || res.statusText);
-}
-
-/** @param {string} path @param {string} token */
-async function getJson(path, token) {
-  const res = await fetch(path, { headers: auth(token) });
-  if (!res.ok) return fail(res);
-  return res.json();
-}
-
 /** @param {string} token @returns {Promise<ClassicEntry[]>} */
 export async function classicCatalogue(token) {
-  return /** @type {{items: ClassicEntry[]}} */ (await getJson('/api/v1/reports/classic', token)).items;
+  return /** @type {{items: ClassicEntry[]}} */ (await apiFetch('GET', '/api/v1/reports/classic', token)).items;
 }
 
 /** @param {string} id @param {string} query @param {string} token @returns {Promise<ClassicView>} */
 export async function classicReport(id, query, token) {
-  return /** @type {ClassicView} */ (await getJson(`/api/v1/reports/classic/${encodeURIComponent(id)}?${query}`, token));
+  return /** @type {ClassicView} */ (await apiFetch('GET', `/api/v1/reports/classic/${encodeURIComponent(id)}?${query}`, token));
 }
 
 /** @typedef {{id: string, name: string}} QueueChoice */
 
 /** The queues for the picker (`GET /api/v1/queues`), by name. @param {string} token @returns {Promise<QueueChoice[]>} */
 export async function queueChoices(token) {
-  const items = /** @type {{items: QueueChoice[]}} */ (await getJson('/api/v1/queues', token)).items;
+  const items = /** @type {{items: QueueChoice[]}} */ (await apiFetch('GET', '/api/v1/queues', token)).items;
   return items.map(({ id, name }) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
 }
 
 /** @param {string} query @param {string} token @returns {Promise<StaffingReport>} */
 export async function staffingReport(query, token) {
-  return /** @type {StaffingReport} */ (await getJson(`/api/v1/reports/staffing?${query}`, token));
+  return /** @type {StaffingReport} */ (await apiFetch('GET', `/api/v1/reports/staffing?${query}`, token));
 }
 
 /** The file name the server gave (RFC 6266: `filename*` first), else `fallback`. @param {string | null} header @param {string} fallback */
@@ -164,7 +122,7 @@ export function fileNameOf(header, fallback) {
  */
 export async function download(url, token, fallbackName) {
   const res = await fetch(url, { headers: auth(token) });
-  if (!res.ok) return fail(res);
+  if (!res.ok) return failure(res);
   const blob = await res.blob();
   const href = URL.createObjectURL(blob);
   const a = document.createElement('a');
