@@ -1,0 +1,241 @@
+/**
+ * SIP header fields (RFC 3261 §7.3, §20): an ordered, case-insensitive list, and the parsers for
+ * the few header values the stack itself reads (Via, name-addr, CSeq).
+ *
+ * Names are normalised once, when a field goes in: a compact form (`i`, `v`, `l`…) becomes its
+ * full name and a known name its usual spelling (`call-id` → `Call-ID`), so what we serialise is
+ * always the long form and lookups never have to know about either. Unknown names keep their case.
+ * Values are kept as received (trimmed), so a message we relay or echo is the peer's own text.
+ */
+import { randomBytes } from 'node:crypto';
+
+/** RFC 3261 §7.3.3, RFC 3515, RFC 3265, RFC 4028, RFC 3841: compact form → full name. */
+const COMPACT: Record<string, string> = {
+  i: 'Call-ID', m: 'Contact', e: 'Content-Encoding', l: 'Content-Length', c: 'Content-Type', f: 'From',
+  s: 'Subject', k: 'Supported', t: 'To', v: 'Via', o: 'Event', r: 'Refer-To', b: 'Referred-By',
+  u: 'Allow-Events', x: 'Session-Expires', a: 'Accept-Contact', j: 'Reject-Contact', d: 'Request-Disposition',
+};
+
+const KNOWN = [
+  'Accept', 'Accept-Encoding', 'Accept-Language', 'Alert-Info', 'Allow', 'Authorization', 'Call-ID', 'Call-Info',
+  'Contact', 'Content-Disposition', 'Content-Encoding', 'Content-Language', 'Content-Length', 'Content-Type', 'CSeq',
+  'Date', 'Error-Info', 'Expires', 'From', 'In-Reply-To', 'Max-Forwards', 'MIME-Version', 'Min-Expires', 'Min-SE',
+  'Organization', 'Priority', 'Proxy-Authenticate', 'Proxy-Authorization', 'Proxy-Require', 'Record-Route',
+  'Reply-To', 'Require', 'Retry-After', 'Route', 'Server', 'Session-Expires', 'Subject', 'Supported', 'Timestamp',
+  'To', 'Unsupported', 'User-Agent', 'Via', 'Warning', 'WWW-Authenticate', 'Event', 'Allow-Events', 'Refer-To',
+  'Referred-By', 'Reason',
+];
+const CANONICAL = new Map<string, string>(KNOWN.map((n) => [n.toLowerCase(), n]));
+
+/** Fields whose value is a comma-separated list that may also be written as several fields
+ * (RFC 3261 §7.3.1); `getAll` returns one element each. The auth headers are not: their commas
+ * separate parameters. */
+const LIST_FIELDS = new Set([
+  'via', 'route', 'record-route', 'contact', 'allow', 'supported', 'require', 'proxy-require', 'unsupported',
+  'accept', 'accept-encoding', 'accept-language', 'content-encoding', 'allow-events',
+]);
+
+/** The full, usual spelling of a header name (compact forms expanded). */
+export function canonicalHeaderName(name: string): string {
+  const n = name.trim();
+  const lower = n.toLowerCase();
+  return COMPACT[lower] ?? CANONICAL.get(lower) ?? n;
+}
+
+/** Splits on commas outside quoted strings and `<…>` (a URI may hold commas). */
+export function splitTopLevel(value: string, sep = ','): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  let angle = false;
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i]!;
+    if (quoted) {
+      if (ch === '\\' && i + 1 < value.length) {
+        cur += ch + value[++i]!;
+        continue;
+      }
+      if (ch === '"') quoted = false;
+    } else if (ch === '"') quoted = true;
+    else if (ch === '<') angle = true;
+    else if (ch === '>') angle = false;
+    else if (ch === sep && !angle) {
+      out.push(cur.trim());
+      cur = '';
+      continue;
+    }
+    cur += ch;
+  }
+  out.push(cur.trim());
+  return out.filter((s) => s.length > 0);
+}
+
+export class SipHeaders {
+  private list: { name: string; key: string; value: string }[] = [];
+
+  constructor(entries?: [string, string][]) {
+    for (const [n, v] of entries ?? []) this.append(n, v);
+  }
+
+  private static item(name: string, value: string): { name: string; key: string; value: string } {
+    const canonical = canonicalHeaderName(name);
+    return { name: canonical, key: canonical.toLowerCase(), value: value.trim() };
+  }
+
+  get(name: string): string | undefined {
+    const key = canonicalHeaderName(name).toLowerCase();
+    return this.list.find((e) => e.key === key)?.value;
+  }
+
+  /** Every value, in order; list fields (Via, Route, Record-Route, Contact, Allow…) split on
+   * their top-level commas. */
+  getAll(name: string): string[] {
+    const key = canonicalHeaderName(name).toLowerCase();
+    const values = this.list.filter((e) => e.key === key).map((e) => e.value);
+    return LIST_FIELDS.has(key) ? values.flatMap((v) => splitTopLevel(v)) : values;
+  }
+
+  set(name: string, value: string): this {
+    const item = SipHeaders.item(name, value);
+    const at = this.list.findIndex((e) => e.key === item.key);
+    this.list = this.list.filter((e) => e.key !== item.key);
+    this.list.splice(at < 0 ? this.list.length : at, 0, item);
+    return this;
+  }
+
+  append(name: string, value: string): this {
+    this.list.push(SipHeaders.item(name, value));
+    return this;
+  }
+
+  /** Before every other field of that name (a new top Via), else first of all. */
+  prepend(name: string, value: string): this {
+    const item = SipHeaders.item(name, value);
+    const at = this.list.findIndex((e) => e.key === item.key);
+    this.list.splice(at < 0 ? 0 : at, 0, item);
+    return this;
+  }
+
+  delete(name: string): this {
+    const key = canonicalHeaderName(name).toLowerCase();
+    this.list = this.list.filter((e) => e.key !== key);
+    return this;
+  }
+
+  has(name: string): boolean {
+    const key = canonicalHeaderName(name).toLowerCase();
+    return this.list.some((e) => e.key === key);
+  }
+
+  entries(): [string, string][] {
+    return this.list.map((e) => [e.name, e.value]);
+  }
+
+  clone(): SipHeaders {
+    return new SipHeaders(this.entries());
+  }
+}
+
+export type SipParams = Record<string, string | true>;
+
+/** `;a=1;b;c="x;y"` → params (names lower-cased, quotes kept off the value). */
+export function parseParams(text: string): SipParams {
+  const params: SipParams = {};
+  for (const part of splitTopLevel(text, ';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) {
+      params[part.trim().toLowerCase()] = true;
+      continue;
+    }
+    let v = part.slice(eq + 1).trim();
+    if (v.length >= 2 && v.startsWith('"') && v.endsWith('"')) v = unquote(v);
+    params[part.slice(0, eq).trim().toLowerCase()] = v;
+  }
+  return params;
+}
+
+function unquote(q: string): string {
+  return q.slice(1, -1).replace(/\\(.)/g, '$1');
+}
+
+/** One Via value: `SIP / 2.0 / UDP host:port;branch=…` (whitespace allowed around `/`, §25.1). */
+export function parseVia(value: string): { transport: string; host: string; port?: number; params: SipParams } {
+  const m = /^\s*SIP\s*\/\s*2\.0\s*\/\s*([A-Za-z0-9.!%*_+`'~-]+)\s+([^;]+?)\s*(;.*)?$/is.exec(value);
+  if (!m) throw new SyntaxError(`not a Via value: ${JSON.stringify(value)}`);
+  const hostPort = m[2]!.trim();
+  const hp = /^(\[[0-9A-Fa-f:.]+\]|[^:\s]+)(?:\s*:\s*(\d{1,5}))?$/.exec(hostPort);
+  if (!hp) throw new SyntaxError(`not a Via sent-by: ${JSON.stringify(hostPort)}`);
+  const out: { transport: string; host: string; port?: number; params: SipParams } = {
+    transport: m[1]!.toUpperCase(),
+    host: hp[1]!,
+    params: parseParams(m[3] ?? ''),
+  };
+  if (hp[2] !== undefined) out.port = Number(hp[2]);
+  return out;
+}
+
+/** From / To / Contact / Route / Record-Route: `"Display" <uri;uparams>;hparams` or
+ * `uri;hparams` (addr-spec: what follows `;` are the header's params, §20.10). */
+export function parseNameAddr(value: string): { display?: string; uri: string; params: SipParams } {
+  const v = value.trim();
+  const lt = findUnquoted(v, '<');
+  if (lt >= 0) {
+    const gt = v.indexOf('>', lt);
+    if (gt < 0) throw new SyntaxError(`unclosed < in ${JSON.stringify(value)}`);
+    let display = v.slice(0, lt).trim();
+    if (display.startsWith('"') && display.endsWith('"') && display.length >= 2) display = unquote(display);
+    const out: { display?: string; uri: string; params: SipParams } = {
+      uri: v.slice(lt + 1, gt).trim(),
+      params: parseParams(v.slice(gt + 1).replace(/^\s*;/, '')),
+    };
+    if (display.length > 0) out.display = display;
+    return out;
+  }
+  const semi = v.indexOf(';');
+  const uri = (semi < 0 ? v : v.slice(0, semi)).trim();
+  if (uri.length === 0 || /\s/.test(uri)) throw new SyntaxError(`not a name-addr: ${JSON.stringify(value)}`);
+  return { uri, params: semi < 0 ? {} : parseParams(v.slice(semi + 1)) };
+}
+
+function findUnquoted(s: string, ch: string): number {
+  let quoted = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (quoted && c === '\\') i++;
+    else if (c === '"') quoted = !quoted;
+    else if (!quoted && c === ch) return i;
+  }
+  return -1;
+}
+
+/** `CSeq: 4711 INVITE` (sequence number below 2**31, §8.1.1.5). */
+export function parseCSeq(value: string): { seq: number; method: string } {
+  const m = /^\s*(\d{1,10})\s+([A-Za-z0-9.!%*_+`'~-]+)\s*$/.exec(value);
+  const seq = m ? Number(m[1]) : NaN;
+  if (!m || seq >= 2 ** 31) throw new SyntaxError(`not a CSeq: ${JSON.stringify(value)}`);
+  return { seq, method: m[2]! };
+}
+
+/** The tag param of a From/To value, if any. */
+export function tagOf(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const t = parseNameAddr(value).params['tag'];
+    return typeof t === 'string' ? t : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The magic cookie of RFC 3261 §8.1.1.7, then 80 random bits. */
+export function newBranch(): string {
+  return `z9hG4bK${randomBytes(10).toString('hex')}`;
+}
+
+export function newTag(): string {
+  return randomBytes(6).toString('hex');
+}
+
+export function newCallId(host: string): string {
+  return `${randomBytes(12).toString('hex')}@${host}`;
+}
