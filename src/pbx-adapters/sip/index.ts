@@ -3,3 +3,6 @@
  * the UDP/TCP endpoint, the transaction layer and dialogs.
  */
 export * from './message.ts';
+export * from './endpoint.ts';
+export * from './transactions.ts';
+export * from './dialog.ts';

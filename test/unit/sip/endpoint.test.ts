@@ -1,0 +1,136 @@
+/** The SIP endpoint over real sockets: malformed requests answered 400, size limits, TCP flows. */
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  MAX_UDP_BYTES,
+  parseSipMessage,
+  SipEndpoint,
+  SipMessageTooLargeError,
+  SipStreamParser,
+  type SipParseError,
+  type SipPeer,
+  type SipResponse,
+} from '../../../src/pbx-adapters/sip/index.ts';
+import { log, makeRequest, nextEvent } from './helpers.ts';
+
+const closers: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of closers.splice(0).reverse()) await c();
+});
+
+async function listen(transport: 'udp' | 'tcp'): Promise<SipEndpoint> {
+  const ep = await SipEndpoint.listen({ transport, host: '127.0.0.1', port: 0, logger: log });
+  closers.push(() => ep.close());
+  return ep;
+}
+
+const MALFORMED = [
+  'INFO sip:csta@127.0.0.1 SIP/2.0',
+  'Via: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bKbad1;rport',
+  'From: <sip:cti@127.0.0.1>;tag=f1',
+  'To: <sip:csta@127.0.0.1>;tag=t1',
+  'Call-ID: broken@127.0.0.1',
+  'CSeq: 3 INFO',
+  'this line has no colon',
+  'Content-Length: 0',
+  '',
+  '',
+].join('\r\n');
+
+describe('SipEndpoint over UDP', () => {
+  it('answers a malformed request 400 with its Via, Call-ID, CSeq, From and To, and tells onParseError', async () => {
+    const server = await listen('udp');
+    const errors = nextEvent<SipParseError>((h) => server.onParseError((e) => h(e)));
+    const raw = dgram.createSocket('udp4');
+    closers.push(() => raw.close());
+    await new Promise<void>((r) => raw.bind(0, '127.0.0.1', () => r()));
+    const answer = new Promise<Buffer>((resolve) => raw.once('message', (b) => resolve(b)));
+    raw.send(Buffer.from(MALFORMED), server.local.port, '127.0.0.1');
+    const res = parseSipMessage(await answer) as SipResponse;
+    expect(res.kind).toBe('response');
+    expect(res.status).toBe(400);
+    expect(res.headers.get('Call-ID')).toBe('broken@127.0.0.1');
+    expect(res.headers.get('CSeq')).toBe('3 INFO');
+    expect(res.headers.get('From')).toBe('<sip:cti@127.0.0.1>;tag=f1');
+    expect(res.headers.get('To')).toBe('<sip:csta@127.0.0.1>;tag=t1');
+    const via = res.headers.getAll('Via')[0]!;
+    expect(via).toContain('branch=z9hG4bKbad1');
+    expect(via).toContain(`rport=${raw.address().port}`);
+    expect(res.headers.get('Warning')).toMatch(/^399 .*colon/);
+    expect((await errors).status).toBe(400);
+  });
+
+  it('drops a malformed response or ACK without answering; a CRLF keep-alive datagram is ignored', async () => {
+    const server = await listen('udp');
+    const seen: number[] = [];
+    server.onParseError((e) => seen.push(e.status));
+    const client = await SipEndpoint.connect({ transport: 'udp', host: '127.0.0.1', port: server.local.port, logger: log });
+    closers.push(() => client.close());
+    const answers: number[] = [];
+    client.onMessage((m) => answers.push(m.kind === 'response' ? m.status : 0));
+    const to: SipPeer = { transport: 'udp', address: '127.0.0.1', port: server.local.port };
+    client.writeRaw(Buffer.from('\r\n\r\n'), to);
+    client.writeRaw(Buffer.from(MALFORMED.replace(/INFO/g, 'ACK')), to);
+    const answer505 = nextEvent<unknown>((h) => client.onMessage(h));
+    client.writeRaw(Buffer.from(MALFORMED.replace('SIP/2.0\r\n', 'SIP/3.0\r\n').replace('this line has no colon\r\n', '')), to);
+    await answer505;
+    expect(seen).toEqual([400, 505]); // the ACK's error, then the 505 (the ping was no error)
+    expect(answers).toEqual([505]); // in order on loopback: an answer to the ACK would have come first
+  });
+
+  it('refuses to send past MAX_UDP_BYTES and says why', async () => {
+    const server = await listen('udp');
+    const req = makeRequest('INFO', 1, { body: 'x'.repeat(MAX_UDP_BYTES) });
+    const to: SipPeer = { transport: 'udp', address: '127.0.0.1', port: server.local.port };
+    expect(() => server.send(req, to)).toThrow(SipMessageTooLargeError);
+    expect(() => server.send(req, to)).toThrow(/UDP datagram/);
+  });
+});
+
+describe('SipEndpoint over TCP', () => {
+  it('connect rejects with a clear error when nothing listens', async () => {
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    await expect(SipEndpoint.connect({ transport: 'tcp', host: '127.0.0.1', port, logger: log })).rejects.toThrow(/cannot connect to SIP peer at tcp 127\.0\.0\.1/);
+  });
+
+  it('carries messages both ways on one flow, answers a ping with a pong, reports the flow closed', async () => {
+    const server = await listen('tcp');
+    const client = await SipEndpoint.connect({ transport: 'tcp', host: '127.0.0.1', port: server.local.port, logger: log });
+    closers.push(() => client.close());
+    const got = nextEvent<[string, SipPeer]>((h) => server.onMessage((m, from) => h([m.kind, from])));
+    const req = makeRequest('INFO', 1, { body: '<x/>' });
+    req.headers.prepend('Via', `SIP/2.0/TCP 127.0.0.1:${client.local.port};branch=z9hG4bKt1`);
+    client.send(req, { transport: 'tcp', address: '127.0.0.1', port: server.local.port });
+    const [, from] = await got;
+    expect(from.port).toBe(client.local.port);
+    // a raw client sends a ping and gets a pong
+    const raw = net.connect(server.local.port, '127.0.0.1');
+    closers.push(() => void raw.destroy());
+    const pong = new Promise<string>((r) => raw.once('data', (b) => r(b.toString('latin1'))));
+    raw.write('\r\n\r\n');
+    expect(await pong).toBe('\r\n');
+    const closed = nextEvent<SipPeer>((h) => server.onFlowClosed((p) => h(p)), (p) => p.port === client.local.port);
+    await client.close();
+    expect((await closed).port).toBe(client.local.port);
+  });
+
+  it('a stream it cannot frame (no Content-Length): 400 answered, then the flow is closed', async () => {
+    const server = await listen('tcp');
+    const raw = net.connect(server.local.port, '127.0.0.1');
+    closers.push(() => void raw.destroy());
+    await new Promise<void>((r) => raw.once('connect', () => r()));
+    const parser = new SipStreamParser();
+    const answered = new Promise<SipResponse>((resolve) => raw.on('data', (b) => {
+      const m = parser.push(b).messages[0];
+      if (m) resolve(m as SipResponse);
+    }));
+    const ended = new Promise<void>((r) => raw.once('end', () => r()));
+    raw.write(MALFORMED.replace('this line has no colon\r\n', '').replace('Content-Length: 0\r\n', '').replace('UDP', 'TCP'));
+    expect((await answered).status).toBe(400);
+    await ended;
+  });
+});
