@@ -43,7 +43,9 @@ describe('SipEndpoint over UDP', () => {
     const server = await listen('udp');
     const errors = nextEvent<SipParseError>((h) => server.onParseError((e) => h(e)));
     const raw = dgram.createSocket('udp4');
-    closers.push(() => raw.close());
+    closers.push(() => {
+      raw.close();
+    });
     await new Promise<void>((r) => raw.bind(0, '127.0.0.1', () => r()));
     const answer = new Promise<Buffer>((resolve) => raw.once('message', (b) => resolve(b)));
     raw.send(Buffer.from(MALFORMED), server.local.port, '127.0.0.1');
