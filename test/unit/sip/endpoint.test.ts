@@ -135,4 +135,25 @@ describe('SipEndpoint over TCP', () => {
     expect((await answered).status).toBe(400);
     await ended;
   });
+
+  it('a body past the limit with a sound Content-Length: 413 answered, skipped, and the next message on the flow delivered', async () => {
+    const server = await listen('tcp');
+    const raw = net.connect(server.local.port, '127.0.0.1');
+    closers.push(() => void raw.destroy());
+    await new Promise<void>((r) => raw.once('connect', () => r()));
+    const parser = new SipStreamParser();
+    const answered = new Promise<SipResponse>((resolve) => raw.on('data', (b) => {
+      const m = parser.push(b).messages[0];
+      if (m) resolve(m as SipResponse);
+    }));
+    const next = nextEvent<string>((h) => server.onMessage((m) => h(m.headers.get('CSeq') ?? '')));
+    const head = MALFORMED.replace('this line has no colon\r\n', '').replace('UDP', 'TCP');
+    raw.write(head.replace('Content-Length: 0', 'Content-Length: 70000'));
+    raw.write(Buffer.alloc(70_000, 0x78));
+    raw.write(head.replace('CSeq: 3 INFO', 'CSeq: 4 INFO').replace('z9hG4bKbad1', 'z9hG4bKgood'));
+    const res = await answered;
+    expect(res.status).toBe(413);
+    expect(res.headers.get('CSeq')).toBe('3 INFO');
+    expect(await next).toBe('4 INFO');
+  });
 });
