@@ -42,10 +42,10 @@ describe('client transactions over UDP: retransmission schedule', () => {
     expect((err as SipTimeoutError).code).toBe('SIP_TIMEOUT');
     expect(performance.now() - started).toBeGreaterThanOrEqual(64 * FAST.t1 - 2);
     // sends due at 0, 20, 60, 140, then every 80 until 1280: 18 at most (fewer when the machine is
-    // slow); doubling with no cap would make 7. A datagram never arrives before its send was due.
+    // slow). A datagram never arrives before its send was due.
     const due = [0, 20, 60, 140];
     while (due.length < 18) due.push(due[due.length - 1]! + FAST.t2);
-    expect(seen.length).toBeGreaterThanOrEqual(12);
+    expect(seen.length).toBeGreaterThanOrEqual(9); // doubling with no cap would make 7 at most
     expect(seen.length).toBeLessThanOrEqual(18);
     seen.forEach((s, i) => expect(s.at - started, `send ${i}`).toBeGreaterThanOrEqual(due[i]! - 2));
     expect(handled).toBe(1);
