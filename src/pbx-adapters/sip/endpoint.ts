@@ -173,7 +173,11 @@ export class SipEndpoint {
     };
     if (this.udp) {
       if (this.closing) return done(new Error('SIP endpoint closed'));
-      this.udp.send(bytes, to.port, to.address, (err) => done(err));
+      try {
+        this.udp.send(bytes, to.port, to.address, (err) => done(err));
+      } catch (e) {
+        done(e as Error); // a socket closed under us, a bad port: reported, never thrown
+      }
       return;
     }
     const flow = this.flows.get(this.clientFlow ?? peerKey(to));
