@@ -2,6 +2,10 @@
  * A whole world for an integration test: the simulated switch (in this process, over real TCP),
  * the real daemon on port 0 with a temp database and the demo centre, and helpers to act as
  * callers and hand-sets (the simulator's control API over HTTP) and as agents (WebSocket).
+ *
+ * The PBX link is CSTA over Annex G/TCP unless `transport` says otherwise (`sip-csta-udp`,
+ * `sip-csta-tcp`: the simulator also listens for SIP on an ephemeral port and the daemon opens a
+ * SIP/CSTA dialog to it); see ./transports.ts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,9 +16,12 @@ import { buildDaemon, type Daemon } from '../../src/daemon.ts';
 import { buildSimulator, type SimConfig, type Simulator } from '../../src/pbx-adapters/oxo-sim/index.ts';
 import { TEST_SCRYPT } from '../../src/storage/test-support.ts';
 import { LinkProxy } from './link-proxy.ts';
+import { isSip, pbxTarget, type Transport } from './transports.ts';
 import { WsClient } from './ws-client.ts';
 
 export interface World {
+  /** The PBX link's transport this world runs over. */
+  transport: Transport;
   sim: Simulator;
   daemon: Daemon;
   dataDir: string;
@@ -37,15 +44,27 @@ export const DEMO_EXT: Record<string, string> = Object.fromEntries([
   ['sup1', '2901'],
 ]);
 
-export async function startWorld(opts: { sim?: Partial<SimConfig>; config?: Partial<Config>; proxy?: boolean } = {}): Promise<World> {
+export interface WorldOptions {
+  sim?: Partial<SimConfig>;
+  config?: Partial<Config>;
+  /** A LinkProxy (a TCP relay) between the daemon and the switch: Annex G only. */
+  proxy?: boolean;
+  /** The PBX link's transport (default `annex-g`). */
+  transport?: Transport;
+}
+
+export async function startWorld(opts: WorldOptions = {}): Promise<World> {
+  const transport = opts.transport ?? 'annex-g';
+  if (opts.proxy && isSip(transport)) throw new Error(`startWorld: proxy (a TCP relay of Annex G frames) cannot stand in a ${transport} link`);
   const logLevel = process.env.TEST_LOG_LEVEL ?? 'silent';
   const sim = await buildSimulator({ cstaPort: 0, controlPort: 0, config: opts.sim ?? {}, logger: pino({ level: logLevel, base: { side: 'sim' } }) });
   const proxy = opts.proxy ? await LinkProxy.start(sim.cstaPort) : null;
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-it-'));
   let daemon: Daemon;
   try {
+    const pbx = pbxTarget(transport, '127.0.0.1', { cstaPort: sim.cstaPort, sipPort: null }, proxy?.port);
     daemon = await buildDaemon(
-      defaultConfig({ port: 0, dataDir, pbx: { kind: 'csta', host: '127.0.0.1', port: proxy?.port ?? sim.cstaPort }, demo: true, logLevel, ...opts.config }),
+      defaultConfig({ port: 0, dataDir, pbx, demo: true, logLevel, ...opts.config }),
       { scrypt: TEST_SCRYPT, logger: pino({ level: logLevel, base: { side: 'daemon' } }) },
     );
   } catch (err) {
@@ -57,6 +76,7 @@ export async function startWorld(opts: { sim?: Partial<SimConfig>; config?: Part
   const simBase = `http://127.0.0.1:${sim.controlPort}`;
 
   const world: World = {
+    transport,
     sim,
     daemon,
     dataDir,

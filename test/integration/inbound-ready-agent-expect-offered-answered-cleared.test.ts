@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TRANSPORTS } from '../helpers/transports.ts';
 import { eventually, startWorld, type World } from '../helpers/world.ts';
 
-describe('inbound call to a pilot with a ready agent', () => {
+describe.each(TRANSPORTS)('inbound call to a pilot with a ready agent, over %s', (transport) => {
   let w: World;
   beforeAll(async () => {
-    w = await startWorld();
+    w = await startWorld({ transport });
   });
   afterAll(async () => w?.close());
 
