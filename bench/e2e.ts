@@ -5,6 +5,7 @@
  * `call.offered` frame, the sustained calls/s, and the daemon's CPU and RSS.
  *
  *   npm run bench:e2e -- --agents 500 --rate 200 --duration 20 [--talk 1] [--json]
+ *   npm run bench:e2e -- --agents 500 --rate 200 --duration 20 --transport sip-csta-udp
  *   npm run bench:e2e -- --agents 500 --rate 200 --duration 62 --recordings 1000000 --search-rate 10
  *
  * With `--search-rate S`, recording searches go to the daemon over HTTP (`GET /api/v1/recordings`,
@@ -15,8 +16,10 @@
  *
  * The simulated switch and the agents run in this process; the daemon runs alone in a child
  * process (`node --import tsx src/main.ts`, PBX=csta://127.0.0.1:<sim port>) so /proc/<pid> shows
- * its own CPU and memory. Everything is on the loopback interface, in a temp data dir that is
- * deleted at the end. See docs/performance.md for the method and the figures.
+ * its own CPU and memory. `--transport` picks the PBX link: `annex-g` (default, CSTA over TCP) or
+ * SIP/CSTA (`sip-csta-udp`, `sip-csta-tcp`): the switch then also listens for SIP on an ephemeral
+ * port and the daemon gets PBX=sip-csta://127.0.0.1:<sip port>;transport=udp|tcp. Everything is
+ * on the loopback interface, in a temp data dir that is deleted at the end. See docs/performance.md for the method and the figures.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +29,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { buildSimulator, type RouteRequestHook, type Simulator } from '../src/pbx-adapters/oxo-sim/index.ts';
 import { openDatabase } from '../src/storage/database.ts';
+import { isSip, isTransport, pbxUrl, TRANSPORTS, type Transport } from '../test/helpers/transports.ts';
 import { WsClient, type EventFrame } from '../test/helpers/ws-client.ts';
 import { CstaTap } from './lib/csta-tap.ts';
 import { freePort, REPO_ROOT, startDaemon, type DaemonProcess } from './lib/daemon-process.ts';
@@ -39,6 +43,7 @@ import { nsToMs, round, summarize, type Summary } from './lib/stats.ts';
 // ------------------------------------------------------------------------------------ options
 
 interface Options {
+  transport: Transport;
   agents: number;
   rate: number;
   durationS: number;
@@ -60,9 +65,10 @@ interface Options {
 
 function usage(): string {
   return [
-    'usage: npm run bench:e2e -- [--agents 500] [--rate 200] [--duration 20] [--talk 1] [--warmup 2]',
+    'usage: npm run bench:e2e -- [--transport annex-g] [--agents 500] [--rate 200] [--duration 20] [--talk 1] [--warmup 2]',
     '         [--max-wait 30] [--concurrency 25] [--login token|password] [--json] [--cpu-prof DIR] [--probe] [--tap]',
     '         [--data-root DIR] [--recordings N] [--search-rate S] [--search-period P]',
+    `  --transport T    the PBX link: ${TRANSPORTS.join(', ')} (default annex-g)`,
     '  --agents N       agents logged in, signed in at 3001.. and ready (queue sales)',
     '  --rate R         calls per second offered by the simulated switch to pilot 8000',
     '  --duration S     seconds of traffic; the first --warmup seconds are not measured',
@@ -74,7 +80,7 @@ function usage(): string {
     '  --cpu-prof DIR   run the daemon with --cpu-prof, profile written to DIR',
     '  --probe          preload bench/lib/daemon-probe.ts into the daemon: event-loop stalls, GC',
     '                   pauses and SQLite statement times, matched against the slow calls',
-    '  --tap            relay the CSTA link through a timestamping tap: latency split by stage',
+    '  --tap            relay the CSTA link through a timestamping tap: latency split by stage (annex-g only)',
     '  --data-root DIR  where the temp data dir (SQLite database) is made (default: the OS temp dir)',
     '  --recordings N   recordings seeded into the database before the daemon starts (bench:recordings data)',
     '  --search-rate S  recording searches per second over HTTP (qa1), in the window\'s "on" slices',
@@ -87,6 +93,7 @@ function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
     args: argv,
     options: {
+      transport: { type: 'string', default: 'annex-g' },
       agents: { type: 'string', default: '500' },
       rate: { type: 'string', default: '200' },
       duration: { type: 'string', default: '20' },
@@ -117,7 +124,9 @@ function parseOptions(argv: string[]): Options {
     if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) throw new Error(`--${name} ${raw}: must be ${integer ? 'an integer ' : ''}from ${min} to ${max}\n${usage()}`);
     return n;
   };
+  if (!isTransport(values.transport)) throw new Error(`--transport ${values.transport}: one of ${TRANSPORTS.join(', ')}\n${usage()}`);
   const opts: Options = {
+    transport: values.transport,
     // Extensions 3001.. must stay inside the switch's 2000–5999.
     agents: num('agents', values.agents, 1, 5999 - FIRST_EXTENSION, true),
     rate: num('rate', values.rate, 0.1, 1000),
@@ -138,6 +147,7 @@ function parseOptions(argv: string[]): Options {
     searchPeriodS: num('search-period', values['search-period'], 0, 3600),
   };
   if (values.login !== 'token' && values.login !== 'password') throw new Error(`--login ${values.login}: token or password`);
+  if (opts.tap && isSip(opts.transport)) throw new Error(`--tap relays Annex G frames over TCP: not with --transport ${opts.transport}`);
   if (opts.warmupS >= opts.durationS) throw new Error(`--warmup (${opts.warmupS}) must be shorter than --duration (${opts.durationS})`);
   return opts;
 }
@@ -215,7 +225,7 @@ function attachAgent(client: WsClient, rec: Recorder): void {
 // ------------------------------------------------------------------------------------ result
 
 interface Result {
-  sizes: { agents: number; rate: number; durationS: number; warmupS: number; windowS: number; talkS: number; maxWaitS: number; login: string; dataRoot: string };
+  sizes: { transport: Transport; agents: number; rate: number; durationS: number; warmupS: number; windowS: number; talkS: number; maxWaitS: number; login: string; dataRoot: string };
   latencyMs: Summary;
   answerRttMs: Summary;
   throughput: { routeRequests: number; offered: number; answered: number; offeredPerS: number; answeredPerS: number; notOffered: number; offeredTwice: number; answerErrors: number; unmatchedOffers: number };
@@ -447,7 +457,7 @@ function compute(opts: Options, rec: Recorder, winStart: bigint, winEnd: bigint,
     timeline.push({ second, routeRequests: b.rr, offered: b.lat.length, p50: round(s.p50, 3), p99: round(s.p99, 3), max: round(s.max, 3) });
   }
   return {
-    sizes: { agents: opts.agents, rate: opts.rate, durationS: opts.durationS, warmupS: opts.warmupS, windowS: round(windowS, 3), talkS: opts.talkS, maxWaitS: opts.maxWaitS, login: opts.login, dataRoot: opts.dataRoot },
+    sizes: { transport: opts.transport, agents: opts.agents, rate: opts.rate, durationS: opts.durationS, warmupS: opts.warmupS, windowS: round(windowS, 3), talkS: opts.talkS, maxWaitS: opts.maxWaitS, login: opts.login, dataRoot: opts.dataRoot },
     latencyMs: roundSummary(summarize(latency)),
     answerRttMs: roundSummary(summarize(answered.map((c) => nsToMs(c.answerNs!)))),
     throughput: {
@@ -473,6 +483,7 @@ function roundSummary(s: Summary): Summary {
 function table(r: Result): string {
   const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
   const rows: [string, string][] = [
+    ['PBX link', r.sizes.transport],
     ['agents / rate / talk', `${r.sizes.agents} agents, ${r.sizes.rate} calls/s, talk ${r.sizes.talkS} s (max wait ${r.sizes.maxWaitS} s), login by ${r.sizes.login}`],
     ['traffic / steady window', `${r.sizes.durationS} s of traffic, first ${r.sizes.warmupS} s discarded, window ${f(r.sizes.windowS, 1)} s; database under ${r.sizes.dataRoot}`],
     ['RouteRequest → call.offered', `p50 ${f(r.latencyMs.p50, 3)} ms   p99 ${f(r.latencyMs.p99, 3)} ms   max ${f(r.latencyMs.max, 3)} ms   (mean ${f(r.latencyMs.mean, 3)}, p90 ${f(r.latencyMs.p90, 3)}, n=${r.latencyMs.n})`],
@@ -577,7 +588,7 @@ async function main(): Promise<number> {
     const qaToken = opts.searchRate > 0 ? issueToken(dataDir, 'qa1') : null;
 
     // A real OXO allows 208 monitors; the benchmark's switch is a bigger one (agents + pilots + queues).
-    const sim: Simulator = await buildSimulator({ cstaPort: 0, controlPort: 0, config: { maxMonitors: opts.agents + 1000 } });
+    const sim: Simulator = await buildSimulator({ cstaPort: 0, controlPort: 0, ...(isSip(opts.transport) ? { sipPort: 0 } : {}), config: { maxMonitors: opts.agents + 1000 } });
     cleanups.push(() => sim.close());
     const simUrl = `http://127.0.0.1:${sim.controlPort}`;
 
@@ -592,12 +603,14 @@ async function main(): Promise<number> {
     }
     const port = await freePort();
     const nodeArgs = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [];
-    progress(`starting the daemon on port ${port} (switch: csta://127.0.0.1:${cstaPort}${tap ? ', through the tap' : ''})`);
+    const pbx = pbxUrl(opts.transport, '127.0.0.1', sim, cstaPort);
+    progress(`starting the daemon on port ${port} (switch: ${pbx}${tap ? ', through the tap' : ''})`);
     const probeFile = opts.probe ? join(tmpdir(), `switchboard-probe-${process.pid}-${Date.now()}.json`) : null;
     if (probeFile) cleanups.push(() => rmSync(probeFile, { force: true }));
     const daemon: DaemonProcess = await startDaemon({
       cstaHost: '127.0.0.1',
       cstaPort,
+      pbx,
       dataDir,
       port,
       nodeArgs,

@@ -1,9 +1,9 @@
 /**
  * Runs the Switchboard daemon as a child process for the benchmarks (`node --import tsx
- * src/main.ts`), against a switch given as `csta://host:port`, so that its CPU and memory can be
- * read from /proc alone. Waits for `GET /health` to report the switch link up; keeps the last
- * lines of its output for diagnostics and counts the log lines at warn level or above; stops it
- * with SIGTERM (SIGKILL after a grace period).
+ * src/main.ts`), against a switch given as `csta://host:port` (or any other `PBX=` value), so
+ * that its CPU and memory can be read from /proc alone. Waits for `GET /health` to report the
+ * switch link up; keeps the last lines of its output for diagnostics and counts the log lines at
+ * warn level or above; stops it with SIGTERM (SIGKILL after a grace period).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
@@ -17,6 +17,8 @@ export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..
 export interface DaemonOptions {
   cstaHost: string;
   cstaPort: number;
+  /** The `PBX=` value when it is not `csta://cstaHost:cstaPort` (e.g. `sip-csta://…;transport=udp`). */
+  pbx?: string;
   dataDir: string;
   port: number;
   logLevel?: string;
@@ -58,7 +60,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export async function startDaemon(opts: DaemonOptions): Promise<DaemonProcess> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    PBX: `csta://${opts.cstaHost}:${opts.cstaPort}`,
+    PBX: opts.pbx ?? `csta://${opts.cstaHost}:${opts.cstaPort}`,
     DATA_DIR: opts.dataDir,
     PORT: String(opts.port),
     HOST: '127.0.0.1',

@@ -22,7 +22,7 @@ export type Transport = (typeof TRANSPORTS)[number];
  * `sipPort`; the latter is null when the simulator was not asked for SIP). */
 export interface SwitchPorts {
   cstaPort: number;
-  sipPort: number | null;
+  sipPort?: number | null;
 }
 
 export function isTransport(x: string): x is Transport {
@@ -39,7 +39,7 @@ function sipTransport(t: Exclude<Transport, 'annex-g'>): 'udp' | 'tcp' {
 }
 
 function sipPortOf(t: Transport, sw: SwitchPorts): number {
-  if (sw.sipPort === null) throw new Error(`transport ${t}: the switch has no SIP port (start the simulator with sipPort: 0)`);
+  if (sw.sipPort === null || sw.sipPort === undefined) throw new Error(`transport ${t}: the switch has no SIP port (start the simulator with sipPort: 0)`);
   return sw.sipPort;
 }
 

@@ -57,12 +57,18 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
   const transport = opts.transport ?? 'annex-g';
   if (opts.proxy && isSip(transport)) throw new Error(`startWorld: proxy (a TCP relay of Annex G frames) cannot stand in a ${transport} link`);
   const logLevel = process.env.TEST_LOG_LEVEL ?? 'silent';
-  const sim = await buildSimulator({ cstaPort: 0, controlPort: 0, config: opts.sim ?? {}, logger: pino({ level: logLevel, base: { side: 'sim' } }) });
+  const sim = await buildSimulator({
+    cstaPort: 0,
+    controlPort: 0,
+    ...(isSip(transport) ? { sipPort: 0 } : {}),
+    config: opts.sim ?? {},
+    logger: pino({ level: logLevel, base: { side: 'sim' } }),
+  });
   const proxy = opts.proxy ? await LinkProxy.start(sim.cstaPort) : null;
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-it-'));
   let daemon: Daemon;
   try {
-    const pbx = pbxTarget(transport, '127.0.0.1', { cstaPort: sim.cstaPort, sipPort: null }, proxy?.port);
+    const pbx = pbxTarget(transport, '127.0.0.1', sim, proxy?.port);
     daemon = await buildDaemon(
       defaultConfig({ port: 0, dataDir, pbx, demo: true, logLevel, ...opts.config }),
       { scrypt: TEST_SCRYPT, logger: pino({ level: logLevel, base: { side: 'daemon' } }) },
