@@ -20,6 +20,7 @@ import type { ConnectionId, DeviceSnapshot, MonitorMode, PbxEvent, PbxPort, Play
 import { AGENT_STATE_REQUESTS, type AgentStateRequest } from './protocol/types.ts';
 import type { CstaLink } from './link.ts';
 import { Backoff } from './backoff.ts';
+import type { CstaWire } from './transport/connect.ts';
 import { CstaSession, DEFAULT_SETUP_CONCURRENCY, snapshotOn } from './session.ts';
 import { checkConnection, checkDigits, checkOneOf, checkSpeech, checkText, PbxArgumentError } from './validate.ts';
 
@@ -31,8 +32,10 @@ export interface CstaPbxOptions {
   keepAliveMs?: number;
   /** Wait for an answer before PBX_UNAVAILABLE (default 5 000). */
   requestTimeoutMs?: number;
-  /** Wait for the TCP connection (default 3 000). */
+  /** Wait for the TCP connection or the SIP dialog (default 3 000). */
   connectTimeoutMs?: number;
+  /** The wire: Annex G over TCP (default) or SIP/CSTA over UDP or TCP. */
+  transport?: CstaWire;
   reconnect?: { initialMs?: number; maxMs?: number };
   /** applicationID sent in StartApplicationSession (default "switchboard"). */
   applicationId?: string;

@@ -1,21 +1,23 @@
 /**
- * One TCP link to a CSTA XML switch (ECMA-323 Annex G framing): sends requests and correlates
- * their answers by invoke id, answers the switch's keep-alive, sends our own keep-alive when idle,
- * and hands events and the switch's routing requests to its owner. It never reconnects and never
+ * One link to a CSTA XML switch, over either transport of the channel seam (`transport/`): Annex G
+ * frames over TCP, or SIP/CSTA dialogs (ECMA TR/87). It sends requests and correlates their
+ * answers by invoke id, answers the switch's keep-alive, sends our own keep-alive when idle, and
+ * hands events and the switch's routing requests to its owner. It never reconnects and never
  * queues: once down, every request fails at once with PBX_UNAVAILABLE (reconnecting is the job
  * of `CstaPbx`, which makes a new link).
  *
  * A malformed frame or an undecodable document costs that one message (logged at warn), never
  * the link.
  */
-import net from 'node:net';
 import type { Logger } from 'pino';
 import { PbxError } from '../../core/pbx-port.ts';
 import { isEventType, isKnownMessageType, isResponseType } from './protocol/catalogue.ts';
 import { decodeMessage, encodeMessage, errorAnswerFor, SERVICE_NOT_SUPPORTED, UNREADABLE_REQUEST } from './protocol/codec.ts';
 import type { CstaEventMessage, CstaMessage, CstaMessageType, MessageOf } from './protocol/catalogue.ts';
-import { EVENT_INVOKE_ID, encodeFrame, FrameDecoder, FramingAlarm, type Frame } from './protocol/framing.ts';
+import { EVENT_INVOKE_ID, FramingAlarm } from './protocol/framing.ts';
 import { InvokeIds } from './invoke-ids.ts';
+import type { CstaChannel, CstaChannelIssue } from './transport/channel.ts';
+import { connectChannel, type CstaWire } from './transport/connect.ts';
 
 type CatalogueType = Exclude<CstaMessageType, 'CSTAErrorCode'>;
 type ResponseName<T extends string> = `${T}Response` extends CatalogueType
@@ -29,7 +31,7 @@ export type ResponseOf<T extends RequestType> = Extract<CstaMessage, { type: Res
 
 export const DEFAULT_KEEP_ALIVE_MS = 30_000;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
-export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
+export { DEFAULT_CONNECT_TIMEOUT_MS } from './transport/tcp-channel.ts';
 /** SystemStatus requests left unanswered in a row before the link is declared dead. */
 export const MAX_MISSED_KEEP_ALIVES = 2;
 
@@ -40,6 +42,8 @@ export interface CstaLinkOptions {
   keepAliveMs?: number;
   requestTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /** The wire (default Annex G over TCP). */
+  transport?: CstaWire;
   /** Aborting cancels a connection attempt still in progress. */
   signal?: AbortSignal;
 }
@@ -73,7 +77,6 @@ const excerpt = (xml: string): string => xml.slice(0, 160).replace(/[\u0000-\u00
 const answerName = (type: string): string => (isKnownMessageType(`${type}Response`) ? `${type}Response` : `${type}PosResponse`);
 
 export class CstaLink {
-  private readonly decoder = new FrameDecoder();
   private readonly alarm = new FramingAlarm();
   private readonly pending = new Map<number, Pending>();
   private readonly ids = new InvokeIds();
@@ -83,53 +86,37 @@ export class CstaLink {
   private readonly idleTimer: NodeJS.Timeout;
   private missedKeepAlives = 0;
   private keepAliveOutstanding = false;
-  private lastSocketError: string | undefined;
   private up = true;
 
-  /** Opens the TCP connection; rejects with PBX_UNAVAILABLE when it cannot be made. */
-  static connect(opts: CstaLinkOptions, handlers: CstaLinkHandlers): Promise<CstaLink> {
-    const where = `${opts.host}:${opts.port}`;
-    return new Promise((resolve, reject) => {
-      if (opts.signal?.aborted) return reject(new PbxError('PBX_UNAVAILABLE', `connect to ${where} aborted`));
-      const socket = net.connect({ host: opts.host, port: opts.port });
-      const fail = (why: string): void => {
-        cleanup();
-        socket.destroy();
-        reject(new PbxError('PBX_UNAVAILABLE', `cannot connect to CSTA switch at ${where}: ${why}`));
-      };
-      const onError = (err: Error): void => fail(err.message);
-      const onAbort = (): void => fail('aborted');
-      const timer = setTimeout(() => fail('timed out'), opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        socket.off('error', onError);
-        opts.signal?.removeEventListener('abort', onAbort);
-      };
-      socket.once('error', onError);
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
-      socket.once('connect', () => {
-        cleanup();
-        resolve(new CstaLink(socket, opts, handlers));
-      });
-    });
+  /** Opens the channel (a TCP connection, or a SIP dialog); rejects with PBX_UNAVAILABLE when it
+   * cannot be made. */
+  static async connect(opts: CstaLinkOptions, handlers: CstaLinkHandlers): Promise<CstaLink> {
+    const channel = await connectChannel({ ...opts, transport: opts.transport ?? { kind: 'annex-g' } });
+    return new CstaLink(channel, opts, handlers);
   }
 
   private constructor(
-    private readonly socket: net.Socket,
+    private readonly channel: CstaChannel,
     opts: CstaLinkOptions,
     private readonly handlers: CstaLinkHandlers,
   ) {
-    this.log = opts.logger.child({ link: `${opts.host}:${opts.port}` });
+    this.log = opts.logger.child({ link: channel.remote });
     this.keepAliveMs = opts.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
     this.requestTimeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    socket.setNoDelay(true);
-    socket.setKeepAlive(true, 10_000);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (err) => {
-      this.lastSocketError = err.message;
-    });
-    socket.on('close', () => this.destroy(this.lastSocketError ? `socket error: ${this.lastSocketError}` : 'closed by the switch'));
     this.idleTimer = setTimeout(() => this.sendKeepAlive(), this.keepAliveMs);
+    channel.setHandlers({
+      onMessage: (invokeId, xml) => {
+        if (this.up) this.onFrame(invokeId, xml);
+      },
+      onIssue: (issue) => this.onIssue(issue),
+      onSendFailed: (invokeId, reason) => this.sendFailed(invokeId, reason),
+      onClose: (reason) => this.destroy(reason),
+    });
+  }
+
+  /** The wire under the link: `annex-g` or `sip-csta`. */
+  get transport(): CstaChannel['kind'] {
+    return this.channel.kind;
   }
 
   get isUp(): boolean {
@@ -194,8 +181,9 @@ export class CstaLink {
       p.reject(new PbxError('PBX_UNAVAILABLE', `${p.type} failed: CSTA link down (${reason})`));
     }
     this.pending.clear();
-    if (this.decoder.pending > 0) this.log.warn({ bytes: this.decoder.pending }, 'CSTA link closed in the middle of a frame (truncated frame dropped)');
-    this.socket.destroy();
+    const truncated = this.channel.pendingBytes ?? 0;
+    if (truncated > 0) this.log.warn({ bytes: truncated }, 'CSTA link closed in the middle of a frame (truncated frame dropped)');
+    this.channel.close(reason);
     try {
       this.handlers.onClose(reason);
     } catch (err) {
@@ -208,8 +196,7 @@ export class CstaLink {
   }
 
   private write(invokeId: number, msg: CstaMessage, cb?: (err?: Error | null) => void): void {
-    const frame = encodeFrame(invokeId, encodeMessage(msg)); // throws FrameTooLargeError before anything is sent
-    this.socket.write(frame, cb);
+    this.channel.send(invokeId, encodeMessage(msg), cb); // throws (too large for the wire) before anything is sent
     this.idleTimer.refresh();
   }
 
@@ -237,30 +224,35 @@ export class CstaLink {
     });
   }
 
-  private onData(chunk: Buffer): void {
-    const { frames, issues } = this.decoder.push(chunk);
-    for (const issue of issues) {
-      this.log.warn({ reason: issue.reason, detail: issue.detail, skippedBytes: issue.skippedBytes }, 'malformed CSTA frame skipped; stream resynchronised');
-      // A sound header over a body that is not UTF-8: the invoke id is known. An answer to one of
-      // ours ends its request now; a request of the switch is answered (never silence).
-      const id = issue.reason === 'badUtf8' ? issue.invokeId : undefined;
-      if (id !== undefined && id !== EVENT_INVOKE_ID && this.up) {
-        if (this.pending.has(id)) this.settle(id, null);
-        else this.write(id, UNREADABLE_REQUEST);
-      }
+  private onIssue(issue: CstaChannelIssue): void {
+    if (!this.up) return;
+    this.log.warn({ reason: issue.reason, detail: issue.detail, skippedBytes: issue.skippedBytes, invokeId: issue.invokeId }, issue.skippedBytes !== undefined ? 'malformed CSTA frame skipped; stream resynchronised' : 'malformed CSTA message from the switch skipped');
+    // A sound header over a body that is not UTF-8: the invoke id is known. An answer to one of
+    // ours ends its request now; a request of the switch is answered (never silence).
+    const id = issue.reason === 'badUtf8' ? issue.invokeId : undefined;
+    if (id !== undefined && id !== EVENT_INVOKE_ID) {
+      if (this.pending.has(id)) this.settle(id, null);
+      else this.write(id, UNREADABLE_REQUEST);
     }
-    if (issues.length > 0 && this.alarm.record(issues.length, Date.now())) {
-      // The stream keeps breaking: a fresh link is better than guessing frame boundaries.
+    // The Annex G byte stream keeps breaking: a fresh link is better than guessing frame
+    // boundaries. (A SIP message is framed by SIP: one bad one costs that one message.)
+    if (issue.skippedBytes !== undefined && this.alarm.record(1, Date.now())) {
       this.destroy('framing: the byte stream cannot be trusted (too many malformed frames)');
-      return;
-    }
-    for (const frame of frames) {
-      if (!this.up) return;
-      this.onFrame(frame);
     }
   }
 
-  private onFrame(frame: Frame): void {
+  /** The wire could not carry a request of ours (SIP: a non-2xx answer or no answer at all). */
+  private sendFailed(invokeId: number, reason: string): void {
+    const p = this.pending.get(invokeId);
+    if (!p) return;
+    this.pending.delete(invokeId);
+    clearTimeout(p.timer);
+    this.log.warn({ invokeId, type: p.type, reason }, 'CSTA request not delivered');
+    p.reject(new PbxError('PBX_UNAVAILABLE', `${p.type} not delivered to the switch: ${reason}`));
+  }
+
+  private onFrame(invokeId: number, xml: string): void {
+    const frame = { invokeId, xml };
     let msg: CstaMessage;
     try {
       msg = decodeMessage(frame.xml);

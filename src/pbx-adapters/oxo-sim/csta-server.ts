@@ -12,6 +12,8 @@ import type { Logger } from 'pino';
 import type { CstaMessage } from '../csta/protocol/catalogue.ts';
 import type { Notice, Output } from './core.ts';
 import { CtiLink } from './cti-link.ts';
+import { AnnexGChannel } from '../csta/transport/tcp-channel.ts';
+import type { CstaChannel } from '../csta/transport/channel.ts';
 import type { ModelRequest, SwitchModel } from './switch-model.ts';
 
 type LinkOutput = Exclude<Output, { kind: 'notice' }>;
@@ -38,7 +40,7 @@ export class CstaServer {
 
   constructor(private readonly opts: CstaServerOptions) {
     this.log = opts.logger;
-    this.server = createServer((socket) => this.accept(socket));
+    this.server = createServer((socket) => this.acceptSocket(socket));
     this.server.on('error', (err) => this.log.error({ err }, 'CSTA listener error'));
   }
 
@@ -98,20 +100,31 @@ export class CstaServer {
     this.delayed.clear();
   }
 
-  private accept(socket: Socket): void {
+  private acceptSocket(socket: Socket): void {
     if (this.closing) {
       socket.destroy();
       return;
     }
+    socket.on('error', (err) => this.log.debug({ err: err.message }, 'CTI link socket error'));
+    // Frames written in the same tick (an answer and the events it caused) leave in one TCP write.
+    this.accept(new AnnexGChannel(socket, { corkPerTick: true, peer: 'CTI' }));
+  }
+
+  /** A CTI's channel, of either wire (the TCP listener's, or the SIP/CSTA listener's dialogs). */
+  accept(channel: CstaChannel): void {
+    if (this.closing) {
+      channel.close('simulator closing');
+      return;
+    }
     const id = `link-${this.nextLink++}`;
-    const link = new CtiLink(id, socket, {
+    const link = new CtiLink(id, channel, {
       logger: this.log,
       keepAliveMs: this.opts.model.config.keepAliveMs,
       serve: (l, invokeId, msg) => this.serve(l, invokeId, msg),
       onClosed: (l) => this.linkClosed(l),
     });
     this.links.set(id, link);
-    this.log.info({ link: id, remote: link.remote }, 'CTI link connected');
+    this.log.info({ link: id, remote: link.remote, transport: channel.kind }, 'CTI link connected');
   }
 
   private serve(link: CtiLink, invokeId: number, msg: ModelRequest): void {

@@ -1,24 +1,25 @@
 /**
- * One CTI link on the switch's side: a TCP connection carrying Annex G frames. It decodes what the
- * CTI sends (malformed frames and messages are logged and skipped, never answered), insists on
+ * One CTI link on the switch's side, over a channel of either wire (Annex G frames on a TCP
+ * connection, or a SIP/CSTA dialog). It decodes what the CTI sends (malformed frames and messages
+ * are logged and skipped, never answered), insists on
  * StartApplicationSession first, answers the session and system services itself, hands every
  * other request to the server, writes responses, events (invoke id 9999) and the switch's own
  * requests (SystemStatus, RouteRequest, RouteEnd; invoke ids 0001–9998 cycling), and keeps the
  * link alive: SystemStatus after `keepAliveMs` without sending, dropped after 2 unanswered.
  */
 import { randomUUID } from 'node:crypto';
-import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { isResponseType, type CstaMessage } from '../csta/protocol/catalogue.ts';
 import { decodeMessage, encodeMessage, errorAnswerFor, SERVICE_NOT_SUPPORTED, UNREADABLE_REQUEST } from '../csta/protocol/codec.ts';
-import { EVENT_INVOKE_ID, encodeFrame, FrameDecoder, FrameTooLargeError, type Frame } from '../csta/protocol/framing.ts';
+import { EVENT_INVOKE_ID } from '../csta/protocol/framing.ts';
+import type { CstaChannel, CstaChannelIssue } from '../csta/transport/channel.ts';
 import { isModelRequest, type ModelRequest } from './switch-model.ts';
 
 const MAX_UNANSWERED_KEEP_ALIVES = 2;
 const DEFAULT_SESSION_S = 300;
 /** A CTI that stops reading while events pile up is cut off rather than eating the switch's memory. */
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
-/** The answer in place of one too large for a frame. */
+/** The answer in place of one too large for the wire (a frame, a SIP body). */
 const TOO_LARGE_ANSWER: CstaMessage = { type: 'CSTAErrorCode', error: { category: 'systemResourceAvailability', value: 'generic' } };
 
 export interface LinkDeps {
@@ -33,27 +34,35 @@ export interface LinkDeps {
 export class CtiLink {
   readonly remote: string;
   sessionId: string | null = null;
-  private readonly decoder = new FrameDecoder();
   private readonly log: Logger;
   private nextInvokeId = 1;
   private unanswered = 0;
   private lastSentAt = Date.now();
   private keepAliveTimer: NodeJS.Timeout | null = null;
   private closed = false;
-  private corked = false;
 
   constructor(
     readonly id: string,
-    private readonly socket: Socket,
+    private readonly channel: CstaChannel,
     private readonly deps: LinkDeps,
   ) {
-    this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    this.remote = channel.remote;
     this.log = deps.logger.child({ link: id, remote: this.remote });
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (err) => this.log.debug({ err: err.message }, 'CTI link socket error'));
-    socket.on('close', () => this.close('closed by the CTI'));
+    channel.setHandlers({
+      onMessage: (invokeId, xml) => {
+        if (!this.closed) this.onFrame(invokeId, xml);
+      },
+      onIssue: (issue) => this.onIssue(issue),
+      // Only SystemStatus is ours to lose: the keep-alive counts it as unanswered.
+      onSendFailed: (invokeId, reason) => this.log.debug({ invokeId, reason }, 'request to the CTI not delivered'),
+      onClose: (reason) => this.close(reason),
+    });
     this.armKeepAlive(deps.keepAliveMs);
+  }
+
+  /** The wire: `annex-g` or `sip-csta`. */
+  get transport(): CstaChannel['kind'] {
+    return this.channel.kind;
   }
 
   get isOpen(): boolean {
@@ -83,12 +92,7 @@ export class CtiLink {
     this.closed = true;
     if (this.keepAliveTimer) clearTimeout(this.keepAliveTimer);
     this.keepAliveTimer = null;
-    if (graceful) {
-      this.socket.end();
-      setTimeout(() => this.socket.destroy(), 1000).unref();
-    } else {
-      this.socket.destroy();
-    }
+    this.channel.close(reason, graceful);
     this.log.info({ reason }, 'CTI link closed');
     this.deps.onClosed(this, reason);
   }
@@ -96,35 +100,25 @@ export class CtiLink {
   /** Fault injection: bytes onto the link exactly as given (a truncated or corrupt frame). */
   writeRaw(bytes: Buffer): void {
     if (this.closed) return;
-    this.socket.write(bytes);
+    this.channel.writeRaw(bytes);
   }
 
   private write(invokeId: number, msg: CstaMessage): void {
     if (this.closed) return;
-    let frame: Buffer;
     try {
-      frame = encodeFrame(invokeId, encodeMessage(msg));
+      this.channel.send(invokeId, encodeMessage(msg));
     } catch (err) {
-      if (!(err instanceof FrameTooLargeError)) throw err;
-      // A message over the 64 KiB of one Annex G frame (a snapshot of a device with hundreds of
-      // calls queued at it): an answer becomes an error answer, so the request is not left
-      // without one; an event or a request of ours is dropped. Never a throw: this runs in timers.
-      this.log.warn({ invokeId, type: msg.type, bytes: err.bytes }, 'CSTA message too large for one frame');
+      // A message too large for the wire (a snapshot of a device with hundreds of calls queued at
+      // it over the 64 KiB of one frame): an answer becomes an error answer, so the request is not
+      // left without one; an event or a request of ours is dropped. Never a throw: this runs in
+      // timers.
+      this.log.warn({ invokeId, type: msg.type, err: (err as Error).message }, 'CSTA message too large for the wire');
       if (invokeId === EVENT_INVOKE_ID || !isResponseType(msg.type) || msg.type === 'CSTAErrorCode') return;
-      frame = encodeFrame(invokeId, encodeMessage(TOO_LARGE_ANSWER));
+      this.channel.send(invokeId, encodeMessage(TOO_LARGE_ANSWER));
     }
-    if (!this.corked) {
-      // Frames written in the same tick go out in one TCP write.
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
-    }
-    this.socket.write(frame);
     this.lastSentAt = Date.now();
-    if (this.socket.writableLength > MAX_BUFFERED_BYTES) this.close(`the CTI does not read (${this.socket.writableLength} bytes waiting)`);
+    const waiting = this.channel.writableLength;
+    if (waiting > MAX_BUFFERED_BYTES) this.close(`the CTI does not read (${waiting} bytes waiting)`);
   }
 
   private armKeepAlive(ms: number): void {
@@ -146,21 +140,15 @@ export class CtiLink {
     this.armKeepAlive(interval);
   }
 
-  private onData(chunk: Buffer): void {
-    const { frames, issues } = this.decoder.push(chunk);
-    for (const issue of issues) {
-      this.log.warn({ ...issue }, 'malformed CSTA frame from the CTI skipped');
-      // A frame with a sound header whose body is not UTF-8 is a request the switch cannot read:
-      // it is answered all the same (never silence). An event (9999) has nobody to answer.
-      if (issue.reason === 'badUtf8' && issue.invokeId !== undefined && issue.invokeId !== EVENT_INVOKE_ID && !this.closed) this.respond(issue.invokeId, UNREADABLE_REQUEST);
-    }
-    for (const frame of frames) {
-      if (this.closed) return;
-      this.onFrame(frame);
-    }
+  private onIssue(issue: CstaChannelIssue): void {
+    this.log.warn({ ...issue }, 'malformed CSTA message from the CTI skipped');
+    // A frame with a sound header whose body is not UTF-8 is a request the switch cannot read:
+    // it is answered all the same (never silence). An event (9999) has nobody to answer.
+    if (issue.reason === 'badUtf8' && issue.invokeId !== undefined && issue.invokeId !== EVENT_INVOKE_ID && !this.closed) this.respond(issue.invokeId, UNREADABLE_REQUEST);
   }
 
-  private onFrame(frame: Frame): void {
+  private onFrame(invokeId: number, xml: string): void {
+    const frame = { invokeId, xml };
     let msg: CstaMessage;
     try {
       msg = decodeMessage(frame.xml);

@@ -47,6 +47,8 @@ export interface CstaChannel {
   readonly isOpen: boolean;
   /** Bytes accepted and not yet on the wire (back-pressure). */
   readonly writableLength: number;
+  /** Bytes received and held waiting for the rest of a message (Annex G: a frame cut short). */
+  readonly pendingBytes?: number;
   /** Sends one document. Throws before anything is sent when it cannot fit the wire
    * (`FrameTooLargeError`, `SipMessageTooLargeError`); `cb` runs once it is written or failed. */
   send(invokeId: number, xml: string, cb?: (err?: Error | null) => void): void;
