@@ -4,7 +4,12 @@
  */
 import { resolve } from 'node:path';
 
-export type PbxTarget = { kind: 'sim' } | { kind: 'csta'; host: string; port: number };
+/** The switch: the embedded simulator, CSTA XML in Annex G frames over TCP (`csta://`), or
+ * CSTA XML in SIP dialogs (`sip-csta://`, uaCSTA / ECMA TR/87) over UDP or TCP. */
+export type PbxTarget =
+  | { kind: 'sim' }
+  | { kind: 'csta'; host: string; port: number }
+  | { kind: 'sip-csta'; host: string; port: number; transport: 'udp' | 'tcp' };
 
 export interface Config {
   /** HTTP + WebSocket port of the daemon (0 = any free port). */
@@ -159,12 +164,24 @@ export function parseWebhookUrls(name: string, raw: string | undefined, errors: 
 
 export function parsePbx(raw: string | undefined, errors: string[]): PbxTarget {
   if (raw === undefined || raw === '' || raw === 'sim') return { kind: 'sim' };
-  const m = /^csta:\/\/([^:/]+):(\d{1,5})\/?$/.exec(raw);
-  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) {
-    errors.push(`PBX=${JSON.stringify(raw)} must be "sim" or "csta://host:port"`);
+  const fail = (): PbxTarget => {
+    errors.push(`PBX=${JSON.stringify(raw)} must be "sim", "csta://host:port" or "sip-csta://host:port[;transport=udp|tcp]"`);
     return { kind: 'sim' };
+  };
+  const m = /^(csta|sip-csta):\/\/([^:/;]+):(\d{1,5})\/?((?:;[^;]*)*)$/.exec(raw);
+  if (!m || Number(m[3]) < 1 || Number(m[3]) > 65535) return fail();
+  const host = m[2]!;
+  const port = Number(m[3]);
+  const params = m[4]!.split(';').filter((p) => p !== '');
+  if (m[1] === 'csta') return params.length === 0 ? { kind: 'csta', host, port } : fail();
+  // SIP's own default transport is UDP (RFC 3261 18); the parameter is spelled as in a SIP URI.
+  let transport: 'udp' | 'tcp' = 'udp';
+  for (const p of params) {
+    const t = /^transport=(udp|tcp)$/i.exec(p);
+    if (!t) return fail();
+    transport = t[1]!.toLowerCase() as 'udp' | 'tcp';
   }
-  return { kind: 'csta', host: m[1]!, port: Number(m[2]) };
+  return { kind: 'sip-csta', host, port, transport };
 }
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

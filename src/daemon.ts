@@ -11,6 +11,7 @@ import pino, { type Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { ScryptParams } from './auth/password.ts';
 import { CstaPbx } from './pbx-adapters/csta/csta-pbx.ts';
+import type { CstaWire } from './pbx-adapters/csta/transport/connect.ts';
 import type { PbxPort } from './core/pbx-port.ts';
 import { startSimProcess, type SimProcess } from './pbx-adapters/sim-process.ts';
 import { CallAudit } from './services/call-audit.ts';
@@ -101,15 +102,18 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
 
     // ---------------------------------------------------------------------------- the switch
     let sim: SimProcess | null = null;
-    let target = config.pbx.kind === 'csta' ? { host: config.pbx.host, port: config.pbx.port } : null;
+    let target: { host: string; port: number; transport: CstaWire } | null =
+      config.pbx.kind === 'csta' ? { host: config.pbx.host, port: config.pbx.port, transport: { kind: 'annex-g' } }
+      : config.pbx.kind === 'sip-csta' ? { host: config.pbx.host, port: config.pbx.port, transport: { kind: 'sip-csta', transport: config.pbx.transport } }
+      : null;
     if (config.pbx.kind === 'sim') {
       // The embedded switch keeps what it records (voicemail) in DATA_DIR, like a real switch's disk.
       sim = await startSimProcess({ simPort: config.simPort, cstaPort: config.cstaPort, host: config.host, logLevel: config.logLevel, log, recordingsDir: join(config.dataDir, 'switch-recordings') });
       closers.push(() => sim!.stop());
-      target = { host: '127.0.0.1', port: sim.cstaPort };
+      target = { host: '127.0.0.1', port: sim.cstaPort, transport: { kind: 'annex-g' } };
       log.info({ cstaPort: sim.cstaPort, controlPort: sim.controlPort }, 'embedded simulator started');
     }
-    const pbx = new CstaPbx({ host: target!.host, port: target!.port, logger: log, keepAliveMs: config.cstaKeepAliveMs, monitorRetryMs: config.cstaMonitorRetryMs });
+    const pbx = new CstaPbx({ host: target!.host, port: target!.port, transport: target!.transport, logger: log, keepAliveMs: config.cstaKeepAliveMs, monitorRetryMs: config.cstaMonitorRetryMs });
 
     // ------------------------------------------------------------------------------ services
     const hub = new Hub(clock);

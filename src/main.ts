@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const lines = [
-    `Switchboard is up (PBX: ${config.pbx.kind === 'sim' ? 'embedded simulator' : `csta://${config.pbx.host}:${config.pbx.port}`}, link ${daemon.pbx.linkUp ? 'up' : 'down'})`,
+    `Switchboard is up (PBX: ${config.pbx.kind === 'sim' ? 'embedded simulator' : config.pbx.kind === 'csta' ? `csta://${config.pbx.host}:${config.pbx.port}` : `sip-csta://${config.pbx.host}:${config.pbx.port};transport=${config.pbx.transport}`}, link ${daemon.pbx.linkUp ? 'up' : 'down'})`,
     `  health     ${daemon.url}/health`,
     `  WebSocket  ${daemon.wsUrl}`,
     `  HTTP API   ${daemon.url}/api/v1/`,

@@ -47,8 +47,7 @@ function sipPortOf(t: Transport, sw: SwitchPorts): number {
  * CSTA port, e.g. a relay in between). */
 export function pbxTarget(t: Transport, host: string, sw: SwitchPorts, annexGPort?: number): PbxTarget {
   if (t === 'annex-g') return { kind: 'csta', host, port: annexGPort ?? sw.cstaPort };
-  sipPortOf(t, sw);
-  throw new Error(`transport ${t}: SIP/CSTA is not in the daemon's config yet`);
+  return { kind: 'sip-csta', host, port: sipPortOf(t, sw), transport: sipTransport(t) };
 }
 
 /** The daemon's `PBX=` environment value for the same target. */

@@ -14,6 +14,15 @@ describe('loadConfig (the environment, read once at start)', () => {
     expect(loadConfig({ WAL_CHECKPOINT_MS: '0' }).walCheckpointMs).toBe(0);
   });
 
+  it('PBX=sip-csta://host:port[;transport=udp|tcp]: SIP/CSTA, UDP unless told (RFC 3261 default)', () => {
+    expect(loadConfig({ PBX: 'sip-csta://pbx.example:5060' }).pbx).toEqual({ kind: 'sip-csta', host: 'pbx.example', port: 5060, transport: 'udp' });
+    expect(loadConfig({ PBX: 'sip-csta://10.0.0.5:5070;transport=tcp' }).pbx).toEqual({ kind: 'sip-csta', host: '10.0.0.5', port: 5070, transport: 'tcp' });
+    expect(loadConfig({ PBX: 'sip-csta://10.0.0.5:5070;transport=UDP' }).pbx).toMatchObject({ transport: 'udp' });
+    for (const bad of ['sip-csta://10.0.0.5:5070;transport=tls', 'sip-csta://10.0.0.5', 'sip-csta://10.0.0.5:0', 'sip-csta://h:5060;lr', 'csta://h:2555;transport=tcp']) {
+      expect(() => loadConfig({ PBX: bad }), bad).toThrow(/PBX=.*sip-csta:\/\/host:port\[;transport=udp\|tcp\]/);
+    }
+  });
+
   it('every invalid value is named in one error, and the daemon does not start', () => {
     const bad = { PORT: 'abc', PBX: 'sip://x', LOG_LEVEL: 'loud', WAL_CHECKPOINT_MS: '-1', DEMO: 'maybe', INTERNAL_NUMBER_PATTERN: '([' };
     let err: unknown;
