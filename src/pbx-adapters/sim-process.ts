@@ -92,7 +92,7 @@ export async function startSimProcess(opts: { simPort: number; cstaPort: number;
   const entry = fileURLToPath(new URL(`./oxo-sim/main.${fromSource ? 'ts' : 'js'}`, here));
   const args = fromSource ? ['--import', 'tsx', entry] : [entry];
   const child: ChildProcess = spawn(process.execPath, args, {
-    env: { ...process.env, SIM_PORT: String(opts.simPort), CSTA_PORT: String(opts.cstaPort), HOST: opts.host, LOG_LEVEL: opts.logLevel, ...(opts.recordingsDir ? { SIM_RECORDINGS_DIR: opts.recordingsDir } : {}) },
+    env: { ...process.env, SIM_PORT: String(opts.simPort), CSTA_PORT: String(opts.cstaPort), SIP_PORT: 'off', HOST: opts.host, LOG_LEVEL: opts.logLevel, ...(opts.recordingsDir ? { SIM_RECORDINGS_DIR: opts.recordingsDir } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = opts.log.child({ component: 'sim-process', pid: child.pid });

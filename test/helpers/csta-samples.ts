@@ -17,6 +17,8 @@ export const SAMPLES: { [T in Exclude<CstaMessageType, 'CSTAErrorCode'>]: Omit<M
   ResetApplicationSessionTimerPosResponse: { actualSessionDuration: 300 },
   SystemStatus: { sysStatRegisterId: 'r9', systemStatus: 'normal' },
   SystemStatusResponse: {},
+  RequestSystemStatus: {},
+  RequestSystemStatusResponse: { systemStatus: 'normal' },
   SystemRegister: { requestTypes: ['systemStatus'] },
   SystemRegisterResponse: { sysStatRegisterId: 'sys1' },
   MonitorStart: { deviceId: '2001' },

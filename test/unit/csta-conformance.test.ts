@@ -32,6 +32,8 @@ const STANDARD: Record<string, string> = {
   // system, monitoring, snapshot
   SystemStatus: `sysStatRegisterID systemStatus* ${EXT}`,
   SystemStatusResponse: EXT,
+  RequestSystemStatus: EXT,
+  RequestSystemStatusResponse: `systemStatus* ${EXT}`,
   SystemRegister: `requestTypes* requestedStatusFilter ${EXT}`,
   SystemRegisterResponse: `sysStatRegisterID* actualStatusFilter ${EXT}`,
   MonitorStart: `monitorObject* requestedMonitorFilter monitorType requestedMonitorMediaClass ${EXT}`,

@@ -179,6 +179,9 @@ export class CtiLink {
           actualProtocolVersion: msg.protocolVersion,
           actualSessionDuration: msg.requestedSessionDuration || DEFAULT_SESSION_S,
         });
+      case 'RequestSystemStatus':
+        // Any time, session or not: TR/87's INVITE carries it before the application session.
+        return this.respond(invokeId, { type: 'RequestSystemStatusResponse', systemStatus: 'normal' });
       case 'SystemStatusResponse':
         this.unanswered = 0;
         return;

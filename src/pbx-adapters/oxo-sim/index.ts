@@ -16,6 +16,7 @@ import { resolveSimConfig, type SimConfig } from './config.ts';
 import { buildControlApi, listenControlApi } from './control-api.ts';
 import type { Notice } from './core.ts';
 import { CstaServer } from './csta-server.ts';
+import { SipCstaListener } from '../csta/transport/sip-listener.ts';
 import { SwitchModel } from './switch-model.ts';
 import { TrafficGenerator } from './traffic.ts';
 import { VoiceUnits } from './voice-units.ts';
@@ -25,12 +26,18 @@ export { DEFAULT_SIM_CONFIG, loadSimConfig, resolveSimConfig, SimConfigError, ty
 export const DEFAULT_CSTA_PORT = 2555;
 export const DEFAULT_CONTROL_PORT = 7070;
 export const DEFAULT_HOST = '127.0.0.1';
+/** The SIP/CSTA port of the simulator process (`npm run sim`, SIP_PORT); embedded, none unless asked. */
+export const DEFAULT_SIP_PORT = 5060;
 
 export interface SimulatorOptions {
   /** CSTA listener port (default 2555; 0 = any free port, see `Simulator.cstaPort`). */
   cstaPort?: number;
   /** Control API port (default 7070; 0 = any free port). */
   controlPort?: number;
+  /** SIP/CSTA port, UDP and TCP (0 = any free port; absent or null = no SIP/CSTA listener). */
+  sipPort?: number | null;
+  /** The longest SIP session interval granted to a CTI (RFC 4028, default 1800 s). */
+  sipSessionExpiresS?: number;
   /** Listen address of both (default 127.0.0.1). */
   host?: string;
   /** Settings over the default configuration (validated; throws SimConfigError). */
@@ -61,6 +68,8 @@ export interface SimHookEvents {
 export interface Simulator {
   readonly cstaPort: number;
   readonly controlPort: number;
+  /** The SIP/CSTA port (UDP and TCP), null when the simulator serves no SIP. */
+  readonly sipPort: number | null;
   readonly host: string;
   readonly config: SimConfig;
   readonly hooks: EventEmitter<SimHookEvents>;
@@ -133,22 +142,34 @@ export async function buildSimulator(opts: SimulatorOptions = {}): Promise<Simul
 
   let cstaPort: number;
   let controlPort: number;
+  let sipPort: number | null = null;
+  // SIP/CSTA (ECMA TR/87): each dialog a CTI opens is one more link of the same switch.
+  const sip = opts.sipPort === undefined || opts.sipPort === null
+    ? null
+    : new SipCstaListener({
+        logger: log.child({ component: 'sim-sip' }),
+        onChannel: (ch) => csta.accept(ch),
+        ...(opts.sipSessionExpiresS !== undefined ? { sessionExpiresS: opts.sipSessionExpiresS } : {}),
+      });
   try {
     cstaPort = await csta.listen(opts.cstaPort ?? DEFAULT_CSTA_PORT, host);
+    if (sip) sipPort = await sip.listen(opts.sipPort!, host);
     controlPort = await listenControlApi(control, opts.controlPort ?? DEFAULT_CONTROL_PORT, host);
   } catch (err) {
+    await sip?.close();
     await csta.close();
     await control.close();
     voice.reset();
     if (ownRecordingsDir) rmSync(ownRecordingsDir, { recursive: true, force: true });
     throw err;
   }
-  log.info({ cstaPort, controlPort, host }, 'simulated switch listening');
+  log.info({ cstaPort, sipPort, controlPort, host }, 'simulated switch listening');
 
   let closing: Promise<void> | null = null;
   return {
     cstaPort,
     controlPort,
+    sipPort,
     host,
     config,
     hooks,
@@ -161,6 +182,7 @@ export async function buildSimulator(opts: SimulatorOptions = {}): Promise<Simul
         traffic.close();
         autoAnswer.close();
         await control.close();
+        await sip?.close(); // BYE to every SIP/CSTA CTI before the links are gone
         await csta.close();
         voice.reset();
         if (ownRecordingsDir) rmSync(ownRecordingsDir, { recursive: true, force: true });

@@ -1,14 +1,15 @@
 /**
  * Process entry of the simulated switch (`npm run sim`). Environment: `SIM_PORT` (control API,
- * default 7070), `CSTA_PORT` (default 2555), `HOST` (default 127.0.0.1), `SIM_CONFIG` (a JSON file
- * of settings over the default), `LOG_LEVEL` (pino, default info). Logs go to stderr; once both
+ * default 7070), `CSTA_PORT` (default 2555), `SIP_PORT` (SIP/CSTA over UDP and TCP, default 5060;
+ * `off` for none), `HOST` (default 127.0.0.1), `SIM_CONFIG` (a JSON file
+ * of settings over the default), `LOG_LEVEL` (pino, default info). Logs go to stderr; once the
  * listeners are up it prints ONE line of JSON to stdout — `{"sim":"ready","cstaPort":N,
- * "controlPort":M}` — which a parent process reads to learn the ports (they may be 0 = any).
+ * "sipPort":S|null,"controlPort":M}` — which a parent process reads to learn the ports (they may be 0 = any).
  * SIGTERM/SIGINT close everything and exit 0; so does the parent process going away (a daemon that
  * crashed must not leave its switch running, holding the ports).
  */
 import pino from 'pino';
-import { buildSimulator, DEFAULT_CONTROL_PORT, DEFAULT_CSTA_PORT, DEFAULT_HOST, loadSimConfig, SimConfigError, type SimConfig } from './index.ts';
+import { buildSimulator, DEFAULT_CONTROL_PORT, DEFAULT_CSTA_PORT, DEFAULT_HOST, DEFAULT_SIP_PORT, loadSimConfig, SimConfigError, type SimConfig } from './index.ts';
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -33,12 +34,13 @@ async function main(): Promise<void> {
     const sim = await buildSimulator({
       cstaPort: port('CSTA_PORT', DEFAULT_CSTA_PORT),
       controlPort: port('SIM_PORT', DEFAULT_CONTROL_PORT),
+      sipPort: process.env.SIP_PORT === 'off' ? null : port('SIP_PORT', DEFAULT_SIP_PORT),
       host: process.env.HOST || DEFAULT_HOST,
       ...(config ? { config } : {}),
       logger,
     });
     process.stdout.on('error', (err) => logger.warn({ err: err.message }, 'stdout is gone'));
-    process.stdout.write(`${JSON.stringify({ sim: 'ready', cstaPort: sim.cstaPort, controlPort: sim.controlPort })}\n`);
+    process.stdout.write(`${JSON.stringify({ sim: 'ready', cstaPort: sim.cstaPort, sipPort: sim.sipPort, controlPort: sim.controlPort })}\n`);
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
@@ -75,6 +77,7 @@ function startFailure(err: unknown): string {
     if (p === undefined) return 'a port';
     if (String(p) === (process.env.CSTA_PORT || String(DEFAULT_CSTA_PORT))) return `CSTA port ${p} (CSTA_PORT)`;
     if (String(p) === (process.env.SIM_PORT || String(DEFAULT_CONTROL_PORT))) return `control port ${p} (SIM_PORT)`;
+    if (String(p) === (process.env.SIP_PORT || String(DEFAULT_SIP_PORT))) return `SIP/CSTA port ${p} (SIP_PORT, UDP and TCP; SIP_PORT=off for none)`;
     return `port ${p}`;
   };
   if (e.code === 'EADDRINUSE') return `simulator failed to start: ${which(e.port)} on ${host} is in use (EADDRINUSE)`;

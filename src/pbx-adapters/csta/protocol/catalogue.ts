@@ -75,6 +75,9 @@ const cstaMessages = {
   // --- system status and monitoring
   SystemStatus: S({ sysStatRegisterId: ['text?', 'sysStatRegisterID'], systemStatus: 'text' }),
   SystemStatusResponse: S({}),
+  // ECMA-269 §12.2.4: the CTI asks the switch's status; TR/87 puts it in the INVITE that opens a SIP/CSTA dialog.
+  RequestSystemStatus: S({}),
+  RequestSystemStatusResponse: S({ systemStatus: 'text' }),
   SystemRegister: S({ requestTypes: 'flags!' }),
   SystemRegisterResponse: S({ sysStatRegisterId: ['text', 'sysStatRegisterID'] }),
   MonitorStart: S({ deviceId: ['text', 'monitorObject/deviceObject'] }),

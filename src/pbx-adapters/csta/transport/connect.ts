@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { CstaChannel } from './channel.ts';
 import { connectAnnexG } from './tcp-channel.ts';
-import { PbxError } from '../../../core/pbx-port.ts';
+import { connectSipCsta } from './sip-client.ts';
 
 export type CstaWire = { kind: 'annex-g' } | { kind: 'sip-csta'; transport: 'udp' | 'tcp' };
 
@@ -23,7 +23,7 @@ export interface ChannelConnectOptions {
 export function connectChannel(opts: ChannelConnectOptions): Promise<CstaChannel> {
   const base = { host: opts.host, port: opts.port, ...(opts.connectTimeoutMs !== undefined ? { connectTimeoutMs: opts.connectTimeoutMs } : {}), ...(opts.signal ? { signal: opts.signal } : {}) };
   if (opts.transport.kind === 'annex-g') return connectAnnexG(base);
-  return Promise.reject(new PbxError('PBX_UNAVAILABLE', `SIP/CSTA (${opts.transport.transport}) to ${opts.host}:${opts.port}: not wired yet`));
+  return connectSipCsta({ ...base, transport: opts.transport.transport, logger: opts.logger });
 }
 
 /** `annex-g`, `sip-csta-udp`, `sip-csta-tcp`: for logs and reports. */
