@@ -22,6 +22,8 @@ export const SIP_CSTA_ALLOW = 'INVITE, ACK, BYE, CANCEL, INFO, OPTIONS, UPDATE';
 export const DEFAULT_MAX_IN_FLIGHT = 32;
 const DISPOSITION = 'signal;handling=required';
 const RELEASE_AFTER_MS = { graceful: 1_000, abrupt: 100 };
+/** How long the switch waits for the CTI's BYE after the application session stopped. */
+const BYE_WAIT_MS = 5_000;
 
 export interface SipCstaChannelOptions {
   role: 'uac' | 'uas';
@@ -47,7 +49,9 @@ export interface SipCstaChannelOptions {
 
 type Outgoing =
   | { kind: 'info'; invokeId: number; body: Buffer; root: string; answer: boolean; cb: ((err?: Error | null) => void) | undefined; settled: boolean }
-  | { kind: 'refresh' };
+  | { kind: 'refresh' }
+  /** The answer to a request of the peer, in its final response, once what we wrote before it has left. */
+  | { kind: 'answer'; res: SipResponse; txn: SipServerTransaction; cb: ((err?: Error | null) => void) | undefined };
 
 export class SipCstaChannel implements CstaChannel {
   readonly kind = 'sip-csta' as const;
@@ -59,19 +63,21 @@ export class SipCstaChannel implements CstaChannel {
   private early: ((h: CstaChannelHandlers) => void)[] = [];
   private open = true;
   private readonly queue: Outgoing[] = [];
-  private readonly inFlight = new Set<Outgoing>();
+  private readonly inFlight = new Set<Exclude<Outgoing, { kind: 'answer' }>>();
   private queuedBytes = 0;
   private readonly awaiting = new AwaitingAnswers();
   /** The peer's requests not answered yet, by the invoke id we gave them. */
   private readonly peerPending = new Map<number, { txn: SipServerTransaction; at: number }>();
   private readonly ids = new InvokeIds();
   /** The peer's request whose onMessage is running now: an answer to it rides in the 200 OK. */
-  private inside: { invokeId: number; txn: SipServerTransaction; ok: Omit<ResponseOptions, 'body' | 'contentType'> } | null = null;
+  private inside: { invokeId: number; txn: SipServerTransaction; ok: Omit<ResponseOptions, 'body' | 'contentType'>; deferred?: boolean } | null = null;
   private sessionTimer: ReturnType<typeof setTimeout> | undefined;
   private sessionExpiresS: number;
   private readonly maxInFlight: number;
   private readonly maxBody: number;
   private byeDone: Promise<void> = Promise.resolve();
+  /** The switch's side after a graceful close: waiting for the CTI's BYE. */
+  private ending: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly opts: SipCstaChannelOptions) {
     this.dialog = opts.dialog;
@@ -115,8 +121,17 @@ export class SipCstaChannel implements CstaChannel {
     if (pending) {
       this.peerPending.delete(invokeId);
       if (this.inside?.invokeId === invokeId && !pending.txn.answered) {
-        pending.txn.respond(responseFor(pending.txn.request, 200, undefined, { ...this.inside.ok, body, contentType: CSTA_CONTENT_TYPE }));
-        if (cb) queueMicrotask(() => cb());
+        const res = responseFor(pending.txn.request, 200, undefined, { ...this.inside.ok, body, contentType: CSTA_CONTENT_TYPE });
+        if (this.queue.length === 0) {
+          pending.txn.respond(res);
+          if (cb) queueMicrotask(() => cb());
+        } else {
+          // Order as written: events we wrote before this answer reach the peer before it (as one
+          // Annex G stream would carry them), so its final response waits its turn in the queue.
+          this.inside.deferred = true;
+          this.queue.push({ kind: 'answer', res, txn: pending.txn, cb });
+          this.queuedBytes += body.length;
+        }
         return;
       }
     }
@@ -132,8 +147,22 @@ export class SipCstaChannel implements CstaChannel {
     if (this.open) this.opts.endpoint.writeRaw(bytes, this.peer);
   }
 
+  /** Ends the dialog: a BYE of ours. Graceful on the switch's side (the CTI stopped its
+   * application session): the CTI ends the dialog (TR/87), so we wait for its BYE and send ours
+   * only if none comes within `BYE_WAIT_MS`. */
   close(reason: string, graceful = false): void {
+    if (!this.open || this.ending) return;
+    if (graceful && this.opts.role === 'uas') {
+      this.ending = setTimeout(() => this.shutdown(`${reason}; no BYE from the CTI`, false, true), BYE_WAIT_MS);
+      this.ending.unref?.();
+      return;
+    }
     this.shutdown(reason, graceful, true);
+  }
+
+  /** Ends the dialog with a BYE of ours now, waiting up to a second for its answer (`closed`). */
+  end(reason: string): void {
+    this.shutdown(reason, true, true);
   }
 
   /** A request of the peer in (or claiming to be in) this dialog. */
@@ -248,12 +277,13 @@ export class SipCstaChannel implements CstaChannel {
     this.peerPending.set(invokeId, { txn, at: Date.now() });
     this.prunePeerPending();
     if (this.handlers) {
-      this.inside = { invokeId, txn, ok };
+      const inside: NonNullable<SipCstaChannel['inside']> = { invokeId, txn, ok };
+      this.inside = inside;
       try {
         this.handlers.onMessage(invokeId, xml);
       } finally {
         this.inside = null;
-        if (!txn.answered) txn.respond(responseFor(req, 200, undefined, ok));
+        if (!txn.answered && !inside.deferred) txn.respond(responseFor(req, 200, undefined, ok));
       }
     } else {
       txn.respond(responseFor(req, 200, undefined, ok)); // answered later, in an INFO of ours
@@ -283,8 +313,16 @@ export class SipCstaChannel implements CstaChannel {
   }
 
   private pump(): void {
-    while (this.open && this.queue.length > 0 && this.inFlight.size < this.maxInFlight) {
+    while (this.open && this.queue.length > 0) {
+      const head = this.queue[0]!;
+      if (head.kind === 'answer') {
+        this.queue.shift();
+        this.sendAnswer(head);
+        continue;
+      }
+      if (this.inFlight.size >= this.maxInFlight) break;
       const out = this.queue.shift()!;
+      if (out.kind === 'answer') continue;
       if (out.kind === 'info') this.queuedBytes -= out.body.length;
       this.inFlight.add(out);
       let req: SipRequest;
@@ -309,7 +347,7 @@ export class SipCstaChannel implements CstaChannel {
     }
   }
 
-  private onFinal(out: Outgoing, req: SipRequest, res: SipResponse | null, err?: Error): void {
+  private onFinal(out: Exclude<Outgoing, { kind: 'answer' }>, req: SipRequest, res: SipResponse | null, err?: Error): void {
     this.inFlight.delete(out);
     if (out.kind === 'refresh') {
       if (res && res.status < 300) {
@@ -339,6 +377,17 @@ export class SipCstaChannel implements CstaChannel {
     this.failOut(out, why);
     if (res?.status === 481) return this.shutdown('dialog gone (481)', false, false);
     this.pump();
+  }
+
+  private sendAnswer(a: Extract<Outgoing, { kind: 'answer' }>): void {
+    this.queuedBytes -= a.res.body.length;
+    try {
+      a.txn.respond(a.res);
+      a.cb?.();
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message }, 'CSTA answer not sent');
+      a.cb?.(e as Error);
+    }
   }
 
   private failOut(out: Extract<Outgoing, { kind: 'info' }>, why: string): void {
@@ -373,10 +422,15 @@ export class SipCstaChannel implements CstaChannel {
     if (!this.open) return;
     this.open = false;
     clearTimeout(this.sessionTimer);
+    clearTimeout(this.ending);
     const failed = [...this.inFlight, ...this.queue];
     this.queue.length = 0;
     this.queuedBytes = 0;
-    for (const out of failed) if (out.kind === 'info' && !out.settled) this.failOut(out, `channel closed: ${reason}`);
+    for (const out of failed) {
+      if (out.kind === 'info' && !out.settled) this.failOut(out, `channel closed: ${reason}`);
+      // A request of the peer is never left without its final response, dialog or not.
+      else if (out.kind === 'answer') this.sendAnswer(out);
+    }
     this.awaiting.clear();
     this.peerPending.clear();
     let bye: Promise<unknown> = Promise.resolve();

@@ -85,7 +85,7 @@ export class SipCstaListener {
     if (this.closing) return;
     this.closing = true;
     const channels = [...this.dialogs.values()];
-    for (const ch of channels) ch.close('switch closing', true);
+    for (const ch of channels) ch.end('switch closing');
     await Promise.all(channels.map((ch) => ch.closed));
     for (const w of this.wires.values()) {
       w.layer.close();
