@@ -51,6 +51,8 @@ export interface WorldOptions {
   proxy?: boolean;
   /** The PBX link's transport (default `annex-g`). */
   transport?: Transport;
+  /** Every daemon log entry at `info` or above, parsed (tests that check what was logged). */
+  daemonLog?: (entry: Record<string, unknown>) => void;
 }
 
 export async function startWorld(opts: WorldOptions = {}): Promise<World> {
@@ -71,7 +73,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
     const pbx = pbxTarget(transport, '127.0.0.1', sim, proxy?.port);
     daemon = await buildDaemon(
       defaultConfig({ port: 0, dataDir, pbx, demo: true, logLevel, ...opts.config }),
-      { scrypt: TEST_SCRYPT, logger: pino({ level: logLevel, base: { side: 'daemon' } }) },
+      { scrypt: TEST_SCRYPT, logger: daemonLogger(logLevel, opts.daemonLog) },
     );
   } catch (err) {
     await proxy?.close();
@@ -129,6 +131,18 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
     },
   };
   return world;
+}
+
+function daemonLogger(level: string, sink: WorldOptions['daemonLog']): pino.Logger {
+  if (!sink) return pino({ level, base: { side: 'daemon' } });
+  const echo = level === 'silent' ? null : pino({ level, base: { side: 'daemon' } });
+  return pino({ level: 'info', base: { side: 'daemon' } }, {
+    write(line: string) {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      sink(entry);
+      if (echo && echo.isLevelEnabled(pino.levels.labels[entry.level as number] ?? 'info')) process.stdout.write(line);
+    },
+  });
 }
 
 /** Polls `fn` until it returns a truthy value (for database rows written asynchronously). */

@@ -5,6 +5,7 @@
  * devices and links. Bodies are validated by JSON schema; every failure is a 4xx/5xx with
  * `{error: {code, message}}`.
  */
+import { SIP_PROBES, SipProbeError, type SipProbe, type SipProbeResult } from '../csta/transport/sip-probes.ts';
 import Fastify, { LogController, type FastifyError } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -24,6 +25,8 @@ export interface ControlDeps {
   links(): unknown[];
   dropLinks(): number;
   injectRaw(bytes: Buffer): number;
+  /** SIP/CSTA links only: one misbehaving SIP request each, and the CTI's answers. */
+  sipProbe?(probe: SipProbe): Promise<SipProbeResult[]>;
   restart(): void;
 }
 
@@ -165,6 +168,22 @@ export function buildControlApi(deps: ControlDeps) {
     '/sim/link/inject',
     { schema: { body: { type: 'object', required: ['base64'], additionalProperties: false, properties: { base64: { type: 'string', minLength: 1, maxLength: 200_000, pattern: '^[A-Za-z0-9+/=]+$' } } } } },
     async (req) => ({ links: deps.injectRaw(Buffer.from(req.body.base64, 'base64')) }),
+  );
+  // SIP-level fault injection (SIP/CSTA links): a request RFC 3261 says how to answer, sent in (or
+  // pointedly outside) each CTI's dialog; answers { results: [{ probe, status, reason, headers }] }.
+  app.post<{ Body: { probe: SipProbe } }>(
+    '/sim/link/sip-probe',
+    { schema: { body: { type: 'object', required: ['probe'], additionalProperties: false, properties: { probe: { type: 'string', enum: [...SIP_PROBES] } } } } },
+    async (req, reply) => {
+      try {
+        const results = deps.sipProbe ? await deps.sipProbe(req.body.probe) : [];
+        if (results.length === 0) return reply.code(409).send({ error: { code: 'NO_SIP_LINK', message: 'no CTI is linked over SIP/CSTA' } });
+        return { results };
+      } catch (err) {
+        if (err instanceof SipProbeError) return reply.code(409).send({ error: { code: err.code, message: err.message } });
+        throw err;
+      }
+    },
   );
   app.post('/sim/restart', async () => {
     deps.restart();

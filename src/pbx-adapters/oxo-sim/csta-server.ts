@@ -7,6 +7,7 @@
  * ServiceInitiatedEvent...): outputs produced while a request is served are held and flushed
  * right after the answer.
  */
+import { runSipProbe, type SipProbe, type SipProbeResult } from '../csta/transport/sip-probes.ts';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { CstaMessage } from '../csta/protocol/catalogue.ts';
@@ -79,6 +80,12 @@ export class CstaServer {
   }
 
   /** Fault injection: raw bytes to every CTI link; returns how many links got them. */
+  /** SIP-level fault injection on every open SIP/CSTA link (sip-probes.ts): how each CTI answered. */
+  async sipProbe(probe: SipProbe): Promise<SipProbeResult[]> {
+    const channels = [...this.links.values()].filter((l) => l.isOpen).map((l) => l.sipChannel).filter((c) => c !== null && c.isOpen);
+    return Promise.all(channels.map((c) => runSipProbe(c!, probe)));
+  }
+
   injectRaw(bytes: Buffer): number {
     const all = [...this.links.values()];
     for (const link of all) link.writeRaw(bytes);

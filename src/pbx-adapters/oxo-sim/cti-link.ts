@@ -13,6 +13,7 @@ import { isResponseType, type CstaMessage } from '../csta/protocol/catalogue.ts'
 import { decodeMessage, encodeMessage, errorAnswerFor, SERVICE_NOT_SUPPORTED, UNREADABLE_REQUEST } from '../csta/protocol/codec.ts';
 import { EVENT_INVOKE_ID } from '../csta/protocol/framing.ts';
 import type { CstaChannel, CstaChannelIssue } from '../csta/transport/channel.ts';
+import { SipCstaChannel } from '../csta/transport/sip-channel.ts';
 import { isModelRequest, type ModelRequest } from './switch-model.ts';
 
 const MAX_UNANSWERED_KEEP_ALIVES = 2;
@@ -67,6 +68,11 @@ export class CtiLink {
 
   get isOpen(): boolean {
     return !this.closed;
+  }
+
+  /** The SIP/CSTA dialog under this link (fault injection), null over Annex G. */
+  get sipChannel(): SipCstaChannel | null {
+    return this.channel instanceof SipCstaChannel ? this.channel : null;
   }
 
   sendEvent(msg: CstaMessage): void {

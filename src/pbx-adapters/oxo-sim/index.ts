@@ -137,6 +137,7 @@ export async function buildSimulator(opts: SimulatorOptions = {}): Promise<Simul
     links: () => csta.linkSummaries(),
     dropLinks: () => csta.dropLinks('link drop (fault injection)'),
     injectRaw: (bytes) => csta.injectRaw(bytes),
+    sipProbe: (probe) => csta.sipProbe(probe),
     restart,
   });
 

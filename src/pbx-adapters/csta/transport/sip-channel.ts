@@ -98,6 +98,11 @@ export class SipCstaChannel implements CstaChannel {
     return this.queuedBytes;
   }
 
+  /** The dialog's SIP parts, for fault injection on the switch's side (sip-probes.ts). */
+  get sip(): { dialog: SipDialog; layer: SipTransactionLayer; endpoint: SipEndpoint; peer: SipPeer } {
+    return { dialog: this.dialog, layer: this.opts.layer, endpoint: this.opts.endpoint, peer: this.peer };
+  }
+
   /** Resolves once our BYE is answered or given up on (at once when none was sent). */
   get closed(): Promise<void> {
     return this.byeDone;
@@ -194,6 +199,7 @@ export class SipCstaChannel implements CstaChannel {
         return;
       default:
         txn.respond(responseFor(req, 405, undefined, { headers: [['Allow', SIP_CSTA_ALLOW]] }));
+        this.log.warn({ method: req.method, status: 405 }, 'SIP request of a method this dialog does not take: 405');
     }
   }
 
