@@ -65,6 +65,7 @@ interface ClientTxn {
   resolve(res: SipResponse): void;
   reject(err: Error): void;
   onProvisional?: (r: SipResponse) => void;
+  onFinal?: (r: SipResponse) => void;
 }
 
 class ServerTxn implements SipServerTransaction {
@@ -109,7 +110,7 @@ export class SipTransactionLayer {
   /** Client transaction: see the brief in docs/sip.md. Throws (synchronously) SipMessageTooLargeError
    * when the request cannot fit the wire; otherwise resolves with the final response or rejects
    * with SipTimeoutError or the transport's error. */
-  request(req: SipRequest, to: SipPeer, opts: { onProvisional?: (r: SipResponse) => void } = {}): Promise<SipResponse> {
+  request(req: SipRequest, to: SipPeer, opts: { onProvisional?: (r: SipResponse) => void; onFinal?: (r: SipResponse) => void } = {}): Promise<SipResponse> {
     if (this.closed) return Promise.reject(new SipLayerClosedError(req.method));
     if (req.method === 'ACK') throw new TypeError('an ACK has no transaction: use sendAck');
     this.addVia(req);
@@ -122,6 +123,7 @@ export class SipTransactionLayer {
       txn = { key, method, req, to, state: 'calling', interval: t1, resolve, reject };
     });
     if (opts.onProvisional) txn.onProvisional = opts.onProvisional;
+    if (opts.onFinal) txn.onFinal = opts.onFinal;
     this.endpoint.send(req, to, this.onSent(txn)); // throws SipMessageTooLargeError before anything else
     this.clients.set(key, txn);
     const timer = method === 'INVITE' ? 'B' : 'F';
@@ -223,6 +225,7 @@ export class SipTransactionLayer {
     clearClient(txn);
     if (txn.method === 'INVITE' && res.status < 300) {
       this.clients.delete(txn.key); // 2xx retransmissions are the dialog's business (stray)
+      txn.onFinal?.(res);
       txn.resolve(res);
       return;
     }
@@ -233,6 +236,7 @@ export class SipTransactionLayer {
     }
     const linger = this.reliable ? 0 : txn.method === 'INVITE' ? 64 * this.timers.t1 : this.timers.t4; // Timer D / K
     txn.linger = setTimeout(() => this.clients.delete(txn.key), linger);
+    txn.onFinal?.(res);
     txn.resolve(res);
   }
 

@@ -36,6 +36,8 @@ export interface SipCstaChannelOptions {
   logger: Logger;
   /** The granted Session-Expires, seconds. */
   sessionExpiresS: number;
+  /** UAS: the longest interval a refresh may ask for (the listener's own maximum). */
+  maxSessionExpiresS?: number;
   /** UAC: the peer's Allow lists UPDATE (else refresh by re-INVITE with `inviteBody`). */
   peerAllowsUpdate?: boolean;
   inviteBody?: Buffer;
@@ -299,7 +301,8 @@ export class SipCstaChannel implements CstaChannel {
 
   private onRefresh(req: SipRequest, txn: SipServerTransaction): void {
     const asked = parseInt(req.headers.get('Session-Expires') ?? '', 10);
-    if (Number.isFinite(asked) && asked > 0) this.sessionExpiresS = Math.min(asked, Math.max(this.sessionExpiresS, asked));
+    // The peer may ask for another interval; the switch grants at most its own maximum.
+    if (Number.isFinite(asked) && asked > 0) this.sessionExpiresS = this.opts.maxSessionExpiresS === undefined ? asked : Math.min(asked, this.opts.maxSessionExpiresS);
     const headers: [string, string][] = [['Session-Expires', `${this.sessionExpiresS};refresher=uac`], ['Allow', SIP_CSTA_ALLOW], ['Supported', 'timer']];
     if (/\btimer\b/i.test(req.headers.getAll('Supported').join(','))) headers.push(['Require', 'timer']);
     if (this.dialog.localContact !== undefined) headers.push(['Contact', this.dialog.localContact]);
@@ -343,18 +346,20 @@ export class SipCstaChannel implements CstaChannel {
       } else {
         req = this.dialog.request('INFO', { body: out.body, contentType: CSTA_CONTENT_TYPE, headers: [['Content-Disposition', DISPOSITION]] });
       }
+      // The final response is taken in the same turn as it arrives (onFinal), not a microtask
+      // later: over TCP an INFO of the peer right behind it in one read must not overtake it.
       let done: Promise<SipResponse>;
       try {
-        done = this.opts.layer.request(this.withVia(req), this.peer);
+        done = this.opts.layer.request(this.withVia(req), this.peer, { onFinal: (res) => this.onFinal(out, req, res) });
       } catch (e) {
         done = Promise.reject(e as Error);
       }
-      done.then((res) => this.onFinal(out, req, res), (err: Error) => this.onFinal(out, req, null, err));
+      done.then(undefined, (err: Error) => this.onFinal(out, req, null, err));
     }
   }
 
   private onFinal(out: Exclude<Outgoing, { kind: 'answer' }>, req: SipRequest, res: SipResponse | null, err?: Error): void {
-    this.inFlight.delete(out);
+    if (!this.inFlight.delete(out)) return; // settled already (closed meanwhile)
     if (out.kind === 'refresh') {
       if (res && res.status < 300) {
         if (req.method === 'INVITE') this.opts.layer.sendAck(this.withVia(this.dialog.ack(parseCSeq(req.headers.get('CSeq')!).seq)), this.peer);

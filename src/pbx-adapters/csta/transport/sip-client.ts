@@ -96,7 +96,11 @@ export async function connectSipCsta(opts: SipCstaConnectOptions): Promise<SipCs
 
   const log = opts.logger.child({ pbxTransport: `sip-csta-${opts.transport}`, sipCallId: dialog.callId });
   const granted = parseInt(ok.headers.get('Session-Expires') ?? '', 10);
-  const sessionExpiresS = Number.isFinite(granted) && granted > 0 ? Math.max(granted, MIN_SESSION_EXPIRES_S) : 0;
+  // What the switch granted is what it will wait for: refresh at half of it, whatever it is.
+  const sessionExpiresS = Number.isFinite(granted) && granted > 0 ? granted : 0;
+  if (sessionExpiresS > 0 && sessionExpiresS < MIN_SESSION_EXPIRES_S) {
+    opts.logger.warn({ sessionExpiresS }, 'SIP/CSTA switch granted a session interval below RFC 4028\'s Min-SE (90 s): refreshing at half of it');
+  }
   const allow = ok.headers.getAll('Allow').map((m) => m.trim().toUpperCase());
   const channel = new SipCstaChannel({
     role: 'uac',

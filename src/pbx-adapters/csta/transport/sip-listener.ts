@@ -189,6 +189,7 @@ export class SipCstaListener {
       ownsEndpoint: false,
       logger: this.opts.logger,
       sessionExpiresS: granted,
+      maxSessionExpiresS: this.opts.sessionExpiresS ?? DEFAULT_SWITCH_SESSION_EXPIRES_S,
       ...(endpoint.local.address === '0.0.0.0' || endpoint.local.address === '::' ? { sentBy: { address: local, port: endpoint.local.port } } : {}),
       onClosed: (ch) => {
         if (this.dialogs.get(ch.dialog.callId) === ch) this.dialogs.delete(ch.dialog.callId);
