@@ -88,8 +88,8 @@ describe('isAnswer, isEvent, expectsAnswer', () => {
     ['MonitorStart', false, false, true],
     ['RequestSystemStatus', false, false, true],
     ['SystemStatus', false, false, true],
-    ['RouteRequest', false, false, true],
-    // requests that get no CSTA answer: an empty 200 OK is all
+    // requests that get no CSTA answer (the routeing dialogue goes on in requests): an empty 200 OK is all
+    ['RouteRequest', false, false, false],
     ['RouteSelect', false, false, false],
     ['RouteSelectRequest', false, false, false],
     ['RouteEnd', false, false, false],

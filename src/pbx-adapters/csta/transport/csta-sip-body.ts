@@ -15,8 +15,10 @@ export const MAX_CSTA_BODY_BYTES = 64 * 1024;
 /** Any edition of ECMA-323. */
 export const ECMA_323_NS = /^http:\/\/www\.ecma-international\.org\/standards\/ecma-323\/csta\/ed\d+$/;
 
-/** Requests that have no CSTA answer: an empty 200 OK is all they get. */
-const NO_ANSWER = new Set(['RouteSelect', 'RouteSelectRequest', 'RouteEnd', 'RouteEndRequest', 'RouteReject']);
+/** Requests that have no CSTA answer: an empty 200 OK is all they get. The routeing dialogue
+ * (ECMA-269 §15) goes on in requests of its own: a RouteRequest is followed by RouteSelect or
+ * RouteEnd, never answered. */
+const NO_ANSWER = new Set(['RouteRequest', 'RouteSelect', 'RouteSelectRequest', 'RouteEnd', 'RouteEndRequest', 'RouteReject']);
 const ANSWER_SUFFIX = /(PosResponse|NegResponse|Response)$/;
 /** How long a request may wait for an answer in an INFO of the peer (the link's own timeout is 5 s). */
 const AWAIT_MS = 60_000;

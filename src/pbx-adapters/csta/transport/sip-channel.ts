@@ -251,6 +251,13 @@ export class SipCstaChannel implements CstaChannel {
       this.deliver(EVENT_INVOKE_ID, xml);
       return;
     }
+    if (!expectsAnswer(root)) {
+      // RouteRequest, RouteEnd…: no CSTA answer will follow, so nothing to wait for; an invoke id
+      // all the same (the session above reads requests with one).
+      txn.respond(responseFor(req, 200));
+      this.deliver(this.ids.next(this.peerPending) ?? 1, xml);
+      return;
+    }
     this.takeRequest(req, txn, xml, {});
   }
 
@@ -474,9 +481,11 @@ export class SipCstaChannel implements CstaChannel {
   }
 
   private prunePeerPending(): void {
-    if (this.peerPending.size <= 1000) return;
-    const oldest = [...this.peerPending.entries()].sort((a, b) => a[1].at - b[1].at).slice(0, this.peerPending.size - 1000);
-    for (const [id] of oldest) this.peerPending.delete(id);
+    // A Map keeps insertion order, and every entry is a new key: the first are the oldest.
+    for (const id of this.peerPending.keys()) {
+      if (this.peerPending.size <= 1000) break;
+      this.peerPending.delete(id);
+    }
   }
 
   private withVia(req: SipRequest): SipRequest {
