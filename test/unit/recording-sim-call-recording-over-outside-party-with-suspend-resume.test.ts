@@ -55,17 +55,26 @@ it('RecordMessage over the caller\'s connection records the call; Suspend/Resume
   h.req({ type: 'AnswerCall', callToBeAnswered: { callId, deviceId: '2001' } });
   h.flush();
   const caller = { callId, deviceId: '13900000001' };
+  // The switch's clock around each request: the silence written is exactly the paused span by that
+  // clock, wherever a loaded machine lets the sleeps end.
+  const clock = h.model.core.clock;
+  const t0a = clock();
   const r = h.req({ type: 'RecordMessage', callToBeRecorded: caller, maxDuration: 60_000 }) as MessageOf<'RecordMessageResponse'>;
   expect(r.type).toBe('RecordMessageResponse');
+  const t0b = clock();
   const path = r.resultingMessage;
   expect(h.flush()).toEqual(['RecordEvent@2001']);
   await sleep(300);
+  const tSa = clock();
   expect(h.req({ type: 'Suspend', connection: caller, message: path })).toEqual({ type: 'SuspendResponse' });
+  const tSb = clock();
   expect(h.flush()).toEqual(['SuspendRecordEvent@2001']);
   expect(h.req({ type: 'Suspend', connection: caller })).toMatchObject({ type: 'CSTAErrorCode', error: { value: 'invalidConnectionState' } });
   expect(h.req({ type: 'Suspend', connection: caller, message: '/other.wav' })).toMatchObject({ type: 'CSTAErrorCode', error: { value: 'invalidConnectionState' } });
   await sleep(400);
+  const tRa = clock();
   expect(h.req({ type: 'Resume', connection: caller, messageToResume: path })).toEqual({ type: 'ResumeResponse' });
+  const tRb = clock();
   expect(h.flush()).toEqual(['RecordEvent@2001']);
   expect(h.req({ type: 'Resume', connection: caller })).toMatchObject({ type: 'CSTAErrorCode', error: { value: 'invalidConnectionState' } });
   await sleep(300);
@@ -76,9 +85,11 @@ it('RecordMessage over the caller\'s connection records the call; Suspend/Resume
   const wav = readFileSync(path);
   const ms = (wav.length - 44) / 16;
   expect(ms).toBeGreaterThan(950);
-  expect(rms(wav, 350, 650)).toBe(0);
-  expect(rms(wav, 0, 250)).toBeGreaterThan(100);
-  expect(rms(wav, 800, ms)).toBeGreaterThan(100);
+  const silent = [tSb - t0a + 5, tRa - t0b - 5];
+  expect(silent[1]! - silent[0]!).toBeGreaterThan(300);
+  expect(rms(wav, silent[0]!, silent[1]!)).toBe(0);
+  expect(rms(wav, 0, tSa - t0b - 5)).toBeGreaterThan(100);
+  expect(rms(wav, tRb - t0a + 5, ms)).toBeGreaterThan(100);
   // Nothing records there any more.
   expect(h.req({ type: 'Suspend', connection: caller })).toMatchObject({ type: 'CSTAErrorCode' });
 });
