@@ -8,8 +8,12 @@
  * The peer's request gets a fresh id; answered inside onMessage it rides in the 200 OK, answered
  * later it goes as an INFO of ours. Events are 9999 both ways.
  *
- * Ordering: over UDP one INFO of ours in flight at a time (RFC 3261 §12.2.2: a peer answers a
- * lower CSeq 500, so pipelining breaks on the first retransmission); over TCP a window. Session
+ * Ordering: a window of INFOs in flight (32 by default) over either transport, in CSeq order. Over
+ * UDP a datagram lost and retransmitted reaches the peer after later ones, and RFC 3261 §12.2.2
+ * has the peer refuse it 500 (a CSeq below the last): that INFO is sent again as a new request
+ * (twice at most), so nothing is lost, but that one document arrives out of order (logged). A
+ * window of 1 (`maxInFlight: 1`) keeps strict order over a lossy UDP path, at one round trip per
+ * document. Session
  * timer (RFC 4028): the UAC refreshes at half the interval, the UAS ends a dialog left unrefreshed.
  */
 import type { Logger } from 'pino';
@@ -20,6 +24,8 @@ import { AwaitingAnswers, CSTA_CONTENT_TYPE, expectsAnswer, InvokeIds, isAnswer,
 export const EVENT_INVOKE_ID = 9999;
 export const SIP_CSTA_ALLOW = 'INVITE, ACK, BYE, CANCEL, INFO, OPTIONS, UPDATE';
 export const DEFAULT_MAX_IN_FLIGHT = 32;
+/** How many times an INFO refused 500 over UDP is sent again as a new request. */
+const MAX_OUT_OF_ORDER_RETRIES = 2;
 const DISPOSITION = 'signal;handling=required';
 const RELEASE_AFTER_MS = { graceful: 1_000, abrupt: 100 };
 /** How long the switch waits for the CTI's BYE after the application session stopped. */
@@ -41,7 +47,7 @@ export interface SipCstaChannelOptions {
   /** UAC: the peer's Allow lists UPDATE (else refresh by re-INVITE with `inviteBody`). */
   peerAllowsUpdate?: boolean;
   inviteBody?: Buffer;
-  /** Over TCP, INFOs of ours awaiting their final response at once (default 32; UDP: always 1). */
+  /** INFOs of ours awaiting their final response at once (default 32). */
   maxInFlight?: number;
   /** A Via sent-by of our own (the listener bound to a wildcard address). */
   sentBy?: { address: string; port: number };
@@ -50,7 +56,7 @@ export interface SipCstaChannelOptions {
 }
 
 type Outgoing =
-  | { kind: 'info'; invokeId: number; body: Buffer; root: string; answer: boolean; cb: ((err?: Error | null) => void) | undefined; settled: boolean }
+  | { kind: 'info'; invokeId: number; body: Buffer; root: string; answer: boolean; cb: ((err?: Error | null) => void) | undefined; settled: boolean; retries?: number }
   | { kind: 'refresh' }
   /** The answer to a request of the peer, in its final response, once what we wrote before it has left. */
   | { kind: 'answer'; res: SipResponse; txn: SipServerTransaction; cb: ((err?: Error | null) => void) | undefined };
@@ -87,7 +93,7 @@ export class SipCstaChannel implements CstaChannel {
     this.remote = `sip-csta ${opts.peer.transport} ${opts.peer.address}:${opts.peer.port}`;
     this.log = opts.logger.child({ channel: 'sip-csta', sipCallId: opts.dialog.callId });
     this.sessionExpiresS = opts.sessionExpiresS;
-    this.maxInFlight = opts.peer.transport === 'udp' ? 1 : Math.max(1, opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
+    this.maxInFlight = Math.max(1, opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
     this.maxBody = Math.min(MAX_CSTA_BODY_BYTES, this.wireLimit() - this.infoOverhead());
     this.armSessionTimer();
   }
@@ -381,6 +387,16 @@ export class SipCstaChannel implements CstaChannel {
       return;
     }
     if (out.settled) return this.pump();
+    if (res?.status === 500 && this.peer.transport === 'udp' && (out.retries ?? 0) < MAX_OUT_OF_ORDER_RETRIES && this.open) {
+      // Refused as out of order (a datagram lost and resent behind later ones): the same document
+      // again, as a new INFO with a new CSeq, ahead of what still waits.
+      out.retries = (out.retries ?? 0) + 1;
+      this.log.warn({ invokeId: out.invokeId, root: out.root, retry: out.retries, reason: res.reason }, 'SIP INFO refused 500 (out of order after a loss?): sent again as a new request; it arrives out of order');
+      this.queue.unshift(out);
+      this.queuedBytes += out.body.length;
+      this.pump();
+      return;
+    }
     out.settled = true;
     if (res && res.status < 300) {
       out.cb?.();
