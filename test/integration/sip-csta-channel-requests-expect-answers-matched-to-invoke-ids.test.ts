@@ -270,7 +270,7 @@ describe.each(TRANSPORTS)('SIP failures of the CTI\'s INFOs over %s (a hand-buil
       const first = req.body.toString().includes('201') && refused++ === 0;
       txn.respond(responseFor(req, first ? 500 : 200, first ? 'Out of order' : undefined));
     };
-    cti.send(7, xml.monitorStart('201'));
+    const sent = cti.send(7, xml.monitorStart('201'));
     const withBody = () => hs.requests.filter((r) => r.method === 'INFO' && r.body.toString().includes('201'));
     if (transport === 'udp') {
       await hs.until(() => withBody().length === 2, 'the INFO sent again');
@@ -278,10 +278,12 @@ describe.each(TRANSPORTS)('SIP failures of the CTI\'s INFOs over %s (a hand-buil
       expect(cseqNo(b!)).toBeGreaterThan(cseqNo(a!));
       expect(b!.headers.get('Call-ID')).toBe(a!.headers.get('Call-ID'));
       expect(cti.sendFailed).toEqual([]);
+      expect(await sent).toBeNull();
     } else {
       await cti.until(() => cti.sendFailed.length === 1, 'onSendFailed');
       expect(cti.sendFailed).toEqual([{ invokeId: 7, reason: 'SIP 500 Out of order' }]);
       expect(withBody()).toHaveLength(1);
+      expect((await sent)?.message).toBe('SIP 500 Out of order');
     }
   });
 
