@@ -25,15 +25,18 @@
  * load falls on windows of both kinds, and a drift linear in time cancels (the A windows' mean
  * time is the B windows'). One window against another varies by ~5–10 % on two shared cores (the
  * single A / B / C of 20 s this file used before failed once in CI at 1.151, and its A and C
- * differed by 17 %); the pooled figure of seven windows by ~3 %.
+ * differed by 17 %); the pooled figure of seven windows by ~4 %.
  *
- * A saturated machine cannot tell: when the cores are busy 95 % of a window or more
+ * A saturated machine cannot tell: when the cores are busy 90 % of a window or more
  * (SATURATED, /proc/stat), the daemon's CPU is the share the scheduler gave it, not the work it
- * had, and extra work in the daemon does not show (docs/performance.md). A pair — a B and the A
- * either side — with a saturated window is left out; with fewer than two pairs left, the CPU
- * check is skipped (reported as skipped, with every window's figures), not passed. Its failure
- * message prints every window: calls, CPU ms (user, sys), CPU-ms per call, how long the daemon's
- * threads waited for a core, Chromium's CPU and the machine's busy cores.
+ * had, and extra work in the daemon does not show (150 CPU-ms/s of extra work, +30 %, measured
+ * 1.34 with cores to spare and 0.82–0.95 on a saturated machine; docs/performance.md). A pair — a
+ * B and the A either side — with a saturated window is left out, and at least two pairs must be
+ * left for the 1.10 bound. With fewer (a saturated machine) the check is not skipped: all windows
+ * pooled must stay under 1.25, which only a gross fault could cross, not a +30 % one — the log and the
+ * failure message say which bound applied. Every window's figures are printed and in the failure
+ * message: calls, CPU ms (user, sys), CPU-ms per call, how long the daemon's threads waited for a
+ * core, Chromium's CPU and the machine's busy cores.
  *
  * Responsive, measured in the page over every B window (test/helpers/page-responsiveness.ts):
  * - frame intervals of a requestAnimationFrame loop: p95 ≤ 50 ms. 60 Hz is 16.7 ms; 50 ms is
@@ -144,9 +147,9 @@ describe('wallboard under load', () => {
     if (run.comparable) {
       expect(run.cpuPerCallRatio, `daemon CPU per call, with the wallboard / without (pooled)\n${cpu}`).toBeLessThan(MAX_CPU_RATIO);
     } else {
-      // A saturated machine measures the CPU the daemon was given, not only the work it had: every
-      // window pooled, against a looser bound — still far below what a wallboard costing the daemon
-      // a third more per call would give. Never skipped.
+      // A saturated machine measures the CPU the daemon was given, not the work it had: every window
+      // pooled, against a looser bound that only a gross fault could cross (+30 % of work measured
+      // 0.82–0.95 so; runs without it 0.79–0.97). Never skipped.
       expect(run.cpuPerCallRatioAll, `daemon CPU per call, with the wallboard / without (all windows pooled, machine saturated)\n${cpu}`).toBeLessThan(MAX_CPU_RATIO_SATURATED);
     }
   });
