@@ -227,6 +227,16 @@ export function tagOf(value: string | undefined): string | undefined {
   }
 }
 
+/** An address as a SIP host: an IPv6 address in brackets. */
+export function sipHost(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
+}
+
+/** A top Via for a request we send (a new branch, `rport` asked for: RFC 3581). */
+export function newVia(transport: string, by: { address: string; port: number }, branch: string = newBranch()): string {
+  return `SIP/2.0/${transport.toUpperCase()} ${sipHost(by.address)}:${by.port};branch=${branch};rport`;
+}
+
 /** The magic cookie of RFC 3261 §8.1.1.7, then 80 random bits. */
 export function newBranch(): string {
   return `z9hG4bK${randomBytes(10).toString('hex')}`;

@@ -11,7 +11,7 @@
  */
 import { newTag, parseCSeq, SipHeaders, tagOf } from './headers.ts';
 
-export { SipHeaders, parseVia, parseNameAddr, parseCSeq, newBranch, newTag, newCallId, tagOf } from './headers.ts';
+export { SipHeaders, parseVia, parseNameAddr, parseCSeq, newBranch, newTag, newCallId, newVia, sipHost, tagOf } from './headers.ts';
 export { SipStreamParser } from './stream.ts';
 
 export type SipTransportName = 'udp' | 'tcp';

@@ -11,7 +11,7 @@
  */
 import type { Logger } from 'pino';
 import type { SendCallback, SipEndpoint, SipPeer } from './endpoint.ts';
-import { newBranch, parseCSeq, parseVia, SipHeaders } from './headers.ts';
+import { newVia, parseCSeq, parseVia, SipHeaders } from './headers.ts';
 import { responseFor, type SipMessage, type SipRequest, type SipResponse } from './message.ts';
 
 export interface SipTimers { t1: number; t2: number; t4: number }
@@ -175,9 +175,7 @@ export class SipTransactionLayer {
 
   private addVia(req: SipRequest): void {
     if (req.headers.has('Via')) return;
-    const by = this.opts.sentBy ?? this.endpoint.local;
-    const host = by.address.includes(':') ? `[${by.address}]` : by.address;
-    req.headers.prepend('Via', `SIP/2.0/${this.endpoint.transport.toUpperCase()} ${host}:${by.port};branch=${newBranch()};rport`);
+    req.headers.prepend('Via', newVia(this.endpoint.transport, this.opts.sentBy ?? this.endpoint.local));
   }
 
   private onSent(txn: ClientTxn): SendCallback {

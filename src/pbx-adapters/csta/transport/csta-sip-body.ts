@@ -23,6 +23,11 @@ const ANSWER_SUFFIX = /(PosResponse|NegResponse|Response)$/;
 /** How long a request may wait for an answer in an INFO of the peer (the link's own timeout is 5 s). */
 const AWAIT_MS = 60_000;
 
+/** A message's media type, lower-cased, without parameters; '' when it has none. */
+export function contentTypeOf(msg: { headers: { get(name: string): string | undefined } }): string {
+  return (msg.headers.get('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
 /** The root element's local name (`<(prefix:)?Name`), skipping a BOM, whitespace, `<?…?>`,
  * comments and a doctype; null when there is none. */
 export function rootElementName(xml: string): string | null {

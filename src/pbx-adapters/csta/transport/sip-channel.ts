@@ -17,9 +17,9 @@
  * timer (RFC 4028): the UAC refreshes at half the interval, the UAS ends a dialog left unrefreshed.
  */
 import type { Logger } from 'pino';
-import { newBranch, parseCSeq, responseFor, SipMessageTooLargeError, type SipDialog, type SipEndpoint, type SipParseError, type SipPeer, type SipRequest, type SipResponse, type SipServerTransaction, type SipTransactionLayer, type ResponseOptions } from '../../sip/index.ts';
+import { newVia, parseCSeq, responseFor, SipMessageTooLargeError, type SipDialog, type SipEndpoint, type SipParseError, type SipPeer, type SipRequest, type SipResponse, type SipServerTransaction, type SipTransactionLayer, type ResponseOptions } from '../../sip/index.ts';
 import type { CstaChannel, CstaChannelHandlers, CstaChannelIssue } from './channel.ts';
-import { AwaitingAnswers, CSTA_CONTENT_TYPE, expectsAnswer, InvokeIds, isAnswer, isEvent, MAX_CSTA_BODY_BYTES, rootElementName } from './csta-sip-body.ts';
+import { AwaitingAnswers, contentTypeOf, CSTA_CONTENT_TYPE, expectsAnswer, InvokeIds, isAnswer, isEvent, MAX_CSTA_BODY_BYTES, rootElementName } from './csta-sip-body.ts';
 
 export const EVENT_INVOKE_ID = 9999;
 export const SIP_CSTA_ALLOW = 'INVITE, ACK, BYE, CANCEL, INFO, OPTIONS, UPDATE';
@@ -228,7 +228,7 @@ export class SipCstaChannel implements CstaChannel {
       txn.respond(responseFor(req, 200));
       return;
     }
-    const type = (req.headers.get('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase();
+    const type = contentTypeOf(req);
     if (type !== CSTA_CONTENT_TYPE) {
       txn.respond(responseFor(req, 415, undefined, { headers: [['Accept', CSTA_CONTENT_TYPE]] }));
       this.log.warn({ contentType: type || null }, 'SIP INFO with a body not application/csta+xml: 415');
@@ -506,10 +506,7 @@ export class SipCstaChannel implements CstaChannel {
 
   private withVia(req: SipRequest): SipRequest {
     const by = this.opts.sentBy;
-    if (by && !req.headers.has('Via')) {
-      const host = by.address.includes(':') ? `[${by.address}]` : by.address;
-      req.headers.prepend('Via', `SIP/2.0/${this.peer.transport.toUpperCase()} ${host}:${by.port};branch=${newBranch()};rport`);
-    }
+    if (by && !req.headers.has('Via')) req.headers.prepend('Via', newVia(this.peer.transport, by));
     return req;
   }
 

@@ -18,6 +18,7 @@ import {
   SipEndpoint,
   SipHeaders,
   SipTransactionLayer,
+  sipHost,
   type SipPeer,
   type SipRequest,
   type SipResponse,
@@ -128,16 +129,15 @@ export async function connectSipCsta(opts: SipCstaConnectOptions): Promise<SipCs
 
 function buildInvite(endpoint: SipEndpoint, opts: SipCstaConnectOptions, peer: SipPeer): SipRequest {
   const local = endpoint.local;
-  const hostOf = (a: string): string => (a.includes(':') ? `[${a}]` : a);
   const tp = opts.transport === 'tcp' ? ';transport=tcp' : '';
-  const remote = `sip:csta@${hostOf(peer.address)}:${peer.port}${tp}`;
+  const remote = `sip:csta@${sipHost(peer.address)}:${peer.port}${tp}`;
   const h = new SipHeaders();
   h.append('Max-Forwards', '70');
-  h.append('From', `<sip:switchboard@${hostOf(local.address)}>;tag=${newTag()}`);
-  h.append('To', `<sip:csta@${hostOf(peer.address)}:${peer.port}>`);
+  h.append('From', `<sip:switchboard@${sipHost(local.address)}>;tag=${newTag()}`);
+  h.append('To', `<sip:csta@${sipHost(peer.address)}:${peer.port}>`);
   h.append('Call-ID', newCallId(local.address));
   h.append('CSeq', '1 INVITE');
-  h.append('Contact', `<sip:switchboard@${hostOf(local.address)}:${local.port}${tp}>`);
+  h.append('Contact', `<sip:switchboard@${sipHost(local.address)}:${local.port}${tp}>`);
   h.append('Allow', SIP_CSTA_ALLOW);
   h.append('Supported', 'timer');
   h.append('Session-Expires', `${opts.sessionExpiresS ?? DEFAULT_SESSION_EXPIRES_S};refresher=uac`);

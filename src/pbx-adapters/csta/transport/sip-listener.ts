@@ -16,6 +16,7 @@ import {
   SipDialog,
   SipEndpoint,
   SipTransactionLayer,
+  sipHost,
   tagOf,
   type SipParseError,
   type SipPeer,
@@ -24,7 +25,7 @@ import {
   type SipTimers,
   type SipTransportName,
 } from '../../sip/index.ts';
-import { CSTA_CONTENT_TYPE } from './csta-sip-body.ts';
+import { contentTypeOf, CSTA_CONTENT_TYPE } from './csta-sip-body.ts';
 import { SIP_CSTA_ALLOW, SipCstaChannel } from './sip-channel.ts';
 
 /** Granted when the CTI asks for none (RFC 4028's recommended default). */
@@ -117,8 +118,7 @@ export class SipCstaListener {
   }
 
   private sentBy(endpoint: SipEndpoint): { sentBy?: { address: string; port: number } } {
-    const a = endpoint.local.address;
-    if (a !== '0.0.0.0' && a !== '::') return {};
+    if (!isWildcard(endpoint.local.address)) return {};
     return { sentBy: { address: '127.0.0.1', port: endpoint.local.port } };
   }
 
@@ -153,7 +153,7 @@ export class SipCstaListener {
   }
 
   private openDialog(endpoint: SipEndpoint, layer: SipTransactionLayer, req: SipRequest, txn: SipServerTransaction): void {
-    const type = (req.headers.get('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase();
+    const type = contentTypeOf(req);
     if (req.body.length > 0 && type !== CSTA_CONTENT_TYPE) {
       this.log.warn({ contentType: type || null }, 'SIP INVITE with a body not application/csta+xml: 415');
       txn.respond(responseFor(req, 415, undefined, { headers: [['Accept', CSTA_CONTENT_TYPE]] }));
@@ -176,9 +176,9 @@ export class SipCstaListener {
       return;
     }
     const peer: SipPeer = txn.from;
-    const local = endpoint.local.address === '0.0.0.0' || endpoint.local.address === '::' ? this.contactHost(req) : endpoint.local.address;
-    const host = local.includes(':') ? `[${local}]` : local;
-    const contact = `<sip:csta@${host}:${endpoint.local.port}${endpoint.transport === 'tcp' ? ';transport=tcp' : ''}>`;
+    const wildcard = isWildcard(endpoint.local.address);
+    const local = wildcard ? this.contactHost(req) : endpoint.local.address;
+    const contact = `<sip:csta@${sipHost(local)}:${endpoint.local.port}${endpoint.transport === 'tcp' ? ';transport=tcp' : ''}>`;
     dialog.localContact = contact;
     const channel = new SipCstaChannel({
       role: 'uas',
@@ -190,7 +190,7 @@ export class SipCstaListener {
       logger: this.opts.logger,
       sessionExpiresS: granted,
       maxSessionExpiresS: this.opts.sessionExpiresS ?? DEFAULT_SWITCH_SESSION_EXPIRES_S,
-      ...(endpoint.local.address === '0.0.0.0' || endpoint.local.address === '::' ? { sentBy: { address: local, port: endpoint.local.port } } : {}),
+      ...(wildcard ? { sentBy: { address: local, port: endpoint.local.port } } : {}),
       onClosed: (ch) => {
         if (this.dialogs.get(ch.dialog.callId) === ch) this.dialogs.delete(ch.dialog.callId);
       },
@@ -223,6 +223,10 @@ export class SipCstaListener {
   private contactHost(req: SipRequest): string {
     const m = /^sips?:(?:[^@;>]*@)?(\[[^\]]+\]|[^:;>]+)/i.exec(req.uri);
     const h = m?.[1]?.replace(/^\[|\]$/g, '');
-    return h && h !== '0.0.0.0' ? h : this.host === '0.0.0.0' || this.host === '::' ? '127.0.0.1' : this.host;
+    return h && !isWildcard(h) ? h : isWildcard(this.host) ? '127.0.0.1' : this.host;
   }
+}
+
+function isWildcard(address: string): boolean {
+  return address === '0.0.0.0' || address === '::';
 }

@@ -20,6 +20,8 @@ import {
   newBranch,
   newCallId,
   newTag,
+  newVia,
+  parseVia,
   serializeSip,
   SipDialog,
   type SipRequest,
@@ -116,14 +118,15 @@ function raw(channel: SipCstaChannel, req: SipRequest): Promise<SipResponse | nu
     const map = new Map<string, (res: SipResponse) => void>();
     rawWaits.set(layer, map);
     layer.onStrayResponse((res) => {
-      const branch = /;\s*branch=([^;,\s]+)/i.exec(res.headers.get('Via') ?? '')?.[1];
-      if (branch !== undefined) map.get(branch)?.(res);
+      const top = res.headers.getAll('Via')[0];
+      const branch = top === undefined ? undefined : parseVia(top).params['branch'];
+      if (typeof branch === 'string') map.get(branch)?.(res);
     });
     waits = map;
   }
   const branch = newBranch();
   const host = endpoint.local.address === '0.0.0.0' || endpoint.local.address === '::' ? '127.0.0.1' : endpoint.local.address;
-  req.headers.prepend('Via', `SIP/2.0/${peer.transport.toUpperCase()} ${host}:${endpoint.local.port};branch=${branch};rport`);
+  req.headers.prepend('Via', newVia(peer.transport, { address: host, port: endpoint.local.port }, branch));
   const bytes = serializeSip(req, Number.MAX_SAFE_INTEGER);
   const map = waits;
   return new Promise((resolve) => {
