@@ -93,7 +93,8 @@ export class SipCstaChannel implements CstaChannel {
     this.remote = `sip-csta ${opts.peer.transport} ${opts.peer.address}:${opts.peer.port}`;
     this.log = opts.logger.child({ channel: 'sip-csta', sipCallId: opts.dialog.callId });
     this.sessionExpiresS = opts.sessionExpiresS;
-    this.maxInFlight = Math.max(1, opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
+    // UDP: one at a time unless told (a window reorders after a loss, and a loaded loopback loses).
+    this.maxInFlight = Math.max(1, opts.maxInFlight ?? (opts.peer.transport === 'udp' ? 1 : DEFAULT_MAX_IN_FLIGHT));
     this.maxBody = Math.min(MAX_CSTA_BODY_BYTES, this.wireLimit() - this.infoOverhead());
     this.armSessionTimer();
   }
