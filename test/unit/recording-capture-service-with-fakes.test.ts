@@ -195,7 +195,7 @@ describe('recordings the previous run left open', () => {
 });
 
 describe('file store', () => {
-  it('hashes by streaming; copy → verify; the source kept until dropped; a failed copy keeps the original', async () => {
+  it('hashes; copy → verify; the source kept until dropped; a failed copy keeps the original', async () => {
     const src = join(dir, 'a.wav');
     writeFileSync(src, Buffer.alloc(44 + 1600, 7));
     expect(await hashFile(src)).toEqual({ sha256: createHash('sha256').update(readFileSync(src)).digest('hex'), bytes: 1644 });
@@ -210,5 +210,31 @@ describe('file store', () => {
     const failed = await moveRecording(src, join(dir, 'blocker', 'a.wav'));
     expect(failed.file).toMatchObject({ moved: false, path: src, bytes: 3 });
     expect(failed.error).toBeInstanceOf(Error);
+  });
+
+  it('hashes a file of several read chunks and an empty one like a whole-file sha256', async () => {
+    const big = join(dir, 'big.wav');
+    const bytes = Buffer.alloc(256 * 1024 * 2 + 12345);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + (i >> 9)) & 0xff;
+    writeFileSync(big, bytes);
+    expect(await hashFile(big)).toEqual({ sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length });
+    const empty = join(dir, 'empty.wav');
+    writeFileSync(empty, '');
+    expect(await hashFile(empty)).toEqual({ sha256: createHash('sha256').digest('hex'), bytes: 0 });
+    await expect(hashFile(join(dir, 'no-such.wav'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('makes the day folder again when it was removed after an earlier move into it', async () => {
+    const day = join(dir, 'store', '2026', '12', '03');
+    const first = join(dir, 'first.wav');
+    writeFileSync(first, Buffer.alloc(500, 1));
+    expect((await moveRecording(first, join(day, 'first.wav'))).file.moved).toBe(true);
+    rmSync(join(dir, 'store'), { recursive: true, force: true });
+    const second = join(dir, 'second.wav');
+    writeFileSync(second, Buffer.alloc(700, 2));
+    const moved = await moveRecording(second, join(day, 'second.wav'));
+    expect(moved.error).toBeUndefined();
+    expect(moved.file).toMatchObject({ moved: true, path: join(day, 'second.wav'), bytes: 700 });
+    expect(readFileSync(join(day, 'second.wav'))).toEqual(Buffer.alloc(700, 2));
   });
 });

@@ -2,10 +2,10 @@
  * The write side of recordings (docs/recording.md, "Capture"): the row inserted when recording
  * starts, the agents' legs and paused spans as they happen (ms from the recording's start), the
  * row closed with the file's path, size, sha256 and duration (or marked failed), and the
- * recording decision on the call's row. Every statement is a small indexed write, prepared by
- * drizzle; none reads a file.
+ * recording decision on the call's row. Every statement is a small indexed write, prepared once
+ * (drizzle, named placeholders); none reads a file.
  */
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { CallDirection } from '../schema.ts';
 import { calls, recordingAgents, recordingPauses, recordings } from '../schema.ts';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
@@ -37,8 +37,77 @@ export interface ClosedRecording {
   sha256: string;
 }
 
+type Run = { run(values?: Record<string, unknown>): { changes: number } };
+
+const p = sql.placeholder;
+
 export class RecordingsWriteRepository {
-  constructor(private readonly ctx: RepoContext) {}
+  // Prepared once: a recorded call runs five to seven of these (start, decision, legs, close) on
+  // the event loop, and building and preparing each query anew cost more than running it
+  // (docs/performance.md, 2026-12-03).
+  private readonly stmts: {
+    insertStarted: Run;
+    setPath: Run;
+    addAgentLeg: Run;
+    endAgentLegs: Run;
+    endAgentLegsOf: Run;
+    addPause: Run;
+    endPause: Run;
+    close: Run;
+    fail: Run;
+    setCallDecision: Run;
+  };
+
+  constructor(private readonly ctx: RepoContext) {
+    const db = ctx.db;
+    const byId = eq(recordings.id, p('id'));
+    const openLegs = and(eq(recordingAgents.recordingId, p('recordingId')), isNull(recordingAgents.toMs));
+    this.stmts = {
+      insertStarted: db
+        .insert(recordings)
+        .values({
+          id: p('id'), callId: p('callId'), startedAt: p('startedAt'), direction: p('direction'), caller: p('caller'), callee: p('callee'),
+          queue: p('queue'), pilot: p('pilot'), customerId: p('customerId'), policyId: p('policyId'), policyVersion: p('policyVersion'),
+          path: p('path'), status: 'recording', tier: 'hot', createdAt: p('createdAt'),
+        } as unknown as typeof recordings.$inferInsert)
+        .prepare(),
+      setPath: db.update(recordings).set({ path: p('path') } as unknown as Partial<typeof recordings.$inferInsert>).where(byId).prepare(),
+      addAgentLeg: db
+        .insert(recordingAgents)
+        .values({ recordingId: p('recordingId'), agent: p('agent'), extension: p('extension'), fromMs: p('fromMs'), startedAt: p('startedAt'), toMs: null } as unknown as typeof recordingAgents.$inferInsert)
+        .prepare(),
+      endAgentLegs: db.update(recordingAgents).set({ toMs: p('toMs') } as unknown as Partial<typeof recordingAgents.$inferInsert>).where(openLegs).prepare(),
+      endAgentLegsOf: db
+        .update(recordingAgents)
+        .set({ toMs: p('toMs') } as unknown as Partial<typeof recordingAgents.$inferInsert>)
+        .where(and(openLegs, eq(recordingAgents.agent, p('agent'))))
+        .prepare(),
+      addPause: db
+        .insert(recordingPauses)
+        .values({ recordingId: p('recordingId'), fromMs: p('fromMs'), toMs: null, by: p('by') } as unknown as typeof recordingPauses.$inferInsert)
+        .prepare(),
+      endPause: db
+        .update(recordingPauses)
+        .set({ toMs: p('toMs') } as unknown as Partial<typeof recordingPauses.$inferInsert>)
+        .where(and(eq(recordingPauses.recordingId, p('recordingId')), isNull(recordingPauses.toMs)))
+        .prepare(),
+      close: db
+        .update(recordings)
+        .set({
+          status: 'closed', endedAt: p('endedAt'), durationMs: p('durationMs'), path: p('path'), bytes: p('bytes'), sha256: p('sha256'),
+        } as unknown as Partial<typeof recordings.$inferInsert>)
+        .where(byId)
+        .prepare(),
+      fail: db.update(recordings).set({ status: 'failed', endedAt: p('endedAt') } as unknown as Partial<typeof recordings.$inferInsert>).where(byId).prepare(),
+      setCallDecision: db
+        .update(calls)
+        .set({
+          recordingDecision: p('decision'), recordingPolicyId: p('policyId'), recordingPolicyVersion: p('policyVersion'),
+        } as unknown as Partial<typeof calls.$inferInsert>)
+        .where(eq(calls.id, p('callId')))
+        .prepare(),
+    };
+  }
 
   /** On the daemon's connection (storage.sqlite): its writes join the same transactions. */
   static onConnection(sqlite: Sqlite, clock: Clock): RecordingsWriteRepository {
@@ -46,55 +115,44 @@ export class RecordingsWriteRepository {
   }
 
   insertStarted(row: NewRecordingRow): void {
-    this.ctx.db
-      .insert(recordings)
-      .values({ ...row, status: 'recording', tier: 'hot', createdAt: this.ctx.clock.now() })
-      .run();
+    this.stmts.insertStarted.run({ ...row, createdAt: this.ctx.clock.now() });
   }
 
   /** The switch's file of a recording in progress (known once the switch answered). */
   setPath(id: string, path: string): void {
-    this.ctx.db.update(recordings).set({ path }).where(eq(recordings.id, id)).run();
+    this.stmts.setPath.run({ id, path });
   }
 
   addAgentLeg(recordingId: string, leg: { agent: string; extension: string; fromMs: number; startedAt: number }): void {
-    this.ctx.db.insert(recordingAgents).values({ recordingId, ...leg, toMs: null }).run();
+    this.stmts.addAgentLeg.run({ recordingId, agent: leg.agent, extension: leg.extension, fromMs: leg.fromMs, startedAt: leg.startedAt });
   }
 
   /** Ends the agent's open leg(s); with no agent, every open leg (the recording ends). */
   endAgentLegs(recordingId: string, toMs: number, agent?: string): void {
-    const open = and(eq(recordingAgents.recordingId, recordingId), isNull(recordingAgents.toMs), agent === undefined ? undefined : eq(recordingAgents.agent, agent));
-    this.ctx.db.update(recordingAgents).set({ toMs }).where(open).run();
+    if (agent === undefined) this.stmts.endAgentLegs.run({ recordingId, toMs });
+    else this.stmts.endAgentLegsOf.run({ recordingId, toMs, agent });
   }
 
   addPause(recordingId: string, fromMs: number, by: string): void {
-    this.ctx.db.insert(recordingPauses).values({ recordingId, fromMs, toMs: null, by }).run();
+    this.stmts.addPause.run({ recordingId, fromMs, by });
   }
 
   endPause(recordingId: string, toMs: number): void {
-    this.ctx.db
-      .update(recordingPauses)
-      .set({ toMs })
-      .where(and(eq(recordingPauses.recordingId, recordingId), isNull(recordingPauses.toMs)))
-      .run();
+    this.stmts.endPause.run({ recordingId, toMs });
   }
 
   close(id: string, c: ClosedRecording): void {
-    this.ctx.db
-      .update(recordings)
-      .set({ status: 'closed', ...c })
-      .where(eq(recordings.id, id))
-      .run();
+    this.stmts.close.run({ id, endedAt: c.endedAt, durationMs: c.durationMs, path: c.path, bytes: c.bytes, sha256: c.sha256 });
   }
 
   /** The recording did not happen or its file is unusable (the reason is in the log). */
   fail(id: string, endedAt: number): void {
-    this.ctx.db.update(recordings).set({ status: 'failed', endedAt }).where(eq(recordings.id, id)).run();
+    this.stmts.fail.run({ id, endedAt });
   }
 
   /** Closed rows whose file is still the switch's (the move to DATA_DIR/recordings was cut). */
   setFile(id: string, path: string): void {
-    this.ctx.db.update(recordings).set({ path }).where(eq(recordings.id, id)).run();
+    this.stmts.setPath.run({ id, path });
   }
 
   /** Recordings a previous run left open (status `recording`), with whether their call ended. */
@@ -110,12 +168,6 @@ export class RecordingsWriteRepository {
 
   /** The decision on the call's row: `recorded`, `sampledOut` or `noPolicy`, with the policy. */
   setCallDecision(callId: string, d: { decision: string; policyId: number | null; policyVersion: number | null }): boolean {
-    return (
-      this.ctx.db
-        .update(calls)
-        .set({ recordingDecision: d.decision, recordingPolicyId: d.policyId, recordingPolicyVersion: d.policyVersion })
-        .where(eq(calls.id, callId))
-        .run().changes > 0
-    );
+    return this.stmts.setCallDecision.run({ callId, decision: d.decision, policyId: d.policyId, policyVersion: d.policyVersion }).changes > 0;
   }
 }
