@@ -37,9 +37,26 @@ const LIST_FIELDS = new Set([
 
 /** The full, usual spelling of a header name (compact forms expanded). */
 export function canonicalHeaderName(name: string): string {
-  const n = name.trim();
-  const lower = n.toLowerCase();
-  return COMPACT[lower] ?? CANONICAL.get(lower) ?? n;
+  return spelling(name).name;
+}
+
+/** Names seen, as written → canonical name and its lower-case key: a message's dozen fields are
+ * looked up many times (parse, dialog, transaction, answer). Bounded: a peer inventing names
+ * cannot grow it past `SPELLINGS_MAX`. */
+const spellings = new Map<string, { name: string; key: string }>();
+const SPELLINGS_MAX = 512;
+
+function spelling(name: string): { name: string; key: string } {
+  let s = spellings.get(name);
+  if (s === undefined) {
+    const n = name.trim();
+    const lower = n.toLowerCase();
+    const canonical = COMPACT[lower] ?? CANONICAL.get(lower) ?? n;
+    s = { name: canonical, key: canonical.toLowerCase() };
+    if (spellings.size >= SPELLINGS_MAX) spellings.clear();
+    spellings.set(name, s);
+  }
+  return s;
 }
 
 /** Splits on commas outside quoted strings and `<…>` (a URI may hold commas). */
@@ -78,19 +95,19 @@ export class SipHeaders {
   }
 
   private static item(name: string, value: string): { name: string; key: string; value: string } {
-    const canonical = canonicalHeaderName(name);
-    return { name: canonical, key: canonical.toLowerCase(), value: value.trim() };
+    const s = spelling(name);
+    return { name: s.name, key: s.key, value: value.trim() };
   }
 
   get(name: string): string | undefined {
-    const key = canonicalHeaderName(name).toLowerCase();
+    const key = spelling(name).key;
     return this.list.find((e) => e.key === key)?.value;
   }
 
   /** Every value, in order; list fields (Via, Route, Record-Route, Contact, Allow…) split on
    * their top-level commas. */
   getAll(name: string): string[] {
-    const key = canonicalHeaderName(name).toLowerCase();
+    const key = spelling(name).key;
     const values = this.list.filter((e) => e.key === key).map((e) => e.value);
     return LIST_FIELDS.has(key) ? values.flatMap((v) => splitTopLevel(v)) : values;
   }
@@ -117,13 +134,13 @@ export class SipHeaders {
   }
 
   delete(name: string): this {
-    const key = canonicalHeaderName(name).toLowerCase();
+    const key = spelling(name).key;
     this.list = this.list.filter((e) => e.key !== key);
     return this;
   }
 
   has(name: string): boolean {
-    const key = canonicalHeaderName(name).toLowerCase();
+    const key = spelling(name).key;
     return this.list.some((e) => e.key === key);
   }
 
@@ -237,9 +254,15 @@ export function newVia(transport: string, by: { address: string; port: number },
   return `SIP/2.0/${transport.toUpperCase()} ${sipHost(by.address)}:${by.port};branch=${branch};rport`;
 }
 
-/** The magic cookie of RFC 3261 §8.1.1.7, then 80 random bits. */
+/** 80 random bits drawn once per process: with a counter after them, every branch is unique
+ * across space and time (RFC 3261 §8.1.1.7) without a call into the CSPRNG per request. */
+const BRANCH_PREFIX = randomBytes(10).toString('hex');
+let branchSeq = 0;
+
+/** The magic cookie of RFC 3261 §8.1.1.7, this process's random prefix, then a counter. */
 export function newBranch(): string {
-  return `z9hG4bK${randomBytes(10).toString('hex')}`;
+  branchSeq = (branchSeq + 1) % Number.MAX_SAFE_INTEGER;
+  return `z9hG4bK${BRANCH_PREFIX}.${branchSeq.toString(36)}`;
 }
 
 export function newTag(): string {

@@ -231,6 +231,22 @@ describe('serializeSip', () => {
   });
 });
 
+describe('SipHeaders names', () => {
+  it('finds a field by any spelling, compact or padded, and keeps working past the name cache', () => {
+    const h = new SipHeaders();
+    h.append(' v ', 'SIP/2.0/TCP a;branch=z9hG4bK1').append('CALL-ID', 'x@y').append('content-type', 'application/csta+xml');
+    expect(h.get('Via')).toBe('SIP/2.0/TCP a;branch=z9hG4bK1');
+    expect(h.get('i')).toBe('x@y');
+    expect(h.get('c')).toBe('application/csta+xml');
+    // A peer inventing 3,000 names (more than the cache holds): each is still stored and found as written.
+    const many = new SipHeaders();
+    for (let i = 0; i < 3000; i++) many.append(`X-Made-Up-${i}`, String(i));
+    expect(many.get('x-made-up-0')).toBe('0');
+    expect(many.get('X-MADE-UP-2999')).toBe('2999');
+    expect(h.get('Call-Id')).toBe('x@y');
+  });
+});
+
 describe('responseFor and helpers', () => {
   const req = parseSipMessage(raw([
     'INVITE sip:csta@192.0.2.10 SIP/2.0',
@@ -257,8 +273,11 @@ describe('responseFor and helpers', () => {
   it('reason phrases, branches, tags, Call-IDs', () => {
     expect(reasonPhrase(481)).toBe('Call/Transaction Does Not Exist');
     expect(reasonPhrase(499)).toBe('Bad Request');
-    expect(newBranch()).toMatch(/^z9hG4bK[0-9a-f]{20}$/);
-    expect(newBranch()).not.toBe(newBranch());
+    // The magic cookie, 80 random bits of this process, a counter: all token characters (§25.1).
+    expect(newBranch()).toMatch(/^z9hG4bK[0-9a-f]{20}\.[0-9a-z]+$/);
+    const branches = Array.from({ length: 1000 }, () => newBranch());
+    expect(new Set(branches).size).toBe(1000);
+    expect(new Set(branches.map((b) => b.slice(0, 27))).size).toBe(1);
     expect(newTag()).not.toBe(newTag());
     expect(newCallId('192.0.2.1')).toMatch(/@192\.0\.2\.1$/);
     expect(() => parseCSeq('1')).toThrow();
