@@ -38,8 +38,11 @@ export interface SipPeer { transport: SipTransportName; address: string; port: n
 export interface SipEndpointOptions { transport: SipTransportName; host: string; port: number; logger: Logger; maxMessageBytes?: number }
 export type SendCallback = (err?: Error | null) => void;
 
-/** `corked`: messages written in this tick leave in one TCP write (a burst of INFOs' 200 OKs or
- * of requests is one syscall, not one each); uncorked at the next tick, so nothing waits. */
+/** `corked`: on a listening endpoint's flows (the switch's side, as Annex G's `corkPerTick`),
+ * messages written in this tick leave in one TCP write — a burst of 200 OKs, or an answer and the
+ * events it caused, is one syscall, not one each; uncorked at the next tick, so nothing waits. A
+ * client writes each message at once: sipp as the switch (test/interop) mishandles two of the
+ * CTI's requests arriving in one read (docs/sip-interop.md). */
 interface Flow { socket: net.Socket; parser: SipStreamParser; peer: SipPeer; corked: boolean }
 
 export const peerKey = (p: { address: string; port: number }): string => `${p.address}:${p.port}`;
@@ -184,7 +187,7 @@ export class SipEndpoint {
     }
     const flow = this.flows.get(this.clientFlow ?? peerKey(to));
     if (!flow || !flow.socket.writable) return done(new Error(`no open TCP flow to ${peerKey(to)}`));
-    if (!flow.corked) {
+    if (this.server !== null && !flow.corked) {
       flow.corked = true;
       flow.socket.cork();
       process.nextTick(() => {

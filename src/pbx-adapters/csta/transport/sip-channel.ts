@@ -8,7 +8,9 @@
  * The peer's request gets a fresh id; answered inside onMessage it rides in the 200 OK, answered
  * later it goes as an INFO of ours. Events are 9999 both ways.
  *
- * Ordering: a window of INFOs in flight (32 by default) over either transport, in CSeq order. Over
+ * Ordering: a window of INFOs in flight, in CSeq order: 512 over TCP (at 200 calls/s a switch
+ * sends ~3,000 INFOs/s and a window of 32 capped it at 32 per round trip: docs/performance.md,
+ * 2026-12-03), one over UDP unless `maxInFlight` opens one. Over
  * UDP a datagram lost and retransmitted reaches the peer after later ones, and RFC 3261 §12.2.2
  * has the peer refuse it 500 (a CSeq below the last): that INFO is sent again as a new request
  * (twice at most), so nothing is lost, but that one document arrives out of order (logged). A
@@ -23,7 +25,7 @@ import { AwaitingAnswers, contentTypeOf, CSTA_CONTENT_TYPE, expectsAnswer, Invok
 
 export const EVENT_INVOKE_ID = 9999;
 export const SIP_CSTA_ALLOW = 'INVITE, ACK, BYE, CANCEL, INFO, OPTIONS, UPDATE';
-export const DEFAULT_MAX_IN_FLIGHT = 32;
+export const DEFAULT_MAX_IN_FLIGHT = 512;
 /** How many times an INFO refused 500 over UDP is sent again as a new request. */
 const MAX_OUT_OF_ORDER_RETRIES = 2;
 const DISPOSITION = 'signal;handling=required';
