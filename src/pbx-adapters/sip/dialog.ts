@@ -138,7 +138,7 @@ export class SipDialog {
     }
     if (this.remoteSeq !== null && seq < this.remoteSeq) return { ok: false, status: 500, reason: 'Out of order' };
     this.remoteSeq = seq;
-    const contact = req.headers.getAll('Contact')[0];
+    const contact = req.headers.first('Contact');
     if (TARGET_REFRESH.has(req.method) && contact !== undefined) {
       try {
         this.remoteTarget = parseNameAddr(contact).uri;

@@ -291,8 +291,7 @@ export class SipEndpoint {
 
 /** RFC 3581 / §18.2.1: the top Via says where the request really came from. */
 function stampVia(req: SipRequest, from: SipPeer): void {
-  const vias = req.headers.getAll('Via');
-  const top = vias[0];
+  const top = req.headers.first('Via');
   if (top === undefined) return;
   let via: ReturnType<typeof parseVia>;
   try {
@@ -306,6 +305,11 @@ function stampVia(req: SipRequest, from: SipPeer): void {
     stamped += `;received=${from.address}`;
   }
   if (stamped === top) return;
+  if (req.headers.get('Via') === top) {
+    req.headers.replaceFirst('Via', stamped); // the top Via has a field of its own: the usual case
+    return;
+  }
+  const vias = req.headers.getAll('Via');
   req.headers.delete('Via');
   req.headers.append('Via', stamped);
   for (const v of vias.slice(1)) req.headers.append('Via', v);

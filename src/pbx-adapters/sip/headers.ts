@@ -61,6 +61,19 @@ function spelling(name: string): { name: string; key: string } {
 
 /** Splits on commas outside quoted strings and `<…>` (a URI may hold commas). */
 export function splitTopLevel(value: string, sep = ','): string[] {
+  if (!value.includes(sep)) {
+    // The usual case (one Via, one param): nothing to split, nothing quoted to look at.
+    const t = value.trim();
+    return t.length > 0 ? [t] : [];
+  }
+  if (!value.includes('"') && !value.includes('<')) {
+    const out: string[] = [];
+    for (const part of value.split(sep)) {
+      const t = part.trim();
+      if (t.length > 0) out.push(t);
+    }
+    return out;
+  }
   const out: string[] = [];
   let cur = '';
   let quoted = false;
@@ -101,15 +114,69 @@ export class SipHeaders {
 
   get(name: string): string | undefined {
     const key = spelling(name).key;
-    return this.list.find((e) => e.key === key)?.value;
+    for (const e of this.list) if (e.key === key) return e.value;
+    return undefined;
   }
 
   /** Every value, in order; list fields (Via, Route, Record-Route, Contact, Allow…) split on
    * their top-level commas. */
   getAll(name: string): string[] {
     const key = spelling(name).key;
-    const values = this.list.filter((e) => e.key === key).map((e) => e.value);
-    return LIST_FIELDS.has(key) ? values.flatMap((v) => splitTopLevel(v)) : values;
+    const list = LIST_FIELDS.has(key);
+    const out: string[] = [];
+    for (const e of this.list) {
+      if (e.key !== key) continue;
+      if (list) for (const v of splitTopLevel(e.value)) out.push(v);
+      else out.push(e.value);
+    }
+    return out;
+  }
+
+  /** `getAll(name)[0]` without splitting the rest (the top Via, the first Contact). */
+  first(name: string): string | undefined {
+    const key = spelling(name).key;
+    if (!LIST_FIELDS.has(key)) return this.get(name);
+    for (const e of this.list) {
+      if (e.key !== key) continue;
+      const first = splitTopLevel(e.value)[0];
+      if (first !== undefined) return first;
+    }
+    return undefined;
+  }
+
+  /** How many fields of that name (not list elements: `Via: a, b` is one). */
+  count(name: string): number {
+    const key = spelling(name).key;
+    let n = 0;
+    for (const e of this.list) if (e.key === key) n++;
+    return n;
+  }
+
+  /** Replaces the first value of a field in place (the top Via, stamped on receipt); false when
+   * the field is absent. */
+  replaceFirst(name: string, value: string): boolean {
+    const key = spelling(name).key;
+    const e = this.list.find((x) => x.key === key);
+    if (e === undefined) return false;
+    e.value = value.trim();
+    return true;
+  }
+
+  /** The header block as written on the wire (`Name: value` CRLF each, the empty line after),
+   * with Content-Length set to `contentLength` where the first one stood, else last. */
+  wireHead(startLine: string, contentLength: number): string {
+    let out = startLine + '\r\n';
+    let placed = false;
+    for (const e of this.list) {
+      if (e.key === 'content-length') {
+        if (!placed) out += `Content-Length: ${contentLength}\r\n`;
+        placed = true;
+        continue;
+      }
+      out += `${e.name}: ${e.value}\r\n`;
+    }
+    if (!placed) out += `Content-Length: ${contentLength}\r\n`;
+    return out + '\r\n';
   }
 
   set(name: string, value: string): this {
@@ -233,15 +300,27 @@ export function parseCSeq(value: string): { seq: number; method: string } {
   return { seq, method: m[2]! };
 }
 
+/** From/To values seen → their tag: every request and answer of a dialog carries the same two,
+ * and the dialog checks both on each. Bounded like the spellings. */
+const tags = new Map<string, string>();
+const TAGS_MAX = 512;
+const NO_TAG = '\u0000';
+
 /** The tag param of a From/To value, if any. */
 export function tagOf(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
+  const known = tags.get(value);
+  if (known !== undefined) return known === NO_TAG ? undefined : known;
+  let tag: string | undefined;
   try {
     const t = parseNameAddr(value).params['tag'];
-    return typeof t === 'string' ? t : undefined;
+    tag = typeof t === 'string' ? t : undefined;
   } catch {
-    return undefined;
+    tag = undefined;
   }
+  if (tags.size >= TAGS_MAX) tags.clear();
+  tags.set(value, tag ?? NO_TAG);
+  return tag;
 }
 
 /** An address as a SIP host: an IPv6 address in brackets. */

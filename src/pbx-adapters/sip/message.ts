@@ -60,13 +60,15 @@ const LFLF = Buffer.from('\n\n');
 /** Where the header block ends and the body starts (CRLFCRLF, or a bare LFLF from a sloppy peer). */
 export function findHeaderEnd(buf: Buffer, from = 0): { headerEnd: number; bodyStart: number } | null {
   const crlf = buf.indexOf(CRLFCRLF, from);
-  const lf = buf.indexOf(LFLF, from);
+  // A bare LFLF counts only before the first CRLFCRLF: not searched past it (a stream buffer may
+  // hold many messages, and none of them has an LFLF).
+  const lf = crlf >= 0 ? buf.subarray(0, crlf).indexOf(LFLF, from) : buf.indexOf(LFLF, from);
   if (crlf >= 0 && (lf < 0 || crlf < lf)) return { headerEnd: crlf, bodyStart: crlf + 4 };
   if (lf >= 0) return { headerEnd: lf, bodyStart: lf + 2 };
   return null;
 }
 
-interface Head {
+export interface Head {
   start: string;
   headers: SipHeaders;
   /** The first problem met while reading the header lines (reading went on past it). */
@@ -76,14 +78,22 @@ interface Head {
 /** Start line and header fields of a header block: CRLFs before the start line skipped (§7.5),
  * folded lines unfolded (§7.3.1), a line without a colon noted and skipped. */
 export function readHead(text: string): Head {
-  const lines = text.split(/\r?\n/);
-  while (lines.length > 0 && lines[0] === '') lines.shift();
-  const start = lines.shift() ?? '';
+  // split('\n') and a trailing CR dropped from every line but the last: /\r?\n/ without the regex.
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length - 1; i++) {
+    const l = lines[i]!;
+    if (l.charCodeAt(l.length - 1) === 0x0d) lines[i] = l.slice(0, -1);
+  }
+  let i = 0;
+  while (i < lines.length && lines[i] === '') i++;
+  const start = lines[i++] ?? '';
   const headers = new SipHeaders();
   let problem: string | undefined;
   const unfolded: string[] = [];
-  for (const line of lines) {
-    if (/^[ \t]/.test(line) && unfolded.length > 0) unfolded[unfolded.length - 1] += ' ' + line.trim();
+  for (; i < lines.length; i++) {
+    const line = lines[i]!;
+    const c = line.charCodeAt(0);
+    if ((c === 0x20 || c === 0x09) && unfolded.length > 0) unfolded[unfolded.length - 1] += ' ' + line.trim();
     else if (line.length > 0) unfolded.push(line);
   }
   for (const line of unfolded) {
@@ -127,10 +137,10 @@ function readStartLine(line: string): StartLine {
 
 /** Content-Length: absent → null; present → digits only, every copy the same. */
 export function readContentLength(headers: SipHeaders): number | null | { bad: string } {
-  const all = headers.entries().filter(([n]) => n === 'Content-Length').map(([, v]) => v);
+  const all = headers.getAll('Content-Length');
   if (all.length === 0) return null;
   if (!all.every((v) => /^\d{1,10}$/.test(v))) return { bad: `Content-Length ${JSON.stringify(all.join(', '))}` };
-  if (new Set(all.map(Number)).size > 1) return { bad: `conflicting Content-Length ${all.join(', ')}` };
+  if (all.length > 1 && new Set(all.map(Number)).size > 1) return { bad: `conflicting Content-Length ${all.join(', ')}` };
   return Number(all[0]);
 }
 
@@ -148,7 +158,13 @@ export function parseSipMessage(whole: Buffer, opts: ParseOptions = {}): SipMess
   const buf = whole.subarray(lead);
   const end = findHeaderEnd(buf);
   const headText = buf.subarray(0, end ? end.headerEnd : Math.min(buf.length, maxBytes)).toString('utf8');
-  const head = readHead(headText);
+  return parseFramed(buf, end, readHead(headText), opts);
+}
+
+/** A message whose header block is already read (the stream parser has framed it by reading its
+ * head: not read twice). `buf` starts at the start line; `end` is where its head ends. */
+export function parseFramed(buf: Buffer, end: { headerEnd: number; bodyStart: number } | null, head: Head, opts: ParseOptions = {}): SipMessage {
+  const maxBytes = opts.maxBytes ?? MAX_SIP_MESSAGE_BYTES;
   const start = readStartLine(head.start);
   const isRequest = start.kind === 'request' || (start.kind === 'bad' && start.isRequest);
   const method = start.kind === 'request' ? start.method : start.kind === 'bad' ? start.method : undefined;
@@ -173,7 +189,7 @@ export function parseSipMessage(whole: Buffer, opts: ParseOptions = {}): SipMess
   }
   if (start.kind === 'request' && cseqMethod !== start.method) fail(400, `CSeq method ${cseqMethod} differs from ${start.method}`);
   for (const name of ['From', 'To', 'Call-ID', 'CSeq']) {
-    if (head.headers.getAll(name).length > 1) fail(400, `more than one ${name}`);
+    if (head.headers.count(name) > 1) fail(400, `more than one ${name}`);
   }
 
   const declared = readContentLength(head.headers);
@@ -195,12 +211,14 @@ export function parseSipMessage(whole: Buffer, opts: ParseOptions = {}): SipMess
 /** Wire bytes of a message; Content-Length set from the body. */
 export function serializeSip(msg: SipMessage, maxBytes: number = MAX_SIP_MESSAGE_BYTES): Buffer {
   const start = msg.kind === 'request' ? `${msg.method} ${msg.uri} SIP/2.0` : `SIP/2.0 ${msg.status} ${msg.reason}`;
-  const headers = msg.headers.clone().set('Content-Length', String(msg.body.length));
-  const lines = [start, ...headers.entries().map(([n, v]) => `${n}: ${v}`), '', ''];
-  const head = Buffer.from(lines.join('\r\n'), 'utf8');
-  const total = head.length + msg.body.length;
+  const head = msg.headers.wireHead(start, msg.body.length);
+  const headBytes = Buffer.byteLength(head, 'utf8');
+  const total = headBytes + msg.body.length;
   if (total > maxBytes) throw new SipMessageTooLargeError(total, maxBytes);
-  return Buffer.concat([head, msg.body], total);
+  const out = Buffer.allocUnsafe(total);
+  out.write(head, 0, 'utf8');
+  msg.body.copy(out, headBytes);
+  return out;
 }
 
 const REASONS: Record<number, string> = {

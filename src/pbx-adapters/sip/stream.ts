@@ -12,7 +12,7 @@
 import {
   findHeaderEnd,
   MAX_SIP_MESSAGE_BYTES,
-  parseSipMessage,
+  parseFramed,
   readContentLength,
   readHead,
   SipParseError,
@@ -106,7 +106,7 @@ export class SipStreamParser {
     const bytes = this.buf.subarray(0, total);
     this.buf = this.buf.subarray(total);
     try {
-      out.messages.push(parseSipMessage(bytes, { requireContentLength: true, maxBytes: this.maxBytes }));
+      out.messages.push(parseFramed(bytes, end, head, { requireContentLength: true, maxBytes: this.maxBytes }));
     } catch (e) {
       if (!(e instanceof SipParseError)) throw e;
       out.errors.push(e);

@@ -285,7 +285,8 @@ export class SipTransactionLayer {
     txn.timers = [];
     const { t1, t2 } = this.timers;
     const forget = (ms: number): void => {
-      txn.timers.push(setTimeout(() => this.servers.delete(txn.key), ms));
+      if (ms === 0) this.servers.delete(txn.key); // reliable transport: terminated at once (§17.2.2)
+      else txn.timers.push(setTimeout(() => this.servers.delete(txn.key), ms));
     };
     if (txn.request.method !== 'INVITE') {
       txn.state = 'completed';
@@ -327,7 +328,7 @@ function clearClient(txn: ClientTxn): void {
 }
 
 function branchOf(msg: SipMessage): string {
-  const top = msg.headers.getAll('Via')[0];
+  const top = msg.headers.first('Via');
   const branch = top === undefined ? undefined : parseVia(top).params['branch'];
   return typeof branch === 'string' ? branch : '';
 }
@@ -336,7 +337,7 @@ function branchOf(msg: SipMessage): string {
  * cookie by Call-ID, CSeq number, From tag and top Via. */
 function serverKey(req: SipRequest): string {
   const method = req.method === 'ACK' ? 'INVITE' : req.method;
-  const top = req.headers.getAll('Via')[0] ?? '';
+  const top = req.headers.first('Via') ?? '';
   try {
     const via = parseVia(top);
     const branch = via.params['branch'];

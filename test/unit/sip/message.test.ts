@@ -15,8 +15,10 @@ import {
   SipHeaders,
   SipMessageTooLargeError,
   SipParseError,
+  tagOf,
   type SipRequest,
 } from '../../../src/pbx-adapters/sip/message.ts';
+import { findHeaderEnd, readHead } from '../../../src/pbx-adapters/sip/message.ts';
 
 const crlf = (lines: string[]): string => lines.join('\r\n');
 
@@ -293,5 +295,67 @@ describe('responseFor and helpers', () => {
     h.delete('VIA');
     expect(h.has('v')).toBe(false);
     expect(h.entries()).toEqual([['From', 'g']]);
+  });
+
+  it('SipHeaders: first, count, replaceFirst and wireHead agree with getAll, set and serialisation', () => {
+    const h = new SipHeaders([['Via', 'SIP/2.0/TCP a;branch=z9hG4bK1, SIP/2.0/TCP b;branch=z9hG4bK2'], ['l', '99'], ['Via', 'SIP/2.0/TCP c'], ['From', '<sip:x>;tag=1']]);
+    expect(h.first('Via')).toBe(h.getAll('Via')[0]);
+    expect(h.first('Contact')).toBeUndefined();
+    expect(h.first('From')).toBe('<sip:x>;tag=1');
+    expect(h.count('Via')).toBe(2); // fields, not list elements
+    expect(h.count('Route')).toBe(0);
+    expect(h.replaceFirst('From', ' <sip:y>;tag=2 ')).toBe(true);
+    expect(h.get('From')).toBe('<sip:y>;tag=2');
+    expect(h.replaceFirst('Route', 'r')).toBe(false);
+    // Content-Length where the first one stood, from the body; the rest as written.
+    expect(h.wireHead('INFO sip:x SIP/2.0', 5)).toBe(
+      'INFO sip:x SIP/2.0\r\nVia: SIP/2.0/TCP a;branch=z9hG4bK1, SIP/2.0/TCP b;branch=z9hG4bK2\r\nContent-Length: 5\r\nVia: SIP/2.0/TCP c\r\nFrom: <sip:y>;tag=2\r\n\r\n',
+    );
+    expect(new SipHeaders([['To', 't']]).wireHead('SIP/2.0 200 OK', 0)).toBe('SIP/2.0 200 OK\r\nTo: t\r\nContent-Length: 0\r\n\r\n');
+  });
+
+  it('splits list values on top-level commas only, with or without quotes and angle brackets', () => {
+    const h = new SipHeaders([
+      ['Contact', ' <sip:a@x;p="1,2">;q=0.5 ,"B, the second" <sip:b@x> '],
+      ['Allow', 'INVITE, ACK,,BYE'],
+      ['Supported', '  '],
+      ['Via', 'SIP/2.0/UDP h;branch=z9hG4bKx'],
+    ]);
+    expect(h.getAll('Contact')).toEqual(['<sip:a@x;p="1,2">;q=0.5', '"B, the second" <sip:b@x>']);
+    expect(h.getAll('Allow')).toEqual(['INVITE', 'ACK', 'BYE']);
+    expect(h.getAll('Supported')).toEqual([]);
+    expect(h.first('Contact')).toBe('<sip:a@x;p="1,2">;q=0.5');
+    expect(parseVia(h.first('Via')!).params).toEqual({ branch: 'z9hG4bKx' });
+  });
+
+  it('reads a tag the same way on every call (From/To values are remembered), and none where there is none', () => {
+    for (let i = 0; i < 3; i++) {
+      expect(tagOf('"A" <sip:a@x;tag=no>;tag=yes')).toBe('yes');
+      expect(tagOf('<sip:a@x>')).toBeUndefined();
+      expect(tagOf('<sip:a@x')).toBeUndefined(); // unreadable
+      expect(tagOf(undefined)).toBeUndefined();
+    }
+    // Past the bound the memory starts again, and answers stay right.
+    for (let i = 0; i < 1200; i++) expect(tagOf(`<sip:u${i}@x>;tag=t${i}`)).toBe(`t${i}`);
+    expect(tagOf('"A" <sip:a@x;tag=no>;tag=yes')).toBe('yes');
+  });
+
+  it('finds the end of the head at the first CRLFCRLF, or a bare LFLF only when it comes before it', () => {
+    expect(findHeaderEnd(Buffer.from('A\r\nB\r\n\r\nbody\n\nmore'))).toEqual({ headerEnd: 4, bodyStart: 8 });
+    expect(findHeaderEnd(Buffer.from('A\nB\n\nbody\r\n\r\n'))).toEqual({ headerEnd: 3, bodyStart: 5 });
+    expect(findHeaderEnd(Buffer.from('A\r\nB\r\n'))).toBeNull();
+    expect(findHeaderEnd(Buffer.from('x\r\n\r\nA\nB\n\n'), 5)).toEqual({ headerEnd: 8, bodyStart: 10 });
+  });
+
+  it('reads a head split on LF with or without CR, a lone CR kept at the very end', () => {
+    const head = readHead('\r\n\nINFO sip:x SIP/2.0\r\nTo: a\n  folded\r\nX-A: 1\r');
+    expect(head.start).toBe('INFO sip:x SIP/2.0');
+    expect(head.headers.get('To')).toBe('a folded');
+    expect(head.headers.get('X-A')).toBe('1'); // trimmed like every value
+    expect(head.problem).toBeUndefined();
+    // A continuation with no field before it is a line of its own: read when it has a name…
+    expect(readHead('INFO sip:x SIP/2.0\r\n X-B: 2').headers.get('X-B')).toBe('2');
+    expect(readHead('INFO sip:x SIP/2.0\r\n bad line').problem).toMatch(/without a name and colon/);
+    expect(readHead('INFO sip:x SIP/2.0\r\nno colon here').problem).toMatch(/without a name and colon/);
   });
 });
