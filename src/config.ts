@@ -65,6 +65,9 @@ export interface Config {
    * null: a random key per start (a restart voids the URLs given out, and daemons behind one
    * balancer refuse each other's). */
   recordingUrlSecret: string | null;
+  /** The bearer token `GET /metrics` asks for (METRICS_TOKEN, http/metrics-routes.ts); null: the
+   * metrics are served to loopback clients only, without a token. */
+  metricsToken: string | null;
   /** IVR (docs/ivr.md): where flow files are, the switch's IVR ports, recorded prompts (optional),
    * the time zone of flow conditions, and a speed-up of flow timers for tests and demos. */
   ivr: Readonly<IvrConfig>;
@@ -142,6 +145,20 @@ function secret(env: NodeJS.ProcessEnv, name: string, min: number, errors: strin
     return null;
   }
   return raw;
+}
+
+/** The shortest METRICS_TOKEN accepted, in characters (`openssl rand -hex 24` gives 48). */
+export const METRICS_TOKEN_MIN = 24;
+
+/** A bearer token: `secret()`, and only the characters a token may have in an Authorization
+ * header (RFC 6750 b64token), so that a scraper can send it as it is. */
+function bearerSecret(env: NodeJS.ProcessEnv, name: string, min: number, errors: string[]): string | null {
+  const value = secret(env, name, min, errors);
+  if (value !== null && !/^[A-Za-z0-9\-._~+/]+=*$/.test(value)) {
+    errors.push(`${name} may hold only letters, digits and - . _ ~ + / (then = padding), e.g. openssl rand -hex 24`);
+    return null;
+  }
+  return value;
 }
 
 /** Comma-separated http(s) URLs, at most 10; empty or unset: none. */
@@ -233,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     voicemailWebhooks: parseWebhookUrls('VOICEMAIL_WEBHOOKS', env.VOICEMAIL_WEBHOOKS, errors),
     recordingPauseMaxS: int(env, 'RECORDING_PAUSE_MAX_S', 180, 1, 86_400, errors),
     recordingUrlSecret: secret(env, 'RECORDING_URL_SECRET', RECORDING_URL_SECRET_MIN, errors),
+    metricsToken: bearerSecret(env, 'METRICS_TOKEN', METRICS_TOKEN_MIN, errors),
     recordingArchive: Object.freeze({
       archiveAfterDays: int(env, 'RECORDING_ARCHIVE_AFTER_DAYS', 30, 1, 36_500, errors),
       deleteAfterDays: int(env, 'RECORDING_DELETE_AFTER_DAYS', 0, 0, 36_500, errors),

@@ -51,6 +51,9 @@ import { startRecordingCapture } from './recording/capture/wiring.ts';
 import { startRecordingArchive } from './recording/archive/wiring.ts';
 import { registerRecordingHoldRoutes } from './http/recording-hold-routes.ts';
 import { registerConsoleRoutes } from './http/console-routes.ts';
+import { registerMetricsRoutes } from './http/metrics-routes.ts';
+import { DaemonMetrics } from './metrics/index.ts';
+import { watchDaemon } from './wiring/metrics.ts';
 
 export interface Daemon {
   readonly config: Readonly<Config>;
@@ -71,6 +74,9 @@ export interface BuildOptions {
   clock?: Clock;
   /** Password hashing cost; tests pass a cheap one (never lower it in production). */
   scrypt?: ScryptParams;
+  /** prom-client's process metrics on GET /metrics (default on; metrics/registry.ts says why a
+   * test building many daemons may leave them off). */
+  defaultMetrics?: boolean;
 }
 
 export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions = {}): Promise<Daemon> {
@@ -91,8 +97,12 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
   };
 
   try {
+    // GET /metrics (docs/metrics.md): the meters go to the hot paths as they are built.
+    const wire = config.pbx.kind === 'sip-csta' ? `sip-csta-${config.pbx.transport}` : 'annex-g';
+    const metrics = new DaemonMetrics({ defaultMetrics: opts.defaultMetrics ?? true, transport: wire });
+    closers.push(() => metrics.close());
     // ------------------------------------------------------------------ storage and directory
-    const storage = await openStorage(config, log, clock, opts.scrypt);
+    const storage = await openStorage(config, log, clock, opts.scrypt, metrics.storage);
     closers.push(() => storage.close());
     // Recordings' archive and retention (docs/recording.md): half-done moves are finished first.
     const recordingArchive = await startRecordingArchive({ config, sqlite: storage.sqlite, clock, log: log.child({ component: 'recording-archive' }), writable: () => storage.writes().state === 'ok' });
@@ -113,7 +123,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
       target = { host: '127.0.0.1', port: sim.cstaPort, transport: { kind: 'annex-g' } };
       log.info({ cstaPort: sim.cstaPort, controlPort: sim.controlPort }, 'embedded simulator started');
     }
-    const pbx = new CstaPbx({ host: target!.host, port: target!.port, transport: target!.transport, logger: log, keepAliveMs: config.cstaKeepAliveMs, monitorRetryMs: config.cstaMonitorRetryMs });
+    const pbx = new CstaPbx({ host: target!.host, port: target!.port, transport: target!.transport, logger: log, keepAliveMs: config.cstaKeepAliveMs, monitorRetryMs: config.cstaMonitorRetryMs, meter: metrics.csta });
 
     // ------------------------------------------------------------------------------ services
     const hub = new Hub(clock);
@@ -171,6 +181,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
       timers: realTimers,
       log: log.child({ component: 'routing' }),
       onQueueChanged: (q) => queueStats.changed(q),
+      meter: metrics.routing,
     });
     queueStats = new QueueStatsService({ directory, router: () => routing.router, presence: () => presence, notifier: hub, clock, timers: realTimers, today: { tally: queueToday.tally, kpiOf: queueToday.kpiOf } });
     // The consumers of calls and of route requests (IVR and recording plug in here too).
@@ -307,6 +318,8 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
       previousRunEnd: storage.previousRunEnd,
     });
     gateway.attach(app.server);
+    watchDaemon(metrics, { directory, routing, calls, presence, hub, gateway, pbx, writes: () => storage.writes(), clock });
+    registerMetricsRoutes(app, { token: config.metricsToken, contentType: metrics.contentType, scrape: () => metrics.scrape() });
     // Closers run last-in first-out: the WebSocket sockets go before the HTTP server, whose
     // close() would otherwise wait for the upgraded sockets it still counts.
     closers.push(() => app.close());

@@ -92,3 +92,19 @@ export interface CustomerLookup {
 export interface RoutingDecisionLog {
   append(d: { callId: string; at: number; kind: string; queueId: string | null; agent: string | null; detail: Record<string, unknown> }): void;
 }
+
+/** How a RouteRequest to a queue pilot was answered: sent to an agent's phone at once, left to
+ * wait on the queue's device, sent out of the router at once (a fallback, another queue), or
+ * ended because the pilot's queue is gone. */
+export type RouteOutcome = 'agent' | 'queue' | 'elsewhere' | 'noQueue';
+
+/** Timings and counts of routing, for an adapter to export (src/metrics/routing.ts). Called on
+ * the routing path: an implementation must be cheap and must not throw. */
+export interface RoutingMeter {
+  /** A monotonic clock in ms (performance.now()): durations only, never times of day. */
+  now(): number;
+  /** A RouteRequest answered (`outcome`) `ms` after it reached the routing service. */
+  routeRequest(outcome: RouteOutcome, ms: number): void;
+  /** One decision of the router carried out (an effect: assign, moved, fallback, unroutable). */
+  decision(kind: 'assign' | 'moved' | 'fallback' | 'unroutable'): void;
+}

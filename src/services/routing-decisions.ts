@@ -20,7 +20,7 @@ import type { CallService } from './call-service.ts';
 import type { Directory } from './directory.ts';
 import type { OfferBook } from './offer-book.ts';
 import type { PresenceService } from './presence-service.ts';
-import type { Clock, RoutingDecisionLog, Timers } from './ports.ts';
+import type { Clock, RoutingDecisionLog, RoutingMeter, Timers } from './ports.ts';
 
 export interface RoutingDecisionsDeps {
   router: Router;
@@ -30,6 +30,8 @@ export interface RoutingDecisionsDeps {
   directory: Directory;
   presence: Pick<PresenceService, 'status'>;
   decisionLog: RoutingDecisionLog;
+  /** Counts each decision (GET /metrics). */
+  meter?: Pick<RoutingMeter, 'decision'>;
   clock: Clock;
   timers: Timers;
   log: Logger;
@@ -155,6 +157,7 @@ export class RoutingDecisions {
   }
 
   private record(e: Effect, at: number): void {
+    this.d.meter?.decision(e.kind);
     try {
       const queueId = e.kind === 'assign' || e.kind === 'fallback' ? e.queue : e.kind === 'moved' ? e.to : null;
       this.d.decisionLog.append({ callId: e.callId, at, kind: e.kind, queueId, agent: e.kind === 'assign' ? e.agentId : null, detail: e as unknown as Record<string, unknown> });

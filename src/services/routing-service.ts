@@ -30,7 +30,7 @@ import type { Directory, DirectoryPilot } from './directory.ts';
 import { OfferBook } from './offer-book.ts';
 import { OfferOutcomes } from './offer-outcomes.ts';
 import type { PresenceService } from './presence-service.ts';
-import type { Clock, CustomerLookup, RoutingDecisionLog, Timers } from './ports.ts';
+import type { Clock, CustomerLookup, RouteOutcome, RoutingDecisionLog, RoutingMeter, Timers } from './ports.ts';
 import type { RouteHandler } from './route-dispatch.ts';
 import { RoutingDecisions } from './routing-decisions.ts';
 import { StrayRings } from './stray-rings.ts';
@@ -47,6 +47,8 @@ export interface RoutingDeps {
   log: Logger;
   /** Told whenever a queue's figures may have changed. */
   onQueueChanged: (queueId: string) => void;
+  /** Route request timings and decision counts (GET /metrics); none: not measured. */
+  meter?: RoutingMeter;
 }
 
 export class RoutingService implements CallListener, RouteHandler {
@@ -77,6 +79,7 @@ export class RoutingService implements CallListener, RouteHandler {
     this.decisions = new RoutingDecisions({
       router, offers, mover, calls: d.calls, directory: d.directory, presence: d.presence, clock: d.clock, timers: d.timers, log: d.log, onQueueChanged, presenceChanged,
       decisionLog: d.decisions,
+      ...(d.meter ? { meter: d.meter } : {}),
       flowPort: (call, target) => this.flowPorts?.(call, target) ?? null,
       offerFailed: (agentId, call, reason, refused) => this.outcomes.offerFailed(agentId, call, reason, refused),
     });
@@ -103,26 +106,39 @@ export class RoutingService implements CallListener, RouteHandler {
 
   // ------------------------------------------------------------------------- switch → routing
 
-  /** A call arrived at a queue pilot (route-dispatch.ts checked the pilot's kind). */
+  /** A call arrived at a queue pilot (route-dispatch.ts checked the pilot's kind). Timed, with a
+   * meter: from here until the RouteSelect (or RouteEnd) is handed to the link. */
   routeRequest(ev: Extract<PbxEvent, { kind: 'routeRequest' }>, pilot: DirectoryPilot): void {
+    const meter = this.d.meter;
+    if (!meter) {
+      this.decideRoute(ev, pilot);
+      return;
+    }
+    const t0 = meter.now();
+    const outcome = this.decideRoute(ev, pilot);
+    meter.routeRequest(outcome, meter.now() - t0);
+  }
+
+  private decideRoute(ev: Extract<PbxEvent, { kind: 'routeRequest' }>, pilot: DirectoryPilot): RouteOutcome {
     const queue = pilot.queueId ? this.d.directory.queue(pilot.queueId) : undefined;
     const log = this.d.log.child({ pbxCallId: ev.callId, routingDevice: ev.routingDevice });
     if (!queue) {
       // A queue pilot whose queue is gone: end the dialogue; the switch's fallback applies.
       log.warn({ queueId: pilot.queueId }, 'queue pilot without its queue; leaving the call to the switch fallback');
       this.mover.command(this.d.pbx.routeEnd(ev.crossRefId, 'noRoute'), log, 'routeEnd');
-      return;
+      return 'noQueue';
     }
     const call = this.d.calls.tracker.byPbx(ev.callId);
     if (!call) {
       log.warn({ queue: queue.id }, 'route request for a call the daemon does not know; to the queue device');
       this.mover.command(this.d.pbx.routeSelect(ev.crossRefId, queue.queueDevice), log, 'routeSelect');
-      return;
+      return 'queue';
     }
     call.queue = queue.id;
     if (!call.from && ev.calling) call.from = ev.calling;
     if (!call.customer && ev.calling) call.customer = this.d.customers.findByPhone(ev.calling);
     this.mover.openDialogue(call.id, ev.crossRefId);
+    let outcome: RouteOutcome = 'elsewhere';
     try {
       this.decisions.apply(this.router.callQueued(this.input(call, queue.id, this.d.clock.now(), pilot.number, pilot.priority), this.d.clock.now()), 'routeRequest');
     } finally {
@@ -132,9 +148,11 @@ export class RoutingService implements CallListener, RouteHandler {
         const device = this.d.directory.queue(call.queue ?? queue.id)?.queueDevice ?? queue.queueDevice;
         log.info({ callId: call.id, queue: call.queue, decision: 'queue' }, 'nobody free; route to the queue device');
         this.mover.command(this.d.pbx.routeSelect(crossRefId, device), log, 'routeSelect');
-      }
+        outcome = 'queue';
+      } else if (this.offers.isOffered(call)) outcome = 'agent';
     }
     this.d.onQueueChanged(queue.id);
+    return outcome;
   }
 
   /** The switch closed a routing dialogue; with an error, an agent chosen for it is free again. */

@@ -18,7 +18,7 @@ import type { Logger } from 'pino';
 import { PbxError } from '../../core/pbx-port.ts';
 import type { ConnectionId, DeviceSnapshot, MonitorMode, PbxEvent, PbxPort, PlayRequest, RecordRequest } from '../../core/pbx-port.ts';
 import { AGENT_STATE_REQUESTS, type AgentStateRequest } from './protocol/types.ts';
-import type { CstaLink } from './link.ts';
+import type { CstaLink, CstaRequestMeter } from './link.ts';
 import { Backoff } from './backoff.ts';
 import type { CstaWire } from './transport/connect.ts';
 import { CstaSession, DEFAULT_SETUP_CONCURRENCY, snapshotOn } from './session.ts';
@@ -43,6 +43,8 @@ export interface CstaPbxOptions {
   setupConcurrency?: number;
   /** How often monitors the switch refused are tried again (default 30 000). */
   monitorRetryMs?: number;
+  /** Round trips of requests on every link (link.ts); none: not measured. */
+  meter?: CstaRequestMeter;
 }
 
 const MONITOR_MODES: readonly MonitorMode[] = ['silent', 'whisper', 'barge'];

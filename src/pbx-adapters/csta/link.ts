@@ -46,6 +46,15 @@ export interface CstaLinkOptions {
   transport?: CstaWire;
   /** Aborting cancels a connection attempt still in progress. */
   signal?: AbortSignal;
+  /** Round trips of our requests (GET /metrics); none: not measured. */
+  meter?: CstaRequestMeter;
+}
+
+/** Told of each request of ours as it ends: answered (a response or a CSTAErrorCode, `ms` after
+ * it was written) or not answered in time. Cheap and never throwing: it runs as frames are read. */
+export interface CstaRequestMeter {
+  answered(type: string, ms: number): void;
+  timedOut(type: string): void;
 }
 
 export interface CstaLinkHandlers {
@@ -67,6 +76,8 @@ export interface RequestOptions<R> {
 interface Pending {
   type: string;
   expect: string;
+  /** performance.now() when written (for the meter). */
+  sentAt: number;
   timer: NodeJS.Timeout;
   resolve(msg: CstaMessage): void;
   reject(err: Error): void;
@@ -83,6 +94,7 @@ export class CstaLink {
   private readonly log: Logger;
   private readonly keepAliveMs: number;
   private readonly requestTimeoutMs: number;
+  private readonly meter: CstaRequestMeter | undefined;
   private readonly idleTimer: NodeJS.Timeout;
   private missedKeepAlives = 0;
   private keepAliveOutstanding = false;
@@ -103,6 +115,7 @@ export class CstaLink {
     this.log = opts.logger.child({ link: channel.remote });
     this.keepAliveMs = opts.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
     this.requestTimeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.meter = opts.meter;
     this.idleTimer = setTimeout(() => this.sendKeepAlive(), this.keepAliveMs);
     channel.setHandlers({
       onMessage: (invokeId, xml) => {
@@ -144,11 +157,13 @@ export class CstaLink {
       const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs;
       const timer = setTimeout(() => {
         this.pending.delete(invokeId);
+        this.meter?.timedOut(msg.type);
         reject(new PbxError('PBX_UNAVAILABLE', `no answer to ${msg.type} (invoke id ${invokeId}) within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(invokeId, {
         type: msg.type,
         expect: answerName(msg.type),
+        sentAt: this.meter ? performance.now() : 0,
         timer,
         resolve: resolve as (m: CstaMessage) => void,
         reject,
@@ -289,6 +304,7 @@ export class CstaLink {
     }
     this.pending.delete(invokeId);
     clearTimeout(p.timer);
+    if (msg !== null) this.meter?.answered(p.type, performance.now() - p.sentAt);
     if (msg === null) {
       p.reject(new PbxError('PBX_UNAVAILABLE', `answer to ${p.type} could not be decoded`));
     } else if (msg.type === 'CSTAErrorCode') {

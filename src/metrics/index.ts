@@ -1,0 +1,52 @@
+/**
+ * The daemon's metrics (docs/metrics.md), in Prometheus text format from its own registry. Made
+ * before the parts they measure, so that the hot paths get their meters at construction
+ * (routing, the CSTA link, the write queue); the figures read at scrape time are attached once
+ * the daemon's parts exist (wiring/metrics.ts).
+ */
+import type { Registry } from 'prom-client';
+import { CallAgentMetrics } from './calls-agents.ts';
+import { CstaMetrics } from './csta.ts';
+import { GatewayMetrics } from './gateway.ts';
+import { createRegistry } from './registry.ts';
+import { RoutingMetrics } from './routing.ts';
+import { StorageMetrics } from './storage.ts';
+
+export interface MetricsOptions {
+  /** prom-client's process metrics (event loop, GC, heap, RSS, CPU): registry.ts. */
+  defaultMetrics: boolean;
+  /** The wire to the switch, a label of switchboard_csta_link_up. */
+  transport: string;
+}
+
+export class DaemonMetrics {
+  readonly registry: Registry;
+  readonly routing: RoutingMetrics;
+  readonly csta: CstaMetrics;
+  readonly storage: StorageMetrics;
+  readonly callsAgents: CallAgentMetrics;
+  readonly gateway: GatewayMetrics;
+
+  constructor(opts: MetricsOptions) {
+    this.registry = createRegistry({ defaultMetrics: opts.defaultMetrics });
+    this.routing = new RoutingMetrics(this.registry);
+    this.csta = new CstaMetrics(this.registry, opts.transport);
+    this.storage = new StorageMetrics(this.registry);
+    this.callsAgents = new CallAgentMetrics(this.registry);
+    this.gateway = new GatewayMetrics(this.registry);
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** Every metric in the Prometheus text format (0.0.4). */
+  scrape(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  close(): void {
+    this.csta.close();
+    this.registry.clear();
+  }
+}
