@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     `  WebSocket  ${daemon.wsUrl}`,
     `  HTTP API   ${daemon.url}/api/v1/`,
     `  console    ${daemon.url}/console/`,
+    `  metrics    ${daemon.url}/metrics  (${config.metricsToken ? 'bearer METRICS_TOKEN' : 'loopback clients only'})`,
   ];
   if (daemon.sim) lines.push(`  simulator  http://127.0.0.1:${daemon.sim.controlPort}/sim/  (CSTA on ${daemon.sim.cstaPort})`);
   if (config.demo) lines.push('  demo logins: a1001 / demo-a1001 … a1010, sup1 / demo-sup1, qa1 / demo-qa1, admin / demo-admin');
