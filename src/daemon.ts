@@ -74,8 +74,8 @@ export interface BuildOptions {
   clock?: Clock;
   /** Password hashing cost; tests pass a cheap one (never lower it in production). */
   scrypt?: ScryptParams;
-  /** prom-client's process metrics on GET /metrics (default on; metrics/registry.ts says why a
-   * test building many daemons may leave them off). */
+  /** prom-client's process metrics on GET /metrics (default on; one set per process, shared by
+   * the daemons a test builds: metrics/registry.ts). */
   defaultMetrics?: boolean;
 }
 

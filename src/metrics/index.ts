@@ -4,23 +4,25 @@
  * (routing, the CSTA link, the write queue); the figures read at scrape time are attached once
  * the daemon's parts exist (wiring/metrics.ts).
  */
-import type { Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import { CallAgentMetrics } from './calls-agents.ts';
 import { CstaMetrics } from './csta.ts';
 import { GatewayMetrics } from './gateway.ts';
-import { createRegistry } from './registry.ts';
+import { createRegistry, processRegistry } from './registry.ts';
 import { RoutingMetrics } from './routing.ts';
 import { StorageMetrics } from './storage.ts';
 
 export interface MetricsOptions {
-  /** prom-client's process metrics (event loop, GC, heap, RSS, CPU): registry.ts. */
+  /** prom-client's process metrics (event loop, GC, heap, RSS, CPU) in the scrape: registry.ts. */
   defaultMetrics: boolean;
   /** The wire to the switch, a label of switchboard_csta_link_up. */
   transport: string;
 }
 
 export class DaemonMetrics {
+  /** This daemon's own metrics (the process's are apart: `exposed`). */
   readonly registry: Registry;
+  private readonly withProcess: boolean;
   readonly routing: RoutingMetrics;
   readonly csta: CstaMetrics;
   readonly storage: StorageMetrics;
@@ -28,7 +30,8 @@ export class DaemonMetrics {
   readonly gateway: GatewayMetrics;
 
   constructor(opts: MetricsOptions) {
-    this.registry = createRegistry({ defaultMetrics: opts.defaultMetrics });
+    this.registry = createRegistry();
+    this.withProcess = opts.defaultMetrics;
     this.routing = new RoutingMetrics(this.registry);
     this.csta = new CstaMetrics(this.registry, opts.transport);
     this.storage = new StorageMetrics(this.registry);
@@ -40,9 +43,14 @@ export class DaemonMetrics {
     return this.registry.contentType;
   }
 
+  /** What a scrape shows: this daemon's metrics and, when asked, the process's. */
+  exposed(): Registry {
+    return this.withProcess ? Registry.merge([this.registry, processRegistry()]) : this.registry;
+  }
+
   /** Every metric in the Prometheus text format (0.0.4). */
   scrape(): Promise<string> {
-    return this.registry.metrics();
+    return this.exposed().metrics();
   }
 
   close(): void {

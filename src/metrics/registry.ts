@@ -4,21 +4,30 @@
  * the others alone.
  *
  * Process figures — event-loop delay, GC pauses, heap, RSS, CPU, handles — are prom-client's
- * default metrics on this registry. Trade-off: prom-client gives no way to stop what its
- * collectors start (an event-loop delay monitor and a GC PerformanceObserver, prometheus/client_js
- * issues 494 and 500), so each daemon built with them leaves those two behind when it closes. One
- * daemon per process (production) pays nothing for it; tests that build many daemons can turn
- * them off (`BuildOptions.defaultMetrics`).
+ * default metrics, on one registry per process (`processRegistry`), made at the first daemon that
+ * asks and shared by every later one: they describe the process, not a daemon, and prom-client
+ * gives no way to stop what its collectors start (an event-loop delay monitor and a GC
+ * PerformanceObserver, prometheus/client_js issues 494 and 500), so one set per process is the
+ * only number that does not grow as tests build and close daemons.
  */
 import { collectDefaultMetrics, Registry } from 'prom-client';
 
 /** GC pauses: minor collections take well under a millisecond, a major one can take a second. */
 const GC_BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 
-export function createRegistry(opts: { defaultMetrics: boolean }): Registry {
-  const registry = new Registry();
-  if (opts.defaultMetrics) collectDefaultMetrics({ register: registry, gcDurationBuckets: GC_BUCKETS_S });
-  return registry;
+export function createRegistry(): Registry {
+  return new Registry();
+}
+
+let processMetrics: Registry | null = null;
+
+/** The process's default metrics, started once per process. */
+export function processRegistry(): Registry {
+  if (processMetrics === null) {
+    processMetrics = new Registry();
+    collectDefaultMetrics({ register: processMetrics, gcDurationBuckets: GC_BUCKETS_S });
+  }
+  return processMetrics;
 }
 
 /** `make(label)` once per label value, then the same child: a labelled metric on a hot path costs

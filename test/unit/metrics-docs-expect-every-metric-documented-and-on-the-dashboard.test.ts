@@ -10,7 +10,7 @@ import { DaemonMetrics } from '../../src/metrics/index.ts';
 const metrics = new DaemonMetrics({ defaultMetrics: true, transport: 'annex-g' });
 afterAll(() => metrics.close());
 
-const families = new Map(metrics.registry.getMetricsAsArray().map((m) => [m.name, (m as unknown as { type: string }).type] as const));
+const families = new Map(metrics.exposed().getMetricsAsArray().map((m) => [m.name, (m as unknown as { type: string }).type] as const));
 const ours = [...families.keys()].filter((n) => n.startsWith('switchboard_')).sort();
 
 /** The family a series name belongs to (a histogram's _bucket, _sum, _count), or null. */
