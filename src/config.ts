@@ -43,6 +43,9 @@ export interface Config {
   /** History writes (call rows, agent states, routing decisions, audit) kept in memory at most
    * while the database refuses them; beyond it the oldest of the least valuable kind is dropped. */
   dbBacklogMax: number;
+  /** History writes of one turn of the event loop in one transaction (storage/write-queue.ts);
+   * off (the default): one commit per write. */
+  dbGroupCommit: boolean;
   /** How long history is kept, in days; 0 keeps it for ever. */
   retention: Readonly<RetentionDays>;
   /** Local time of the daily housekeeping run (expired tokens, retention), `HH:MM`. */
@@ -216,6 +219,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
   }
   const demoRaw = env.DEMO;
   if (demoRaw !== undefined && !['0', '1', 'true', 'false'].includes(demoRaw)) errors.push(`DEMO must be 1/0/true/false`);
+  const groupCommitRaw = env.DB_GROUP_COMMIT;
+  if (groupCommitRaw !== undefined && groupCommitRaw !== '' && !['0', '1', 'true', 'false'].includes(groupCommitRaw)) errors.push(`DB_GROUP_COMMIT must be 1/0/true/false`);
   const allowDemoRaw = env.ALLOW_DEMO_PASSWORDS;
   if (allowDemoRaw !== undefined && allowDemoRaw !== '' && !['0', '1', 'true', 'false'].includes(allowDemoRaw)) errors.push(`ALLOW_DEMO_PASSWORDS must be 1/0/true/false`);
   const config: Config = {
@@ -235,6 +240,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     walCheckpointMs: int(env, 'WAL_CHECKPOINT_MS', 200, 0, 60_000, errors),
     dbBusyTimeoutMs: int(env, 'DB_BUSY_TIMEOUT_MS', 1000, 0, 60_000, errors),
     dbBacklogMax: int(env, 'DB_BACKLOG_MAX', 50_000, 100, 10_000_000, errors),
+    // Off by default: the events a turn pushes to agents would leave before its commit (storage.md).
+    dbGroupCommit: groupCommitRaw === '1' || groupCommitRaw === 'true',
     retention: Object.freeze({
       calls: int(env, 'RETAIN_CALLS_DAYS', 400, 0, 36_500, errors),
       agentStates: int(env, 'RETAIN_AGENT_STATES_DAYS', 400, 0, 36_500, errors),

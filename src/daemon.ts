@@ -77,6 +77,9 @@ export interface BuildOptions {
   /** prom-client's process metrics on GET /metrics (default on; one set per process, shared by
    * the daemons a test builds: metrics/registry.ts). */
   defaultMetrics?: boolean;
+  /** Group commit: runs the end of a turn's history commit (default setImmediate). Tests hold it
+   * back to show that an answer to a client never waits on it (docs/storage.md). */
+  groupCommitDefer?: (fn: () => void) => void;
 }
 
 export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions = {}): Promise<Daemon> {
@@ -102,7 +105,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     const metrics = new DaemonMetrics({ defaultMetrics: opts.defaultMetrics ?? true, transport: wire });
     closers.push(() => metrics.close());
     // ------------------------------------------------------------------ storage and directory
-    const storage = await openStorage(config, log, clock, opts.scrypt, metrics.storage);
+    const storage = await openStorage(config, log, clock, opts.scrypt, metrics.storage, opts.groupCommitDefer);
     closers.push(() => storage.close());
     // Recordings' archive and retention (docs/recording.md): half-done moves are finished first.
     const recordingArchive = await startRecordingArchive({ config, sqlite: storage.sqlite, clock, log: log.child({ component: 'recording-archive' }), writable: () => storage.writes().state === 'ok' });
@@ -263,6 +266,10 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     const app = Fastify({ loggerInstance: log.child({ component: 'http' }), bodyLimit: 2 * 1024 * 1024 }) as unknown as FastifyInstance;
     app.setErrorHandler(errorHandler);
     app.setNotFoundHandler(notFoundHandler);
+    // Group commit: what a request wrote to the history is committed before its response leaves.
+    app.addHook('onSend', async () => {
+      storage.barrier();
+    });
     // 200 while calls are served, even with history writes kept in memory (db "degraded");
     // 503 only when the database cannot be read at all (docs/api.md).
     app.get('/health', async (_req, reply) => {
@@ -316,6 +323,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
       memoryBudgetBytes: config.wsBufferBudgetMiB * 1024 * 1024,
       sessions: storage.sessions,
       previousRunEnd: storage.previousRunEnd,
+      beforeAnswer: () => storage.barrier(),
     });
     gateway.attach(app.server);
     watchDaemon(metrics, { directory, routing, calls, presence, hub, gateway, pbx, writes: () => storage.writes(), clock });

@@ -50,6 +50,9 @@ export interface GatewayOptions {
   sessions?: SessionStore;
   /** When the previous daemon run was last alive: its sessions may be resumed within the grace. */
   previousRunEnd?: number | null;
+  /** Runs before each answer to a request: the storage's group commit barrier, so what the op
+   * wrote is on disk before the client hears it is done. */
+  beforeAnswer?: () => void;
 }
 
 export const OPS: OpTable = { ...sessionOps, ...agentOps, ...callOps, ...queueOps, ...supervisorOps, ...recordingOps };
@@ -306,8 +309,10 @@ export class WsGateway {
     const opLog = log.child({ agentId: session.user.username, op: r.op });
     try {
       const result = await op.handle({ session, services: this.services, log: opLog }, r.data);
+      this.o.beforeAnswer?.();
       if (ws.readyState === ws.OPEN) session.respond(r.id, result ?? {});
     } catch (err) {
+      this.o.beforeAnswer?.();
       if (err instanceof AppError) {
         opLog.info({ code: err.code, err: err.message }, 'request refused');
         sendError(ws, r.id, err.code, err.message, err.details);

@@ -68,6 +68,9 @@ export interface Storage {
   writes(): WriteQueueStatus;
   /** Told when history writes start being kept (degraded) and when they are all written (ok). */
   onWritesChanged(listener: (status: WriteQueueStatus) => void): void;
+  /** Commits the history writes of this turn now (group commit): called before anything tells a
+   * client that what it asked is done, so that nothing acknowledged is only in memory. */
+  barrier(): void;
   /** The daily housekeeping job (expired tokens, retention); `run()` runs it now. */
   housekeeping: Housekeeping;
   /** The raw connection, for diagnostics and fault tests (the daemon itself uses `repos`). */
@@ -98,7 +101,14 @@ export interface HistoryWriteMeter {
   written(kind: HistoryWrite['kind'], replay: boolean, ms: number): void;
 }
 
-export async function openStorage(config: Readonly<Config>, log: Logger, clock: Clock, scrypt?: ScryptParams, meter?: HistoryWriteMeter): Promise<Storage> {
+export async function openStorage(
+  config: Readonly<Config>,
+  log: Logger,
+  clock: Clock,
+  scrypt?: ScryptParams,
+  meter?: HistoryWriteMeter,
+  groupCommitDefer: (fn: () => void) => void = (fn) => void setImmediate(fn),
+): Promise<Storage> {
   const file = join(config.dataDir, 'switchboard.db');
   const opened = openDatabase({ file, busyTimeoutMs: config.dbBusyTimeoutMs });
   // Checkpoints off the event loop (storage/checkpointer.ts): the commits on the call path only
@@ -124,6 +134,8 @@ export async function openStorage(config: Readonly<Config>, log: Logger, clock: 
         }
       : {}),
     maxBacklog: config.dbBacklogMax,
+    // Group commit: a turn's writes in one transaction at its end (write-queue.ts, docs/storage.md).
+    ...(config.dbGroupCommit ? { perTurn: { defer: groupCommitDefer } } : {}),
     // A retry waits for a lock briefly: while degraded, a long wait at every attempt would hold
     // the event loop each time.
     aroundRetry: (fn) => withBusyTimeout(opened.sqlite, Math.min(50, config.dbBusyTimeoutMs), config.dbBusyTimeoutMs, fn),
@@ -258,6 +270,7 @@ export async function openStorage(config: Readonly<Config>, log: Logger, clock: 
     health,
     writes: () => writes.status(),
     onWritesChanged: (listener) => writes.onChange(listener),
+    barrier: () => writes.barrier(),
     housekeeping,
     sqlite: opened.sqlite,
     directoryReads: () => ({ ...reads }),

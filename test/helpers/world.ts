@@ -53,6 +53,8 @@ export interface WorldOptions {
   transport?: Transport;
   /** Every daemon log entry at `info` or above, parsed (tests that check what was logged). */
   daemonLog?: (entry: Record<string, unknown>) => void;
+  /** BuildOptions.groupCommitDefer: when the end of a turn's history commit runs. */
+  groupCommitDefer?: (fn: () => void) => void;
 }
 
 export async function startWorld(opts: WorldOptions = {}): Promise<World> {
@@ -73,7 +75,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
     const pbx = pbxTarget(transport, '127.0.0.1', sim, proxy?.port);
     daemon = await buildDaemon(
       defaultConfig({ port: 0, dataDir, pbx, demo: true, logLevel, ...opts.config }),
-      { scrypt: TEST_SCRYPT, logger: daemonLogger(logLevel, opts.daemonLog) },
+      { scrypt: TEST_SCRYPT, logger: daemonLogger(logLevel, opts.daemonLog), ...(opts.groupCommitDefer ? { groupCommitDefer: opts.groupCommitDefer } : {}) },
     );
   } catch (err) {
     await proxy?.close();

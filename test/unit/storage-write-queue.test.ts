@@ -357,3 +357,109 @@ describe('WriteQueue', () => {
     expect(ok.ids()).toEqual(['state:s1']);
   });
 });
+
+describe('WriteQueue: group commit (perTurn)', () => {
+  /** A harness whose turn ends when the test says so (`endTurn`), counting outer commits. */
+  function grouped() {
+    const deferred: (() => void)[] = [];
+    let commits = 0;
+    const h = harness({ perTurn: { defer: (fn) => void deferred.push(fn) } });
+    const inner = (h.q as unknown as { o: WriteQueueOptions<W> }).o;
+    const tx = inner.transaction;
+    inner.transaction = (fn) => {
+      commits++;
+      tx(fn);
+    };
+    return {
+      ...h,
+      get commits() {
+        return commits;
+      },
+      get due() {
+        return deferred.length;
+      },
+      endTurn() {
+        for (const fn of deferred.splice(0)) fn();
+      },
+    };
+  }
+
+  it('a turn’s writes wait for its end and go in one transaction, in order; one end-of-turn per turn', () => {
+    const h = grouped();
+    h.q.submit({ kind: 'call', id: 'c1', op: 'insert' });
+    h.q.submit({ kind: 'state', id: 's1' });
+    h.q.submit({ kind: 'call', id: 'c1', op: 'update', v: { a: 1 } });
+    expect(h.store).toEqual([]);
+    expect(h.due).toBe(1);
+    h.endTurn();
+    expect(h.ids()).toEqual(['call:c1:insert', 'state:s1', 'call:c1:update']);
+    expect(h.commits).toBe(1);
+    expect(h.store.every((s) => !s.replay)).toBe(true);
+    h.endTurn(); // nothing left: no empty transaction
+    expect(h.commits).toBe(1);
+    h.q.submit({ kind: 'state', id: 's2' });
+    expect(h.due).toBe(1);
+    h.endTurn();
+    expect(h.commits).toBe(2);
+    expect(h.q.status()).toMatchObject({ state: 'ok', backlog: 0 });
+  });
+
+  it('barrier commits now (before an answer leaves); the end of the turn then has nothing to do', () => {
+    const h = grouped();
+    h.q.submit({ kind: 'state', id: 's1' });
+    h.q.barrier();
+    expect(h.ids()).toEqual(['state:s1']);
+    h.endTurn();
+    expect(h.commits).toBe(1);
+    h.q.barrier(); // empty: nothing, no transaction
+    expect(h.commits).toBe(1);
+  });
+
+  it('a write is kept as submitted: the caller changing its object in the same turn changes nothing written', () => {
+    const h = grouped();
+    const w: W = { kind: 'call', id: 'c1', op: 'insert', v: { state: 'ringing' } };
+    h.q.submit(w);
+    w.v!.state = 'connected';
+    h.endTurn();
+    expect(h.store[0]!.w.v).toEqual({ state: 'ringing' });
+  });
+
+  it('a batch refused for a reason that passes rolls back whole and becomes the backlog, in order, ahead of later writes', () => {
+    const h = grouped();
+    h.q.submit({ kind: 'call', id: 'c1', op: 'insert' });
+    h.q.submit({ kind: 'state', id: 's1' });
+    h.landThenFail.add('s1'); // written, then an I/O error: the transaction rolls back whole
+    h.endTurn();
+    expect(h.store).toEqual([]);
+    expect(h.q.status()).toMatchObject({ state: 'degraded', backlog: 2, lastError: 'SQLITE_IOERR' });
+    // Degraded: later writes queue behind, not in a turn of their own.
+    h.q.submit({ kind: 'state', id: 's2' });
+    expect(h.due).toBe(0);
+    expect(h.t.fire()).toBe(100);
+    expect(h.ids()).toEqual(['call:c1:insert', 'state:s1', 'state:s2']);
+    expect(h.store.every((s) => s.replay)).toBe(true);
+    expect(h.q.status()).toMatchObject({ state: 'ok', backlog: 0 });
+  });
+
+  it('a batch with a wrong write (a constraint) rolls back and goes again one by one: only that one is dropped', () => {
+    const h = grouped();
+    h.q.submit({ kind: 'call', id: 'c1', op: 'insert' });
+    h.q.submit({ kind: 'state', id: 'bad' });
+    h.q.submit({ kind: 'state', id: 's2' });
+    h.wrong.add('bad');
+    h.endTurn();
+    expect(h.ids()).toEqual(['call:c1:insert', 'state:s2']);
+    expect(h.q.status()).toMatchObject({ state: 'ok', backlog: 0, rejected: 1 });
+  });
+
+  it('close (and flush) commit the turn first: nothing submitted before a clean stop is lost', () => {
+    const h = grouped();
+    h.q.submit({ kind: 'state', id: 's1' });
+    h.q.close();
+    expect(h.ids()).toEqual(['state:s1']);
+    const f = grouped();
+    f.q.submit({ kind: 'state', id: 's1' });
+    expect(f.q.flush()).toBe(true);
+    expect(f.ids()).toEqual(['state:s1']);
+  });
+});
