@@ -1,6 +1,7 @@
 /** What the SIP/CSTA channel reads of a CSTA body without parsing it (csta-sip-body.ts): the root
  * element, its namespace, answer/event/request, which request an answer in an INFO is for, and
  * the invoke ids it gives the peer's requests. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   AwaitingAnswers,
@@ -163,6 +164,57 @@ describe('AwaitingAnswers', () => {
     a.add(3, 'SnapshotDevice', 60_000); // 1 is 60 s old now: gone; 2 is not
     expect(a.size).toBe(2);
     expect(a.take('MonitorStartResponse')).toBe(2);
+  });
+
+  it('gives the same answers as a plain list scanned in order, over any run of adds, removes and takes', () => {
+    /** The first implementation: a list, filtered on every add and remove, scanned on take. */
+    class Reference {
+      list: { invokeId: number; root: string; at: number }[] = [];
+      add(invokeId: number, root: string, now: number) {
+        this.list = this.list.filter((w) => now - w.at < 60_000 && w.invokeId !== invokeId);
+        this.list.push({ invokeId, root, at: now });
+      }
+      remove(invokeId: number) {
+        this.list = this.list.filter((w) => w.invokeId !== invokeId);
+      }
+      take(answer: string) {
+        const base = answer === 'CSTAErrorCode' ? null : answer.replace(/(PosResponse|NegResponse|Response)$/, '');
+        const at = this.list.findIndex((w) => base === null || w.root === base);
+        return at < 0 ? null : this.list.splice(at, 1)[0]!.invokeId;
+      }
+    }
+    const roots = ['MonitorStart', 'MakeCall', 'SnapshotDevice'];
+    const answers = ['MonitorStartResponse', 'MakeCallPosResponse', 'SnapshotDeviceResponse', 'CSTAErrorCode', 'AnswerCallResponse'];
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.record({ op: fc.constant('add' as const), id: fc.integer({ min: 1, max: 12 }), root: fc.constantFrom(...roots), dt: fc.integer({ min: 0, max: 30_000 }) }),
+            fc.record({ op: fc.constant('remove' as const), id: fc.integer({ min: 1, max: 12 }) }),
+            fc.record({ op: fc.constant('take' as const), answer: fc.constantFrom(...answers) }),
+          ),
+          { maxLength: 200 },
+        ),
+        (ops) => {
+          const a = new AwaitingAnswers();
+          const r = new Reference();
+          let now = 0;
+          for (const o of ops) {
+            if (o.op === 'add') {
+              now += o.dt;
+              a.add(o.id, o.root, now);
+              r.add(o.id, o.root, now);
+            } else if (o.op === 'remove') {
+              a.remove(o.id);
+              r.remove(o.id);
+            } else expect(a.take(o.answer)).toBe(r.take(o.answer));
+            expect(a.size).toBe(r.list.length);
+          }
+          expect(a.clear()).toEqual(r.list.map((w) => w.invokeId));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('clear returns the ids left, oldest first, and empties it', () => {

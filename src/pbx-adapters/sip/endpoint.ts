@@ -41,9 +41,9 @@ export type SendCallback = (err?: Error | null) => void;
 /** `corked`: on a listening endpoint's flows (the switch's side, as Annex G's `corkPerTick`),
  * messages written in this tick leave in one TCP write — a burst of 200 OKs, or an answer and the
  * events it caused, is one syscall, not one each; uncorked at the next tick, so nothing waits. A
- * client writes each message at once: corking the CTI's flow too gave backlogs of seconds at 200
- * calls/s with the daemon not busy (docs/performance.md, 2026-12-03; not understood), and sipp as
- * the switch aborts on a third request in one read (docs/sip-interop.md). */
+ * client writes each message at once: corking the CTI's flow too saves ~2 % of the daemon's CPU at
+ * 200 calls/s (docs/performance.md, 2026-12-03 (third session)), and would put several of our
+ * requests in one read of the switch, which sipp as the switch aborts on (docs/sip-interop.md). */
 interface Flow { socket: net.Socket; parser: SipStreamParser; peer: SipPeer; corked: boolean }
 
 export const peerKey = (p: { address: string; port: number }): string => `${p.address}:${p.port}`;

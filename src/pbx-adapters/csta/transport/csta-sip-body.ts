@@ -81,34 +81,54 @@ export function expectsAnswer(root: string): boolean {
 
 interface Waiting { invokeId: number; root: string; at: number }
 
+/** Every operation O(1) (amortised): at 200 calls/s hundreds of requests may wait at once, and a
+ * scan of them per request, per answer and per 200 OK made that quadratic. Entries are kept in the
+ * order they were added (which is the order of `at`: the clock does not go back within a run), all
+ * together and by request type. */
 export class AwaitingAnswers {
-  private list: Waiting[] = [];
+  private readonly all = new Map<number, Waiting>();
+  private readonly byRoot = new Map<string, Map<number, Waiting>>();
 
   add(invokeId: number, root: string, now = Date.now()): void {
-    this.list = this.list.filter((w) => now - w.at < AWAIT_MS && w.invokeId !== invokeId);
-    this.list.push({ invokeId, root, at: now });
+    // The oldest come first: drop those past AWAIT_MS until one is not.
+    for (const w of this.all.values()) {
+      if (now - w.at < AWAIT_MS) break;
+      this.remove(w.invokeId);
+    }
+    this.remove(invokeId); // an id reused: the new request replaces it, as the newest
+    const w: Waiting = { invokeId, root, at: now };
+    this.all.set(invokeId, w);
+    let same = this.byRoot.get(root);
+    if (!same) this.byRoot.set(root, (same = new Map()));
+    same.set(invokeId, w);
   }
 
   remove(invokeId: number): void {
-    this.list = this.list.filter((w) => w.invokeId !== invokeId);
+    const w = this.all.get(invokeId);
+    if (!w) return;
+    this.all.delete(invokeId);
+    const same = this.byRoot.get(w.root)!;
+    same.delete(invokeId);
+    if (same.size === 0) this.byRoot.delete(w.root);
   }
 
   /** The invoke id of the oldest request this answer is for, removed; null when none waits. */
   take(answerRoot: string): number | null {
-    const base = answerRoot === 'CSTAErrorCode' ? null : answerRoot.replace(ANSWER_SUFFIX, '');
-    const at = this.list.findIndex((w) => base === null || w.root === base);
-    if (at < 0) return null;
-    const [w] = this.list.splice(at, 1);
-    return w!.invokeId;
+    const from = answerRoot === 'CSTAErrorCode' ? this.all : this.byRoot.get(answerRoot.replace(ANSWER_SUFFIX, ''));
+    const w = from?.values().next().value;
+    if (w === undefined) return null;
+    this.remove(w.invokeId);
+    return w.invokeId;
   }
 
   get size(): number {
-    return this.list.length;
+    return this.all.size;
   }
 
   clear(): number[] {
-    const ids = this.list.map((w) => w.invokeId);
-    this.list = [];
+    const ids = [...this.all.keys()];
+    this.all.clear();
+    this.byRoot.clear();
     return ids;
   }
 }
