@@ -17,6 +17,7 @@ import dgram from 'node:dgram';
 import dns from 'node:dns/promises';
 import net from 'node:net';
 import type { Logger } from 'pino';
+import { TickCork } from '../net/tick-cork.ts';
 import { parseVia } from './headers.ts';
 import {
   MAX_SIP_MESSAGE_BYTES,
@@ -38,13 +39,13 @@ export interface SipPeer { transport: SipTransportName; address: string; port: n
 export interface SipEndpointOptions { transport: SipTransportName; host: string; port: number; logger: Logger; maxMessageBytes?: number }
 export type SendCallback = (err?: Error | null) => void;
 
-/** `corked`: on a listening endpoint's flows (the switch's side, as Annex G's `corkPerTick`),
- * messages written in this tick leave in one TCP write — a burst of 200 OKs, or an answer and the
+/** `cork` (net/tick-cork.ts): held on a listening endpoint's flows (the switch's side, as Annex
+ * G's `corkPerTick`), messages written in this tick leave in one TCP write — a burst of 200 OKs, or an answer and the
  * events it caused, is one syscall, not one each; uncorked at the next tick, so nothing waits. A
  * client writes each message at once: corking the CTI's flow too saves ~2 % of the daemon's CPU at
  * 200 calls/s (docs/performance.md, 2026-12-03 (third session)), and would put several of our
  * requests in one read of the switch, which sipp as the switch aborts on (docs/sip-interop.md). */
-interface Flow { socket: net.Socket; parser: SipStreamParser; peer: SipPeer; corked: boolean }
+interface Flow { socket: net.Socket; parser: SipStreamParser; peer: SipPeer; cork: TickCork }
 
 export const peerKey = (p: { address: string; port: number }): string => `${p.address}:${p.port}`;
 
@@ -188,14 +189,7 @@ export class SipEndpoint {
     }
     const flow = this.flows.get(this.clientFlow ?? peerKey(to));
     if (!flow || !flow.socket.writable) return done(new Error(`no open TCP flow to ${peerKey(to)}`));
-    if (this.server !== null && !flow.corked) {
-      flow.corked = true;
-      flow.socket.cork();
-      process.nextTick(() => {
-        flow.corked = false;
-        flow.socket.uncork();
-      });
-    }
+    if (this.server !== null) flow.cork.hold();
     flow.socket.write(bytes, (err) => done(err));
   }
 
@@ -237,7 +231,7 @@ export class SipEndpoint {
   private addFlow(socket: net.Socket): void {
     const peer: SipPeer = { transport: 'tcp', address: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 };
     const key = peerKey(peer);
-    const flow: Flow = { socket, parser: new SipStreamParser(this.maxBytes), peer, corked: false };
+    const flow: Flow = { socket, parser: new SipStreamParser(this.maxBytes), peer, cork: new TickCork(socket) };
     this.flows.set(key, flow);
     socket.setNoDelay(true);
     let lastError: string | undefined;

@@ -8,6 +8,7 @@
  */
 import net from 'node:net';
 import { PbxError } from '../../../core/pbx-port.ts';
+import { TickCork } from '../../net/tick-cork.ts';
 import { encodeFrame, FrameDecoder } from '../protocol/framing.ts';
 import type { CstaChannel, CstaChannelHandlers } from './channel.ts';
 
@@ -66,13 +67,14 @@ export class AnnexGChannel implements CstaChannel {
   private early: Buffer[] = [];
   private lastSocketError: string | undefined;
   private open = true;
-  private corked = false;
+  private readonly cork: TickCork | null;
 
   constructor(
     private readonly socket: net.Socket,
     private readonly opts: AnnexGChannelOptions = {},
   ) {
     this.remote = `tcp ${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    this.cork = opts.corkPerTick ? new TickCork(socket) : null;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => (this.handlers ? this.onData(chunk) : this.early.push(chunk)));
     socket.on('error', (err) => {
@@ -107,14 +109,7 @@ export class AnnexGChannel implements CstaChannel {
       cb?.(new Error('channel closed'));
       return;
     }
-    if (this.opts.corkPerTick && !this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
-    }
+    this.cork?.hold();
     this.socket.write(frame, cb);
   }
 
