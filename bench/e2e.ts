@@ -61,13 +61,15 @@ interface Options {
   recordings: number;
   searchRate: number;
   searchPeriodS: number;
+  /** The agents' queue.stats events (off: queue.statsEvents {enabled: false} at sign-in). */
+  queueStats: boolean;
 }
 
 function usage(): string {
   return [
     'usage: npm run bench:e2e -- [--transport annex-g] [--agents 500] [--rate 200] [--duration 20] [--talk 1] [--warmup 2]',
     '         [--max-wait 30] [--concurrency 25] [--login token|password] [--json] [--cpu-prof DIR] [--probe] [--tap]',
-    '         [--data-root DIR] [--recordings N] [--search-rate S] [--search-period P]',
+    '         [--data-root DIR] [--recordings N] [--search-rate S] [--search-period P] [--queue-stats on|off]',
     `  --transport T    the PBX link: ${TRANSPORTS.join(', ')} (default annex-g)`,
     '  --agents N       agents logged in, signed in at 3001.. and ready (queue sales)',
     '  --rate R         calls per second offered by the simulated switch to pilot 8000',
@@ -86,6 +88,7 @@ function usage(): string {
     '  --search-rate S  recording searches per second over HTTP (qa1), in the window\'s "on" slices',
     '  --search-period P  the window in alternate slices of P s, without then with searches (default 10;',
     '                   0: searches over the whole window)',
+    '  --queue-stats on|off  off: each agent turns its queue.stats events off at sign-in (queue.statsEvents)',
   ].join('\n');
 }
 
@@ -111,6 +114,7 @@ function parseOptions(argv: string[]): Options {
       recordings: { type: 'string', default: '0' },
       'search-rate': { type: 'string', default: '0' },
       'search-period': { type: 'string', default: '10' },
+      'queue-stats': { type: 'string', default: 'on' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -145,7 +149,9 @@ function parseOptions(argv: string[]): Options {
     recordings: num('recordings', values.recordings, 0, 100_000_000, true),
     searchRate: num('search-rate', values['search-rate'], 0, 1000),
     searchPeriodS: num('search-period', values['search-period'], 0, 3600),
+    queueStats: values['queue-stats'] !== 'off',
   };
+  if (values['queue-stats'] !== 'on' && values['queue-stats'] !== 'off') throw new Error(`--queue-stats ${values['queue-stats']}: on or off\n${usage()}`);
   if (values.login !== 'token' && values.login !== 'password') throw new Error(`--login ${values.login}: token or password`);
   if (opts.tap && isSip(opts.transport)) throw new Error(`--tap relays Annex G frames over TCP: not with --transport ${opts.transport}`);
   if (opts.warmupS >= opts.durationS) throw new Error(`--warmup (${opts.warmupS}) must be shorter than --duration (${opts.durationS})`);
@@ -225,7 +231,7 @@ function attachAgent(client: WsClient, rec: Recorder): void {
 // ------------------------------------------------------------------------------------ result
 
 interface Result {
-  sizes: { transport: Transport; agents: number; rate: number; durationS: number; warmupS: number; windowS: number; talkS: number; maxWaitS: number; login: string; dataRoot: string };
+  sizes: { transport: Transport; agents: number; rate: number; durationS: number; warmupS: number; windowS: number; talkS: number; maxWaitS: number; login: string; dataRoot: string; queueStats: boolean };
   latencyMs: Summary;
   answerRttMs: Summary;
   throughput: { routeRequests: number; offered: number; answered: number; offeredPerS: number; answeredPerS: number; notOffered: number; offeredTwice: number; answerErrors: number; unmatchedOffers: number };
@@ -457,7 +463,7 @@ function compute(opts: Options, rec: Recorder, winStart: bigint, winEnd: bigint,
     timeline.push({ second, routeRequests: b.rr, offered: b.lat.length, p50: round(s.p50, 3), p99: round(s.p99, 3), max: round(s.max, 3) });
   }
   return {
-    sizes: { transport: opts.transport, agents: opts.agents, rate: opts.rate, durationS: opts.durationS, warmupS: opts.warmupS, windowS: round(windowS, 3), talkS: opts.talkS, maxWaitS: opts.maxWaitS, login: opts.login, dataRoot: opts.dataRoot },
+    sizes: { transport: opts.transport, agents: opts.agents, rate: opts.rate, durationS: opts.durationS, warmupS: opts.warmupS, windowS: round(windowS, 3), talkS: opts.talkS, maxWaitS: opts.maxWaitS, login: opts.login, dataRoot: opts.dataRoot, queueStats: opts.queueStats },
     latencyMs: roundSummary(summarize(latency)),
     answerRttMs: roundSummary(summarize(answered.map((c) => nsToMs(c.answerNs!)))),
     throughput: {
@@ -484,7 +490,7 @@ function table(r: Result): string {
   const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
   const rows: [string, string][] = [
     ['PBX link', r.sizes.transport],
-    ['agents / rate / talk', `${r.sizes.agents} agents, ${r.sizes.rate} calls/s, talk ${r.sizes.talkS} s (max wait ${r.sizes.maxWaitS} s), login by ${r.sizes.login}`],
+    ['agents / rate / talk', `${r.sizes.agents} agents, ${r.sizes.rate} calls/s, talk ${r.sizes.talkS} s (max wait ${r.sizes.maxWaitS} s), login by ${r.sizes.login}${r.sizes.queueStats ? '' : ', queue.stats off'}`],
     ['traffic / steady window', `${r.sizes.durationS} s of traffic, first ${r.sizes.warmupS} s discarded, window ${f(r.sizes.windowS, 1)} s; database under ${r.sizes.dataRoot}`],
     ['RouteRequest → call.offered', `p50 ${f(r.latencyMs.p50, 3)} ms   p99 ${f(r.latencyMs.p99, 3)} ms   max ${f(r.latencyMs.max, 3)} ms   (mean ${f(r.latencyMs.mean, 3)}, p90 ${f(r.latencyMs.p90, 3)}, n=${r.latencyMs.n})`],
     ['call.answer round trip', `p50 ${f(r.answerRttMs.p50, 3)} ms   p99 ${f(r.answerRttMs.p99, 3)} ms   max ${f(r.answerRttMs.max, 3)} ms`],
@@ -643,6 +649,7 @@ async function main(): Promise<number> {
       clients.push(c);
       attachAgent(c, rec);
       await c.call('agent.signIn', { extension: a.extension });
+      if (!opts.queueStats) await c.call('queue.statsEvents', { enabled: false });
       const view = (await c.call('agent.setState', { state: 'ready' })) as { state: string };
       if (view.state !== 'ready') throw new Error(`${a.username} is ${view.state}, not ready`);
     });

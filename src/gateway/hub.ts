@@ -50,6 +50,7 @@ export class Hub implements Notifier {
       if (audience.users) for (const u of audience.users) for (const s of this.byUser.get(u) ?? []) targets.add(s);
       if (audience.subscribers) for (const s of this.subscribers) targets.add(s);
     }
+    if (event === 'queue.stats') for (const s of targets) if (!s.queueStats) targets.delete(s);
     if (targets.size === 0) return;
     const json = JSON.stringify(data);
     if (audience.background && targets.size > BACKGROUND_SLICE) {

@@ -69,6 +69,9 @@ export class Session {
   seq = 0;
   socket: WebSocket | null = null;
   subscribed = false;
+  /** `queue.stats` events wanted (`queue.statsEvents`); a softphone that shows no queue figures
+   * turns them off. Not kept across a daemon restart. */
+  queueStats = true;
   /** Taken back from the session store after a restart, not yet answered (session-opener.ts). */
   takenBack = false;
   /** Bearer token expiry (ms epoch); requests after it close the socket with 4003. */

@@ -34,4 +34,20 @@ describe('Hub.publish', () => {
     hub.publish('call.offered', { callId: 'c1' }, { all: true });
     expect(sessions.every((s) => s.seq === 2)).toBe(true);
   });
+
+  it('queue.stats skip a session that turned them off (queue.statsEvents), as member or subscriber; other events still reach it', () => {
+    const hub = new Hub(clock);
+    const [a, b, sup] = [session('a'), session('b'), session('sup')];
+    for (const s of [a, b, sup]) hub.add(s);
+    hub.subscribers.add(sup);
+    a.queueStats = false;
+    sup.queueStats = false;
+    hub.publish('queue.stats', { id: 'sales' }, { users: ['a', 'b'], subscribers: true, background: true });
+    expect([a.seq, b.seq, sup.seq]).toEqual([0, 1, 0]);
+    hub.publish('agent.state', { agentId: 'a' }, { users: ['a'], subscribers: true });
+    expect([a.seq, b.seq, sup.seq]).toEqual([1, 1, 1]);
+    a.queueStats = true;
+    hub.publish('queue.stats', { id: 'sales' }, { users: ['a', 'b'], subscribers: true, background: true });
+    expect([a.seq, b.seq, sup.seq]).toEqual([2, 2, 1]);
+  });
 });

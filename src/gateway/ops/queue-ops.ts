@@ -1,6 +1,7 @@
 /**
  * `queue.list`: the queues a user serves (agents) or all of them (supervisors). `queue.calls`: who
  * waits in a queue, in the order they will be served, with position and estimated wait.
+ * `queue.statsEvents`: this session's `queue.stats` events on or off.
  */
 import { notFound } from '../../core/errors.ts';
 import { obj, SUPERVISOR, type OpTable } from './op.ts';
@@ -13,6 +14,13 @@ export const queueOps: OpTable = {
       const mine = new Set(services.directory.agent(session.user.username)?.queues ?? []);
       const queues = [...services.directory.allQueues()].filter((q) => all || mine.has(q.id));
       return { queues: queues.map((q) => services.queueStats.stats(q)) };
+    },
+  },
+  'queue.statsEvents': {
+    schema: obj({ enabled: { type: 'boolean' } }, ['enabled']),
+    handle({ session }, d: { enabled: boolean }) {
+      session.queueStats = d.enabled;
+      return { enabled: d.enabled };
     },
   },
   'queue.calls': {
