@@ -21,13 +21,12 @@
 import type { Logger } from 'pino';
 import { newVia, parseCSeq, responseFor, SipMessageTooLargeError, type SipDialog, type SipEndpoint, type SipParseError, type SipPeer, type SipRequest, type SipResponse, type SipServerTransaction, type SipTransactionLayer, type ResponseOptions } from '../../sip/index.ts';
 import type { CstaChannel, CstaChannelHandlers, CstaChannelIssue } from './channel.ts';
+import { InfoWindow, type Info, type InfoOrRefresh, type WindowHost } from './sip-info-window.ts';
 import { AwaitingAnswers, contentTypeOf, CSTA_CONTENT_TYPE, expectsAnswer, InvokeIds, isAnswer, isEvent, MAX_CSTA_BODY_BYTES, rootElementName } from './csta-sip-body.ts';
 
 export const EVENT_INVOKE_ID = 9999;
 export const SIP_CSTA_ALLOW = 'INVITE, ACK, BYE, CANCEL, INFO, OPTIONS, UPDATE';
 export const DEFAULT_MAX_IN_FLIGHT = 512;
-/** How many times an INFO refused 500 over UDP is sent again as a new request. */
-const MAX_OUT_OF_ORDER_RETRIES = 2;
 const DISPOSITION = 'signal;handling=required';
 const RELEASE_AFTER_MS = { graceful: 1_000, abrupt: 100 };
 /** How long the switch waits for the CTI's BYE after the application session stopped. */
@@ -57,12 +56,6 @@ export interface SipCstaChannelOptions {
   onClosed?: (ch: SipCstaChannel) => void;
 }
 
-type Outgoing =
-  | { kind: 'info'; invokeId: number; body: Buffer; root: string; answer: boolean; cb: ((err?: Error | null) => void) | undefined; settled: boolean; retries?: number }
-  | { kind: 'refresh' }
-  /** The answer to a request of the peer, in its final response, once what we wrote before it has left. */
-  | { kind: 'answer'; res: SipResponse; txn: SipServerTransaction; cb: ((err?: Error | null) => void) | undefined };
-
 export class SipCstaChannel implements CstaChannel {
   readonly kind = 'sip-csta' as const;
   readonly remote: string;
@@ -72,9 +65,8 @@ export class SipCstaChannel implements CstaChannel {
   private handlers: CstaChannelHandlers | null = null;
   private early: ((h: CstaChannelHandlers) => void)[] = [];
   private open = true;
-  private readonly queue: Outgoing[] = [];
-  private readonly inFlight = new Set<Exclude<Outgoing, { kind: 'answer' }>>();
-  private queuedBytes = 0;
+  /** What we send, in order, with a window of INFOs in flight (sip-info-window.ts). */
+  private readonly window: InfoWindow;
   private readonly awaiting = new AwaitingAnswers();
   /** The peer's requests not answered yet, by the invoke id we gave them. */
   private readonly peerPending = new Map<number, { txn: SipServerTransaction; at: number }>();
@@ -83,7 +75,6 @@ export class SipCstaChannel implements CstaChannel {
   private inside: { invokeId: number; txn: SipServerTransaction; ok: Omit<ResponseOptions, 'body' | 'contentType'>; deferred?: boolean } | null = null;
   private sessionTimer: ReturnType<typeof setTimeout> | undefined;
   private sessionExpiresS: number;
-  private readonly maxInFlight: number;
   private readonly maxBody: number;
   private byeDone: Promise<void> = Promise.resolve();
   /** The switch's side after a graceful close: waiting for the CTI's BYE. */
@@ -96,7 +87,8 @@ export class SipCstaChannel implements CstaChannel {
     this.log = opts.logger.child({ channel: 'sip-csta', sipCallId: opts.dialog.callId });
     this.sessionExpiresS = opts.sessionExpiresS;
     // UDP: one at a time unless told (a window reorders after a loss, and a loaded loopback loses).
-    this.maxInFlight = Math.max(1, opts.maxInFlight ?? (opts.peer.transport === 'udp' ? 1 : DEFAULT_MAX_IN_FLIGHT));
+    const maxInFlight = Math.max(1, opts.maxInFlight ?? (opts.peer.transport === 'udp' ? 1 : DEFAULT_MAX_IN_FLIGHT));
+    this.window = new InfoWindow(this.windowHost(), maxInFlight, this.log);
     this.maxBody = Math.min(MAX_CSTA_BODY_BYTES, this.wireLimit() - this.infoOverhead());
     this.armSessionTimer();
   }
@@ -106,7 +98,7 @@ export class SipCstaChannel implements CstaChannel {
   }
 
   get writableLength(): number {
-    return this.queuedBytes;
+    return this.window.writableLength;
   }
 
   /** The dialog's SIP parts, for fault injection on the switch's side (sip-probes.ts). */
@@ -138,15 +130,14 @@ export class SipCstaChannel implements CstaChannel {
       this.peerPending.delete(invokeId);
       if (this.inside?.invokeId === invokeId && !pending.txn.answered) {
         const res = responseFor(pending.txn.request, 200, undefined, { ...this.inside.ok, body, contentType: CSTA_CONTENT_TYPE });
-        if (this.queue.length === 0) {
+        if (this.window.empty) {
           pending.txn.respond(res);
           if (cb) queueMicrotask(() => cb());
         } else {
           // Order as written: events we wrote before this answer reach the peer before it (as one
           // Annex G stream would carry them), so its final response waits its turn in the queue.
           this.inside.deferred = true;
-          this.queue.push({ kind: 'answer', res, txn: pending.txn, cb });
-          this.queuedBytes += body.length;
+          this.window.push({ kind: 'answer', res, txn: pending.txn, cb });
         }
         return;
       }
@@ -154,9 +145,7 @@ export class SipCstaChannel implements CstaChannel {
     const root = rootElementName(xml) ?? '';
     const answer = pending !== undefined;
     if (!answer && invokeId !== EVENT_INVOKE_ID && expectsAnswer(root)) this.awaiting.add(invokeId, root);
-    this.queue.push({ kind: 'info', invokeId, body, root, answer, cb, settled: false });
-    this.queuedBytes += body.length;
-    this.pump();
+    this.window.push({ kind: 'info', invokeId, body, root, answer, cb, settled: false });
   }
 
   writeRaw(bytes: Buffer): void {
@@ -337,115 +326,60 @@ export class SipCstaChannel implements CstaChannel {
     else this.early.push((h) => h.onIssue(issue));
   }
 
-  private pump(): void {
-    while (this.open && this.queue.length > 0) {
-      const head = this.queue[0]!;
-      if (head.kind === 'answer') {
-        this.queue.shift();
-        this.sendAnswer(head);
-        continue;
-      }
-      if (this.inFlight.size >= this.maxInFlight) break;
-      const out = this.queue.shift()!;
-      if (out.kind === 'answer') continue;
-      if (out.kind === 'info') this.queuedBytes -= out.body.length;
-      this.inFlight.add(out);
-      let req: SipRequest;
-      if (out.kind === 'refresh') {
+  /** What the window needs of the dialog (sip-info-window.ts). */
+  private windowHost(): WindowHost {
+    const ch = this;
+    return {
+      get open() {
+        return ch.open;
+      },
+      transport: this.peer.transport,
+      build: (out: InfoOrRefresh) => {
+        if (out.kind === 'info') {
+          return this.dialog.request('INFO', { body: out.body, contentType: CSTA_CONTENT_TYPE, headers: [['Content-Disposition', DISPOSITION]] });
+        }
         const useUpdate = this.opts.peerAllowsUpdate !== false;
         const headers: [string, string][] = [['Session-Expires', `${this.sessionExpiresS};refresher=uac`], ['Supported', 'timer']];
         if (!useUpdate) headers.push(['Allow', SIP_CSTA_ALLOW], ['Content-Disposition', DISPOSITION]);
-        req = this.dialog.request(useUpdate ? 'UPDATE' : 'INVITE', {
+        return this.dialog.request(useUpdate ? 'UPDATE' : 'INVITE', {
           headers,
           ...(!useUpdate && this.opts.inviteBody ? { body: this.opts.inviteBody, contentType: CSTA_CONTENT_TYPE } : {}),
         });
-      } else {
-        req = this.dialog.request('INFO', { body: out.body, contentType: CSTA_CONTENT_TYPE, headers: [['Content-Disposition', DISPOSITION]] });
-      }
-      // The final response is taken in the same turn as it arrives (onFinal), not a microtask
-      // later: over TCP an INFO of the peer right behind it in one read must not overtake it.
-      let done: Promise<SipResponse>;
-      try {
-        done = this.opts.layer.request(this.withVia(req), this.peer, { onFinal: (res) => this.onFinal(out, req, res) });
-      } catch (e) {
-        done = Promise.reject(e as Error);
-      }
-      done.then(undefined, (err: Error) => this.onFinal(out, req, null, err));
-    }
-  }
-
-  private onFinal(out: Exclude<Outgoing, { kind: 'answer' }>, req: SipRequest, res: SipResponse | null, err?: Error): void {
-    if (!this.inFlight.delete(out)) return; // settled already (closed meanwhile)
-    if (out.kind === 'refresh') {
-      if (res && res.status < 300) {
-        if (req.method === 'INVITE') this.opts.layer.sendAck(this.withVia(this.dialog.ack(parseCSeq(req.headers.get('CSeq')!).seq)), this.peer);
-        const granted = parseInt(res.headers.get('Session-Expires') ?? '', 10);
-        if (Number.isFinite(granted) && granted > 0) this.sessionExpiresS = granted;
-        this.armSessionTimer();
-      } else if (this.open) {
-        this.log.warn({ status: res?.status, err: err?.message }, 'SIP session refresh failed');
-        this.shutdown('session refresh failed', false, res?.status !== 481);
-      }
-      this.pump();
-      return;
-    }
-    if (out.settled) return this.pump();
-    if (res?.status === 500 && this.peer.transport === 'udp' && (out.retries ?? 0) < MAX_OUT_OF_ORDER_RETRIES && this.open) {
-      // Refused as out of order (a datagram lost and resent behind later ones): the same document
-      // again, as a new INFO with a new CSeq, ahead of what still waits.
-      out.retries = (out.retries ?? 0) + 1;
-      this.log.warn({ invokeId: out.invokeId, root: out.root, retry: out.retries, reason: res.reason }, 'SIP INFO refused 500 (out of order after a loss?): sent again as a new request; it arrives out of order');
-      this.queue.unshift(out);
-      this.queuedBytes += out.body.length;
-      this.pump();
-      return;
-    }
-    out.settled = true;
-    if (res && res.status < 300) {
-      out.cb?.();
-      if (res.body.length > 0 && !out.answer && out.invokeId !== EVENT_INVOKE_ID) {
+      },
+      request: (req, onFinal) => this.opts.layer.request(this.withVia(req), this.peer, { onFinal }),
+      refreshed: (req, res, err) => {
+        if (res && res.status < 300) {
+          if (req.method === 'INVITE') this.opts.layer.sendAck(this.withVia(this.dialog.ack(parseCSeq(req.headers.get('CSeq')!).seq)), this.peer);
+          const granted = parseInt(res.headers.get('Session-Expires') ?? '', 10);
+          if (Number.isFinite(granted) && granted > 0) this.sessionExpiresS = granted;
+          this.armSessionTimer();
+        } else if (this.open) {
+          this.log.warn({ status: res?.status, err: err?.message }, 'SIP session refresh failed');
+          this.shutdown('session refresh failed', false, res?.status !== 481);
+        }
+      },
+      answeredInBody: (out: Info, xml: string) => {
+        if (out.answer || out.invokeId === EVENT_INVOKE_ID) return;
         this.awaiting.remove(out.invokeId);
-        this.deliver(out.invokeId, res.body.toString('utf8'));
-      }
-      this.pump();
-      return;
-    }
-    const why = res ? `SIP ${res.status} ${res.reason}` : err?.name === 'SipTimeoutError' ? 'SIP timeout' : `SIP ${err?.message ?? 'failure'}`;
-    this.failOut(out, why);
-    if (res?.status === 481) return this.shutdown('dialog gone (481)', false, false);
-    this.pump();
-  }
-
-  private sendAnswer(a: Extract<Outgoing, { kind: 'answer' }>): void {
-    this.queuedBytes -= a.res.body.length;
-    try {
-      a.txn.respond(a.res);
-      a.cb?.();
-    } catch (e) {
-      this.log.warn({ err: (e as Error).message }, 'CSTA answer not sent');
-      a.cb?.(e as Error);
-    }
-  }
-
-  private failOut(out: Extract<Outgoing, { kind: 'info' }>, why: string): void {
-    out.settled = true;
-    this.awaiting.remove(out.invokeId);
-    if (!out.answer && out.invokeId !== EVENT_INVOKE_ID) {
-      const h = this.handlers;
-      if (h) h.onSendFailed(out.invokeId, why);
-      else this.early.push((hh) => hh.onSendFailed(out.invokeId, why));
-    } else this.log.warn({ invokeId: out.invokeId, why }, 'CSTA answer or event not delivered');
-    out.cb?.(new Error(why));
+        this.deliver(out.invokeId, xml);
+      },
+      lost: (out: Info, why: string) => {
+        this.awaiting.remove(out.invokeId);
+        if (!out.answer && out.invokeId !== EVENT_INVOKE_ID) {
+          const h = this.handlers;
+          if (h) h.onSendFailed(out.invokeId, why);
+          else this.early.push((hh) => hh.onSendFailed(out.invokeId, why));
+        } else this.log.warn({ invokeId: out.invokeId, why }, 'CSTA answer or event not delivered');
+      },
+      dialogGone: () => this.shutdown('dialog gone (481)', false, false),
+    };
   }
 
   private armSessionTimer(): void {
     clearTimeout(this.sessionTimer);
     if (!this.open || !(this.sessionExpiresS > 0)) return;
     if (this.opts.role === 'uac') {
-      this.sessionTimer = setTimeout(() => {
-        this.queue.unshift({ kind: 'refresh' });
-        this.pump();
-      }, (this.sessionExpiresS * 1000) / 2);
+      this.sessionTimer = setTimeout(() => this.window.refresh(), (this.sessionExpiresS * 1000) / 2);
     } else {
       this.sessionTimer = setTimeout(() => {
         this.log.warn({ sessionExpiresS: this.sessionExpiresS }, 'SIP/CSTA dialog not refreshed in time: BYE');
@@ -460,14 +394,7 @@ export class SipCstaChannel implements CstaChannel {
     this.open = false;
     clearTimeout(this.sessionTimer);
     clearTimeout(this.ending);
-    const failed = [...this.inFlight, ...this.queue];
-    this.queue.length = 0;
-    this.queuedBytes = 0;
-    for (const out of failed) {
-      if (out.kind === 'info' && !out.settled) this.failOut(out, `channel closed: ${reason}`);
-      // A request of the peer is never left without its final response, dialog or not.
-      else if (out.kind === 'answer') this.sendAnswer(out);
-    }
+    this.window.drain(reason);
     this.awaiting.clear();
     this.peerPending.clear();
     let bye: Promise<unknown> = Promise.resolve();
