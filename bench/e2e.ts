@@ -28,6 +28,7 @@ import { pathToFileURL } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { buildSimulator, type RouteRequestHook, type Simulator } from '../src/pbx-adapters/oxo-sim/index.ts';
+import { DEFAULT_SIM_CONFIG } from '../src/pbx-adapters/oxo-sim/config.ts';
 import { openDatabase } from '../src/storage/database.ts';
 import { isSip, isTransport, pbxUrl, TRANSPORTS, type Transport } from '../test/helpers/transports.ts';
 import { WsClient, type EventFrame } from '../test/helpers/ws-client.ts';
@@ -37,7 +38,7 @@ import type { ProbeReport } from './lib/daemon-probe.ts';
 import { cpuBetween, loadAverage, machineInfo, readCpu, readMemory, type CpuRate, type CpuTimes } from './lib/proc.ts';
 import { RecordingData } from './lib/recordings-data.ts';
 import { SearchLoad } from './lib/search-load.ts';
-import { BENCH_PILOT, FIRST_EXTENSION, issueToken, seedBenchCentre, type BenchAgent } from './lib/seed.ts';
+import { BENCH_EXTRA_EXTENSIONS, BENCH_PILOT, extensionOf, issueToken, MAX_BENCH_AGENTS, seedBenchCentre, type BenchAgent } from './lib/seed.ts';
 import { nsToMs, round, summarize, type Summary } from './lib/stats.ts';
 
 // ------------------------------------------------------------------------------------ options
@@ -131,8 +132,8 @@ function parseOptions(argv: string[]): Options {
   if (!isTransport(values.transport)) throw new Error(`--transport ${values.transport}: one of ${TRANSPORTS.join(', ')}\n${usage()}`);
   const opts: Options = {
     transport: values.transport,
-    // Extensions 3001.. must stay inside the switch's 2000–5999.
-    agents: num('agents', values.agents, 1, 5999 - FIRST_EXTENSION, true),
+    // Extensions 3001–5999, then 10000 on (a range the benchmark's switch adds): seed.ts.
+    agents: num('agents', values.agents, 1, MAX_BENCH_AGENTS, true),
     rate: num('rate', values.rate, 0.1, 1000),
     durationS: num('duration', values.duration, 1, 3600),
     talkS: num('talk', values.talk, 0, 3600),
@@ -594,15 +595,15 @@ async function main(): Promise<number> {
     const qaToken = opts.searchRate > 0 ? issueToken(dataDir, 'qa1') : null;
 
     // A real OXO allows 208 monitors; the benchmark's switch is a bigger one (agents + pilots + queues).
-    const sim: Simulator = await buildSimulator({ cstaPort: 0, controlPort: 0, ...(isSip(opts.transport) ? { sipPort: 0 } : {}), config: { maxMonitors: opts.agents + 1000 } });
+    const sim: Simulator = await buildSimulator({ cstaPort: 0, controlPort: 0, ...(isSip(opts.transport) ? { sipPort: 0 } : {}), config: { maxMonitors: opts.agents + 1000, extensions: [...DEFAULT_SIM_CONFIG.extensions, BENCH_EXTRA_EXTENSIONS] } });
     cleanups.push(() => sim.close());
     const simUrl = `http://127.0.0.1:${sim.controlPort}`;
 
     let cstaPort = sim.cstaPort;
     let tap: CstaTap | null = null;
     if (opts.tap) {
-      const first = FIRST_EXTENSION + 1;
-      tap = await CstaTap.start({ host: '127.0.0.1', port: sim.cstaPort }, (dev) => Number(dev) >= first && Number(dev) < first + opts.agents);
+      const agentPhones = new Set(Array.from({ length: opts.agents }, (_, i) => extensionOf(i + 1)));
+      tap = await CstaTap.start({ host: '127.0.0.1', port: sim.cstaPort }, (dev) => agentPhones.has(dev));
       const t = tap;
       cleanups.push(() => t.close());
       cstaPort = tap.port;

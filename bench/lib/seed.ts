@@ -1,7 +1,7 @@
 /**
  * Seeds the benchmark's database before the daemon starts: the demo centre (queue `sales` behind
- * pilot 8000), then N agents `b0001…bNNNN` with extension 3000+i, explicit members of `sales`, each
- * with a password and a pre-issued session token.
+ * pilot 8000), then N agents `b0001…bNNNN` with extension 3000+i (past 2,999 agents: 10000 on,
+ * `extensionOf`), explicit members of `sales`, each with a password and a pre-issued session token.
  *
  * Why tokens: the daemon re-hashes a password made with other scrypt parameters at its first login
  * (ln=15, 32 MiB, ~0.1 s of CPU each). 500 such logins would cost ~a minute of CPU on two cores and
@@ -21,6 +21,15 @@ export const BENCH_PASSWORD = 'bench-pw';
 export const BENCH_QUEUE = 'sales';
 export const BENCH_PILOT = '8000';
 export const FIRST_EXTENSION = 3000;
+/** Agents 1–2,999 take 3001–5999, inside the switch's default 2000–5999; more take 10000 on, a
+ * range the benchmark's switch adds (`BENCH_EXTRA_EXTENSIONS`): up to 12,999 agents. */
+export const SPILL_EXTENSION = 10_000;
+export const MAX_BENCH_AGENTS = 2_999 + 10_000;
+export const BENCH_EXTRA_EXTENSIONS = { from: SPILL_EXTENSION, to: SPILL_EXTENSION + 9_999 };
+
+export function extensionOf(i: number): string {
+  return String(i <= 2_999 ? FIRST_EXTENSION + i : SPILL_EXTENSION + (i - 3_000));
+}
 
 export interface BenchAgent {
   username: string;
@@ -45,7 +54,7 @@ export async function seedBenchCentre(dataDir: string, count: number): Promise<B
     const now = Date.now();
     const agents: BenchAgent[] = [];
     for (let i = 1; i <= count; i++) {
-      agents.push({ username: agentName(i), extension: String(FIRST_EXTENSION + i), password: BENCH_PASSWORD, token: newToken() });
+      agents.push({ username: agentName(i), extension: extensionOf(i), password: BENCH_PASSWORD, token: newToken() });
     }
     repos.transaction(() => {
       for (const a of agents) {
