@@ -24,15 +24,15 @@
  * backlog), and the backlog is lost if the process dies before the disk is back; in exchange
  * calls keep being routed and answered, and nothing blocks on the disk.
  *
- * Group commit (`perTurn`): healthy, the writes of one turn of the event loop are kept (copied,
- * in order) and written together in one transaction at the end of the turn (`setImmediate`), not
- * one commit each — at 200 calls/s each call's half-dozen rows were each its own WAL commit. The
- * crash guarantee holds through `barrier()`: whatever tells a client something is done (a
- * WebSocket answer, an HTTP response, the daemon closing) calls it first, and it commits the turn's
- * writes at once, so nothing acknowledged is ever only in memory (docs/storage.md). A batch that
- * fails rolls back whole: refused as wrong (a constraint, a bug), its writes go again one by one
- * as before, so only the wrong one is dropped; refused for a reason that passes, they all become
- * the backlog, in order, and the queue degrades as above.
+ * Group commit (`perTurn`; DB_GROUP_COMMIT, off by default): healthy, the writes of one turn of
+ * the event loop are kept (copied, in order) and written together in one transaction at the end of
+ * the turn (`setImmediate`), not one commit each. `barrier()` commits them at once: whatever
+ * answers a client (a WebSocket answer, an HTTP response, the daemon closing) calls it first. The
+ * events the turn pushes to agents are not held, so a SIGKILL within the turn can lose a row an
+ * agent has seen — why it is off (docs/storage.md, "Group commit"). A batch that fails rolls back
+ * whole: refused as wrong (a constraint, a bug), its writes go again one by one as before, so only
+ * the wrong one is dropped; refused for a reason that passes, they all become the backlog, in
+ * order, and the queue degrades as above.
  */
 import type { Logger } from 'pino';
 import type { Clock, Timers } from '../services/ports.ts';
