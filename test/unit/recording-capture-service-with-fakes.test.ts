@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { newCall, type TrackedCall } from '../../src/core/calls/call.ts';
-import type { PbxEvent } from '../../src/core/pbx-port.ts';
+import { PbxError, type PbxEvent } from '../../src/core/pbx-port.ts';
 import { RecordingCapture, type RecordingWrites } from '../../src/recording/capture/capture-service.ts';
 import { hashFile, moveRecording, recordingPath, wavDurationMs } from '../../src/recording/capture/file-store.ts';
 import type { RecordingPolicy } from '../../src/recording/policies/decide.ts';
@@ -24,7 +24,7 @@ const all: RecordingPolicy = { id: 1, name: 'all', mode: 'all', numbers: [], age
 
 type OpenRow = ReturnType<NonNullable<RecordingWrites['openRecordings']>>[number];
 
-function world(opts: { refuse?: boolean; policies?: RecordingPolicy[]; leftOpen?: OpenRow[] } = {}) {
+function world(opts: { refuse?: boolean | Error; policies?: RecordingPolicy[]; leftOpen?: OpenRow[]; logs?: Record<string, unknown>[] } = {}) {
   const log: string[] = [];
   const writes = new Proxy({} as RecordingWrites, {
     get: (_t, k: string) => (k === 'openRecordings' ? () => opts.leftOpen ?? [] : (...args: unknown[]) => (log.push(`${k} ${JSON.stringify(args)}`), true)),
@@ -38,7 +38,7 @@ function world(opts: { refuse?: boolean; policies?: RecordingPolicy[]; leftOpen?
     onEvent: (l: (e: PbxEvent) => void) => (pbxListeners.push(l), () => undefined),
     recordMessage: async (r: { conn: { callId: string; deviceId: string } }) => {
       requests.push(`record ${r.conn.callId}/${r.conn.deviceId}`);
-      if (opts.refuse) throw Object.assign(new Error('refused'), { code: 'PBX_REJECTED' });
+      if (opts.refuse) throw opts.refuse instanceof Error ? opts.refuse : Object.assign(new Error('refused'), { code: 'PBX_REJECTED' });
       const message = switchFile();
       writeFileSync(message, Buffer.alloc(44 + 16 * 500, 1));
       return { message };
@@ -61,7 +61,7 @@ function world(opts: { refuse?: boolean; policies?: RecordingPolicy[]; leftOpen?
     notify: (e, d) => notified.push(`${e} ${JSON.stringify(d)}`),
     clock: { now: () => now },
     timers: { setTimeout: (fn, ms) => { const t = { fn, ms, live: true }; timers.push(t); return t; }, clearTimeout: (t) => { (t as { live: boolean }).live = false; } },
-    log: pino({ level: 'silent' }),
+    log: opts.logs ? pino({ level: 'info' }, { write: (line: string) => void opts.logs!.push(JSON.parse(line) as Record<string, unknown>) }) : pino({ level: 'silent' }),
     newId: () => 'rec-1',
     recordingsDir: join(dir, 'recordings'),
     pauseMaxMs: 180_000,
@@ -105,6 +105,24 @@ describe('capture service', () => {
     expect(w.log.find((l) => l.startsWith('close'))).toBe(`close ["rec-1",{"endedAt":${Date.UTC(2026, 11, 2, 9) + 500},"durationMs":500,"path":"${target}","bytes":8044,"sha256":"${sha}"}]`);
     expect(existsSync(source)).toBe(false);
     expect(w.capture.recordingOf('c1')).toBeNull();
+  });
+
+  it('RecordMessage refused because the call is gone at the switch: failed, logged as a warning without a stack; any other refusal is an error', async () => {
+    const gone: Record<string, unknown>[] = [];
+    const w = world({ refuse: new PbxError('PBX_REJECTED', 'RecordMessage rejected by the switch: operation/invalidCallID', { category: 'operation', value: 'invalidCallID' }), logs: gone });
+    w.listener().agentConnection('a1001', w.call, 'alerting', 'connected');
+    await tick();
+    expect(w.log.filter((l) => l.startsWith('fail'))).toHaveLength(1);
+    const warned = gone.filter((e) => (e.level as number) >= 40);
+    expect(warned.map((e) => [e.level, e.msg])).toEqual([[40, 'recording not started: the call had already gone at the switch']]);
+    expect(warned[0]).toMatchObject({ callId: 'c1', cstaError: { value: 'invalidCallID' } });
+    expect(warned[0]!.err).toBeUndefined();
+
+    const other: Record<string, unknown>[] = [];
+    const v = world({ refuse: new PbxError('PBX_REJECTED', 'RecordMessage rejected by the switch: operation/generic', { category: 'operation', value: 'generic' }), logs: other });
+    v.listener().agentConnection('a1001', v.call, 'alerting', 'connected');
+    await tick();
+    expect(other.filter((e) => (e.level as number) >= 40).map((e) => [e.level, e.msg])).toEqual([[50, 'recording failed; the call goes on unrecorded']]);
   });
 
   it('RecordMessage refused: failed, nothing more; a file gone at close: failed', async () => {

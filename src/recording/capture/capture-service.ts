@@ -16,7 +16,7 @@
 import type { Logger } from 'pino';
 import { AppError, invalidState } from '../../core/errors.ts';
 import type { TrackedCall } from '../../core/calls/call.ts';
-import type { ConnectionId, LocalConnectionState, PbxEvent, PbxPort } from '../../core/pbx-port.ts';
+import { PbxError, type ConnectionId, type LocalConnectionState, type PbxEvent, type PbxPort } from '../../core/pbx-port.ts';
 import type { CallListener } from '../../services/call-service.ts';
 import type { Clock, Timers } from '../../services/ports.ts';
 import type { NewRecordingRow, ClosedRecording } from '../../storage/repositories/recordings-write.ts';
@@ -376,7 +376,11 @@ export class RecordingCapture implements CallListener {
     if (a.status === 'done') return;
     a.status = 'done';
     this.forget(a);
-    this.d.log.error({ callId: a.callId, recordingId: a.id, err }, 'recording failed; the call goes on unrecorded');
+    if (callGone(err)) {
+      // The call left the switch before the recording could start (a short call, or one kept
+      // waiting under overload): expected, and one line per call, so no stack and no error.
+      this.d.log.warn({ callId: a.callId, recordingId: a.id, cstaError: (err as PbxError).cstaError }, 'recording not started: the call had already gone at the switch');
+    } else this.d.log.error({ callId: a.callId, recordingId: a.id, err }, 'recording failed; the call goes on unrecorded');
     this.write(a, 'failed', () => this.d.writes.fail(a.id, this.d.clock.now()));
   }
 
@@ -436,4 +440,9 @@ export class RecordingCapture implements CallListener {
     this.pending.add(p);
     void p.finally(() => this.pending.delete(p));
   }
+}
+
+/** The switch refused the request because the call or connection no longer exists. */
+function callGone(err: unknown): boolean {
+  return err instanceof PbxError && err.code === 'PBX_REJECTED' && (err.cstaError?.value === 'invalidCallID' || err.cstaError?.value === 'invalidConnectionID');
 }
