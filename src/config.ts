@@ -43,8 +43,9 @@ export interface Config {
   /** History writes (call rows, agent states, routing decisions, audit) kept in memory at most
    * while the database refuses them; beyond it the oldest of the least valuable kind is dropped. */
   dbBacklogMax: number;
-  /** History writes of one turn of the event loop in one transaction (storage/write-queue.ts);
-   * off (the default): one commit per write. */
+  /** History writes of one turn of the event loop in one transaction (storage/write-queue.ts),
+   * WebSocket frames held until it is committed (gateway/turn-outbox.ts); off: one commit per
+   * write, frames sent at once. */
   dbGroupCommit: boolean;
   /** How long history is kept, in days; 0 keeps it for ever. */
   retention: Readonly<RetentionDays>;
@@ -240,8 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     walCheckpointMs: int(env, 'WAL_CHECKPOINT_MS', 200, 0, 60_000, errors),
     dbBusyTimeoutMs: int(env, 'DB_BUSY_TIMEOUT_MS', 1000, 0, 60_000, errors),
     dbBacklogMax: int(env, 'DB_BACKLOG_MAX', 50_000, 100, 10_000_000, errors),
-    // Off by default: the events a turn pushes to agents would leave before its commit (storage.md).
-    dbGroupCommit: groupCommitRaw === '1' || groupCommitRaw === 'true',
+    dbGroupCommit: groupCommitRaw === undefined || groupCommitRaw === '' || groupCommitRaw === '1' || groupCommitRaw === 'true',
     retention: Object.freeze({
       calls: int(env, 'RETAIN_CALLS_DAYS', 400, 0, 36_500, errors),
       agentStates: int(env, 'RETAIN_AGENT_STATES_DAYS', 400, 0, 36_500, errors),

@@ -323,7 +323,8 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
       memoryBudgetBytes: config.wsBufferBudgetMiB * 1024 * 1024,
       sessions: storage.sessions,
       previousRunEnd: storage.previousRunEnd,
-      beforeAnswer: () => storage.barrier(),
+      // Group commit: frames wait for the turn's commit, answers commit first (docs/storage.md).
+      ...(config.dbGroupCommit ? { commit: { barrier: () => storage.barrier(), defer: opts.groupCommitDefer ?? ((fn: () => void) => void setImmediate(fn)) } } : {}),
     });
     gateway.attach(app.server);
     watchDaemon(metrics, { directory, routing, calls, presence, hub, gateway, pbx, writes: () => storage.writes(), clock });

@@ -19,6 +19,7 @@ import { centreSnapshot } from './ops/supervisor-ops.ts';
 import { CLOSE, CLIENT_KINDS, isClientKind, type Request } from './protocol.ts';
 import { Session, type MemoryMeter, type SessionLimits, type SessionUser } from './session.ts';
 import { resumableAt, resumeHash, type SessionStore } from './session-store.ts';
+import type { TurnOutbox } from './turn-outbox.ts';
 
 export interface OpenerDeps {
   auth: AuthPort;
@@ -26,6 +27,8 @@ export interface OpenerDeps {
   services: GatewayServices;
   limits: SessionLimits;
   meter: MemoryMeter;
+  /** Group commit: frames held to the end of the turn (turn-outbox.ts); none: sent at once. */
+  outbox?: TurnOutbox;
   closeWith(ws: WebSocket, code: number, errCode: ErrorCode, message: string, session?: Session | null): void;
   drop(session: Session): void;
   store: SessionStore;
@@ -67,7 +70,7 @@ export class SessionOpener {
       if (old.socket) this.d.closeWith(old.socket, CLOSE.REPLACED, 'CONFLICT', `replaced by a newer ${client} session of the same user`, old);
       this.d.drop(old);
     }
-    const session = new Session(user, expiresAt, this.d.limits, { tokenHash, meter: this.d.meter, client });
+    const session = new Session(user, expiresAt, this.d.limits, { tokenHash, meter: this.d.meter, client, ...(this.d.outbox ? { outbox: this.d.outbox } : {}) });
     session.socket = ws;
     this.d.hub.add(session);
     this.d.store.saved({ resumeHash: session.resumeHash, userId: user.id, username: user.username, tokenHash, expiresAt, createdAt: this.d.services.clock.now(), detachedAt: null, client });
@@ -164,7 +167,7 @@ export class SessionOpener {
       this.d.store.removed(record.resumeHash);
       return null;
     }
-    const session = new Session(check.user, check.expiresAt, this.d.limits, { tokenHash: record.tokenHash, meter: this.d.meter, token, client: record.client });
+    const session = new Session(check.user, check.expiresAt, this.d.limits, { tokenHash: record.tokenHash, meter: this.d.meter, token, client: record.client, ...(this.d.outbox ? { outbox: this.d.outbox } : {}) });
     session.seq = lastSeq;
     session.takenBack = true;
     this.d.hub.add(session);

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { ClientKind } from './protocol.ts';
 import { resumeHash } from './session-store.ts';
+import type { TurnOutbox } from './turn-outbox.ts';
 
 /** Bytes queued on a socket, unsent, before its client counts as not reading. */
 export const MAX_UNSENT_BYTES = 64 * 1024 * 1024;
@@ -60,6 +61,8 @@ export interface SessionOptions {
   token?: string;
   /** What kind of client opened it (default `softphone`). */
   client?: ClientKind;
+  /** Group commit: frames held to the end of the turn, after its commit (turn-outbox.ts). */
+  outbox?: TurnOutbox;
 }
 
 export class Session {
@@ -86,6 +89,10 @@ export class Session {
   private head = 0;
   private bytes = 0;
   private readonly meter: MemoryMeter | undefined;
+  private readonly outbox: TurnOutbox | undefined;
+  /** Frames held for the end of this turn (outbox), and the socket they were meant for. */
+  private held: string[] = [];
+  private heldOn: WebSocket | null = null;
 
   constructor(
     readonly user: SessionUser,
@@ -99,6 +106,7 @@ export class Session {
     this.tokenHash = opts.tokenHash ?? null;
     this.client = opts.client ?? 'softphone';
     this.meter = opts.meter;
+    this.outbox = opts.outbox;
   }
 
   /** Bytes of events held for `session.resume`. */
@@ -123,15 +131,43 @@ export class Session {
       cutOff(ws, 'slow consumer: resume when ready');
       return;
     }
+    if (this.outbox) {
+      if (this.heldOn !== ws) {
+        this.held = [];
+        this.heldOn = ws;
+      }
+      this.held.push(frame);
+      this.outbox.hold(this);
+      return;
+    }
     ws.send(frame);
     this.meter?.unsent(this, ws.bufferedAmount);
   }
 
+  /** Sends the frames held for this turn (turn-outbox.ts), unless the socket they were meant for
+   * is gone: a resumed session gets them from its buffer instead. */
+  flushHeld(): void {
+    const frames = this.held;
+    const on = this.heldOn;
+    this.held = [];
+    this.heldOn = null;
+    const ws = this.socket;
+    if (frames.length === 0 || !ws || ws !== on || ws.readyState !== ws.OPEN) return;
+    for (const f of frames) ws.send(f);
+    this.meter?.unsent(this, ws.bufferedAmount);
+  }
+
   respond(id: string | number, data: unknown): void {
+    this.outbox?.beforeAnswer(this);
     const ws = this.socket;
     if (!ws) return;
     ws.send(JSON.stringify({ id, ok: true, data }));
     this.meter?.unsent(this, ws.bufferedAmount);
+  }
+
+  /** Before an error answer sent around `respond` (ws-gateway.ts): the same order as an answer. */
+  beforeAnswer(): void {
+    this.outbox?.beforeAnswer(this);
   }
 
   /** Drops the oldest buffered events until `bytes` are freed (the newest one stays); a later

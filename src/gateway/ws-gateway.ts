@@ -31,6 +31,7 @@ import { recordingOps } from './ops/recording-ops.ts';
 import { CLOSE, LOGIN_TIMEOUT_MS, MAX_FRAME_BYTES, PRE_AUTH_MAX_FRAME_BYTES, PRE_AUTH_MAX_STREAM_BYTES, WS_MAX_PAYLOAD, parseFrame, type Request } from './protocol.ts';
 import { TokenBucket } from './rate-limit.ts';
 import { sendError, SessionOpener } from './session-opener.ts';
+import { TurnOutbox, type TurnCommit } from './turn-outbox.ts';
 import { cutOff, CUT_OFF_GRACE_MS, type Session, type SessionLimits } from './session.ts';
 import { NO_SESSION_STORE, type SessionStore } from './session-store.ts';
 
@@ -50,9 +51,9 @@ export interface GatewayOptions {
   sessions?: SessionStore;
   /** When the previous daemon run was last alive: its sessions may be resumed within the grace. */
   previousRunEnd?: number | null;
-  /** Runs before each answer to a request: the storage's group commit barrier, so what the op
-   * wrote is on disk before the client hears it is done. */
-  beforeAnswer?: () => void;
+  /** Group commit (DB_GROUP_COMMIT=1): every frame waits for the turn's commit, every answer
+   * commits first (turn-outbox.ts). None: frames and answers are sent at once. */
+  commit?: TurnCommit;
 }
 
 export const OPS: OpTable = { ...sessionOps, ...agentOps, ...callOps, ...queueOps, ...supervisorOps, ...recordingOps };
@@ -82,7 +83,11 @@ export class WsGateway {
   private readonly store: SessionStore;
   private closing = false;
 
+  /** Group commit: frames held to the end of the turn (turn-outbox.ts). */
+  private readonly outbox: TurnOutbox | null;
+
   constructor(private readonly o: GatewayOptions) {
+    this.outbox = o.commit ? new TurnOutbox(o.commit) : null;
     const ajv = new Ajv({ allErrors: false, strict: false });
     for (const [name, op] of OP_BY_NAME) this.validators.set(name, ajv.compile(op.schema));
     this.services = { ...o.services, hub: o.hub };
@@ -100,6 +105,7 @@ export class WsGateway {
       services: this.services,
       limits: this.limits,
       meter: this.memory,
+      ...(this.outbox ? { outbox: this.outbox } : {}),
       closeWith: (...args) => this.closeWith(...args),
       drop: (s) => this.drop(s),
       store: this.store,
@@ -148,6 +154,7 @@ export class WsGateway {
     // The sessions stay in the store, detached now: after a restart within RESUME_GRACE_S they
     // can be resumed.
     this.closing = true;
+    this.outbox?.flushAll(); // what the last turn pushed goes before the sockets close
     this.unsubscribe();
     this.memory.stop();
     for (const s of this.o.hub.all()) if (s.detachedTimer) clearTimeout(s.detachedTimer);
@@ -245,8 +252,10 @@ export class WsGateway {
     if (ws.readyState === ws.OPEN) {
       const data = JSON.stringify({ code: errCode, message });
       const now = this.o.services.clock.now();
-      if (session && session.socket === ws) session.emit('error', data, now);
-      else ws.send(`{"event":"error","ts":"${new Date(now).toISOString()}","data":${data}}`);
+      if (session && session.socket === ws) {
+        session.emit('error', data, now);
+        session.beforeAnswer(); // group commit: what it holds for this socket goes before the close
+      } else ws.send(`{"event":"error","ts":"${new Date(now).toISOString()}","data":${data}}`);
       ws.close(code, message.slice(0, 120));
     }
   }
@@ -309,10 +318,9 @@ export class WsGateway {
     const opLog = log.child({ agentId: session.user.username, op: r.op });
     try {
       const result = await op.handle({ session, services: this.services, log: opLog }, r.data);
-      this.o.beforeAnswer?.();
       if (ws.readyState === ws.OPEN) session.respond(r.id, result ?? {});
     } catch (err) {
-      this.o.beforeAnswer?.();
+      session.beforeAnswer();
       if (err instanceof AppError) {
         opLog.info({ code: err.code, err: err.message }, 'request refused');
         sendError(ws, r.id, err.code, err.message, err.details);

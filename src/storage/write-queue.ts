@@ -24,12 +24,12 @@
  * backlog), and the backlog is lost if the process dies before the disk is back; in exchange
  * calls keep being routed and answered, and nothing blocks on the disk.
  *
- * Group commit (`perTurn`; DB_GROUP_COMMIT, off by default): healthy, the writes of one turn of
+ * Group commit (`perTurn`; DB_GROUP_COMMIT, on by default): healthy, the writes of one turn of
  * the event loop are kept (copied, in order) and written together in one transaction at the end of
  * the turn (`setImmediate`), not one commit each. `barrier()` commits them at once: whatever
- * answers a client (a WebSocket answer, an HTTP response, the daemon closing) calls it first. The
- * events the turn pushes to agents are not held, so a SIGKILL within the turn can lose a row an
- * agent has seen — why it is off (docs/storage.md, "Group commit"). A batch that fails rolls back
+ * answers a client (a WebSocket answer, an HTTP response, the daemon closing) calls it first, and
+ * the WebSocket frames of the turn wait for it (gateway/turn-outbox.ts), so a client never sees
+ * what a crash could still lose (docs/storage.md, "Group commit"). A batch that fails rolls back
  * whole: refused as wrong (a constraint, a bug), its writes go again one by one as before, so only
  * the wrong one is dropped; refused for a reason that passes, they all become the backlog, in
  * order, and the queue degrades as above.

@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from '../../src/config.ts';
 describe('storage and housekeeping configuration', () => {
   it('defaults: busy timeout 1 s, backlog 50,000 writes, retention calls and agent states 400 days, decisions 90, audit kept, housekeeping at 03:30', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ dbBusyTimeoutMs: 1000, dbBacklogMax: 50_000, dbGroupCommit: false, housekeepingAt: '03:30' });
+    expect(c).toMatchObject({ dbBusyTimeoutMs: 1000, dbBacklogMax: 50_000, dbGroupCommit: true, housekeepingAt: '03:30' });
     expect(c.retention).toEqual({ calls: 400, agentStates: 400, routingDecisions: 90, audit: 0 });
     expect(Object.isFrozen(c.retention)).toBe(true);
   });
@@ -18,9 +18,9 @@ describe('storage and housekeeping configuration', () => {
       RETAIN_ROUTING_DECISIONS_DAYS: '30',
       RETAIN_AUDIT_DAYS: '3650',
       HOUSEKEEPING_AT: '23:05',
-      DB_GROUP_COMMIT: '1',
+      DB_GROUP_COMMIT: '0',
     });
-    expect(c).toMatchObject({ dbBusyTimeoutMs: 0, dbBacklogMax: 1000, dbGroupCommit: true, housekeepingAt: '23:05', retention: { calls: 730, agentStates: 0, routingDecisions: 30, audit: 3650 } });
+    expect(c).toMatchObject({ dbBusyTimeoutMs: 0, dbBacklogMax: 1000, dbGroupCommit: false, housekeepingAt: '23:05', retention: { calls: 730, agentStates: 0, routingDecisions: 30, audit: 3650 } });
   });
 
   it('invalid values are named in one error', () => {
