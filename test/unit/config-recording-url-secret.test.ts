@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, RECORDING_URL_SECRET_MIN } from '../../src/config.ts';
+import { configRefusal } from '../helpers/config.ts';
 
-/** The error loadConfig throws for `env`, or a failure when it throws none. */
-function refusal(env: NodeJS.ProcessEnv): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('loadConfig accepted it');
-}
+const refusal = configRefusal;
 
 describe('RECORDING_URL_SECRET (the key of signed play URLs)', () => {
   it('unset or empty: null, and the daemon picks a random key at start', () => {

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, METRICS_TOKEN_MIN } from '../../src/config.ts';
 import { errorHandler } from '../../src/http/http-errors.ts';
 import { isLoopback, registerMetricsRoutes } from '../../src/http/metrics-routes.ts';
+import { configRefusal } from '../helpers/config.ts';
 
 const TOKEN = 'c2VjcmV0LW1ldHJpY3MtdG9rZW4tZm9yLXRlc3Rz';
 const EXPOSITION = '# HELP switchboard_test_total a test\n# TYPE switchboard_test_total counter\nswitchboard_test_total 7\n';
@@ -81,15 +82,7 @@ describe('GET /metrics with METRICS_TOKEN', () => {
 });
 
 describe('METRICS_TOKEN (config)', () => {
-  const refusal = (env: NodeJS.ProcessEnv): ConfigError => {
-    try {
-      loadConfig(env);
-    } catch (err) {
-      if (err instanceof ConfigError) return err;
-      throw err;
-    }
-    throw new Error('loadConfig accepted it');
-  };
+  const refusal = configRefusal;
 
   it('unset or empty: null (loopback only)', () => {
     expect(loadConfig({}).metricsToken).toBeNull();
