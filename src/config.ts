@@ -77,6 +77,27 @@ export interface Config {
   ivr: Readonly<IvrConfig>;
   /** Recordings' archive and retention (docs/recording.md, "Archive, retention, legal hold"). */
   recordingArchive: Readonly<RecordingArchiveConfig>;
+  /** Admission control of new calls under overload (docs/overload.md). */
+  overload: Readonly<OverloadConfig>;
+}
+
+/** Where new calls start to be refused (high water marks; each signal comes back a fixed distance
+ * under its mark: services/overload/admission.ts). */
+export interface OverloadConfig {
+  /** Off: every call is admitted, whatever the load (OVERLOAD=0). */
+  enabled: boolean;
+  /** Calls in the ACD (waiting or offered) at which calls to queue pilots are refused. */
+  maxCallsInRouting: number;
+  /** Worst p99 event-loop delay over the window, ms. */
+  loopDelayMs: number;
+  /** Mean event-loop utilisation over the window, 0…1 (OVERLOAD_LOOP_UTILISATION_PCT). */
+  loopUtilisation: number;
+  /** V8 heap used ÷ its limit, 0…1 (OVERLOAD_HEAP_PCT). */
+  heapUsed: number;
+  /** History writes kept in memory, as a share of DB_BACKLOG_MAX, 0…1 (OVERLOAD_DB_BACKLOG_PCT). */
+  storageBacklog: number;
+  /** The event-loop window, ms; the process is sampled four times in it. */
+  windowMs: number;
 }
 
 export interface RecordingArchiveConfig {
@@ -222,6 +243,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
   if (demoRaw !== undefined && !['0', '1', 'true', 'false'].includes(demoRaw)) errors.push(`DEMO must be 1/0/true/false`);
   const groupCommitRaw = env.DB_GROUP_COMMIT;
   if (groupCommitRaw !== undefined && groupCommitRaw !== '' && !['0', '1', 'true', 'false'].includes(groupCommitRaw)) errors.push(`DB_GROUP_COMMIT must be 1/0/true/false`);
+  const overloadRaw = env.OVERLOAD;
+  if (overloadRaw !== undefined && overloadRaw !== '' && !['0', '1', 'true', 'false'].includes(overloadRaw)) errors.push(`OVERLOAD must be 1/0/true/false`);
   const allowDemoRaw = env.ALLOW_DEMO_PASSWORDS;
   if (allowDemoRaw !== undefined && allowDemoRaw !== '' && !['0', '1', 'true', 'false'].includes(allowDemoRaw)) errors.push(`ALLOW_DEMO_PASSWORDS must be 1/0/true/false`);
   const config: Config = {
@@ -262,6 +285,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
       archiveAfterDays: int(env, 'RECORDING_ARCHIVE_AFTER_DAYS', 30, 1, 36_500, errors),
       deleteAfterDays: int(env, 'RECORDING_DELETE_AFTER_DAYS', 0, 0, 36_500, errors),
       at: hhmm(env, 'RECORDING_ARCHIVE_AT', '02:30', errors),
+    }),
+    overload: Object.freeze({
+      enabled: overloadRaw === undefined || overloadRaw === '' || overloadRaw === '1' || overloadRaw === 'true',
+      maxCallsInRouting: int(env, 'OVERLOAD_MAX_CALLS_IN_ROUTING', 5000, 1, 1_000_000, errors),
+      loopDelayMs: int(env, 'OVERLOAD_LOOP_DELAY_MS', 100, 5, 60_000, errors),
+      loopUtilisation: int(env, 'OVERLOAD_LOOP_UTILISATION_PCT', 97, 20, 100, errors) / 100,
+      heapUsed: int(env, 'OVERLOAD_HEAP_PCT', 85, 20, 99, errors) / 100,
+      storageBacklog: int(env, 'OVERLOAD_DB_BACKLOG_PCT', 50, 1, 100, errors) / 100,
+      windowMs: int(env, 'OVERLOAD_WINDOW_MS', 1000, 100, 60_000, errors),
     }),
     ivr: Object.freeze({
       flowsDir: resolve(env.FLOWS_DIR || './flows'),

@@ -54,6 +54,7 @@ import { registerConsoleRoutes } from './http/console-routes.ts';
 import { registerMetricsRoutes } from './http/metrics-routes.ts';
 import { DaemonMetrics } from './metrics/index.ts';
 import { watchDaemon } from './wiring/metrics.ts';
+import { startOverload } from './wiring/overload.ts';
 
 export interface Daemon {
   readonly config: Readonly<Config>;
@@ -189,7 +190,21 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     queueStats = new QueueStatsService({ directory, router: () => routing.router, presence: () => presence, notifier: hub, clock, timers: realTimers, today: { tally: queueToday.tally, kpiOf: queueToday.kpiOf } });
     // The consumers of calls and of route requests (IVR and recording plug in here too).
     calls.subscribe(routing);
-    const routes = new RouteDispatcher({ directory, pbx, log: log.child({ component: 'routing' }) });
+    // Admission control (docs/overload.md): beyond capacity a new call takes its pilot's fallback.
+    const overload = startOverload({
+      config,
+      counts: () => ({ callsInRouting: routing.callsInRouting(), routeDialogues: routes.openDialogues }),
+      writes: () => storage.writes(),
+      pbx,
+      calls,
+      decisions: storage.decisions,
+      metrics: metrics.overload,
+      clock,
+      timers: realTimers,
+      log: log.child({ component: 'overload' }),
+    });
+    closers.push(() => overload.close());
+    const routes: RouteDispatcher = new RouteDispatcher({ directory, pbx, log: log.child({ component: 'routing' }), ...(overload.gate ? { gate: overload.gate } : {}) });
     routes.register('queue', routing);
     // Recordings' read side (search worker, access ledger), shared by HTTP and replay by phone.
     const recordingReads = openRecordingReads({ sqlite: storage.sqlite, file: join(config.dataDir, 'switchboard.db'), clock, log });

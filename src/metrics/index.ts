@@ -1,13 +1,14 @@
 /**
  * The daemon's metrics (docs/metrics.md), in Prometheus text format from its own registry. Made
  * before the parts they measure, so that the hot paths get their meters at construction
- * (routing, the CSTA link, the write queue); the figures read at scrape time are attached once
+ * (routing, the CSTA link, the write queue, overload refusals); the figures read at scrape time are attached once
  * the daemon's parts exist (wiring/metrics.ts).
  */
 import { Registry } from 'prom-client';
 import { CallAgentMetrics } from './calls-agents.ts';
 import { CstaMetrics } from './csta.ts';
 import { GatewayMetrics } from './gateway.ts';
+import { OverloadMetrics } from './overload.ts';
 import { createRegistry, processRegistry } from './registry.ts';
 import { RoutingMetrics } from './routing.ts';
 import { StorageMetrics } from './storage.ts';
@@ -28,6 +29,7 @@ export class DaemonMetrics {
   readonly storage: StorageMetrics;
   readonly callsAgents: CallAgentMetrics;
   readonly gateway: GatewayMetrics;
+  readonly overload: OverloadMetrics;
 
   constructor(opts: MetricsOptions) {
     this.registry = createRegistry();
@@ -37,6 +39,7 @@ export class DaemonMetrics {
     this.storage = new StorageMetrics(this.registry);
     this.callsAgents = new CallAgentMetrics(this.registry);
     this.gateway = new GatewayMetrics(this.registry);
+    this.overload = new OverloadMetrics(this.registry);
   }
 
   get contentType(): string {

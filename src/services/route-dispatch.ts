@@ -6,6 +6,9 @@
  * RouteEnd at once, so the switch applies its own default route without waiting for its timeout.
  *
  * The switch's RouteEnd of a dialogue goes back to the handler that had the request.
+ *
+ * Before a handler gets a call, the admission gate (overload/admission-gate.ts) may refuse it:
+ * the daemon is overloaded, and the call takes the pilot's fallback at once (docs/overload.md).
  */
 import type { Logger } from 'pino';
 import type { PbxEvent, PbxPort } from '../core/pbx-port.ts';
@@ -21,13 +24,18 @@ export interface RouteHandler {
 }
 
 /** Open dialogues remembered for their RouteEnd (a switch that never sends it cannot grow this). */
-const MAX_OPEN_DIALOGUES = 10_000;
+export const MAX_OPEN_DIALOGUES = 10_000;
 
 export class RouteDispatcher {
   private readonly handlers = new Map<PilotKind, RouteHandler>();
   private readonly open = new Map<string, RouteHandler>();
 
-  constructor(private readonly d: { directory: Directory; pbx: PbxPort; log: Logger }) {}
+  constructor(private readonly d: { directory: Directory; pbx: PbxPort; log: Logger; gate?: { admit(ev: RouteRequestEvent, pilot: DirectoryPilot): boolean } }) {}
+
+  /** Dialogues open now (an overload signal: a switch that stops closing them). */
+  get openDialogues(): number {
+    return this.open.size;
+  }
 
   register(kind: PilotKind, handler: RouteHandler): void {
     this.handlers.set(kind, handler);
@@ -41,6 +49,8 @@ export class RouteDispatcher {
       this.d.pbx.routeEnd(ev.crossRefId, 'noRoute').catch((err: unknown) => this.d.log.debug({ err: (err as Error).message }, 'RouteEnd not sent'));
       return;
     }
+    // Refused for overload: already answered with RouteEnd, nothing to remember.
+    if (this.d.gate && !this.d.gate.admit(ev, pilot)) return;
     if (this.open.size >= MAX_OPEN_DIALOGUES) {
       const oldest = this.open.keys().next().value;
       if (oldest !== undefined) this.open.delete(oldest);

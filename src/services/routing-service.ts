@@ -99,6 +99,14 @@ export class RoutingService implements CallListener, RouteHandler {
     this.flowPorts = fn;
   }
 
+  /** Calls the ACD holds now: waiting in a queue or offered to an agent (an overload signal;
+   * a sum over the queues, tens of them, not over the calls). */
+  callsInRouting(): number {
+    let n = this.offers.size;
+    for (const q of this.d.directory.allQueues()) n += this.router.waitingCount(q.id);
+    return n;
+  }
+
   /** Offers out now (for tests and metrics). */
   get offerCount(): number {
     return this.offers.size;
@@ -177,6 +185,9 @@ export class RoutingService implements CallListener, RouteHandler {
       // (a transfer): then from now, as if it had been transferred to the queue's pilot.
       const now = this.d.clock.now();
       call.queue = queueId;
+      // Refused for overload, and the switch's fallback for the pilot is this queue: it is the
+      // queue's call again (docs/overload.md).
+      if (call.outcome === 'overload') call.outcome = null;
       const pilot = this.d.directory.pilot(call.dialled);
       const own = pilot?.kind === 'queue' && pilot.queueId === queueId ? pilot : null;
       const queuedAt = call.answeredAt === null ? (call.queuedAt ?? now) : now;

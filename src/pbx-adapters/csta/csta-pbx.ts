@@ -56,6 +56,9 @@ const MAX_VOICE_TEXT = 8_000;
 const MAX_MESSAGE_ID = 4_096;
 /** The wire's int is at most 9 digits. */
 const MAX_RECORDING_MS = 999_999_999;
+/** RouteEnd's error value for a call refused because the daemon is overloaded (ECMA-269's
+ * performance management error: a limit of the application's performance is reached). */
+const OVERLOAD_ERROR = { category: 'performanceManagement', value: 'performanceLimitExceeded' } as const;
 const reasonOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export class CstaPbx implements PbxPort {
@@ -221,7 +224,9 @@ export class CstaPbx implements PbxPort {
   }
 
   /** RouteEnd: this application will not route the call (the switch applies its default route).
-   * A `reason` is logged and sent as the standard's generic error value. */
+   * A `reason` is logged and sent as an error value: `overload` as ECMA-323's
+   * performanceManagement/performanceLimitExceeded (docs/overload.md), any other as the generic
+   * operation error. */
   async routeEnd(crossRefId: string, reason?: string): Promise<void> {
     const { session, reqId } = this.dialogue(crossRefId);
     if (reason !== undefined) this.log.debug({ crossRefId, reason: checkText(reason, 'reason') }, 'RouteEnd sent');
@@ -230,7 +235,7 @@ export class CstaPbx implements PbxPort {
       type: 'RouteEnd',
       routingCrossRefId: crossRefId,
       ...(reqId !== undefined ? { routeRegisterReqId: reqId } : {}),
-      ...(reason !== undefined ? { errorValue: { category: 'operation', value: 'generic' } } : {}),
+      ...(reason !== undefined ? { errorValue: reason === 'overload' ? OVERLOAD_ERROR : { category: 'operation', value: 'generic' } } : {}),
     });
   }
 

@@ -22,8 +22,9 @@ import type { AgentStateSpan } from '../occupancy.ts';
 export const SPILL_MS = 24 * 3_600_000;
 
 /** Outcomes (`calls.outcome`) of a call that left its queue for a fallback: even when the number
- * it went to answered (an outside number sets `answered_at`), the queue did not answer it. */
-const FALLBACK_OUTCOMES: ReadonlySet<string> = new Set(['overflow', 'maxWait']);
+ * it went to answered (an outside number sets `answered_at`), the queue did not answer it
+ * (`overload`: refused at the pilot, docs/overload.md). */
+const FALLBACK_OUTCOMES: ReadonlySet<string> = new Set(['overflow', 'maxWait', 'overload']);
 
 /** A row of the calls statement: the call's own columns and what agent_state_log adds. */
 export interface CallReportRow {
