@@ -16,12 +16,25 @@ import { SqlBaseline } from './sql-baseline.ts';
 import { buildWorld, mulberry32, routerConfig, type World } from './workload.ts';
 import { fmt, summarize, type Summary } from './stats.ts';
 
-type Step = { kind: 'free'; agent: number; now: number } | { kind: 'call'; id: string; queue: number; now: number };
+/** The script, as columns allocated once (the timed loop must not leave garbage or survivors of
+ * its own behind: they would be the collector's work inside the router's timings). */
+interface Script {
+  n: number;
+  /** 1: a busy agent becomes free; 2: a new call arrives. */
+  kind: Uint8Array;
+  agent: Int32Array;
+  queue: Int32Array;
+  now: Float64Array;
+  callId: (string | undefined)[];
+}
+
+const FREE = 1;
+const CALL = 2;
 
 interface Run {
-  script: Step[];
+  script: Script;
   results: string[];
-  ns: number[];
+  ns: Float64Array;
 }
 
 function arg(name: string, dflt: number): number {
@@ -56,30 +69,35 @@ function runRouter(w: World, router: Router, events: number): Run {
   const busy = w.agents.map((a) => a.idx);
   const freeAgents = new Set<number>();
   const byId = new Map(w.agents.map((a) => [a.id, a.idx]));
-  const script: Step[] = [];
-  const results: string[] = [];
-  const ns: number[] = [];
+  const script: Script = { n: events, kind: new Uint8Array(events), agent: new Int32Array(events).fill(-1), queue: new Int32Array(events).fill(-1), now: new Float64Array(events), callId: new Array<string | undefined>(events).fill(undefined) };
+  const results = new Array<string>(events).fill('');
+  const ns = new Float64Array(events);
   for (let i = 0; i < events; i++) {
     const now = w.t0 + Math.floor(i / 4);
-    let step: Step;
+    script.now[i] = now;
     let out;
     if (r() < 0.5 && busy.length > 0) {
       const k = Math.floor(r() * busy.length);
       const agent = busy[k]!;
       busy[k] = busy[busy.length - 1]!;
       busy.pop();
-      step = { kind: 'free', agent, now };
+      script.kind[i] = FREE;
+      script.agent[i] = agent;
       const id = w.agents[agent]!.id;
       const t = process.hrtime.bigint();
       out = router.agentAvailable(id, now, now);
-      ns.push(Number(process.hrtime.bigint() - t));
+      ns[i] = Number(process.hrtime.bigint() - t);
       if (out.length > 0) busy.push(agent);
       else freeAgents.add(agent);
     } else {
-      step = { kind: 'call', id: `n${i}`, queue: w.pickQueue(r), now };
+      const queue = w.pickQueue(r);
+      const id = `n${i}`;
+      script.kind[i] = CALL;
+      script.queue[i] = queue;
+      script.callId[i] = id;
       const t = process.hrtime.bigint();
-      out = router.callQueued({ callId: step.id, queue: w.queues[step.queue]!.id, queuedAt: now }, now);
-      ns.push(Number(process.hrtime.bigint() - t));
+      out = router.callQueued({ callId: id, queue: w.queues[queue]!.id, queuedAt: now }, now);
+      ns[i] = Number(process.hrtime.bigint() - t);
       const a = out[0]?.kind === 'assign' ? byId.get(out[0].agentId)! : -1;
       if (a >= 0) {
         freeAgents.delete(a);
@@ -87,22 +105,22 @@ function runRouter(w: World, router: Router, events: number): Run {
       }
     }
     const e = out[0];
-    const result = e?.kind === 'assign' ? (step.kind === 'free' ? e.callId : e.agentId) : '';
-    // The call is answered: the service forgets it (not a routing decision, not timed).
-    if (e?.kind === 'assign') router.callRemoved(e.callId);
-    script.push(step);
-    results.push(result);
+    if (e?.kind === 'assign') {
+      results[i] = script.kind[i] === FREE ? e.callId : e.agentId;
+      // The call is answered: the service forgets it (not a routing decision, not timed).
+      router.callRemoved(e.callId);
+    }
   }
   return { script, results, ns };
 }
 
 function replay(name: string, base: { callArrives(id: string, q: number, now: number): string; agentFrees(a: number, now: number): string }, run: Run, n: number): { ns: number[]; agree: number } {
   const ns: number[] = [];
+  const s = run.script;
   let agree = 0;
   for (let i = 0; i < n; i++) {
-    const s = run.script[i]!;
     const t = process.hrtime.bigint();
-    const got = s.kind === 'free' ? base.agentFrees(s.agent, s.now) : base.callArrives(s.id, s.queue, s.now);
+    const got = s.kind[i] === FREE ? base.agentFrees(s.agent[i]!, s.now[i]!) : base.callArrives(s.callId[i]!, s.queue[i]!, s.now[i]!);
     ns.push(Number(process.hrtime.bigint() - t));
     if (got === run.results[i]) agree++;
     else if (agree === i) process.stderr.write(`${name}: first disagreement at decision ${i}: ${got} vs router ${run.results[i]}\n`);
@@ -144,24 +162,24 @@ function main(): void {
   const sqlRun = replay('sql', sql, run, Math.min(sqlN, events));
   sql.close();
 
-  const all = summarize(run.ns);
-  const byKind = (kind: Step['kind'], ns: number[], n: number): number[] => ns.slice(0, n).filter((_, i) => run.script[i]!.kind === kind);
+  const all = summarize(Array.from(run.ns));
+  const byKind = (kind: number, ns: ArrayLike<number>, n: number): number[] => Array.from(ns).slice(0, n).filter((_, i) => run.script.kind[i] === kind);
   console.log('\nper-decision latency (µs)');
   console.log(line('router, all decisions', all));
-  console.log(line('router, agent freed → call', summarize(byKind('free', run.ns, events))));
-  console.log(line('router, call arrived → agent', summarize(byKind('call', run.ns, events))));
-  const rLin = summarize(run.ns.slice(0, linRun.ns.length));
-  const rSql = summarize(run.ns.slice(0, sqlRun.ns.length));
+  console.log(line('router, agent freed → call', summarize(byKind(FREE, run.ns, events))));
+  console.log(line('router, call arrived → agent', summarize(byKind(CALL, run.ns, events))));
+  const rLin = summarize(Array.from(run.ns.subarray(0, linRun.ns.length)));
+  const rSql = summarize(Array.from(run.ns.subarray(0, sqlRun.ns.length)));
   const sLin = summarize(linRun.ns);
   const sSql = summarize(sqlRun.ns);
   console.log(line(`router, first ${rLin.n}`, rLin));
   console.log(line('linear scan', sLin, `  agreement ${linRun.agree}/${linRun.ns.length}`));
-  console.log(line('linear scan, agent freed → call', summarize(byKind('free', linRun.ns, linRun.ns.length))));
-  console.log(line('linear scan, call arrived → agent', summarize(byKind('call', linRun.ns, linRun.ns.length))));
+  console.log(line('linear scan, agent freed → call', summarize(byKind(FREE, linRun.ns, linRun.ns.length))));
+  console.log(line('linear scan, call arrived → agent', summarize(byKind(CALL, linRun.ns, linRun.ns.length))));
   console.log(line(`router, first ${rSql.n}`, rSql));
   console.log(line('sqlite query', sSql, `  agreement ${sqlRun.agree}/${sqlRun.ns.length}`));
-  console.log(line('sqlite, agent freed → call', summarize(byKind('free', sqlRun.ns, sqlRun.ns.length))));
-  console.log(line('sqlite, call arrived → agent', summarize(byKind('call', sqlRun.ns, sqlRun.ns.length))));
+  console.log(line('sqlite, agent freed → call', summarize(byKind(FREE, sqlRun.ns, sqlRun.ns.length))));
+  console.log(line('sqlite, call arrived → agent', summarize(byKind(CALL, sqlRun.ns, sqlRun.ns.length))));
   const ratio = (b: Summary, r: Summary): string => `p50 ×${(b.p50 / r.p50).toFixed(0)}, p99 ×${(b.p99 / r.p99).toFixed(0)}, mean ×${(b.mean / r.mean).toFixed(0)}`;
   console.log('\nratios (baseline ÷ router, same decisions)');
   console.log(`  linear scan ÷ router: ${ratio(sLin, rLin)}`);

@@ -27,6 +27,9 @@ export interface Membership {
 
 export interface AgentEntry extends AgentRec {
   memberships: Membership[];
+  /** The memberships' lanes and needRelax, packed for the freed agent's search. */
+  laneIdx: Int32Array;
+  laneNeed: Int8Array;
   byLane: Map<number, Membership>;
   /** Free and in its pools (free agents are pooled unless a decision is in progress). */
   pooled: boolean;
@@ -52,6 +55,9 @@ export interface BestAgents {
   top: Candidate[];
 }
 
+const NO_LANES = new Int32Array(0);
+const NO_NEEDS = new Int8Array(0);
+
 export class AgentIndex {
   readonly agents = new Map<string, AgentEntry>();
   private readonly lanes: LaneAgents[];
@@ -67,12 +73,14 @@ export class AgentIndex {
       this.unpool(e);
       e.cfg = a;
     } else {
-      e = { id: a.id, cfg: a, skills: new Map(), rank: 0, free: false, idleSince: 0, calls: 0, talkMs: 0, memberships: [], byLane: new Map(), pooled: false };
+      e = { id: a.id, cfg: a, skills: new Map(), rank: 0, free: false, idleSince: 0, calls: 0, talkMs: 0, memberships: [], laneIdx: NO_LANES, laneNeed: NO_NEEDS, byLane: new Map(), pooled: false };
       this.agents.set(a.id, e);
     }
     e.skills = new Map(a.skills.map((s) => [s.skill, s.level]));
     e.rank = a.rank ?? 0;
     e.memberships = this.membershipsOf(e);
+    e.laneIdx = Int32Array.from(e.memberships, (m) => m.lane.idx);
+    e.laneNeed = Int8Array.from(e.memberships, (m) => m.needRelax);
     e.byLane = new Map(e.memberships.map((m) => [m.lane.idx, m]));
     return e;
   }

@@ -4,8 +4,10 @@
  * ("the first agent after the last one served", a successor query) and each queue's waiting
  * calls in queue order (a caller's position is a rank query).
  *
- * Trade-off: slower than the indexed heap by a constant (pointer chasing, an allocation per
- * insert), so the hot longest-idle/skill pools use the heap and only these two uses pay for it.
+ * Trade-off: slower than the indexed heap by a constant (pointer chasing), so the hot
+ * longest-idle/skill pools use the heap and only these two uses pay for it. Nodes of deleted
+ * values are kept for the next insert (a set holds as many nodes as it ever held values at
+ * once), so a set that only changes allocates nothing and leaves the collector nothing to move.
  * Node priorities come from a fixed-seed generator, so the shape (and speed) is reproducible.
  */
 
@@ -20,6 +22,8 @@ interface TreapNode<T> {
 export class OrderedSet<T> {
   private root: TreapNode<T> | null = null;
   private seed = 0x2545f491;
+  /** Nodes of deleted values, reused by `add`. */
+  private spare: TreapNode<T> | null = null;
 
   /** `cmp` must be a strict total order over the values held (distinct values never compare 0). */
   constructor(private readonly cmp: (a: T, b: T) => number) {}
@@ -29,7 +33,15 @@ export class OrderedSet<T> {
   }
 
   add(v: T): void {
-    this.root = this.insert(this.root, { v, l: null, r: null, p: this.rand(), n: 1 });
+    let node = this.spare;
+    if (node) {
+      this.spare = node.r;
+      node.v = v;
+      node.r = null;
+      node.p = this.rand();
+      node.n = 1;
+    } else node = { v, l: null, r: null, p: this.rand(), n: 1 };
+    this.root = this.insert(this.root, node);
   }
 
   /** Removes the value equal (cmp 0) to `v`; false when none is held. */
@@ -98,6 +110,7 @@ export class OrderedSet<T> {
 
   clear(): void {
     this.root = null;
+    this.spare = null;
   }
 
   private insert(t: TreapNode<T> | null, node: TreapNode<T>): TreapNode<T> {
@@ -116,7 +129,15 @@ export class OrderedSet<T> {
   private remove(t: TreapNode<T> | null, v: T): TreapNode<T> | null {
     if (!t) return null;
     const c = this.cmp(v, t.v);
-    if (c === 0) return this.merge(t.l, t.r);
+    if (c === 0) {
+      const rest = this.merge(t.l, t.r);
+      // Kept for the next add: chained through `r`, the value let go.
+      t.v = undefined as T;
+      t.l = null;
+      t.r = this.spare;
+      this.spare = t;
+      return rest;
+    }
     if (c < 0) t.l = this.remove(t.l, v);
     else t.r = this.remove(t.r, v);
     t.n = 1 + size(t.l) + size(t.r);

@@ -22,7 +22,7 @@ import { candidateKey, type RrPointer } from './strategies/agent-orders.ts';
 import { fairnessKey, FairnessPicker } from './strategies/fairness.ts';
 import { advance, nextDue } from './timeline.ts';
 import { KEY_NAMES, type AgentConfig, type CallInput, type Effect, type Explanation, type RouterConfig, type RouterEvent, type WaitEstimate } from './types.ts';
-import { WaitingCalls, type CallRec } from './waiting-calls.ts';
+import { HEAD_EMPTY, HEAD_ORIGIN, HEAD_PLAIN, HEAD_PRIORITY, HEAD_QUEUED_AT, HEAD_RELAX, HEAD_SEQ, HEAD_STATE, HEAD_STRIDE, WaitingCalls, type CallRec, type SubQueue } from './waiting-calls.ts';
 
 type Trigger = RouterEvent['kind'];
 
@@ -36,13 +36,17 @@ export class Router {
   private rates: ServiceRates;
   private picker: FairnessPicker;
   private seq = 0;
+  /** Records of calls that left, reused for the next calls (with their heap handles), so a
+   * waiting call costs the collector nothing: in steady state no call record is allocated, and
+   * none is promoted to die in old space. */
+  private readonly spareCalls: CallRec[] = [];
 
   constructor(config: RouterConfig) {
     this.cfg = normalizeConfig(config);
     this.agents = new AgentIndex(this.cfg);
     this.waiting = new WaitingCalls(this.cfg);
     this.rates = new ServiceRates(this.cfg.estimate);
-    this.picker = new FairnessPicker(this.cfg.queueList.length);
+    this.picker = new FairnessPicker(this.cfg.queueList);
   }
 
   apply(ev: RouterEvent): Effect[] {
@@ -85,7 +89,7 @@ export class Router {
     if (old) this.callRemoved(old.id);
     const lane = (input.dialled !== undefined ? this.cfg.services.get(input.dialled) : undefined) ?? (input.queue !== undefined ? this.cfg.queues.get(input.queue)?.lane : undefined);
     if (!lane) return [{ kind: 'unroutable', callId: input.callId, reason: 'unknownQueue' }];
-    const c = newCall(input, lane, ++this.seq, now);
+    const c = initCall(this.spareCalls.pop() ?? blankCall(), input, lane, ++this.seq, now);
     const p = c.preferredAgent !== null ? this.agents.agents.get(c.preferredAgent) : undefined;
     if (lane.queue.customer && p && this.agents.qualifies(p, lane, 0)) c.holdUntil = now + lane.queue.customer.preferredWaitS * 1000;
     this.calls.set(c.id, c);
@@ -100,6 +104,7 @@ export class Router {
     if (!c) return;
     this.waiting.unindex(c);
     this.calls.delete(callId);
+    this.release(c);
   }
 
   /** An offered call comes back (no answer, route refused) at its original place; `excludeAgent`
@@ -184,7 +189,7 @@ export class Router {
     this.cfg = cfg;
     this.agents = new AgentIndex(cfg);
     this.waiting = new WaitingCalls(cfg);
-    this.picker = new FairnessPicker(cfg.queueList.length);
+    this.picker = new FairnessPicker(cfg.queueList);
     const old = this.rates;
     this.rates = new ServiceRates(cfg.estimate);
     this.rates.adopt(old);
@@ -205,6 +210,7 @@ export class Router {
       if (!q || !lane) {
         this.calls.delete(c.id);
         if (c.state === 'waiting') out.push({ kind: 'unroutable', callId: c.id, reason: 'unknownQueue' });
+        this.release(c);
         continue;
       }
       c.queue = q;
@@ -267,6 +273,7 @@ export class Router {
   private settle(c: CallRec, now: number, trigger: Trigger, out: Effect[]): void {
     if (!advance(c, now, this.cfg, out)) {
       this.calls.delete(c.id);
+      this.release(c);
       return;
     }
     const assigned = this.matchCall(c, now, trigger);
@@ -308,20 +315,30 @@ export class Router {
     return null;
   }
 
-  /** Agent → call: calls held for this agent first, else the fairest queue head it qualifies for. */
+  /** Agent → call: calls held for this agent first, else the fairest queue head it qualifies for.
+   * The heads are read from each lane's packed heads; a call record is read only for a head that
+   * excludes some agents (was let ring by one) and for the few best at the end. */
   private matchAgent(e: AgentEntry, now: number, trigger: Trigger): Effect | null {
     const picker = this.picker;
     picker.begin();
-    for (const c of this.waiting.heldFor(e.id) ?? []) if (!c.excluded?.has(e.id) && this.qualifiesForCall(e, c)) picker.offer(c);
+    const held = this.waiting.heldFor(e.id);
+    if (held) for (const c of held) if (!c.excluded?.has(e.id) && this.qualifiesForCall(e, c)) picker.offer(c);
     const rule = picker.count > 0 ? 'preferredAgent' : 'fairness';
     if (picker.count === 0) {
-      const skip = (c: CallRec): boolean => c.excluded !== null && c.excluded.has(e.id);
-      for (const m of e.memberships) {
-        for (const sq of this.waiting.subQueues(m.lane)) {
-          if (sq.relax < m.needRelax || sq.heap.size === 0) continue;
-          const head = sq.heap.peek()!;
-          const c: CallRec | undefined = skip(head) ? sq.heap.firstK(1, skip)[0] : head;
-          if (c) picker.offer(c);
+      const lanes = e.laneIdx;
+      const needs = e.laneNeed;
+      for (let m = 0; m < lanes.length; m++) {
+        const heads = this.waiting.heads(lanes[m]!);
+        const d = heads.data;
+        const need = needs[m]!;
+        for (let j = 0, o = 0; j < heads.n; j++, o += HEAD_STRIDE) {
+          const state = d[o + HEAD_STATE]!;
+          if (state === HEAD_EMPTY || d[o + HEAD_RELAX]! < need) continue;
+          if (state === HEAD_PLAIN) picker.offerKey(d[o + HEAD_ORIGIN]!, d[o + HEAD_PRIORITY]!, d[o + HEAD_QUEUED_AT]!, d[o + HEAD_SEQ]!, null, heads.subs[j]!);
+          else {
+            const c = this.firstNotExcluding(heads.subs[j]!, e.id);
+            if (c) picker.offer(c);
+          }
         }
       }
     }
@@ -334,10 +351,25 @@ export class Router {
     return this.assign(w, e, now, null, ex);
   }
 
+  /** The sub-queue's first call that does not exclude the agent. */
+  private firstNotExcluding(sq: SubQueue, agentId: string): CallRec | undefined {
+    const head = sq.heap.peek()!;
+    if (head.excluded === null || !head.excluded.has(agentId)) return head;
+    return sq.heap.firstK(1, (c) => c.excluded !== null && c.excluded.has(agentId))[0];
+  }
+
   private qualifiesForCall(e: AgentEntry, c: CallRec): boolean {
     if (this.agents.qualifies(e, c.lane, c.relaxBy)) return true;
     for (const q of c.added) if (this.agents.qualifies(e, q.lane, 0)) return true;
     return false;
+  }
+
+  /** The call left the router (un-indexed, forgotten): its record is kept for a next call. */
+  private release(c: CallRec): void {
+    c.explanation = null;
+    c.excluded = null;
+    c.added.length = 0;
+    if (this.spareCalls.length < MAX_SPARE_CALLS) this.spareCalls.push(c);
   }
 
   private assign(c: CallRec, e: AgentEntry, now: number, via: QueueRule | null, ex: Explanation): Effect {
@@ -354,20 +386,22 @@ export class Router {
   }
 }
 
-function newCall(input: CallInput, lane: Lane, seq: number, now: number): CallRec {
-  const priority = nonNegativeInt(input.priority);
-  const vipLevel = nonNegativeInt(input.vipLevel);
+/** Spare call records kept at most (a burst's worth; beyond, the collector takes them). */
+const MAX_SPARE_CALLS = 65_536;
+
+/** A call record with its two heap handles, which point back at it for its whole life. */
+function blankCall(): CallRec {
   const c = {
-    id: input.callId,
-    seq,
-    queuedAt: input.queuedAt,
-    priority,
-    vipLevel,
-    preferredAgent: input.preferredAgent ?? null,
-    queue: lane.queue,
-    lane,
-    effPriority: effectivePriority(lane.queue, priority, vipLevel),
-    enteredAt: now,
+    id: '',
+    seq: 0,
+    queuedAt: 0,
+    priority: 0,
+    vipLevel: 0,
+    preferredAgent: null,
+    queue: null as unknown as QueueRule,
+    lane: null as unknown as Lane,
+    effPriority: 0,
+    enteredAt: 0,
     relaxBy: 0,
     stepsDone: 0,
     added: [],
@@ -377,14 +411,47 @@ function newCall(input: CallInput, lane: Lane, seq: number, now: number): CallRe
     indexed: false,
     ownSq: null,
     ownNode: null as unknown as CallRec['ownNode'],
+    deadlineNode: null as unknown as CallRec['deadlineNode'],
     borrowed: [],
     deadline: Infinity,
     explanation: null,
-  } as Omit<CallRec, 'deadlineNode'> as CallRec; // the heap handles point back at the call: set below
+  } as CallRec;
   c.ownNode = heapNode(c);
   c.deadlineNode = heapNode(c);
   return c;
 }
+
+/** Fills a blank or released record for a new call (every field set: nothing of the last call
+ * it held is left). */
+function initCall(rec: CallRec, input: CallInput, lane: Lane, seq: number, now: number): CallRec {
+  const c = rec as Mutable<CallRec>;
+  const priority = nonNegativeInt(input.priority);
+  const vipLevel = nonNegativeInt(input.vipLevel);
+  c.id = input.callId;
+  c.seq = seq;
+  c.queuedAt = input.queuedAt;
+  c.priority = priority;
+  c.vipLevel = vipLevel;
+  c.preferredAgent = input.preferredAgent ?? null;
+  c.queue = lane.queue;
+  c.lane = lane;
+  c.effPriority = effectivePriority(lane.queue, priority, vipLevel);
+  c.enteredAt = now;
+  c.relaxBy = 0;
+  c.stepsDone = 0;
+  c.added.length = 0;
+  c.holdUntil = null;
+  c.excluded = null;
+  c.state = 'waiting';
+  c.indexed = false;
+  c.ownSq = null;
+  c.borrowed.length = 0;
+  c.deadline = Infinity;
+  c.explanation = null;
+  return c;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Priorities and VIP levels are integers >= 0; anything else counts as 0 (fractions truncated). */
 function nonNegativeInt(n: number | undefined): number {

@@ -10,9 +10,14 @@
  *    a tick touches only calls that are due;
  *  - per queue, an ordered set in queue order, so a caller's position is a rank query.
  *
+ * Each lane also keeps its sub-queues' heads as numbers in one packed array (`LaneHeads`), updated
+ * whenever a sub-queue changes: a freed agent compares the heads of every sub-queue it may take
+ * from (20–60 of them) reading only that array, and touches call records only for the few best.
+ *
  * Trade-off: a call whose state changes (relax step, hold end, borrowed) is un-indexed and
  * indexed again rather than patched in place: O(slots × log n) with slots = 1 + borrowing
- * queues, and one code path that cannot forget an index.
+ * queues, and one code path that cannot forget an index. The packed heads cost a few stores per
+ * index change, paid so that the other direction (an agent freed) reads no call record.
  */
 import type { Lane, NormalConfig, QueueRule } from './config.ts';
 import { heapNode, IndexedHeap, type HeapNode } from './indexed-heap.ts';
@@ -62,6 +67,30 @@ export interface SubQueue {
   readonly relax: number;
   readonly origin: QueueRule;
   readonly heap: IndexedHeap<CallRec>;
+  /** The lane's packed heads, and this sub-queue's place in them. */
+  readonly heads: LaneHeads;
+  readonly slot: number;
+}
+
+/** Fields of one sub-queue in `LaneHeads.data`. */
+export const HEAD_RELAX = 0;
+export const HEAD_ORIGIN = 1;
+export const HEAD_PRIORITY = 2;
+export const HEAD_QUEUED_AT = 3;
+export const HEAD_SEQ = 4;
+/** HEAD_EMPTY, HEAD_PLAIN, or HEAD_EXCLUDES: the head call excludes some agents (look closer). */
+export const HEAD_STATE = 5;
+export const HEAD_STRIDE = 6;
+export const HEAD_EMPTY = 0;
+export const HEAD_PLAIN = 1;
+export const HEAD_EXCLUDES = 2;
+
+/** A lane's sub-queues, with each one's head call as numbers (its queue-order key), packed. */
+export class LaneHeads {
+  /** Sub-queues in the lane. */
+  n = 0;
+  data = new Float64Array(4 * HEAD_STRIDE);
+  readonly subs: SubQueue[] = [];
 }
 
 /** Queue order: higher effective priority, then earlier queuedAt, then arrival (seq). */
@@ -73,13 +102,13 @@ const queueLess = (a: CallRec, b: CallRec): boolean => queueCmp(a, b) < 0;
 export const MAX_RELAX = 4;
 
 export class WaitingCalls {
-  private readonly subs: { list: SubQueue[]; byKey: Map<number, SubQueue> }[];
+  private readonly subs: { heads: LaneHeads; byKey: Map<number, SubQueue> }[];
   private readonly held = new Map<string, Set<CallRec>>();
   private readonly positions: OrderedSet<CallRec>[];
   private readonly deadlines = new IndexedHeap<CallRec>((a, b) => a.deadline < b.deadline || (a.deadline === b.deadline && a.seq < b.seq));
 
   constructor(cfg: NormalConfig) {
-    this.subs = cfg.lanes.map(() => ({ list: [], byKey: new Map() }));
+    this.subs = cfg.lanes.map(() => ({ heads: new LaneHeads(), byKey: new Map() }));
     this.positions = cfg.queueList.map(() => new OrderedSet<CallRec>(queueCmp));
   }
 
@@ -97,11 +126,13 @@ export class WaitingCalls {
     }
     const own = this.subQueue(c, c.lane, Math.min(c.relaxBy, MAX_RELAX));
     own.heap.push(c.ownNode);
+    refreshHead(own);
     c.ownSq = own;
     for (const q of c.added) {
       const sq = this.subQueue(c, q.lane, 0);
       const node = heapNode(c);
       sq.heap.push(node);
+      refreshHead(sq);
       c.borrowed.push({ sq, node });
     }
   }
@@ -113,9 +144,13 @@ export class WaitingCalls {
     this.deadlines.remove(c.deadlineNode);
     if (c.ownSq) {
       c.ownSq.heap.remove(c.ownNode);
+      refreshHead(c.ownSq);
       c.ownSq = null;
     }
-    for (const s of c.borrowed) s.sq.heap.remove(s.node);
+    for (const s of c.borrowed) {
+      s.sq.heap.remove(s.node);
+      refreshHead(s.sq);
+    }
     c.borrowed.length = 0;
     if (c.preferredAgent !== null) {
       const set = this.held.get(c.preferredAgent);
@@ -128,8 +163,9 @@ export class WaitingCalls {
     return this.held.get(agentId);
   }
 
-  subQueues(lane: Lane): readonly SubQueue[] {
-    return this.subs[lane.idx]!.list;
+  /** The lane's sub-queues and their heads. */
+  heads(laneIdx: number): LaneHeads {
+    return this.subs[laneIdx]!.heads;
   }
 
   nextDeadline(): number | null {
@@ -163,10 +199,36 @@ export class WaitingCalls {
     const key = c.queue.idx * (MAX_RELAX + 1) + relax;
     let sq = lc.byKey.get(key);
     if (!sq) {
-      sq = { relax, origin: c.queue, heap: new IndexedHeap<CallRec>(queueLess) };
+      const heads = lc.heads;
+      sq = { relax, origin: c.queue, heap: new IndexedHeap<CallRec>(queueLess), heads, slot: heads.n };
       lc.byKey.set(key, sq);
-      lc.list.push(sq);
+      heads.subs.push(sq);
+      if ((heads.n + 1) * HEAD_STRIDE > heads.data.length) {
+        const bigger = new Float64Array(heads.data.length * 2);
+        bigger.set(heads.data);
+        heads.data = bigger;
+      }
+      const o = heads.n * HEAD_STRIDE;
+      heads.data[o + HEAD_RELAX] = relax;
+      heads.data[o + HEAD_ORIGIN] = c.queue.idx;
+      heads.data[o + HEAD_STATE] = HEAD_EMPTY;
+      heads.n++;
     }
     return sq;
   }
+}
+
+/** Copies the sub-queue's head key into its lane's packed heads (after any change to its heap). */
+function refreshHead(sq: SubQueue): void {
+  const d = sq.heads.data;
+  const o = sq.slot * HEAD_STRIDE;
+  const h = sq.heap.peek();
+  if (h === undefined) {
+    d[o + HEAD_STATE] = HEAD_EMPTY;
+    return;
+  }
+  d[o + HEAD_PRIORITY] = h.effPriority;
+  d[o + HEAD_QUEUED_AT] = h.queuedAt;
+  d[o + HEAD_SEQ] = h.seq;
+  d[o + HEAD_STATE] = h.excluded !== null ? HEAD_EXCLUDES : HEAD_PLAIN;
 }

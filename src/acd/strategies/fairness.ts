@@ -10,8 +10,8 @@
  * serves, not by the number of waiting calls. The picker keeps scratch arrays indexed by queue
  * (a generation stamp instead of clearing them), so a decision allocates almost nothing.
  */
-import type { CallRec } from '../waiting-calls.ts';
-import { queueCmp } from '../waiting-calls.ts';
+import type { QueueRule } from '../config.ts';
+import type { CallRec, SubQueue } from '../waiting-calls.ts';
 
 export function weightedWait(c: CallRec, now: number): number {
   return (now - c.queuedAt) * c.queue.weight * (1 + c.effPriority);
@@ -22,25 +22,50 @@ export function fairnessKey(c: CallRec, now: number): number[] {
   return [c.queue.tier, weightedWait(c, now), c.queuedAt, c.seq];
 }
 
+/**
+ * Candidates are offered as numbers (queue index, effective priority, queuedAt, seq) with where
+ * the call is: a call record, or a sub-queue whose head it is, read only if it is among the best.
+ * Every array is allocated once, sized by the number of queues.
+ */
 export class FairnessPicker {
   private readonly stamp: Uint32Array;
   private readonly slot: Int32Array;
   private gen = 0;
-  private readonly heads: CallRec[] = [];
-  private readonly waits: number[] = [];
+  private n = 0;
+  private readonly qi: Int32Array;
+  private readonly prio: Float64Array;
+  private readonly at: Float64Array;
+  private readonly seq: Float64Array;
+  private readonly wait: Float64Array;
+  private readonly calls: (CallRec | null)[];
+  private readonly subs: (SubQueue | null)[];
+  private readonly weight: Float64Array;
+  private readonly tier: Float64Array;
+  private readonly best: number[] = [];
+  private readonly out: CallRec[] = [];
 
-  constructor(queues: number) {
-    this.stamp = new Uint32Array(queues);
-    this.slot = new Int32Array(queues);
+  constructor(queues: readonly QueueRule[]) {
+    const n = queues.length;
+    this.stamp = new Uint32Array(n);
+    this.slot = new Int32Array(n);
+    this.qi = new Int32Array(n);
+    this.prio = new Float64Array(n);
+    this.at = new Float64Array(n);
+    this.seq = new Float64Array(n);
+    this.wait = new Float64Array(n);
+    this.calls = new Array<CallRec | null>(n).fill(null);
+    this.subs = new Array<SubQueue | null>(n).fill(null);
+    this.weight = Float64Array.from(queues, (q) => q.weight);
+    this.tier = Float64Array.from(queues, (q) => q.tier);
   }
 
   /** Number of queues with a candidate (phase-1 heads). */
   get count(): number {
-    return this.heads.length;
+    return this.n;
   }
 
   begin(): void {
-    this.heads.length = 0;
+    this.n = 0;
     if (++this.gen === 0xffffffff) {
       this.stamp.fill(0);
       this.gen = 1;
@@ -49,25 +74,36 @@ export class FairnessPicker {
 
   /** Phase 1: keeps the best candidate per queue (duplicates are harmless). */
   offer(c: CallRec): void {
-    const qi = c.queue.idx;
-    if (this.stamp[qi] !== this.gen) {
-      this.stamp[qi] = this.gen;
-      this.slot[qi] = this.heads.length;
-      this.heads.push(c);
-    } else {
-      const i = this.slot[qi]!;
-      if (queueCmp(c, this.heads[i]!) < 0) this.heads[i] = c;
-    }
+    this.offerKey(c.queue.idx, c.effPriority, c.queuedAt, c.seq, c, null);
   }
 
-  /** Phase 2: the best `k` heads, best first. */
-  top(k: number, now: number): CallRec[] {
-    const heads = this.heads;
-    const waits = this.waits;
-    waits.length = heads.length;
-    for (let i = 0; i < heads.length; i++) waits[i] = weightedWait(heads[i]!, now);
-    const best: number[] = [];
-    for (let i = 0; i < heads.length; i++) {
+  /** Phase 1, from numbers: the call is `call`, or else the head of `sub`. */
+  offerKey(qi: number, prio: number, at: number, seq: number, call: CallRec | null, sub: SubQueue | null): void {
+    let i: number;
+    if (this.stamp[qi] !== this.gen) {
+      this.stamp[qi] = this.gen;
+      i = this.n++;
+      this.slot[qi] = i;
+      this.qi[i] = qi;
+    } else {
+      i = this.slot[qi]!;
+      // Queue order: higher effective priority, then earlier queuedAt, then arrival.
+      if ((this.prio[i]! - prio || at - this.at[i]! || seq - this.seq[i]!) >= 0) return;
+    }
+    this.prio[i] = prio;
+    this.at[i] = at;
+    this.seq[i] = seq;
+    this.calls[i] = call;
+    this.subs[i] = sub;
+  }
+
+  /** Phase 2: the best `k` heads, best first. The array is reused by the next call. */
+  top(k: number, now: number): readonly CallRec[] {
+    const n = this.n;
+    for (let i = 0; i < n; i++) this.wait[i] = (now - this.at[i]!) * this.weight[this.qi[i]!]! * (1 + this.prio[i]!);
+    const best = this.best;
+    best.length = 0;
+    for (let i = 0; i < n; i++) {
       let j = best.length;
       while (j > 0 && this.before(i, best[j - 1]!)) j--;
       if (j < k) {
@@ -75,12 +111,21 @@ export class FairnessPicker {
         if (best.length > k) best.pop();
       }
     }
-    return best.map((i) => heads[i]!);
+    const out = this.out;
+    out.length = best.length;
+    for (let j = 0; j < best.length; j++) {
+      const i = best[j]!;
+      out[j] = this.calls[i] ?? this.subs[i]!.heap.peek()!;
+    }
+    // Let go of the records, so a spare one is not kept alive here.
+    for (let i = 0; i < n; i++) {
+      this.calls[i] = null;
+      this.subs[i] = null;
+    }
+    return out;
   }
 
   private before(i: number, j: number): boolean {
-    const a = this.heads[i]!;
-    const b = this.heads[j]!;
-    return (b.queue.tier - a.queue.tier || this.waits[j]! - this.waits[i]! || a.queuedAt - b.queuedAt || a.seq - b.seq) < 0;
+    return (this.tier[this.qi[j]!]! - this.tier[this.qi[i]!]! || this.wait[j]! - this.wait[i]! || this.at[i]! - this.at[j]! || this.seq[i]! - this.seq[j]!) < 0;
   }
 }
