@@ -22,7 +22,10 @@ export interface Membership {
   readonly needRelax: number;
   readonly score: number;
   readonly node: HeapNode<AgentEntry>;
+  /** The pool the agent is in for this lane while pooled, else null. */
   bucket: Bucket | null;
+  /** The bucket this membership belongs to (fixed for the membership's life; found once). */
+  home: Bucket | null;
 }
 
 export interface AgentEntry extends AgentRec {
@@ -56,6 +59,8 @@ export interface BestAgents {
 }
 
 const NO_LANES = new Int32Array(0);
+/** No free agent in the lane: shared, never changed. */
+const NO_AGENTS: BestAgents = Object.freeze({ considered: 0, top: Object.freeze([]) as unknown as Candidate[] });
 const NO_NEEDS = new Int8Array(0);
 
 export class AgentIndex {
@@ -96,7 +101,7 @@ export class AgentIndex {
     if (e.pooled) return;
     e.pooled = true;
     for (const m of e.memberships) {
-      const b = this.bucketFor(m);
+      const b = (m.home ??= this.bucketFor(m));
       m.bucket = b;
       b.pool.add(m.node);
     }
@@ -125,6 +130,7 @@ export class AgentIndex {
   /** The best free agents of `lane` at relax level `relax`, skipping `excluded`. */
   best(lane: Lane, relax: number, excluded: ReadonlyMap<string, number> | null, pointer: RrPointer | null, k: number): BestAgents {
     const la = this.lanes[lane.idx]!;
+    if (this.readyIn(la, relax) === 0) return NO_AGENTS;
     const skip = excluded && excluded.size > 0 ? (a: AgentRec) => excluded.has(a.id) : undefined;
     const top: Candidate[] = [];
     let considered = 0;
@@ -147,6 +153,13 @@ export class AgentIndex {
     if (top.length > 1) top.sort(la.cmp);
     if (top.length > k) top.length = k;
     return { considered, top };
+  }
+
+  /** Free agents of the lane qualified at relax level `relax` (no allocation). */
+  private readyIn(la: LaneAgents, relax: number): number {
+    let n = 0;
+    for (const b of la.buckets) if (b.needRelax <= relax) n += b.pool.size;
+    return n;
   }
 
   /** Free agents of the lane at any relax level. */
@@ -180,7 +193,7 @@ export class AgentIndex {
         if (!ok) continue;
         if (lane === lane.queue.lane && explicit.has(lane.queue.id)) need = 0;
         seen.add(lane.idx);
-        out.push({ lane, needRelax: need, score, node: heapNode(e), bucket: null });
+        out.push({ lane, needRelax: need, score, node: heapNode(e), bucket: null, home: null });
       }
     }
     for (const qid of explicit) {
@@ -189,12 +202,12 @@ export class AgentIndex {
       if (!seen.has(q.lane.idx)) {
         seen.add(q.lane.idx);
         const score = q.lane.req.reduce((sum, r) => sum + (e.skills.get(r.skill) ?? 5), 0);
-        out.push({ lane: q.lane, needRelax: 0, score, node: heapNode(e), bucket: null });
+        out.push({ lane: q.lane, needRelax: 0, score, node: heapNode(e), bucket: null, home: null });
       }
       for (const lane of this.cfg.openLanes.get(qid) ?? []) {
         if (seen.has(lane.idx)) continue;
         seen.add(lane.idx);
-        out.push({ lane, needRelax: 0, score: 0, node: heapNode(e), bucket: null });
+        out.push({ lane, needRelax: 0, score: 0, node: heapNode(e), bucket: null, home: null });
       }
     }
     return out;

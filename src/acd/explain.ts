@@ -18,6 +18,10 @@ export function tieBreak(names: readonly string[], top: readonly ScoredCandidate
   return names[names.length - 1] ?? 'none';
 }
 
+/** Completes `e` (a fresh literal the caller gives up) with the winner and the tie-break. */
 export function explanation(e: Omit<Explanation, 'winner' | 'tieBreak'>): Explanation {
-  return { ...e, winner: e.top[0]?.id ?? '', tieBreak: tieBreak(e.keyNames, e.top) };
+  const x = e as Explanation;
+  x.winner = e.top[0]?.id ?? '';
+  x.tieBreak = tieBreak(e.keyNames, e.top);
+  return x;
 }

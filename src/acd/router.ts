@@ -292,12 +292,11 @@ export class Router {
   /** Call → agent: the preferred agent, else the call's lane, else each borrowed queue's lane. */
   private matchCall(c: CallRec, now: number, trigger: Trigger): Effect | null {
     const q = c.queue;
-    const base = { direction: 'callToAgent', trigger, queue: q.id, step: c.stepsDone - 1, relaxBy: c.relaxBy } as const;
     if (q.customer && c.preferredAgent !== null) {
       const p = this.agents.agents.get(c.preferredAgent);
       if (p?.pooled && !c.excluded?.has(p.id) && this.qualifiesForCall(p, c)) {
         const top = [{ id: p.id, key: [p.id] }];
-        return this.assign(c, p, now, null, explanation({ ...base, rule: 'preferredAgent', lane: c.lane.key, considered: 1, top, keyNames: KEY_NAMES.preferredAgent }));
+        return this.assign(c, p, now, null, explanation({ direction: 'callToAgent', trigger, queue: q.id, step: c.stepsDone - 1, relaxBy: c.relaxBy, rule: 'preferredAgent', lane: c.lane.key, considered: 1, top, keyNames: KEY_NAMES.preferredAgent }));
       }
     }
     if (c.holdUntil !== null) return null;
@@ -309,7 +308,7 @@ export class Router {
       const winner = best.top[0];
       if (!winner) continue;
       const top = best.top.map((cd) => ({ id: cd.agent.id, key: candidateKey(via.order, via.leastBusyBy, cd) }));
-      const ex = explanation({ ...base, rule: via.order, lane: lane.key, considered: best.considered, top, keyNames: KEY_NAMES[via.order] });
+      const ex = explanation({ direction: 'callToAgent', trigger, queue: q.id, step: c.stepsDone - 1, relaxBy: c.relaxBy, rule: via.order, lane: lane.key, considered: best.considered, top, keyNames: KEY_NAMES[via.order] });
       return this.assign(c, winner.agent as AgentEntry, now, via, ex);
     }
     return null;

@@ -101,16 +101,18 @@ export class FairnessPicker {
   top(k: number, now: number): readonly CallRec[] {
     const n = this.n;
     for (let i = 0; i < n; i++) this.wait[i] = (now - this.at[i]!) * this.weight[this.qi[i]!]! * (1 + this.prio[i]!);
+    // Insertion into the best k (k is 3): no splice, no allocation.
     const best = this.best;
-    best.length = 0;
+    let m = 0;
     for (let i = 0; i < n; i++) {
-      let j = best.length;
+      let j = m;
       while (j > 0 && this.before(i, best[j - 1]!)) j--;
-      if (j < k) {
-        best.splice(j, 0, i);
-        if (best.length > k) best.pop();
-      }
+      if (j >= k) continue;
+      for (let t = Math.min(m, k - 1); t > j; t--) best[t] = best[t - 1]!;
+      best[j] = i;
+      if (m < k) m++;
     }
+    best.length = m;
     const out = this.out;
     out.length = best.length;
     for (let j = 0; j < best.length; j++) {
