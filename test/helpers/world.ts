@@ -15,6 +15,7 @@ import { defaultConfig, type Config } from '../../src/config.ts';
 import { buildDaemon, type Daemon } from '../../src/daemon.ts';
 import { buildSimulator, type SimConfig, type Simulator } from '../../src/pbx-adapters/oxo-sim/index.ts';
 import { TEST_SCRYPT } from '../../src/storage/test-support.ts';
+import { TEST_OVERLOAD } from './config.ts';
 import { LinkProxy } from './link-proxy.ts';
 import { isSip, pbxTarget, type Transport } from './transports.ts';
 import { WsClient } from './ws-client.ts';
@@ -74,7 +75,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
   try {
     const pbx = pbxTarget(transport, '127.0.0.1', sim, proxy?.port);
     daemon = await buildDaemon(
-      defaultConfig({ port: 0, dataDir, pbx, demo: true, logLevel, ...opts.config }),
+      defaultConfig({ port: 0, dataDir, pbx, demo: true, logLevel, overload: TEST_OVERLOAD, ...opts.config }),
       { scrypt: TEST_SCRYPT, logger: daemonLogger(logLevel, opts.daemonLog), ...(opts.groupCommitDefer ? { groupCommitDefer: opts.groupCommitDefer } : {}) },
     );
   } catch (err) {

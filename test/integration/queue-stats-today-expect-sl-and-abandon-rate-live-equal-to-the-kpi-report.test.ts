@@ -20,6 +20,7 @@ import { intervalOf } from '../../src/reports/intervals.ts';
 import { TEST_SCRYPT } from '../../src/storage/test-support.ts';
 import { eventually } from '../helpers/world.ts';
 import { WsClient } from '../helpers/ws-client.ts';
+import { TEST_OVERLOAD } from '../helpers/config.ts';
 
 const TZ = 'Asia/Shanghai';
 let sim: Simulator;
@@ -30,7 +31,7 @@ const clients: WsClient[] = [];
 async function start(): Promise<Daemon> {
   const silent = pino({ level: 'silent' });
   const base = defaultConfig();
-  return buildDaemon(defaultConfig({ port: 0, dataDir, pbx: { kind: 'csta', host: '127.0.0.1', port: sim.cstaPort }, demo: true, logLevel: 'silent', ivr: Object.freeze({ ...base.ivr, timeZone: TZ }) }), { scrypt: TEST_SCRYPT, logger: silent });
+  return buildDaemon(defaultConfig({ port: 0, dataDir, pbx: { kind: 'csta', host: '127.0.0.1', port: sim.cstaPort }, demo: true, logLevel: 'silent', overload: TEST_OVERLOAD, ivr: Object.freeze({ ...base.ivr, timeZone: TZ }) }), { scrypt: TEST_SCRYPT, logger: silent });
 }
 
 beforeAll(async () => {

@@ -16,6 +16,7 @@ import { buildSimulator, type Simulator } from '../../src/pbx-adapters/oxo-sim/i
 import { TEST_SCRYPT } from '../../src/storage/test-support.ts';
 import { WsClient } from '../helpers/ws-client.ts';
 import { eventually } from '../helpers/world.ts';
+import { TEST_OVERLOAD } from '../helpers/config.ts';
 
 let sim: Simulator;
 let daemon: Daemon;
@@ -34,7 +35,7 @@ beforeAll(async () => {
     },
   });
   daemon = await buildDaemon(
-    defaultConfig({ port: 0, dataDir, pbx: { kind: 'csta', host: '127.0.0.1', port: sim.cstaPort }, demo: true, logLevel: 'warn', wsBufferBudgetMiB: 8 }),
+    defaultConfig({ port: 0, dataDir, pbx: { kind: 'csta', host: '127.0.0.1', port: sim.cstaPort }, demo: true, logLevel: 'warn', wsBufferBudgetMiB: 8, overload: TEST_OVERLOAD }),
     { scrypt: TEST_SCRYPT, logger: pino({ level: 'warn' }, sink) },
   );
 });

@@ -18,6 +18,7 @@ import { TEST_SCRYPT } from '../../src/storage/test-support.ts';
 import { freeSipPort, SippRun, waitForBound, type SipTransport } from '../helpers/sipp.ts';
 import { eventually } from '../helpers/world.ts';
 import { WsClient } from '../helpers/ws-client.ts';
+import { TEST_OVERLOAD } from '../helpers/config.ts';
 
 const ADMIN_PASSWORD = 'interop-admin-password';
 const EXT = '2001';
@@ -58,6 +59,7 @@ describe.each<SipTransport>(['udp', 'tcp'])('sipp as the SIP/CSTA switch over %s
         adminPassword: ADMIN_PASSWORD,
         logLevel,
         ivr: { ...base.ivr, ports: [] },
+        overload: TEST_OVERLOAD,
       }),
       { scrypt: TEST_SCRYPT, logger: pino({ level: logLevel, base: { side: 'daemon' } }) },
     );

@@ -52,20 +52,40 @@ describe('AdmissionControl', () => {
     for (const n of [91, 95, 99]) expect(c.admit({ callsInRouting: n, routeDialogues: 0 }, 'queue').admit).toBe(true);
   });
 
-  it('refuses on a late event loop over the window, names it first, and recovers once the window is calm', () => {
+  it('refuses only on an event loop late all window long, names it first, and recovers only once on time all window long', () => {
     const c = new AdmissionControl(LIMITS);
+    // One pause (a major GC, the start's own work) is not overload.
     c.sample(sample(0));
-    c.sample(sample(250, { loopDelayP99Ms: 150 }));
+    c.sample(sample(250, { loopDelayP99Ms: 400 }));
+    for (const t of [500, 750, 1000, 1250]) c.sample(sample(t, { loopDelayP99Ms: 2 }));
+    expect(c.isOver('eventLoop')).toBe(false);
+    // Late for a whole window (1 s of samples, all at or over 100 ms): overloaded.
+    for (const t of [1500, 1750, 2000]) c.sample(sample(t, { loopDelayP99Ms: 150 }));
+    expect(c.isOver('eventLoop')).toBe(false);
+    c.sample(sample(2250, { loopDelayP99Ms: 150 }));
+    expect(c.isOver('eventLoop')).toBe(true);
     expect(c.admit({ callsInRouting: 50, routeDialogues: 0 }, 'queue')).toEqual({ admit: false, cause: 'eventLoop' });
     expect(c.admit(IDLE, 'other')).toEqual({ admit: false, cause: 'eventLoop' });
-    // Still in the window: the worst p99 of the last second counts.
-    c.sample(sample(500, { loopDelayP99Ms: 2 }));
-    c.sample(sample(1000, { loopDelayP99Ms: 2 }));
+    // On time again, but not yet for a whole window: still refusing.
+    for (const t of [2500, 2750, 3000]) c.sample(sample(t, { loopDelayP99Ms: 2 }));
     expect(c.isOver('eventLoop')).toBe(true);
-    // The late sample has left the window: max 2 ms ≤ the low mark (40 ms).
-    c.sample(sample(1250, { loopDelayP99Ms: 2 }));
+    // Between the marks (40 ms … 100 ms) counts as late for recovery.
+    c.sample(sample(3250, { loopDelayP99Ms: 60 }));
+    expect(c.isOver('eventLoop')).toBe(true);
+    for (const t of [3500, 3750, 4000]) c.sample(sample(t, { loopDelayP99Ms: 2 }));
+    expect(c.isOver('eventLoop')).toBe(true);
+    c.sample(sample(4250, { loopDelayP99Ms: 2 }));
     expect(c.isOver('eventLoop')).toBe(false);
     expect(c.admit(IDLE, 'queue')).toEqual({ admit: true });
+  });
+
+  it('judges the event loop only over a full window (a daemon just started has none)', () => {
+    const c = new AdmissionControl(LIMITS);
+    c.sample(sample(0, { loopDelayP99Ms: 500, loopUtilisation: 1 }));
+    c.sample(sample(500, { loopDelayP99Ms: 500, loopUtilisation: 1 }));
+    expect(c.isOver('eventLoop')).toBe(false);
+    c.sample(sample(1000, { loopDelayP99Ms: 500, loopUtilisation: 1 }));
+    expect(c.isOver('eventLoop')).toBe(true);
   });
 
   it('refuses on a busy event loop (mean utilisation over the window), until it is well under', () => {

@@ -10,6 +10,9 @@
  *
  * Each signal has a high and a low water mark: it goes over at the high one and comes back only
  * at the low one, so a daemon near a limit does not flap between admitting and refusing. The
+ * event loop must be late (or busy) for a whole window to count as overloaded, and on time for a
+ * whole window to count as recovered: one pause (a major GC, the start's own work, a big report)
+ * is not overload, and one quiet sample is not recovery. The
  * trade-off: for the span between the marks, calls are refused that the daemon could perhaps have
  * taken — the price of not letting every other call in just to refuse the next.
  */
@@ -44,9 +47,11 @@ export interface LiveCounts {
 
 /** The high water marks; each low one is derived (`lowOf`). */
 export interface AdmissionLimits {
-  /** Mean event-loop utilisation over the window at or above which calls are refused, 0…1. */
+  /** Mean event-loop utilisation over a full window at or above which calls are refused, 0…1. */
   loopUtilisation: number;
-  /** Worst 99th-percentile event-loop delay over the window at or above which calls are refused, ms. */
+  /** 99th-percentile event-loop delay at or above which calls are refused, ms: every sample of a
+   * full window at or above it (sustained); back when every sample of the window is at or under
+   * the low mark. */
   loopDelayMs: number;
   /** Heap used ÷ heap limit at or above which calls are refused, 0…1. */
   heapUsed: number;
@@ -121,15 +126,16 @@ export class AdmissionControl {
   /** A look at the process: the event loop over the window, the heap and backlog as they are. */
   sample(s: LoadSample): void {
     this.window.push(s);
-    while (this.window.length > 1 && this.window[0]!.at <= s.at - this.limits.windowMs) this.window.shift();
-    let busy = 0;
-    let delay = 0;
-    for (const x of this.window) {
-      busy += x.loopUtilisation;
-      if (x.loopDelayP99Ms > delay) delay = x.loopDelayP99Ms;
+    // The window: the samples of the last windowMs, and the one just before (so that a full window
+    // is spanned from the first sample's time).
+    while (this.window.length > 2 && this.window[1]!.at <= s.at - this.limits.windowMs) this.window.shift();
+    if (s.at - this.window[0]!.at >= this.limits.windowMs) {
+      const w = this.loopFigures();
+      // Over when late all window long; back when on time all window long (the marks' own rule
+      // then gives the hysteresis): the least late sample to go over, the latest to come back.
+      this.loopDelay.update(this.loopDelay.over ? w.worstDelay : w.leastDelay);
+      this.loopBusy.update(w.busy);
     }
-    this.loopDelay.update(delay);
-    this.loopBusy.update(busy / this.window.length);
     const over = this.loopDelay.over || this.loopBusy.over;
     if (over !== this.eventLoopOver) {
       this.eventLoopOver = over;
@@ -165,14 +171,26 @@ export class AdmissionControl {
   figures(): Record<string, number> | null {
     const s = this.last;
     if (!s) return null;
-    let busy = 0;
-    let delay = 0;
-    for (const x of this.window) {
-      busy += x.loopUtilisation;
-      if (x.loopDelayP99Ms > delay) delay = x.loopDelayP99Ms;
-    }
+    const w = this.loopFigures();
     const r = (x: number, d = 1000) => Math.round(x * d) / d;
-    return { loopUtilisation: r(busy / this.window.length), loopDelayP99Ms: r(delay, 10), heapUsed: r(s.heapUsed), storageBacklog: s.storageBacklog, ...s.counts };
+    return { loopUtilisation: r(w.busy), loopDelayP99Ms: r(w.worstDelay, 10), loopDelayLeastP99Ms: r(w.leastDelay, 10), heapUsed: r(s.heapUsed), storageBacklog: s.storageBacklog, ...s.counts };
+  }
+
+  /** The window's event loop: mean utilisation, and the worst and the least p99 delay of its
+   * samples (the oldest sample only marks where the window starts). */
+  private loopFigures(): { busy: number; worstDelay: number; leastDelay: number } {
+    const from = this.window.length > 1 ? 1 : 0;
+    let busy = 0;
+    let worstDelay = 0;
+    let leastDelay = Infinity;
+    for (let i = from; i < this.window.length; i++) {
+      const x = this.window[i]!;
+      busy += x.loopUtilisation;
+      if (x.loopDelayP99Ms > worstDelay) worstDelay = x.loopDelayP99Ms;
+      if (x.loopDelayP99Ms < leastDelay) leastDelay = x.loopDelayP99Ms;
+    }
+    const n = this.window.length - from;
+    return { busy: busy / n, worstDelay, leastDelay: leastDelay === Infinity ? 0 : leastDelay };
   }
 
   private counted(c: LiveCounts): void {
