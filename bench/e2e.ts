@@ -7,6 +7,7 @@
  *   npm run bench:e2e -- --agents 500 --rate 200 --duration 20 [--talk 1] [--json]
  *   npm run bench:e2e -- --agents 500 --rate 200 --duration 20 --transport sip-csta-udp
  *   npm run bench:e2e -- --agents 500 --rate 200 --duration 62 --recordings 1000000 --search-rate 10
+ *   npm run bench:e2e -- --agents 500 --phases 600:60,150:20
  *
  * With `--search-rate S`, recording searches go to the daemon over HTTP (`GET /api/v1/recordings`,
  * as the demo's qa1) at S per second, in alternate `--search-period` slices of the window (off,
@@ -20,6 +21,11 @@
  * SIP/CSTA (`sip-csta-udp`, `sip-csta-tcp`): the switch then also listens for SIP on an ephemeral
  * port and the daemon gets PBX=sip-csta://127.0.0.1:<sip port>;transport=udp|tcp. Everything is
  * on the loopback interface, in a temp data dir that is deleted at the end. See docs/performance.md for the method and the figures.
+ *
+ * With `--phases rate:seconds,…` the switch offers each rate in turn (bench/lib/load-phases.ts),
+ * the pilot's fallback at the switch is `--fallback` (an extension no agent has), and each phase is
+ * reported apart: offered, routed, refused by admission control by cause, latency, RSS, event-loop
+ * delay, and how soon after a drop the daemon serves normally (docs/overload.md).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,6 +39,7 @@ import { openDatabase } from '../src/storage/database.ts';
 import { isSip, isTransport, pbxUrl, TRANSPORTS, type Transport } from '../test/helpers/transports.ts';
 import { WsClient, type EventFrame } from '../test/helpers/ws-client.ts';
 import { CstaTap } from './lib/csta-tap.ts';
+import { parsePhases, PhaseRunner, phaseRows, type Phase, type PhaseResult } from './lib/load-phases.ts';
 import { freePort, REPO_ROOT, startDaemon, type DaemonProcess } from './lib/daemon-process.ts';
 import type { ProbeReport } from './lib/daemon-probe.ts';
 import { cpuBetween, loadAverage, machineInfo, readCpu, readMemory, type CpuRate, type CpuTimes } from './lib/proc.ts';
@@ -64,6 +71,12 @@ interface Options {
   searchPeriodS: number;
   /** The agents' queue.stats events (off: queue.statsEvents {enabled: false} at sign-in). */
   queueStats: boolean;
+  /** Load phases (--phases): the rates in turn, instead of one --rate for --duration. */
+  phases: Phase[] | null;
+  /** The pilot's fallback at the switch with --phases. */
+  fallback: string;
+  /** The daemon's admission control (OVERLOAD). */
+  overload: boolean;
 }
 
 function usage(): string {
@@ -71,6 +84,7 @@ function usage(): string {
     'usage: npm run bench:e2e -- [--transport annex-g] [--agents 500] [--rate 200] [--duration 20] [--talk 1] [--warmup 2]',
     '         [--max-wait 30] [--concurrency 25] [--login token|password] [--json] [--cpu-prof DIR] [--probe] [--tap]',
     '         [--data-root DIR] [--recordings N] [--search-rate S] [--search-period P] [--queue-stats on|off]',
+    '         [--phases R:S,R:S,...] [--fallback EXT] [--overload on|off]',
     `  --transport T    the PBX link: ${TRANSPORTS.join(', ')} (default annex-g)`,
     '  --agents N       agents logged in, signed in at 3001.. and ready (queue sales)',
     '  --rate R         calls per second offered by the simulated switch to pilot 8000',
@@ -90,6 +104,10 @@ function usage(): string {
     '  --search-period P  the window in alternate slices of P s, without then with searches (default 10;',
     '                   0: searches over the whole window)',
     '  --queue-stats on|off  off: each agent turns its queue.stats events off at sign-in (queue.statsEvents)',
+    '  --phases R:S,...  load phases: R calls/s for S seconds, one after the other (replaces --rate and',
+    '                   --duration), each reported apart (refusals by cause, latency, RSS, loop delay, recovery)',
+    '  --fallback EXT   with --phases: where the switch sends a call the daemon refuses (default 2999)',
+    '  --overload on|off  the daemon\'s admission control (OVERLOAD; default on)',
   ].join('\n');
 }
 
@@ -116,6 +134,9 @@ function parseOptions(argv: string[]): Options {
       'search-rate': { type: 'string', default: '0' },
       'search-period': { type: 'string', default: '10' },
       'queue-stats': { type: 'string', default: 'on' },
+      phases: { type: 'string' },
+      fallback: { type: 'string', default: '2999' },
+      overload: { type: 'string', default: 'on' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -151,7 +172,15 @@ function parseOptions(argv: string[]): Options {
     searchRate: num('search-rate', values['search-rate'], 0, 1000),
     searchPeriodS: num('search-period', values['search-period'], 0, 3600),
     queueStats: values['queue-stats'] !== 'off',
+    phases: values.phases !== undefined ? parsePhases(values.phases) : null,
+    fallback: values.fallback,
+    overload: values.overload !== 'off',
   };
+  if (values.overload !== 'on' && values.overload !== 'off') throw new Error(`--overload ${values.overload}: on or off\n${usage()}`);
+  if (opts.phases) {
+    opts.durationS = opts.phases.reduce((t, p) => t + p.durationS, 0);
+    opts.rate = Math.max(...opts.phases.map((p) => p.rate));
+  }
   if (values['queue-stats'] !== 'on' && values['queue-stats'] !== 'off') throw new Error(`--queue-stats ${values['queue-stats']}: on or off\n${usage()}`);
   if (values.login !== 'token' && values.login !== 'password') throw new Error(`--login ${values.login}: token or password`);
   if (opts.tap && isSip(opts.transport)) throw new Error(`--tap relays Annex G frames over TCP: not with --transport ${opts.transport}`);
@@ -249,6 +278,7 @@ interface Result {
   probe?: ProbeSummary;
   stages?: StageSummary;
   search?: SearchSummary;
+  phases?: PhaseResult[];
 }
 
 // ----------------------------------------------------------------------------- search load
@@ -526,6 +556,7 @@ function table(r: Result): string {
     );
     if (se.daemonCpu) rows.push(['daemon CPU without / with', `${f(se.daemonCpu.withoutSearch, 3)} / ${f(se.daemonCpu.withSearch, 3)} CPU-s per s`]);
   }
+  if (r.phases) rows.push(...phaseRows(r.phases));
   const p = r.probe;
   if (p) {
     rows.push(
@@ -595,7 +626,10 @@ async function main(): Promise<number> {
     const qaToken = opts.searchRate > 0 ? issueToken(dataDir, 'qa1') : null;
 
     // A real OXO allows 208 monitors; the benchmark's switch is a bigger one (agents + pilots + queues).
-    const sim: Simulator = await buildSimulator({ cstaPort: 0, controlPort: 0, ...(isSip(opts.transport) ? { sipPort: 0 } : {}), config: { maxMonitors: opts.agents + 1000, extensions: [...DEFAULT_SIM_CONFIG.extensions, BENCH_EXTRA_EXTENSIONS] } });
+    // With --phases, a call the daemon refuses goes out of the ACD (the default fallback is the
+    // queue's own device, where the daemon would adopt it again: docs/overload.md).
+    const fallbacks = opts.phases ? { routingFallbacks: { ...DEFAULT_SIM_CONFIG.routingFallbacks, [BENCH_PILOT]: opts.fallback } } : {};
+    const sim: Simulator = await buildSimulator({ cstaPort: 0, controlPort: 0, ...(isSip(opts.transport) ? { sipPort: 0 } : {}), config: { maxMonitors: opts.agents + 1000, extensions: [...DEFAULT_SIM_CONFIG.extensions, BENCH_EXTRA_EXTENSIONS], ...fallbacks } });
     cleanups.push(() => sim.close());
     const simUrl = `http://127.0.0.1:${sim.controlPort}`;
 
@@ -621,7 +655,8 @@ async function main(): Promise<number> {
       dataDir,
       port,
       nodeArgs,
-      ...(probeFile ? { preload: [pathToFileURL(join(REPO_ROOT, 'bench', 'lib', 'daemon-probe.ts')).href], env: { BENCH_PROBE_OUT: probeFile } } : {}),
+      ...(probeFile ? { preload: [pathToFileURL(join(REPO_ROOT, 'bench', 'lib', 'daemon-probe.ts')).href] } : {}),
+      env: { ...(probeFile ? { BENCH_PROBE_OUT: probeFile } : {}), OVERLOAD: opts.overload ? '1' : '0' },
     });
     const stopDaemon = async () => {
       const code = await daemon.stop();
@@ -731,14 +766,24 @@ async function main(): Promise<number> {
       });
     }
 
-    progress(`traffic: ${opts.rate} calls/s for ${opts.durationS} s, talk ${opts.talkS} s`);
-    const res = await fetch(`${simUrl}/sim/traffic`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ callsPerSecond: opts.rate, durationS: opts.durationS, talkS: opts.talkS, numbers: [BENCH_PILOT], maxWaitS: opts.maxWaitS }),
-    });
-    if (!res.ok) throw new Error(`POST /sim/traffic: ${res.status} ${await res.text()}`);
+    let phases: PhaseRunner | null = null;
+    if (opts.phases) {
+      const runner = new PhaseRunner({ sim, simUrl, daemonUrl: daemon.url, pid: daemon.pid, pilot: BENCH_PILOT, fallback: opts.fallback, talkS: opts.talkS, maxWaitS: opts.maxWaitS, phases: opts.phases, progress });
+      phases = runner;
+      cleanups.push(() => runner.stop());
+      progress(`traffic: ${opts.phases.map((p) => `${p.rate} calls/s for ${p.durationS} s`).join(', then ')}, talk ${opts.talkS} s`);
+      runner.start(trafficStart);
+    } else {
+      progress(`traffic: ${opts.rate} calls/s for ${opts.durationS} s, talk ${opts.talkS} s`);
+      const res = await fetch(`${simUrl}/sim/traffic`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ callsPerSecond: opts.rate, durationS: opts.durationS, talkS: opts.talkS, numbers: [BENCH_PILOT], maxWaitS: opts.maxWaitS }),
+      });
+      if (!res.ok) throw new Error(`POST /sim/traffic: ${res.status} ${await res.text()}`);
+    }
     await windowDone;
+    await phases?.done;
     await searchLoad?.stop();
 
     // Let the calls in progress finish (bounded), then read the end figures.
@@ -781,6 +826,7 @@ async function main(): Promise<number> {
       frames: countFrames(clients, rec.calls.size),
     };
     if (tap) result.stages = summarizeStages(tap, rec, winStart, winEnd);
+    if (phases) result.phases = phases.results(rec.calls.values());
     if (searchLoad) result.search = summarizeSearch(opts, rec, searchLoad, winStart, winEnd, seed, cpuMarks);
     if (daemon.warnings > 0) progress(`daemon warnings (last lines):\n${daemon.tail().slice(-10).join('\n')}`);
 

@@ -4,7 +4,9 @@
  * The daemon starts it (or `main.ts` as a child process) and then talks to it only over CSTA.
  *
  * Hooks (for benchmarks, in-process only): `routeRequest` fires when a RouteRequest is written to
- * a CTI link, `callCreated` when the switch creates a call; both carry `at: process.hrtime.bigint()`.
+ * a CTI link, `callCreated` when the switch creates a call, `connection` when a call's connection
+ * at a device changes state (e.g. alerting at a pilot's fallback); each carries
+ * `at: process.hrtime.bigint()`.
  */
 import { EventEmitter } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -60,9 +62,17 @@ export interface CallCreatedHook {
   at: bigint;
 }
 
+export interface ConnectionHook {
+  callId: string;
+  deviceId: string;
+  state: string;
+  at: bigint;
+}
+
 export interface SimHookEvents {
   routeRequest: [RouteRequestHook];
   callCreated: [CallCreatedHook];
+  connection: [ConnectionHook];
 }
 
 export interface Simulator {
@@ -115,6 +125,8 @@ export async function buildSimulator(opts: SimulatorOptions = {}): Promise<Simul
     autoAnswer.onNotice(n);
     if (n.kind === 'callCreated') {
       emitHook('callCreated', () => hooks.emit('callCreated', { callId: n.callId, calling: n.calling, called: n.called, at: process.hrtime.bigint() }));
+    } else if (n.kind === 'connectionState') {
+      emitHook('connection', () => hooks.emit('connection', { callId: n.callId, deviceId: n.deviceId, state: n.state, at: process.hrtime.bigint() }));
     }
   };
   const csta = new CstaServer({
