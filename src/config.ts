@@ -90,7 +90,8 @@ export interface OverloadConfig {
   maxCallsInRouting: number;
   /** Worst p99 event-loop delay over the window, ms. */
   loopDelayMs: number;
-  /** Mean event-loop utilisation over the window, 0…1 (OVERLOAD_LOOP_UTILISATION_PCT). */
+  /** Mean event-loop utilisation over the window, 0…1 (OVERLOAD_LOOP_UTILISATION_PCT): with the
+   * delay, both must be over. */
   loopUtilisation: number;
   /** V8 heap used ÷ its limit, 0…1 (OVERLOAD_HEAP_PCT). */
   heapUsed: number;
@@ -290,7 +291,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
       enabled: overloadRaw === undefined || overloadRaw === '' || overloadRaw === '1' || overloadRaw === 'true',
       maxCallsInRouting: int(env, 'OVERLOAD_MAX_CALLS_IN_ROUTING', 5000, 1, 1_000_000, errors),
       loopDelayMs: int(env, 'OVERLOAD_LOOP_DELAY_MS', 100, 5, 60_000, errors),
-      loopUtilisation: int(env, 'OVERLOAD_LOOP_UTILISATION_PCT', 97, 20, 100, errors) / 100,
+      loopUtilisation: int(env, 'OVERLOAD_LOOP_UTILISATION_PCT', 90, 20, 100, errors) / 100,
       heapUsed: int(env, 'OVERLOAD_HEAP_PCT', 85, 20, 99, errors) / 100,
       storageBacklog: int(env, 'OVERLOAD_DB_BACKLOG_PCT', 50, 1, 100, errors) / 100,
       windowMs: int(env, 'OVERLOAD_WINDOW_MS', 1000, 100, 60_000, errors),

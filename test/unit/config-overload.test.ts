@@ -4,7 +4,7 @@ import { configRefusal } from '../helpers/config.ts';
 
 describe('OVERLOAD_* (admission control, docs/overload.md)', () => {
   it('is on by default, with production marks', () => {
-    expect(loadConfig({}).overload).toEqual({ enabled: true, maxCallsInRouting: 5000, loopDelayMs: 100, loopUtilisation: 0.97, heapUsed: 0.85, storageBacklog: 0.5, windowMs: 1000 });
+    expect(loadConfig({}).overload).toEqual({ enabled: true, maxCallsInRouting: 5000, loopDelayMs: 100, loopUtilisation: 0.9, heapUsed: 0.85, storageBacklog: 0.5, windowMs: 1000 });
   });
 
   it('takes each variable, percentages as fractions', () => {

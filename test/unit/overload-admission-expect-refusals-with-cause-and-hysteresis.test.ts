@@ -8,6 +8,9 @@ function sample(at: number, patch: Partial<LoadSample> = {}): LoadSample {
   return { at, loopUtilisation: 0.2, loopDelayP99Ms: 1, heapUsed: 0.3, storageBacklog: 0, counts: IDLE, ...patch };
 }
 
+/** A sample of a loop that never idles. */
+const busySample = (at: number, patch: Partial<LoadSample> = {}): LoadSample => sample(at, { loopUtilisation: 0.99, ...patch });
+
 describe('WaterMark', () => {
   it('goes over at the high mark, stays over until the low one, and says when it changed', () => {
     const m = new WaterMark(10, 5);
@@ -52,8 +55,9 @@ describe('AdmissionControl', () => {
     for (const n of [91, 95, 99]) expect(c.admit({ callsInRouting: n, routeDialogues: 0 }, 'queue').admit).toBe(true);
   });
 
-  it('refuses only on an event loop late all window long, names it first, and recovers only once on time all window long', () => {
+  it('refuses only on an event loop late all window long (and busy), names it first, and recovers only once on time all window long', () => {
     const c = new AdmissionControl(LIMITS);
+    const sample = (at: number, patch: Partial<LoadSample> = {}) => busySample(at, patch);
     // One pause (a major GC, the start's own work) is not overload.
     c.sample(sample(0));
     c.sample(sample(250, { loopDelayP99Ms: 400 }));
@@ -88,15 +92,20 @@ describe('AdmissionControl', () => {
     expect(c.isOver('eventLoop')).toBe(true);
   });
 
-  it('refuses on a busy event loop (mean utilisation over the window), until it is well under', () => {
-    const c = new AdmissionControl(LIMITS);
-    for (let t = 0; t <= 1000; t += 250) c.sample(sample(t, { loopUtilisation: 0.99 }));
-    expect(c.admit(IDLE, 'queue')).toEqual({ admit: false, cause: 'eventLoop' });
-    // Mean 0.9: under the high mark but over the low one (0.80): still refusing.
-    for (let t = 1250; t <= 2250; t += 250) c.sample(sample(t, { loopUtilisation: 0.9 }));
-    expect(c.admit(IDLE, 'queue').admit).toBe(false);
-    for (let t = 2500; t <= 3500; t += 250) c.sample(sample(t, { loopUtilisation: 0.5 }));
-    expect(c.admit(IDLE, 'queue').admit).toBe(true);
+  it('needs the loop both late and busy: busy and on time keeps up, late and idle is a starved process', () => {
+    const busy = new AdmissionControl(LIMITS);
+    for (let t = 0; t <= 2000; t += 250) busy.sample(sample(t, { loopUtilisation: 0.99, loopDelayP99Ms: 25 }));
+    expect(busy.admit(IDLE, 'queue').admit).toBe(true);
+    const starved = new AdmissionControl(LIMITS);
+    for (let t = 0; t <= 2000; t += 250) starved.sample(sample(t, { loopUtilisation: 0.3, loopDelayP99Ms: 300 }));
+    expect(starved.admit(IDLE, 'queue').admit).toBe(true);
+    // Late and busy: refused; then idle enough again (mean under 0.80) while still late: admitted.
+    for (let t = 2250; t <= 3250; t += 250) starved.sample(sample(t, { loopUtilisation: 0.99, loopDelayP99Ms: 300 }));
+    expect(starved.admit(IDLE, 'queue')).toEqual({ admit: false, cause: 'eventLoop' });
+    for (let t = 3500; t <= 4250; t += 250) starved.sample(sample(t, { loopUtilisation: 0.9, loopDelayP99Ms: 300 }));
+    expect(starved.admit(IDLE, 'queue').admit).toBe(false);
+    for (let t = 4500; t <= 5500; t += 250) starved.sample(sample(t, { loopUtilisation: 0.5, loopDelayP99Ms: 300 }));
+    expect(starved.admit(IDLE, 'queue').admit).toBe(true);
   });
 
   it('refuses on heap, storage backlog and open dialogues, each with its cause', () => {
