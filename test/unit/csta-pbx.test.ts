@@ -491,6 +491,15 @@ describe('CstaPbx routing', () => {
     await expect(pbx.routeSelect('X3', '2001')).rejects.toMatchObject({ code: 'PBX_REJECTED' });
   });
 
+  it('a call refused for overload is ended with performanceManagement/performanceLimitExceeded (docs/overload.md)', async () => {
+    const { sw, pbx, events } = await routed();
+    sw.routeRequest('8000', 'X5', '46');
+    await until(() => events.length === 2);
+    await pbx.routeEnd('X5', 'overload');
+    await until(() => sw.got('RouteEnd').length === 1);
+    expect(sw.got('RouteEnd')[0]).toMatchObject({ routingCrossRefId: 'X5', errorValue: { category: 'performanceManagement', value: 'performanceLimitExceeded' } });
+  });
+
   it('ends at once a RouteRequest for a routing device no longer wanted', async () => {
     const { sw, pbx, events } = await routed();
     await pbx.setRoutingDevices([]);
