@@ -77,6 +77,10 @@ interface Options {
   fallback: string;
   /** The daemon's admission control (OVERLOAD). */
   overload: boolean;
+  /** Extra environment of the daemon (--daemon-env K=V). */
+  daemonEnv: Record<string, string>;
+  /** With --phases: a second is normal when its p99 is at or under this, ms. */
+  normalMs: number;
 }
 
 function usage(): string {
@@ -84,7 +88,7 @@ function usage(): string {
     'usage: npm run bench:e2e -- [--transport annex-g] [--agents 500] [--rate 200] [--duration 20] [--talk 1] [--warmup 2]',
     '         [--max-wait 30] [--concurrency 25] [--login token|password] [--json] [--cpu-prof DIR] [--probe] [--tap]',
     '         [--data-root DIR] [--recordings N] [--search-rate S] [--search-period P] [--queue-stats on|off]',
-    '         [--phases R:S,R:S,...] [--fallback EXT] [--overload on|off]',
+    '         [--phases R:S,R:S,...] [--fallback EXT] [--normal-ms 50] [--overload on|off] [--daemon-env K=V]...',
     `  --transport T    the PBX link: ${TRANSPORTS.join(', ')} (default annex-g)`,
     '  --agents N       agents logged in, signed in at 3001.. and ready (queue sales)',
     '  --rate R         calls per second offered by the simulated switch to pilot 8000',
@@ -107,7 +111,9 @@ function usage(): string {
     '  --phases R:S,...  load phases: R calls/s for S seconds, one after the other (replaces --rate and',
     '                   --duration), each reported apart (refusals by cause, latency, RSS, loop delay, recovery)',
     '  --fallback EXT   with --phases: where the switch sends a call the daemon refuses (default 2999)',
+    '  --normal-ms MS   with --phases: a second after a drop is normal when every call was routed with a p99 ≤ MS',
     '  --overload on|off  the daemon\'s admission control (OVERLOAD; default on)',
+    '  --daemon-env K=V  an environment variable of the daemon (repeat), e.g. OVERLOAD_MAX_CALLS_IN_ROUTING=500',
   ].join('\n');
 }
 
@@ -137,6 +143,8 @@ function parseOptions(argv: string[]): Options {
       phases: { type: 'string' },
       fallback: { type: 'string', default: '2999' },
       overload: { type: 'string', default: 'on' },
+      'normal-ms': { type: 'string', default: '50' },
+      'daemon-env': { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -175,6 +183,14 @@ function parseOptions(argv: string[]): Options {
     phases: values.phases !== undefined ? parsePhases(values.phases) : null,
     fallback: values.fallback,
     overload: values.overload !== 'off',
+    normalMs: num('normal-ms', values['normal-ms'], 1, 60_000),
+    daemonEnv: Object.fromEntries(
+      values['daemon-env'].map((kv) => {
+        const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(kv);
+        if (!m) throw new Error(`--daemon-env ${kv}: NAME=value\n${usage()}`);
+        return [m[1]!, m[2]!];
+      }),
+    ),
   };
   if (values.overload !== 'on' && values.overload !== 'off') throw new Error(`--overload ${values.overload}: on or off\n${usage()}`);
   if (opts.phases) {
@@ -656,7 +672,7 @@ async function main(): Promise<number> {
       port,
       nodeArgs,
       ...(probeFile ? { preload: [pathToFileURL(join(REPO_ROOT, 'bench', 'lib', 'daemon-probe.ts')).href] } : {}),
-      env: { ...(probeFile ? { BENCH_PROBE_OUT: probeFile } : {}), OVERLOAD: opts.overload ? '1' : '0' },
+      env: { ...opts.daemonEnv, ...(probeFile ? { BENCH_PROBE_OUT: probeFile } : {}), OVERLOAD: opts.overload ? '1' : '0' },
     });
     const stopDaemon = async () => {
       const code = await daemon.stop();
@@ -768,7 +784,7 @@ async function main(): Promise<number> {
 
     let phases: PhaseRunner | null = null;
     if (opts.phases) {
-      const runner = new PhaseRunner({ sim, simUrl, daemonUrl: daemon.url, pid: daemon.pid, pilot: BENCH_PILOT, fallback: opts.fallback, talkS: opts.talkS, maxWaitS: opts.maxWaitS, phases: opts.phases, progress });
+      const runner = new PhaseRunner({ sim, simUrl, daemonUrl: daemon.url, pid: daemon.pid, pilot: BENCH_PILOT, fallback: opts.fallback, talkS: opts.talkS, maxWaitS: opts.maxWaitS, phases: opts.phases, normalP99Ms: opts.normalMs, progress });
       phases = runner;
       cleanups.push(() => runner.stop());
       progress(`traffic: ${opts.phases.map((p) => `${p.rate} calls/s for ${p.durationS} s`).join(', then ')}, talk ${opts.talkS} s`);

@@ -6,7 +6,8 @@
  * phase's edges), calls that reached the pilot's fallback at the switch, the routing latency of
  * the routed calls, the daemon's RSS (max) and event-loop delay (prom-client's p99 and max since
  * the previous scrape, i.e. over the phase), and, for a phase after a heavier one, how long after
- * the load dropped the daemon served normally again (docs/overload.md, docs/performance.md).
+ * the load dropped the daemon served normally again: every call of each second routed, with a
+ * p99 at or under --normal-ms (docs/overload.md, docs/performance.md).
  *
  * Trade-off: the phases are separate runs of the switch's traffic generator, started on a timer
  * in this process; a phase starts within a few ms of when it should, and calls of the previous
@@ -66,6 +67,8 @@ export interface PhaseResult {
    * the phase routes every call, with a p99 within normal (`normalP99Ms`); null: never in it. */
   recoveryS: number | null;
   normalP99Ms: number | null;
+  /** The phase's routing latency p99 second by second (from its start). */
+  p99BySecond: number[];
 }
 
 type Scrape = { shed: Record<string, number>; loopP99Ms: number; loopMaxMs: number };
@@ -98,7 +101,7 @@ export class PhaseRunner {
   private finish: () => void = () => {};
 
   constructor(
-    private readonly d: { sim: Simulator; simUrl: string; daemonUrl: string; pid: number; pilot: string; fallback: string; talkS: number; maxWaitS: number; phases: readonly Phase[]; progress(msg: string): void },
+    private readonly d: { sim: Simulator; simUrl: string; daemonUrl: string; pid: number; pilot: string; fallback: string; talkS: number; maxWaitS: number; phases: readonly Phase[]; normalP99Ms: number; progress(msg: string): void },
   ) {
     this.done = new Promise((resolve) => (this.finish = resolve));
     d.sim.hooks.on('callCreated', (h) => void this.callers.set(h.callId, h.calling));
@@ -161,7 +164,7 @@ export class PhaseRunner {
       if (before && after) for (const [k, v] of Object.entries(after.shed)) if (v - (before.shed[k] ?? 0) > 0) shed[k] = v - (before.shed[k] ?? 0);
       const rss = this.rss.filter((x) => x.at >= a && x.at < b).map((x) => x.mib);
       const heavierBefore = i > 0 && this.d.phases[i - 1]!.rate > p.rate;
-      const rec = heavierBefore ? recovery(mine, a, this.atFallback) : { recoveryS: null, normalP99Ms: null };
+      const rec = heavierBefore ? { recoveryS: recovery(mine, a, this.atFallback, this.d.normalP99Ms), normalP99Ms: this.d.normalP99Ms } : { recoveryS: null, normalP99Ms: null };
       const lat = summarize(routed.map((c) => nsToMs(c.offeredAt! - c.routeRequestAt)));
       return {
         rate: p.rate,
@@ -177,37 +180,37 @@ export class PhaseRunner {
         loopDelayP99Ms: round(after?.loopP99Ms ?? Number.NaN, 2),
         loopDelayMaxMs: round(after?.loopMaxMs ?? Number.NaN, 2),
         ...rec,
+        p99BySecond: bySecond(mine, a).map((b) => round(summarize(b.lat).p99, 1)),
       };
     });
   }
 }
 
-/**
- * After a drop: per second of the phase, every call routed to an agent (none refused) and a p99
- * within normal — the phase's own last half's p99 × 2 + 2 ms. Recovery is the start of the first
- * second from which every later second is so.
- */
-function recovery(calls: readonly PhaseCall[], from: bigint, atFallback: ReadonlyMap<string, bigint>): { recoveryS: number | null; normalP99Ms: number | null } {
-  const seconds = new Map<number, { lat: number[]; bad: number }>();
+/** The phase's calls second by second: routed latencies, and calls sent to the fallback. */
+function bySecond(calls: readonly PhaseCall[], from: bigint, atFallback?: ReadonlyMap<string, bigint>): { lat: number[]; refused: number }[] {
+  const out: { lat: number[]; refused: number }[] = [];
   for (const c of calls) {
     const s = Math.floor(Number(c.routeRequestAt - from) / 1e9);
-    const b = seconds.get(s) ?? { lat: [], bad: 0 };
-    if (c.offeredAt !== null) b.lat.push(nsToMs(c.offeredAt - c.routeRequestAt));
-    else if (atFallback.has(c.calling)) b.bad++;
-    seconds.set(s, b);
+    while (out.length <= s) out.push({ lat: [], refused: 0 });
+    if (c.offeredAt !== null) out[s]!.lat.push(nsToMs(c.offeredAt - c.routeRequestAt));
+    else if (atFallback?.has(c.calling)) out[s]!.refused++;
   }
-  const keys = [...seconds.keys()].sort((x, y) => x - y);
-  if (keys.length < 4) return { recoveryS: null, normalP99Ms: null };
-  const lastHalf = keys.slice(Math.floor(keys.length / 2)).flatMap((k) => seconds.get(k)!.lat);
-  const normal = summarize(lastHalf).p99 * 2 + 2;
+  return out;
+}
+
+/**
+ * After a drop: per second of the phase, every call routed to an agent (none refused) and a p99
+ * at or under `normalMs` (--normal-ms). Recovery is the start of the first second from which every
+ * later second is so; null when the phase never gets there.
+ */
+function recovery(calls: readonly PhaseCall[], from: bigint, atFallback: ReadonlyMap<string, bigint>, normalMs: number): number | null {
   let firstGood: number | null = null;
-  for (const k of keys) {
-    const b = seconds.get(k)!;
-    const ok = b.bad === 0 && b.lat.length > 0 && summarize(b.lat).p99 <= normal;
+  bySecond(calls, from, atFallback).forEach((b, k) => {
+    const ok = b.refused === 0 && b.lat.length > 0 && summarize(b.lat).p99 <= normalMs;
     if (!ok) firstGood = null;
     else firstGood ??= k;
-  }
-  return { recoveryS: firstGood, normalP99Ms: round(normal, 2) };
+  });
+  return firstGood;
 }
 
 /** The phases as table rows for bench/e2e.ts. */
@@ -217,6 +220,6 @@ export function phaseRows(results: readonly PhaseResult[]): [string, string][] {
     `phase ${i + 1}: ${r.rate}/s × ${r.durationS} s`,
     `offered ${r.offered}, routed ${r.routed}, refused ${r.shedTotal}${r.shedTotal ? ` (${Object.entries(r.shed).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}, at fallback ${r.atFallback}, neither ${r.neither}; ` +
       `routed p50 ${f(r.latencyMs.p50)} p99 ${f(r.latencyMs.p99)} max ${f(r.latencyMs.max)} ms; RSS max ${f(r.rssMaxMiB, 1)} MiB; loop delay p99 ${f(r.loopDelayP99Ms)} max ${f(r.loopDelayMaxMs)} ms` +
-      (r.normalP99Ms !== null ? `; normal again after ${r.recoveryS === null ? 'never' : `${r.recoveryS} s`} (p99 ≤ ${f(r.normalP99Ms)} ms, none refused)` : ''),
+      (r.normalP99Ms !== null ? `; normal again after ${r.recoveryS === null ? 'never' : `${r.recoveryS} s`} (p99 ≤ ${f(r.normalP99Ms, 0)} ms each second, none refused); p99 by second ${r.p99BySecond.join(' ')}` : ''),
   ]);
 }
