@@ -1,9 +1,10 @@
 /**
  * The registry of live sessions and the Notifier the services publish through: one serialization
- * of an event's data, fanned out to each session in the audience once.
+ * of an event's data, fanned out to each session in the audience once, as one shared `Published`
+ * that every session's resume buffer references.
  */
 import type { Audience, Clock, Notifier } from '../services/ports.ts';
-import type { Session } from './session.ts';
+import type { Published, Session } from './session.ts';
 
 export class Hub implements Notifier {
   private readonly byUser = new Map<string, Set<Session>>();
@@ -57,8 +58,8 @@ export class Hub implements Notifier {
       this.sendInSlices(event, json, [...targets], 0);
       return;
     }
-    const now = this.clock.now();
-    for (const s of targets) s.emit(event, json, now);
+    const p: Published = { event, json, at: this.clock.now() };
+    for (const s of targets) s.emitPublished(p);
   }
 
   /** A large background fan-out (queue figures to every member of a queue) goes out in slices,
@@ -66,9 +67,10 @@ export class Hub implements Notifier {
    * slice, not for the whole fan-out. Each session's `seq` is taken when its frame is sent, so
    * every session still sees its events in order. */
   private sendInSlices(event: string, json: string, targets: Session[], from: number): void {
-    const now = this.clock.now();
+    // One shared event per slice: its `ts` is when the slice goes out.
+    const p: Published = { event, json, at: this.clock.now() };
     const end = Math.min(from + BACKGROUND_SLICE, targets.length);
-    for (let i = from; i < end; i++) targets[i]!.emit(event, json, now);
+    for (let i = from; i < end; i++) targets[i]!.emitPublished(p);
     if (end < targets.length) setImmediate(() => this.sendInSlices(event, json, targets, end));
   }
 }

@@ -46,11 +46,24 @@ export interface SessionUser {
 export interface SessionLimits {
   bufferEvents: number;
   bufferBytes: number;
+  /** While a socket is attached, events older than this are not kept (none: no age limit). */
+  bufferMs?: number;
 }
 
-interface Buffered {
-  seq: number;
-  frame: string;
+/** One published event: created once per publish and shared by every session it went to, so a
+ * resume buffer holds a reference per event, not a copy of its frame (a queue's figures sent to
+ * 10,000 members are one string, not 10,000). */
+export interface Published {
+  readonly event: string;
+  /** The serialized data. */
+  readonly json: string;
+  /** When it was published (ms epoch): the frame's `ts`. */
+  readonly at: number;
+}
+
+/** The frame of `p` as the session with this `seq` sends it. */
+export function frameOf(p: Published, seq: number): string {
+  return `{"event":${JSON.stringify(p.event)},"seq":${seq},"ts":"${new Date(p.at).toISOString()}","data":${p.json}}`;
 }
 
 export interface SessionOptions {
@@ -85,8 +98,12 @@ export class Session {
   detachedTimer: NodeJS.Timeout | null = null;
   /** Unsent bytes on the socket when last looked at (memory-budget.ts). */
   lastUnsent = 0;
-  private buffer: Buffered[] = [];
+  /** Events kept for `session.resume`: `buffer[head + i]` had seq `firstSeq + i` (seqs are
+   * consecutive); `sizes` are their frames' lengths. */
+  private buffer: Published[] = [];
+  private sizes: number[] = [];
   private head = 0;
+  private firstSeq = 1;
   private bytes = 0;
   private readonly meter: MemoryMeter | undefined;
   private readonly outbox: TurnOutbox | undefined;
@@ -120,9 +137,14 @@ export class Session {
 
   /** Sends (or, when detached, only buffers) one event; `dataJson` is the serialized data. */
   emit(event: string, dataJson: string, now: number): void {
+    this.emitPublished({ event, json: dataJson, at: now });
+  }
+
+  /** Sends (or, when detached, only buffers) an event published to several sessions at once. */
+  emitPublished(p: Published): void {
     const seq = ++this.seq;
-    const frame = `{"event":${JSON.stringify(event)},"seq":${seq},"ts":"${new Date(now).toISOString()}","data":${dataJson}}`;
-    this.remember(seq, frame);
+    const frame = frameOf(p, seq);
+    this.remember(p, frame.length, p.at);
     const ws = this.socket;
     if (!ws || ws.readyState !== ws.OPEN) return;
     if (ws.bufferedAmount > MAX_UNSENT_BYTES) {
@@ -185,25 +207,36 @@ export class Session {
     this.meter?.resumeDelta(-this.bytes);
     this.meter?.unsent(this, 0);
     this.buffer = [];
+    this.sizes = [];
     this.head = 0;
+    this.firstSeq = this.seq + 1;
     this.bytes = 0;
   }
 
   /** Events after `lastSeq`, or null when some of them are no longer buffered. */
   since(lastSeq: number): string[] | null {
     if (lastSeq >= this.seq) return [];
-    const first = this.buffer[this.head];
-    if (!first || first.seq > lastSeq + 1) return null;
+    if (this.buffer.length === this.head || this.firstSeq > lastSeq + 1) return null;
     const out: string[] = [];
-    for (let i = this.head; i < this.buffer.length; i++) if (this.buffer[i]!.seq > lastSeq) out.push(this.buffer[i]!.frame);
+    for (let i = this.head + (lastSeq + 1 - this.firstSeq); i < this.buffer.length; i++) out.push(frameOf(this.buffer[i]!, this.firstSeq + (i - this.head)));
     return out;
   }
 
-  private remember(seq: number, frame: string): void {
-    this.buffer.push({ seq, frame });
-    this.bytes += frame.length;
-    let delta = frame.length;
-    while (this.buffer.length - this.head > this.limits.bufferEvents || (this.bytes > this.limits.bufferBytes && this.buffer.length - this.head > 1)) {
+  /** Keeps the event just sent (its seq is `this.seq`), then drops the oldest beyond the limits:
+   * a count, bytes, and, while a socket is attached, an age (`bufferMs`): an event older than that
+   * has reached a live client or the client's socket was found dead (ws pings) and detached, from
+   * when on everything is kept until the session resumes or ends. */
+  private remember(p: Published, size: number, now: number): void {
+    if (this.buffer.length === this.head) this.firstSeq = this.seq;
+    this.buffer.push(p);
+    this.sizes.push(size);
+    this.bytes += size;
+    let delta = size;
+    const oldest = this.socket !== null && this.limits.bufferMs !== undefined ? now - this.limits.bufferMs : -Infinity;
+    while (
+      this.buffer.length - this.head > 1 &&
+      (this.buffer.length - this.head > this.limits.bufferEvents || this.bytes > this.limits.bufferBytes || this.buffer[this.head]!.at < oldest)
+    ) {
       delta -= this.dropOldest();
     }
     this.compact();
@@ -211,15 +244,17 @@ export class Session {
   }
 
   private dropOldest(): number {
-    const n = this.buffer[this.head]!.frame.length;
+    const n = this.sizes[this.head]!;
     this.bytes -= n;
     this.head++;
+    this.firstSeq++;
     return n;
   }
 
   private compact(): void {
-    if (this.head > 1024 && this.head * 2 > this.buffer.length) {
+    if (this.head > 256 && this.head * 2 > this.buffer.length) {
       this.buffer = this.buffer.slice(this.head);
+      this.sizes = this.sizes.slice(this.head);
       this.head = 0;
     }
   }

@@ -54,6 +54,12 @@ export interface GatewayOptions {
   /** Group commit (DB_GROUP_COMMIT=1): every frame waits for the turn's commit, every answer
    * commits first (turn-outbox.ts). None: frames and answers are sent at once. */
   commit?: TurnCommit;
+  /** Every this many ms each socket is pinged; one that has not answered the previous ping is
+   * dead (a peer gone without a close: power, network) and is terminated, which detaches its
+   * session for `session.resume` (default 30,000; 0: no pings). While a socket is attached, its
+   * session keeps events for three intervals (older ones reached a live client, or the client was
+   * found dead and detached, from when on everything is kept). */
+  pingIntervalMs?: number;
 }
 
 export const OPS: OpTable = { ...sessionOps, ...agentOps, ...callOps, ...queueOps, ...supervisorOps, ...recordingOps };
@@ -70,6 +76,9 @@ const ACCESS_CHANGE_TEXT = {
   rolesChanged: 'roles changed; log in again (the token still works)',
 } as const;
 
+/** Liveness pings of client sockets (GatewayOptions.pingIntervalMs). */
+const DEFAULT_PING_MS = 30_000;
+
 export class WsGateway {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
   private readonly upgrades = new EventLoopTurns();
@@ -82,6 +91,12 @@ export class WsGateway {
   private readonly unsubscribe: () => void;
   private readonly store: SessionStore;
   private closing = false;
+  private readonly pingMs: number;
+  private pinger: NodeJS.Timeout | null = null;
+  /** Sockets pinged and not heard from since (a pong, or any frame). */
+  private readonly unanswered = new Set<WebSocket>();
+  /** Sockets terminated because they did not answer a ping. */
+  deadPeers = 0;
 
   /** Group commit: frames held to the end of the turn (turn-outbox.ts). */
   private readonly outbox: TurnOutbox | null;
@@ -92,7 +107,9 @@ export class WsGateway {
     for (const [name, op] of OP_BY_NAME) this.validators.set(name, ajv.compile(op.schema));
     this.services = { ...o.services, hub: o.hub };
     this.store = o.sessions ?? NO_SESSION_STORE;
-    this.limits = { bufferEvents: o.limits?.bufferEvents ?? 1000, bufferBytes: o.limits?.bufferBytes ?? 32 * 1024 * 1024 };
+    const pingMs = o.pingIntervalMs ?? DEFAULT_PING_MS;
+    this.limits = { bufferEvents: o.limits?.bufferEvents ?? 1000, bufferBytes: o.limits?.bufferBytes ?? 32 * 1024 * 1024, ...(pingMs > 0 ? { bufferMs: o.limits?.bufferMs ?? 3 * pingMs } : {}) };
+    this.pingMs = pingMs;
     this.memory = new MemoryBudget({
       budgetBytes: o.memoryBudgetBytes ?? 256 * 1024 * 1024,
       sessions: () => o.hub.all(),
@@ -122,6 +139,10 @@ export class WsGateway {
 
   attach(server: Server): void {
     this.memory.start();
+    if (this.pingMs > 0) {
+      this.pinger = setInterval(() => this.pingAll(), this.pingMs);
+      this.pinger.unref();
+    }
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = (req.url ?? '').split('?')[0];
       if (path !== '/ws') {
@@ -154,6 +175,7 @@ export class WsGateway {
     // The sessions stay in the store, detached now: after a restart within RESUME_GRACE_S they
     // can be resumed.
     this.closing = true;
+    if (this.pinger) clearInterval(this.pinger);
     this.outbox?.flushAll(); // what the last turn pushed goes before the sockets close
     this.unsubscribe();
     this.memory.stop();
@@ -164,6 +186,22 @@ export class WsGateway {
     while (this.sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const ws of this.sockets) ws.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  /** Terminates the sockets that did not answer the last ping, pings the others. */
+  private pingAll(): void {
+    for (const ws of this.sockets) {
+      if (ws.readyState !== ws.OPEN) continue;
+      if (this.unanswered.has(ws)) {
+        this.unanswered.delete(ws);
+        this.deadPeers++;
+        this.o.log.info({ pingIntervalMs: this.pingMs }, 'websocket peer did not answer a ping; terminated (its session can be resumed)');
+        ws.terminate();
+        continue;
+      }
+      this.unanswered.add(ws);
+      ws.ping();
+    }
   }
 
   // ------------------------------------------------------------------------------ connection
@@ -186,7 +224,10 @@ export class WsGateway {
       stopCounting();
     };
 
+    const heard = (): void => void this.unanswered.delete(ws);
+    ws.on('pong', heard);
     ws.on('message', (raw: RawData, isBinary: boolean) => {
+      this.unanswered.delete(ws);
       const parsed = parseFrame(raw as Buffer, isBinary, session ? MAX_FRAME_BYTES : PRE_AUTH_MAX_FRAME_BYTES);
       if (parsed.kind === 'protocolError') {
         log.info({ code: parsed.code, reason: parsed.message, username: session?.user.username }, 'protocol error; closing');
@@ -219,6 +260,7 @@ export class WsGateway {
       clearTimeout(loginTimer);
       stopCounting();
       this.sockets.delete(ws);
+      this.unanswered.delete(ws);
       const s = session;
       if (s && s.socket === ws) this.detach(s);
     });
