@@ -29,6 +29,9 @@ export interface DaemonOptions {
   /** Extra environment variables. */
   env?: Record<string, string>;
   startTimeoutMs?: number;
+  /** `dist`: the compiled daemon (`node dist/main.js`, as the Docker image runs it; `npm run
+   * build` first), without tsx's transpiler in the process; default `tsx` (`src/main.ts`). */
+  entry?: 'tsx' | 'dist';
 }
 
 export interface DaemonProcess {
@@ -69,7 +72,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<DaemonProcess> {
     ...opts.env,
   };
   const preload = (opts.preload ?? []).flatMap((m) => ['--import', m]);
-  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', ...preload, 'src/main.ts'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const script = opts.entry === 'dist' ? ['dist/main.js'] : ['--import', 'tsx', ...preload, 'src/main.ts'];
+  if (opts.entry === 'dist' && preload.length > 0) throw new Error('preloads need the tsx entry');
+  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...script], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error('could not start the daemon');
   const pid = child.pid;
 

@@ -88,3 +88,32 @@ export function issueToken(dataDir: string, username: string): string {
     opened.close();
   }
 }
+
+export interface BenchSupervisor {
+  username: string;
+  token: string;
+}
+
+/** Adds `count` supervisors `s001…` (role supervisor only) with a pre-issued session token each,
+ * to a database `seedBenchCentre` made. */
+export async function seedBenchSupervisors(dataDir: string, count: number): Promise<BenchSupervisor[]> {
+  const opened = openDatabase({ file: join(dataDir, 'switchboard.db') });
+  try {
+    const repos = createRepositories(opened.db, { scrypt: TEST_SCRYPT });
+    const passwordHash = await hashPassword(BENCH_PASSWORD, TEST_SCRYPT);
+    const now = Date.now();
+    const out: BenchSupervisor[] = [];
+    repos.transaction(() => {
+      for (let i = 1; i <= count; i++) {
+        const username = `s${String(i).padStart(3, '0')}`;
+        const user = repos.users.createWithHash({ username, displayName: `Bench supervisor ${i}`, roles: ['supervisor'], passwordHash });
+        const token = newToken();
+        repos.tokens.insert({ tokenHash: hashToken(token), userId: user.id, createdAt: now, expiresAt: now + 24 * 3600 * 1000 });
+        out.push({ username, token });
+      }
+    });
+    return out;
+  } finally {
+    opened.close();
+  }
+}
