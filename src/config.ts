@@ -28,6 +28,8 @@ export interface Config {
   tokenTtlS: number;
   /** How long a WebSocket session can be resumed after its socket dropped, seconds. */
   resumeGraceS: number;
+  /** WebSocket liveness pings every this many seconds; 0: none (WS_PING_S). */
+  wsPingS: number;
   /** Load the demo centre of embedded-default.md into an empty database (default: when PBX=sim). */
   demo: boolean;
   /** Initial admin password for a non-demo deployment (else a random one is printed once). */
@@ -259,6 +261,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     internalNumberPattern: internal,
     tokenTtlS: int(env, 'TOKEN_TTL_S', 12 * 3600, 60, 30 * 86400, errors),
     resumeGraceS: int(env, 'RESUME_GRACE_S', 120, 0, 86400, errors),
+    wsPingS: int(env, 'WS_PING_S', 30, 0, 3600, errors),
     demo: demoRaw === undefined ? pbx.kind === 'sim' : demoRaw === '1' || demoRaw === 'true',
     adminPassword: env.ADMIN_PASSWORD || null,
     cstaKeepAliveMs: int(env, 'CSTA_KEEPALIVE_MS', 30_000, 100, 600_000, errors),

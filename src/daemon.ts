@@ -335,6 +335,7 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
       hub,
       log: log.child({ component: 'ws' }),
       resumeGraceMs: config.resumeGraceS * 1000,
+      pingIntervalMs: config.wsPingS * 1000,
       memoryBudgetBytes: config.wsBufferBudgetMiB * 1024 * 1024,
       sessions: storage.sessions,
       previousRunEnd: storage.previousRunEnd,

@@ -23,6 +23,13 @@ describe('loadConfig (the environment, read once at start)', () => {
     }
   });
 
+  it('WS_PING_S: liveness pings every 30 s unless told; 0 turns them off; nonsense is refused by name', () => {
+    expect(loadConfig({}).wsPingS).toBe(30);
+    expect(loadConfig({ WS_PING_S: '0' }).wsPingS).toBe(0);
+    expect(loadConfig({ WS_PING_S: '5' }).wsPingS).toBe(5);
+    for (const bad of ['-1', 'often', '3601', '1.5']) expect(() => loadConfig({ WS_PING_S: bad }), bad).toThrow(/WS_PING_S/);
+  });
+
   it('every invalid value is named in one error, and the daemon does not start', () => {
     const bad = { PORT: 'abc', PBX: 'sip://x', LOG_LEVEL: 'loud', WAL_CHECKPOINT_MS: '-1', DEMO: 'maybe', INTERNAL_NUMBER_PATTERN: '([' };
     let err: unknown;
