@@ -14,7 +14,9 @@ import { SimError } from './errors.ts';
 import type { SwitchModel } from './switch-model.ts';
 import { TimerSet } from './timers.ts';
 
-export const TRAFFIC_LIMITS = { maxCallsPerSecond: 1000, maxDurationS: 3600, maxCalls: 100_000 } as const;
+/** A run keeps counters and the calls in progress only, not its plan, so its size is bounded by
+ * what it has in progress; `maxCalls` is a sanity bound (an hour's soak at 50 calls/s is 180,000). */
+export const TRAFFIC_LIMITS = { maxCallsPerSecond: 1000, maxDurationS: 3600, maxCalls: 1_000_000 } as const;
 
 export interface TrafficRequest {
   callsPerSecond: number;
