@@ -29,7 +29,7 @@ import { QueueStatsService } from './services/queue-stats.ts';
 import { startQueueToday } from './wiring/queue-today.ts';
 import { ShiftRulesService } from './services/shift-rules.ts';
 import { RoutingService } from './services/routing-service.ts';
-import schedule from 'node-schedule';
+import { atEveryMidnight } from './services/daily-run.ts';
 import { Hub } from './gateway/hub.ts';
 import { WsGateway } from './gateway/ws-gateway.ts';
 import { errorHandler, notFoundHandler } from './http/http-errors.ts';
@@ -258,8 +258,9 @@ export async function buildDaemon(config: Readonly<Config>, opts: BuildOptions =
     recordingCapture = recording.capture;
     const audit = new CallAudit({ pbx, calls, clock, timers: realTimers, log: log.child({ component: 'call-audit' }) }, { intervalMs: config.callAuditMs, silenceMs: config.callAuditSilenceMs });
     audit.start();
-    // leastBusy counts calls and talk time "today": they start again at local midnight.
-    const dailyReset = schedule.scheduleJob('0 0 * * *', () =>
+    // leastBusy counts calls and talk time "today": they start again at the centre's midnight
+    // (IVR_TIME_ZONE, the day of the reports and the wallboard), not the server's.
+    const dailyReset = atEveryMidnight(config.ivr.timeZone, () =>
       safely(log, 'ACD daily reset', () => {
         routing.resetDailyStats();
         log.info('ACD daily figures reset');

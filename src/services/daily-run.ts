@@ -13,10 +13,26 @@ export interface ScheduledJob {
 }
 export type Scheduler = (at: { hour: number; minute: number }, fn: () => void) => ScheduledJob | null;
 
-export const nodeScheduler: Scheduler = (at, fn) => {
-  const job = schedule.scheduleJob({ hour: at.hour, minute: at.minute }, fn);
-  return job ? { cancel: () => void job.cancel(), nextInvocation: () => job.nextInvocation() ?? null } : null;
-};
+/** node-schedule's job as a ScheduledJob; its next invocation is a cron-parser date, given back
+ * as a real Date. */
+function wrap(job: schedule.Job | null): ScheduledJob | null {
+  if (!job) return null;
+  return {
+    cancel: () => void job.cancel(),
+    nextInvocation: () => {
+      const next = job.nextInvocation() as { getTime(): number } | null;
+      return next ? new Date(next.getTime()) : null;
+    },
+  };
+}
+
+export const nodeScheduler: Scheduler = (at, fn) => wrap(schedule.scheduleJob({ hour: at.hour, minute: at.minute }, fn));
+
+/** Runs `fn` at every midnight of `timeZone` (an IANA name): a "today" that starts again when the
+ * centre's day does, not the server's (a daemon in UTC serving a centre in Asia/Shanghai). */
+export function atEveryMidnight(timeZone: string, fn: () => void): ScheduledJob | null {
+  return wrap(schedule.scheduleJob({ rule: '0 0 * * *', tz: timeZone }, fn));
+}
 
 export class DailyRun<R> {
   private job: ScheduledJob | null = null;
