@@ -10,6 +10,7 @@
  * Ports are monitored like phones (the call is then never "lost" while in the IVR). Events about a
  * port are told apart by call id: one session per port, one port per call.
  */
+import { SpellLog } from '../../services/spell-log.ts';
 import type { Logger } from 'pino';
 import type { ConnectionId, PbxEvent, PbxPort } from '../../core/pbx-port.ts';
 import type { Timers } from '../../services/ports.ts';
@@ -76,9 +77,14 @@ export class IvrRuntime {
   private readonly byPort = new Map<string, Running>();
   private readonly byCall = new Map<string, Running>();
   private unsubscribe: (() => void) | null = null;
+  /** "Every port busy" comes in floods when callers do (a burst, an overload): summed up. */
+  private readonly portsBusy: SpellLog;
+  private readonly fallbackPortsBusy: SpellLog;
 
   constructor(private readonly d: IvrRuntimeDeps) {
     this.pool = new PortPool(d.ports);
+    this.portsBusy = new SpellLog({ log: d.log, timers: d.timers, msg: 'every IVR port is busy; the call takes the switch fallback' });
+    this.fallbackPortsBusy = new SpellLog({ log: d.log, timers: d.timers, msg: 'every IVR port is busy; the fallback goes to its number' });
   }
 
   attach(): void {
@@ -103,7 +109,8 @@ export class IvrRuntime {
     const flowId = pilot.ivrFlow ?? '';
     const port = this.d.flows.get(flowId) ? this.pool.reserve(ev.callId, this.d.clock.now()) : null;
     if (!port) {
-      log.warn({ flow: flowId, portsInUse: this.pool.inUse }, this.d.flows.get(flowId) ? 'every IVR port is busy; the call takes the switch fallback' : 'IVR pilot names no loaded flow; the call takes the switch fallback');
+      if (this.d.flows.get(flowId)) this.portsBusy.warn({ pbxCallId: ev.callId, routingDevice: ev.routingDevice, flow: flowId, portsInUse: this.pool.inUse });
+      else log.warn({ flow: flowId }, 'IVR pilot names no loaded flow; the call takes the switch fallback');
       this.d.pbx.routeEnd(ev.crossRefId, 'noRoute').catch(() => undefined);
       return;
     }
@@ -146,7 +153,7 @@ export class IvrRuntime {
     if (!this.d.flows.get(flowId)) return null;
     const port = this.pool.reserve(pbxCallId, this.d.clock.now());
     if (!port) {
-      this.d.log.warn({ pbxCallId, flow: flowId }, 'every IVR port is busy; the fallback goes to its number');
+      this.fallbackPortsBusy.warn({ pbxCallId, flow: flowId });
       return null;
     }
     this.pending.set(pbxCallId, { flowId, returnTo: null });
@@ -363,6 +370,8 @@ export class IvrRuntime {
   close(): void {
     this.unsubscribe?.();
     for (const run of [...this.byPort.values()]) this.end(run);
+    this.portsBusy.close();
+    this.fallbackPortsBusy.close();
   }
 }
 
