@@ -104,6 +104,10 @@ interface MemoryView {
   external: number;
   resumeBuffers: number;
   unsent: number;
+  /** The daemon's event-loop delay since the previous scrape (prom-client's histogram, reset at
+   * each scrape; its 10 ms resolution included), ms. */
+  loopP99Ms: number;
+  loopMaxMs: number;
 }
 
 async function memoryView(url: string): Promise<MemoryView> {
@@ -112,16 +116,22 @@ async function memoryView(url: string): Promise<MemoryView> {
     const m = re.exec(text);
     return m ? round(Number(m[1]) / 1048576, 1) : Number.NaN;
   };
+  const ms = (re: RegExp): number => {
+    const m = re.exec(text);
+    return m ? round(Number(m[1]) * 1000, 1) : Number.NaN;
+  };
   return {
     heapUsed: value(/^nodejs_heap_size_used_bytes (\S+)$/m),
     heapTotal: value(/^nodejs_heap_size_total_bytes (\S+)$/m),
     external: value(/^nodejs_external_memory_bytes (\S+)$/m),
     resumeBuffers: value(/^switchboard_ws_buffered_bytes\{kind="resume"\} (\S+)$/m),
     unsent: value(/^switchboard_ws_buffered_bytes\{kind="unsent"\} (\S+)$/m),
+    loopP99Ms: ms(/^nodejs_eventloop_lag_p99_seconds (\S+)$/m),
+    loopMaxMs: ms(/^nodejs_eventloop_lag_max_seconds (\S+)$/m),
   };
 }
 
-const showMemory = (m: MemoryView): string => `heap ${m.heapUsed}/${m.heapTotal} MiB, external ${m.external} MiB, resume buffers ${m.resumeBuffers} MiB, unsent ${m.unsent} MiB`;
+const showMemory = (m: MemoryView): string => `heap ${m.heapUsed}/${m.heapTotal} MiB, external ${m.external} MiB, resume buffers ${m.resumeBuffers} MiB, unsent ${m.unsent} MiB; event loop since the last look p99 ${m.loopP99Ms} ms, max ${m.loopMaxMs} ms`;
 
 /** With --heap-snapshots: SIGUSR2 makes the daemon write one; waits until the file is complete. */
 async function snapshot(daemon: DaemonProcess): Promise<void> {
@@ -315,6 +325,7 @@ async function main(): Promise<void> {
           line('agent.setState → every supervisor', result.allSupervisorsMs),
           line('agent.setState → first supervisor', result.firstSupervisorMs),
           line('agent.setState → its answer', result.agentAnswerMs),
+          `daemon event loop over the idle time and the changes: p99 ${memEnd.loopP99Ms} ms, max ${memEnd.loopMaxMs} ms (10 ms resolution included)`,
           `bench event loop: p99 ${result.benchLoopDelayMs.p99} ms, max ${result.benchLoopDelayMs.max} ms; daemon warnings ${result.daemonWarnings}`,
           '',
         ].join('\n'),
