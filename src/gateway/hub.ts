@@ -4,7 +4,7 @@
  * that every session's resume buffer references.
  */
 import type { Audience, Clock, Notifier } from '../services/ports.ts';
-import type { Published, Session } from './session.ts';
+import { published, type Session } from './session.ts';
 
 export class Hub implements Notifier {
   private readonly byUser = new Map<string, Set<Session>>();
@@ -58,7 +58,7 @@ export class Hub implements Notifier {
       this.sendInSlices(event, json, [...targets], 0);
       return;
     }
-    const p: Published = { event, json, at: this.clock.now() };
+    const p = published(event, json, this.clock.now());
     for (const s of targets) s.emitPublished(p);
   }
 
@@ -68,7 +68,7 @@ export class Hub implements Notifier {
    * every session still sees its events in order. */
   private sendInSlices(event: string, json: string, targets: Session[], from: number): void {
     // One shared event per slice: its `ts` is when the slice goes out.
-    const p: Published = { event, json, at: this.clock.now() };
+    const p = published(event, json, this.clock.now());
     const end = Math.min(from + BACKGROUND_SLICE, targets.length);
     for (let i = from; i < end; i++) targets[i]!.emitPublished(p);
     if (end < targets.length) setImmediate(() => this.sendInSlices(event, json, targets, end));

@@ -59,11 +59,23 @@ export interface Published {
   readonly json: string;
   /** When it was published (ms epoch): the frame's `ts`. */
   readonly at: number;
+  /** The frame around the seq, made once for every session (`frameOf`). */
+  head: string | null;
+  tail: string | null;
 }
 
-/** The frame of `p` as the session with this `seq` sends it. */
+export function published(event: string, json: string, at: number): Published {
+  return { event, json, at, head: null, tail: null };
+}
+
+/** The frame of `p` as the session with this `seq` sends it. The parts around the seq (the
+ * event's name, the ISO time, the data) are made once per publish, not once per session. */
 export function frameOf(p: Published, seq: number): string {
-  return `{"event":${JSON.stringify(p.event)},"seq":${seq},"ts":"${new Date(p.at).toISOString()}","data":${p.json}}`;
+  if (p.head === null || p.tail === null) {
+    p.head = `{"event":${JSON.stringify(p.event)},"seq":`;
+    p.tail = `,"ts":"${new Date(p.at).toISOString()}","data":${p.json}}`;
+  }
+  return p.head + seq + p.tail;
 }
 
 export interface SessionOptions {
@@ -137,7 +149,7 @@ export class Session {
 
   /** Sends (or, when detached, only buffers) one event; `dataJson` is the serialized data. */
   emit(event: string, dataJson: string, now: number): void {
-    this.emitPublished({ event, json: dataJson, at: now });
+    this.emitPublished(published(event, dataJson, now));
   }
 
   /** Sends (or, when detached, only buffers) an event published to several sessions at once. */

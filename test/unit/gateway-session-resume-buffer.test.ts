@@ -5,7 +5,7 @@
  */
 import type { WebSocket } from 'ws';
 import { describe, expect, it } from 'vitest';
-import { frameOf, Session, type Published, type SessionLimits } from '../../src/gateway/session.ts';
+import { frameOf, published, Session, type Published, type SessionLimits } from '../../src/gateway/session.ts';
 
 const user = { id: 1, username: 'a1', displayName: 'A 1', roles: ['agent' as const] };
 
@@ -20,7 +20,7 @@ function session(limits: SessionLimits): Session {
   return new Session(user, Date.now() + 3600_000, limits);
 }
 
-const pub = (i: number, at = 1_800_000_000_000 + i * 1000): Published => ({ event: 'queue.stats', json: JSON.stringify({ queue: 'sales', waiting: i }), at });
+const pub = (i: number, at = 1_800_000_000_000 + i * 1000): Published => published('queue.stats', JSON.stringify({ queue: 'sales', waiting: i }), at);
 
 describe('session resume buffer', () => {
   it('replays the very frames that were sent, with their seq, from any point still buffered', () => {
@@ -33,6 +33,13 @@ describe('session resume buffer', () => {
     expect(s.since(0)).toStrictEqual(sent);
     expect(s.since(7)).toStrictEqual(sent.slice(7));
     expect(s.since(10)).toStrictEqual([]);
+  });
+
+  it('makes the same frame as a frame built whole, for any seq, the shared parts made once', () => {
+    const p = published('agent.state', '{"agentId":"a1","state":"ready"}', 1_800_000_000_123);
+    for (const seq of [1, 9, 10, 12345]) expect(frameOf(p, seq)).toBe(`{"event":"agent.state","seq":${seq},"ts":"${new Date(p.at).toISOString()}","data":${p.json}}`);
+    expect(JSON.parse(frameOf(p, 7))).toStrictEqual({ event: 'agent.state', seq: 7, ts: '2027-01-15T08:00:00.123Z', data: { agentId: 'a1', state: 'ready' } });
+    expect(p.head).not.toBeNull();
   });
 
   it('shares one published event between sessions; each numbers it in its own sequence', () => {
