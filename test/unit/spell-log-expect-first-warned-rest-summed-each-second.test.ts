@@ -11,9 +11,9 @@ function setUp() {
   const lines: { level: number; msg: string; [k: string]: unknown }[] = [];
   const timers: { fn: () => void; cleared: boolean }[] = [];
   const log = pino({ level: 'debug' }, { write: (l: string) => void lines.push(JSON.parse(l)) });
-  const spell = new SpellLog({
+  const spell = SpellLog.plain(
     log,
-    timers: {
+    {
       setTimeout: (fn: () => void) => {
         const t = { fn, cleared: false };
         timers.push(t);
@@ -21,8 +21,8 @@ function setUp() {
       },
       clearTimeout: (t: unknown) => void ((t as { cleared: boolean }).cleared = true),
     },
-    msg: 'every IVR port is busy',
-  });
+    'every IVR port is busy',
+  );
   /** Runs the timer armed last (one second passes). */
   const second = () => {
     const t = timers.at(-1)!;

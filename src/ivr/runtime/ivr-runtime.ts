@@ -83,8 +83,8 @@ export class IvrRuntime {
 
   constructor(private readonly d: IvrRuntimeDeps) {
     this.pool = new PortPool(d.ports);
-    this.portsBusy = new SpellLog({ log: d.log, timers: d.timers, msg: 'every IVR port is busy; the call takes the switch fallback' });
-    this.fallbackPortsBusy = new SpellLog({ log: d.log, timers: d.timers, msg: 'every IVR port is busy; the fallback goes to its number' });
+    this.portsBusy = SpellLog.plain(d.log, d.timers, 'every IVR port is busy; the call takes the switch fallback');
+    this.fallbackPortsBusy = SpellLog.plain(d.log, d.timers, 'every IVR port is busy; the fallback goes to its number');
   }
 
   attach(): void {
