@@ -15,10 +15,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config.ts';
 import { buildDaemon, type Daemon } from '../../src/daemon.ts';
 import { TEST_SCRYPT } from '../../src/storage/test-support.ts';
-import { freeSipPort, SippRun, waitForBound, type SipTransport } from '../helpers/sipp.ts';
+import { freeSipPort, SippRun, waitForBound, type SipTransport, type TracedMessage } from '../helpers/sipp.ts';
 import { eventually } from '../helpers/world.ts';
 import { WsClient } from '../helpers/ws-client.ts';
 import { TEST_OVERLOAD } from '../helpers/config.ts';
+
+/** sipp sent its CallClearedEvent and received our 200 OK to it (its trace, written as it goes). */
+function callClearedAnswered(trace: TracedMessage[]): boolean {
+  const sent = trace.find((m) => m.dir === 'sent' && m.startLine.startsWith('INFO ') && m.body.includes('CallClearedEvent'));
+  const cseq = sent?.headers.get('cseq');
+  return cseq !== undefined && trace.some((m) => m.dir === 'received' && m.startLine.startsWith('SIP/2.0 200') && m.headers.get('cseq') === cseq);
+}
 
 const ADMIN_PASSWORD = 'interop-admin-password';
 const EXT = '2001';
@@ -93,6 +100,11 @@ describe.each<SipTransport>(['udp', 'tcp'])('sipp as the SIP/CSTA switch over %s
     const callId = offered.data.callId as string;
     await orSipp(a.waitFor('call.established', (data) => data.callId === callId));
     await orSipp(a.waitFor('call.cleared', (data) => data.callId === callId));
+    // The agent's call ends at the ConnectionClearedEvent of 2001; sipp still has its
+    // CallClearedEvent to send, and takes a BYE only once every event was answered. Closing the
+    // daemon before that answer is on sipp's side races the scenario (a CTI may stop at any time,
+    // but this scenario checks the whole sequence): wait until sipp's trace has it.
+    await orSipp(eventually(() => callClearedAnswered(run.messages()), 10_000));
 
     const row = await eventually(
       () =>
