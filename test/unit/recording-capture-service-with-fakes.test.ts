@@ -10,11 +10,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newCall, type TrackedCall } from '../../src/core/calls/call.ts';
 import { PbxError, type PbxEvent } from '../../src/core/pbx-port.ts';
 import { RecordingCapture, type RecordingWrites } from '../../src/recording/capture/capture-service.ts';
-import { hashFile, moveRecording, recordingPath, wavDurationMs } from '../../src/recording/capture/file-store.ts';
+import * as nodeFs from 'node:fs';
+import * as nodeCrypto from 'node:crypto';
+import { FileMover, inProcessFileMover, type RecordingFiles } from '../../src/recording/capture/file-mover.ts';
+import { HASH_CHUNK, hashFileSync, recordingPath, wavDurationMs } from '../../src/recording/capture/file-store.ts';
 import type { RecordingPolicy } from '../../src/recording/policies/decide.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'capture-unit-'));
@@ -64,6 +67,7 @@ function world(opts: { refuse?: boolean | Error; policies?: RecordingPolicy[]; l
     log: opts.logs ? pino({ level: 'info' }, { write: (line: string) => void opts.logs!.push(JSON.parse(line) as Record<string, unknown>) }) : pino({ level: 'silent' }),
     newId: () => 'rec-1',
     recordingsDir: join(dir, 'recordings'),
+    files: inProcessFileMover(),
     pauseMaxMs: 180_000,
   });
   capture.attach();
@@ -212,47 +216,69 @@ describe('recordings the previous run left open', () => {
   });
 });
 
-describe('file store', () => {
+// The same checks against the worker thread the daemon uses and the same code on this thread.
+const hashFile = (path: string) => hashFileSync(nodeFs, nodeCrypto, path, Buffer.allocUnsafe(HASH_CHUNK));
+describe.each<[string, () => RecordingFiles]>([
+  ['on a worker thread', () => new FileMover()],
+  ['in process', () => inProcessFileMover()],
+])('file store, %s', (_where, make) => {
+  let files: RecordingFiles;
+  beforeEach(() => {
+    files = make();
+  });
+  afterEach(() => files.close());
+
   it('hashes; copy → verify; the source kept until dropped; a failed copy keeps the original', async () => {
     const src = join(dir, 'a.wav');
     writeFileSync(src, Buffer.alloc(44 + 1600, 7));
-    expect(await hashFile(src)).toEqual({ sha256: createHash('sha256').update(readFileSync(src)).digest('hex'), bytes: 1644 });
+    expect(hashFile(src)).toEqual({ sha256: createHash('sha256').update(readFileSync(src)).digest('hex'), bytes: 1644 });
     expect(wavDurationMs(1644)).toBe(100);
-    const moved = await moveRecording(src, join(dir, 'out', 'x', 'a.wav'));
-    expect(moved.file).toMatchObject({ moved: true, bytes: 1644 });
+    const target = join(dir, 'out', 'x', 'a.wav');
+    const moved = await files.move(src, target);
+    expect(moved.file).toEqual({ moved: true, bytes: 1644, path: target, sha256: createHash('sha256').update(readFileSync(src)).digest('hex') });
+    expect(readFileSync(target)).toEqual(readFileSync(src));
     expect(existsSync(src)).toBe(true);
     await moved.dropSource();
     expect(existsSync(src)).toBe(false);
     writeFileSync(src, 'abc');
     writeFileSync(join(dir, 'blocker'), '');
-    const failed = await moveRecording(src, join(dir, 'blocker', 'a.wav'));
+    const failed = await files.move(src, join(dir, 'blocker', 'a.wav'));
     expect(failed.file).toMatchObject({ moved: false, path: src, bytes: 3 });
     expect(failed.error).toBeInstanceOf(Error);
+    await failed.dropSource();
+    expect(existsSync(src)).toBe(true);
   });
 
-  it('hashes a file of several read chunks and an empty one like a whole-file sha256', async () => {
-    const big = join(dir, 'big.wav');
-    const bytes = Buffer.alloc(256 * 1024 * 2 + 12345);
-    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + (i >> 9)) & 0xff;
-    writeFileSync(big, bytes);
-    expect(await hashFile(big)).toEqual({ sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length });
-    const empty = join(dir, 'empty.wav');
-    writeFileSync(empty, '');
-    expect(await hashFile(empty)).toEqual({ sha256: createHash('sha256').digest('hex'), bytes: 0 });
-    await expect(hashFile(join(dir, 'no-such.wav'))).rejects.toMatchObject({ code: 'ENOENT' });
+  it('a source that cannot be read rejects with its code (the capture service marks the recording failed)', async () => {
+    await expect(files.move(join(dir, 'no-such.wav'), join(dir, 'out', 'n.wav'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(existsSync(join(dir, 'out', 'n.wav'))).toBe(false);
   });
 
   it('makes the day folder again when it was removed after an earlier move into it', async () => {
     const day = join(dir, 'store', '2026', '12', '03');
     const first = join(dir, 'first.wav');
     writeFileSync(first, Buffer.alloc(500, 1));
-    expect((await moveRecording(first, join(day, 'first.wav'))).file.moved).toBe(true);
+    expect((await files.move(first, join(day, 'first.wav'))).file.moved).toBe(true);
     rmSync(join(dir, 'store'), { recursive: true, force: true });
     const second = join(dir, 'second.wav');
     writeFileSync(second, Buffer.alloc(700, 2));
-    const moved = await moveRecording(second, join(day, 'second.wav'));
+    const moved = await files.move(second, join(day, 'second.wav'));
     expect(moved.error).toBeUndefined();
     expect(moved.file).toMatchObject({ moved: true, path: join(day, 'second.wav'), bytes: 700 });
     expect(readFileSync(join(day, 'second.wav'))).toEqual(Buffer.alloc(700, 2));
+  });
+});
+
+describe('hashFileSync', () => {
+  it('hashes a file of several read chunks and an empty one like a whole-file sha256', () => {
+    const big = join(dir, 'big.wav');
+    const bytes = Buffer.alloc(HASH_CHUNK * 2 + 12345);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + (i >> 9)) & 0xff;
+    writeFileSync(big, bytes);
+    expect(hashFile(big)).toEqual({ sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length });
+    const empty = join(dir, 'empty.wav');
+    writeFileSync(empty, '');
+    expect(hashFile(empty)).toEqual({ sha256: createHash('sha256').digest('hex'), bytes: 0 });
+    expect(() => hashFile(join(dir, 'no-such.wav'))).toThrow(expect.objectContaining({ code: 'ENOENT' }));
   });
 });

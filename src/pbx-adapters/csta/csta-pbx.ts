@@ -336,6 +336,7 @@ export class CstaPbx implements PbxPort {
       emit: (event) => this.emit(event),
       onDown: (s, reason) => this.onDown(s, reason),
       wanted: () => ({ monitors: this.monitorSet(), routing: this.wantedRouting }),
+      routingWanted: (device) => this.wantedRouting.has(device),
     });
     const abort = new AbortController();
     this.connecting = abort;

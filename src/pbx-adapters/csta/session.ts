@@ -28,6 +28,9 @@ export interface SessionDeps {
   onDown(session: CstaSession, reason: string): void;
   /** The devices to monitor and the routing devices to register, as wanted now. */
   wanted(): { monitors: ReadonlySet<string>; routing: ReadonlySet<string> };
+  /** Is this routing device still wanted? Asked per RouteRequest, so it must not build `wanted()`
+   * (the monitors are every agent's phone). */
+  routingWanted(device: string): boolean;
 }
 
 interface Registration {
@@ -244,7 +247,7 @@ export class CstaSession {
     }
     const reqId = msg.routeRegisterReqId;
     const device = (reqId !== undefined ? this.routeDevices.get(reqId) : undefined) ?? msg.currentRoute;
-    if (!this.deps.wanted().routing.has(device)) {
+    if (!this.deps.routingWanted(device)) {
       this.deps.logger.debug({ device, crossRefId: msg.routingCrossRefId }, 'RouteRequest for a routing device no longer wanted: ended');
       this.link
         ?.post({

@@ -21,7 +21,8 @@ import type { CallListener } from '../../services/call-service.ts';
 import type { Clock, Timers } from '../../services/ports.ts';
 import type { NewRecordingRow, ClosedRecording } from '../../storage/repositories/recordings-write.ts';
 import { decideRecording, type RecordingDecision, type RecordingPolicy } from '../policies/decide.ts';
-import { moveRecording, recordingPath, wavDurationMs } from './file-store.ts';
+import { recordingPath, wavDurationMs } from './file-store.ts';
+import type { RecordingFiles } from './file-mover.ts';
 
 /** Where the capture's rows go (storage/repositories/recordings-write.ts). */
 export interface RecordingWrites {
@@ -57,6 +58,8 @@ export interface CaptureDeps {
   newId: () => string;
   /** DATA_DIR/recordings. */
   recordingsDir: string;
+  /** Moves a closed recording's file there, verified (file-mover.ts: a worker thread). */
+  files: Pick<RecordingFiles, 'move'>;
   /** A pause left open resumes by itself after this long. */
   pauseMaxMs: number;
   /** After the call ended, how long to wait for the switch's StopEvent before closing anyway. */
@@ -406,7 +409,7 @@ export class RecordingCapture implements CallListener {
     const source = a.message!;
     this.track(
       (async () => {
-        const { file, dropSource, error } = await moveRecording(source, recordingPath(this.d.recordingsDir, a.id, a.startedAt));
+        const { file, dropSource, error } = await this.d.files.move(source, recordingPath(this.d.recordingsDir, a.id, a.startedAt));
         if (error) this.d.log.warn({ callId: a.callId, recordingId: a.id, err: error }, 'recording file not moved: it stays where the switch wrote it');
         this.d.writes.close(a.id, { endedAt, durationMs: wavDurationMs(file.bytes), path: file.path, bytes: file.bytes, sha256: file.sha256 });
         a.status = 'done';

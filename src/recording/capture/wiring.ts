@@ -19,6 +19,7 @@ import { RecordingsWriteRepository } from '../../storage/repositories/recordings
 import type { Storage } from '../../wiring/storage.ts';
 import type { RecordingPolicy } from '../policies/decide.ts';
 import { RecordingCapture } from './capture-service.ts';
+import { FileMover } from './file-mover.ts';
 
 export interface RecordingCaptureWiring {
   capture: RecordingCapture;
@@ -44,6 +45,7 @@ export function startRecordingCapture(d: {
   if (d.config.demo && seedDemoRecordingPolicies(policies, d.storage.repos).seeded) d.log.info('demo recording policies loaded (embedded-default.md v2)');
   let cached: readonly RecordingPolicy[] = policies.list();
   const agentsOn = (call: { connections: Map<string, unknown> }) => [...call.connections.keys()].map((dev) => d.presence.agentAt(dev)).filter((a): a is string => a !== undefined);
+  const files = new FileMover({ onError: (err) => d.log.error({ err }, 'recording file mover failed; starting another') });
   const capture = new RecordingCapture({
     pbx: d.pbx,
     calls: { subscribe: (l) => d.calls.subscribe(l), get: (id) => d.calls.get(id), pbxIdAt: (call) => d.calls.tracker.pbxIdAt(call) },
@@ -58,6 +60,7 @@ export function startRecordingCapture(d: {
     log: d.log,
     newId: () => randomUUID(),
     recordingsDir: recordingDirs(d.config).hot,
+    files,
     pauseMaxMs: d.config.recordingPauseMaxS * 1000,
   });
   capture.attach();
@@ -74,6 +77,9 @@ export function startRecordingCapture(d: {
           cached = policies.list();
         },
       }),
-    close: () => capture.close(),
+    close: async () => {
+      await capture.close();
+      await files.close();
+    },
   };
 }
