@@ -5,10 +5,14 @@
  * upserted, an update sets the same values again, and a state interval, decision or audit entry
  * already there is not appended again.
  *
+ * Recording rows (the capture's start, legs, pauses, close: recordings-write.ts) go the same
+ * way, so a recorded call's rows commit with its call row in one transaction.
+ *
  * Shed order when the backlog is full (docs/storage.md): routing decisions first (the call row
  * keeps where the call went), then agent state intervals (an interval lost extends the one before
  * it), then audit entries; call rows last. IVR statistics events (a burst per write, one
- * transaction) go before all of those, IVR collected values after audit entries.
+ * transaction) go before all of those, IVR collected values after audit entries, recording rows
+ * after those (a recording row lost leaves its file unindexed).
  */
 import type { IvrStatEvent } from '../ivr/statistics/types.ts';
 import type { AuditEntry } from './repositories/audit.ts';
@@ -17,6 +21,7 @@ import type { CallRow } from './repositories/calls.ts';
 import type { Repositories } from './repositories/index.ts';
 import type { RoutingDecision } from './repositories/routing-decisions.ts';
 import type { StateLogEntry } from './repositories/agent-state-log.ts';
+import type { ClosedRecording, NewRecordingRow } from './repositories/recordings-write.ts';
 import type { WriteQueueOptions } from './write-queue.ts';
 
 export type HistoryWrite =
@@ -30,12 +35,51 @@ export type HistoryWrite =
   /** A burst of IVR statistics events, written in one transaction (ivr/statistics/recorder.ts). */
   | { kind: 'ivrEvents'; events: IvrStatEvent[] }
   /** A value a caller keyed in the IVR. */
-  | { kind: 'ivrCollected'; entry: IvrCollected };
+  | { kind: 'ivrCollected'; entry: IvrCollected }
+  /** A recording's row, leg or pause (recording/capture). */
+  | { kind: 'recording'; rec: RecordingWrite };
+
+export type RecordingWrite =
+  | { op: 'insert'; row: NewRecordingRow; createdAt: number }
+  | { op: 'setPath'; id: string; path: string }
+  | { op: 'addLeg'; id: string; leg: { agent: string; extension: string; fromMs: number; startedAt: number } }
+  | { op: 'endLegs'; id: string; toMs: number; agent?: string }
+  | { op: 'addPause'; id: string; fromMs: number; by: string }
+  | { op: 'endPause'; id: string; toMs: number }
+  | { op: 'close'; id: string; closed: ClosedRecording }
+  | { op: 'fail'; id: string; endedAt: number };
 
 /** IVR statistics go first (figures, not records); then as before. */
-export const SHED_ORDER = ['ivrEvents', 'decision', 'stateLog', 'audit', 'ivrCollected', 'callData', 'call'] as const;
+export const SHED_ORDER = ['ivrEvents', 'decision', 'stateLog', 'audit', 'ivrCollected', 'recording', 'callData', 'call'] as const;
 
-type HistoryRepos = Pick<Repositories, 'calls' | 'stateLog' | 'routingDecisions' | 'audit'> & Partial<Pick<Repositories, 'ivrEvents' | 'ivrCollected'>>;
+type HistoryRepos = Pick<Repositories, 'calls' | 'stateLog' | 'routingDecisions' | 'audit'> & Partial<Pick<Repositories, 'ivrEvents' | 'ivrCollected' | 'recordingsWrite'>>;
+
+function writeRecording(repo: NonNullable<HistoryRepos['recordingsWrite']>, r: RecordingWrite, replay: boolean): void {
+  switch (r.op) {
+    case 'insert':
+      if (replay) repo.insertStartedOnce(r.row, r.createdAt);
+      else repo.insertStarted(r.row, r.createdAt);
+      return;
+    case 'setPath':
+      return repo.setPath(r.id, r.path);
+    case 'addLeg':
+      if (replay) repo.addAgentLegOnce(r.id, r.leg);
+      else repo.addAgentLeg(r.id, r.leg);
+      return;
+    case 'endLegs':
+      return repo.endAgentLegs(r.id, r.toMs, r.agent);
+    case 'addPause':
+      if (replay) repo.addPauseOnce(r.id, r.fromMs, r.by);
+      else repo.addPause(r.id, r.fromMs, r.by);
+      return;
+    case 'endPause':
+      return repo.endPause(r.id, r.toMs);
+    case 'close':
+      return repo.close(r.id, r.closed);
+    case 'fail':
+      return repo.fail(r.id, r.endedAt);
+  }
+}
 
 export function writeHistory(repos: HistoryRepos, w: HistoryWrite, replay: boolean): void {
   switch (w.kind) {
@@ -68,6 +112,10 @@ export function writeHistory(repos: HistoryRepos, w: HistoryWrite, replay: boole
       if (replay) repos.ivrCollected.insertOnce(w.entry);
       else repos.ivrCollected.insert(w.entry);
       return;
+    case 'recording':
+      if (!repos.recordingsWrite) throw new Error('no recordingsWrite repository');
+      writeRecording(repos.recordingsWrite, w.rec, replay);
+      return;
   }
 }
 
@@ -98,6 +146,10 @@ function keep(w: HistoryWrite): HistoryWrite {
       return { ...w, events: w.events.map((e) => ({ ...e })) };
     case 'ivrCollected':
       return { ...w, entry: { ...w.entry } };
+    case 'recording': {
+      const r = w.rec;
+      return { kind: 'recording', rec: r.op === 'insert' ? { ...r, row: { ...r.row } } : r.op === 'addLeg' ? { ...r, leg: { ...r.leg } } : r.op === 'close' ? { ...r, closed: { ...r.closed } } : { ...r } };
+    }
   }
 }
 
@@ -124,6 +176,8 @@ function describe(w: HistoryWrite): Record<string, unknown> {
       return { kind: 'ivrEvents', events: w.events.length, from: w.events[0]?.at ?? null };
     case 'ivrCollected':
       return { kind: 'ivrCollected', callId: w.entry.callId, node: w.entry.node, name: w.entry.name };
+    case 'recording':
+      return w.rec.op === 'insert' ? { kind: 'recording', op: 'insert', recordingId: w.rec.row.id, callId: w.rec.row.callId } : { kind: 'recording', op: w.rec.op, recordingId: w.rec.id };
   }
 }
 

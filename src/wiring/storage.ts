@@ -35,6 +35,7 @@ import { openDatabase, type Sqlite } from '../storage/database.ts';
 import { DEMO_USERS, demoPassword, ensureInitialAdmin, seedDemoCentre } from '../storage/demo-seed.ts';
 import { createRepositories, type Repositories } from '../storage/repositories/index.ts';
 import { openIvrStorage, type IvrStorage } from './ivr-storage.ts';
+import type { RecordingWrites } from '../recording/capture/capture-service.ts';
 
 export interface Storage {
   repos: Repositories;
@@ -44,6 +45,9 @@ export interface Storage {
   stateLog: AgentStateLog;
   decisions: RoutingDecisionLog;
   audit: AuditLog;
+  /** Recording rows of the capture (recording/capture): through the write queue, like the call
+   * rows they belong to; the call's decision and the restart read go straight to the database. */
+  recordings: RecordingWrites;
   customers: CustomerLookup;
   loadDirectory(): DirectoryData;
   /** One agent's directory record (after an edit of that user or agent); null when the user is
@@ -246,6 +250,22 @@ export async function openStorage(
     stateLog: { append: (entry) => submit({ kind: 'stateLog', entry }) },
     decisions: { append: (decision) => submit({ kind: 'decision', decision }) },
     audit: { append: (entry) => submit({ kind: 'audit', entry, at: clock.now() }) },
+    recordings: {
+      insertStarted: (row) => submit({ kind: 'recording', rec: { op: 'insert', row, createdAt: clock.now() } }),
+      setPath: (id, path) => submit({ kind: 'recording', rec: { op: 'setPath', id, path } }),
+      addAgentLeg: (id, leg) => submit({ kind: 'recording', rec: { op: 'addLeg', id, leg } }),
+      endAgentLegs: (id, toMs, agent) => submit({ kind: 'recording', rec: { op: 'endLegs', id, toMs, ...(agent !== undefined ? { agent } : {}) } }),
+      addPause: (id, fromMs, by) => submit({ kind: 'recording', rec: { op: 'addPause', id, fromMs, by } }),
+      endPause: (id, toMs) => submit({ kind: 'recording', rec: { op: 'endPause', id, toMs } }),
+      close: (id, closed) => submit({ kind: 'recording', rec: { op: 'close', id, closed } }),
+      fail: (id, endedAt) => submit({ kind: 'recording', rec: { op: 'fail', id, endedAt } }),
+      setCallDecision: (callId, d) => repos.recordingsWrite.setCallDecision(callId, d),
+      openRecordings: () => repos.recordingsWrite.openRecordings(),
+      durable: () => {
+        writes.barrier();
+        return writes.status().state === 'ok';
+      },
+    },
     customers: {
       findByPhone(phone) {
         const c = repos.customers.findByPhone(phone);

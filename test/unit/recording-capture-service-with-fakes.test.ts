@@ -27,10 +27,11 @@ const all: RecordingPolicy = { id: 1, name: 'all', mode: 'all', numbers: [], age
 
 type OpenRow = ReturnType<NonNullable<RecordingWrites['openRecordings']>>[number];
 
-function world(opts: { refuse?: boolean | Error; policies?: RecordingPolicy[]; leftOpen?: OpenRow[]; logs?: Record<string, unknown>[] } = {}) {
+function world(opts: { refuse?: boolean | Error; policies?: RecordingPolicy[]; leftOpen?: OpenRow[]; logs?: Record<string, unknown>[]; durable?: boolean } = {}) {
   const log: string[] = [];
   const writes = new Proxy({} as RecordingWrites, {
-    get: (_t, k: string) => (k === 'openRecordings' ? () => opts.leftOpen ?? [] : (...args: unknown[]) => (log.push(`${k} ${JSON.stringify(args)}`), true)),
+    get: (_t, k: string) =>
+      k === 'openRecordings' ? () => opts.leftOpen ?? [] : k === 'durable' ? () => (log.push('durable'), opts.durable ?? true) : (...args: unknown[]) => (log.push(`${k} ${JSON.stringify(args)}`), true),
   });
   const pbxListeners: ((e: PbxEvent) => void)[] = [];
   const requests: string[] = [];
@@ -109,6 +110,23 @@ describe('capture service', () => {
     expect(w.log.find((l) => l.startsWith('close'))).toBe(`close ["rec-1",{"endedAt":${Date.UTC(2026, 11, 2, 9) + 500},"durationMs":500,"path":"${target}","bytes":8044,"sha256":"${sha}"}]`);
     expect(existsSync(source)).toBe(false);
     expect(w.capture.recordingOf('c1')).toBeNull();
+    // The row naming the copy was committed before the switch's file went.
+    expect(w.log.slice(w.log.findIndex((l) => l.startsWith('close')))).toEqual([expect.stringMatching(/^close /), 'durable']);
+  });
+
+  it("the database keeps its writes in memory (degraded): the switch's file stays, so a crash leaves a row naming a file that exists", async () => {
+    const logs: Record<string, unknown>[] = [];
+    const w = world({ durable: false, logs });
+    w.listener().agentConnection('a1001', w.call, 'alerting', 'connected');
+    await tick();
+    const source = join(dir, 'switch-1.wav');
+    w.advance(500);
+    w.emit({ kind: 'voiceStopped', callId: 'P1', deviceId: '13900000001', message: source, cause: 'cleared', monitoredDevice: '2001' });
+    await w.capture.settled();
+    expect(w.log.some((l) => l.startsWith('close'))).toBe(true);
+    expect(existsSync(source)).toBe(true);
+    expect(existsSync(recordingPath(join(dir, 'recordings'), 'rec-1', Date.UTC(2026, 11, 2, 9)))).toBe(true);
+    expect(logs.filter((l) => l.level === 40).map((l) => l.msg)).toEqual(["recording's row not yet on disk (database degraded): the switch's file is kept"]);
   });
 
   it('RecordMessage refused because the call is gone at the switch: failed, logged as a warning without a stack; any other refusal is an error', async () => {

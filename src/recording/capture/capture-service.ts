@@ -37,6 +37,10 @@ export interface RecordingWrites {
   setCallDecision(callId: string, d: { decision: string; policyId: number | null; policyVersion: number | null }): boolean;
   /** Rows a previous run left `recording` (restart). */
   openRecordings?(): { id: string; callId: string; startedAt: number; path: string | null; callEnded: boolean }[];
+  /** Commits the writes made so far (they may wait for the end of the turn: group commit) and
+   * says whether they are on disk; false while the database refuses writes and they are kept in
+   * memory. Absent: every write is on disk when it returns. */
+  durable?(): boolean;
 }
 
 export interface CaptureDeps {
@@ -413,7 +417,10 @@ export class RecordingCapture implements CallListener {
         if (error) this.d.log.warn({ callId: a.callId, recordingId: a.id, err: error }, 'recording file not moved: it stays where the switch wrote it');
         this.d.writes.close(a.id, { endedAt, durationMs: wavDurationMs(file.bytes), path: file.path, bytes: file.bytes, sha256: file.sha256 });
         a.status = 'done';
-        await dropSource();
+        // The switch's file goes only once the row naming the copy is on disk: a crash in between
+        // must leave a row that names a file that exists.
+        if (this.d.writes.durable?.() ?? true) await dropSource();
+        else if (file.moved) this.d.log.warn({ callId: a.callId, recordingId: a.id, source }, "recording's row not yet on disk (database degraded): the switch's file is kept");
         this.d.log.info({ callId: a.callId, recordingId: a.id, bytes: file.bytes }, 'recording closed');
       })().catch((err: unknown) => {
         a.status = 'recording';

@@ -15,7 +15,6 @@ import type { Clock, Notifier, Timers } from '../../services/ports.ts';
 import type { PresenceService } from '../../services/presence-service.ts';
 import { seedDemoRecordingPolicies } from '../../storage/demo-seed.ts';
 import { RecordingPoliciesRepository } from '../../storage/repositories/recording-policies.ts';
-import { RecordingsWriteRepository } from '../../storage/repositories/recordings-write.ts';
 import type { Storage } from '../../wiring/storage.ts';
 import type { RecordingPolicy } from '../policies/decide.ts';
 import { RecordingCapture } from './capture-service.ts';
@@ -41,7 +40,6 @@ export function startRecordingCapture(d: {
   log: Logger;
 }): RecordingCaptureWiring {
   const policies = RecordingPoliciesRepository.onConnection(d.storage.sqlite, d.clock);
-  const writes = RecordingsWriteRepository.onConnection(d.storage.sqlite, d.clock);
   if (d.config.demo && seedDemoRecordingPolicies(policies, d.storage.repos).seeded) d.log.info('demo recording policies loaded (embedded-default.md v2)');
   let cached: readonly RecordingPolicy[] = policies.list();
   const agentsOn = (call: { connections: Map<string, unknown> }) => [...call.connections.keys()].map((dev) => d.presence.agentAt(dev)).filter((a): a is string => a !== undefined);
@@ -53,7 +51,7 @@ export function startRecordingCapture(d: {
     extensionOf: (agentId, call) => [...call.connections.keys()].find((dev) => d.presence.agentAt(dev) === agentId) ?? null,
     agentsOn,
     policies: () => cached,
-    writes,
+    writes: d.storage.recordings,
     notify: (event, data, users) => d.notifier.publish(event, data, { users }),
     clock: d.clock,
     timers: d.timers,

@@ -22,6 +22,7 @@ import { TeamsRepository } from './teams.ts';
 import { UsersRepository } from './users.ts';
 import { WriteBatchesRepository } from './write-batches.ts';
 import { WsSessionsRepository } from './ws-sessions.ts';
+import { RecordingsWriteRepository } from './recordings-write.ts';
 import { IvrCollectedRepository } from './ivr-collected.ts';
 import { IvrEventsRepository } from './ivr-events.ts';
 import { IvrSchedulesRepository } from './ivr-schedules.ts';
@@ -59,6 +60,8 @@ export interface Repositories {
   webhookDeliveries: WebhookDeliveriesRepository;
   ivrCollected: IvrCollectedRepository;
   ivrEvents: IvrEventsRepository;
+  /** Recording rows written by the capture (through the write queue: history-writes.ts). */
+  recordingsWrite: RecordingsWriteRepository;
   clock: Clock;
   scrypt: ScryptParams | undefined;
   /** Runs `fn` atomically (nests as a savepoint). */
@@ -90,6 +93,7 @@ export function createRepositories(db: Db, opts: RepositoryOptions = {}): Reposi
     webhookDeliveries: new WebhookDeliveriesRepository(ctx),
     ivrCollected: new IvrCollectedRepository(ctx),
     ivrEvents: new IvrEventsRepository(ctx),
+    recordingsWrite: new RecordingsWriteRepository(ctx),
     clock: ctx.clock,
     scrypt: opts.scrypt,
     transaction: (fn) => inTransaction(db, fn),

@@ -38,6 +38,7 @@ export interface ClosedRecording {
 }
 
 type Run = { run(values?: Record<string, unknown>): { changes: number } };
+type Get = { get(values?: Record<string, unknown>): unknown };
 
 const p = sql.placeholder;
 
@@ -47,6 +48,9 @@ export class RecordingsWriteRepository {
   // (docs/performance.md, 2026-12-03).
   private readonly stmts: {
     insertStarted: Run;
+    insertStartedOnce: Run;
+    hasAgentLeg: Get;
+    hasPause: Get;
     setPath: Run;
     addAgentLeg: Run;
     endAgentLegs: Run;
@@ -62,14 +66,28 @@ export class RecordingsWriteRepository {
     const db = ctx.db;
     const byId = eq(recordings.id, p('id'));
     const openLegs = and(eq(recordingAgents.recordingId, p('recordingId')), isNull(recordingAgents.toMs));
+    const started = {
+      id: p('id'), callId: p('callId'), startedAt: p('startedAt'), direction: p('direction'), caller: p('caller'), callee: p('callee'),
+      queue: p('queue'), pilot: p('pilot'), customerId: p('customerId'), policyId: p('policyId'), policyVersion: p('policyVersion'),
+      path: p('path'), status: 'recording', tier: 'hot', createdAt: p('createdAt'),
+    } as unknown as typeof recordings.$inferInsert;
     this.stmts = {
-      insertStarted: db
-        .insert(recordings)
-        .values({
-          id: p('id'), callId: p('callId'), startedAt: p('startedAt'), direction: p('direction'), caller: p('caller'), callee: p('callee'),
-          queue: p('queue'), pilot: p('pilot'), customerId: p('customerId'), policyId: p('policyId'), policyVersion: p('policyVersion'),
-          path: p('path'), status: 'recording', tier: 'hot', createdAt: p('createdAt'),
-        } as unknown as typeof recordings.$inferInsert)
+      insertStarted: db.insert(recordings).values(started)
+        .prepare(),
+      insertStartedOnce: db.insert(recordings).values(started)
+        .onConflictDoNothing()
+        .prepare(),
+      hasAgentLeg: db
+        .select({ one: sql`1` })
+        .from(recordingAgents)
+        .where(and(eq(recordingAgents.recordingId, p('recordingId')), eq(recordingAgents.agent, p('agent')), eq(recordingAgents.fromMs, p('fromMs'))))
+        .limit(1)
+        .prepare(),
+      hasPause: db
+        .select({ one: sql`1` })
+        .from(recordingPauses)
+        .where(and(eq(recordingPauses.recordingId, p('recordingId')), eq(recordingPauses.fromMs, p('fromMs'))))
+        .limit(1)
         .prepare(),
       setPath: db.update(recordings).set({ path: p('path') } as unknown as Partial<typeof recordings.$inferInsert>).where(byId).prepare(),
       addAgentLeg: db
@@ -109,13 +127,15 @@ export class RecordingsWriteRepository {
     };
   }
 
-  /** On the daemon's connection (storage.sqlite): its writes join the same transactions. */
-  static onConnection(sqlite: Sqlite, clock: Clock): RecordingsWriteRepository {
-    return new RecordingsWriteRepository({ db: drizzle({ client: sqlite, schema }), clock });
+  /** `createdAt`: when the write was made (a write replayed from the write queue keeps it). */
+  insertStarted(row: NewRecordingRow, createdAt = this.ctx.clock.now()): void {
+    this.stmts.insertStarted.run({ ...row, createdAt });
   }
 
-  insertStarted(row: NewRecordingRow): void {
-    this.stmts.insertStarted.run({ ...row, createdAt: this.ctx.clock.now() });
+  /** The same, for a replay (the write may have landed before an ambiguous failure): a row
+   * already there is kept as it is. */
+  insertStartedOnce(row: NewRecordingRow, createdAt: number): void {
+    this.stmts.insertStartedOnce.run({ ...row, createdAt });
   }
 
   /** The switch's file of a recording in progress (known once the switch answered). */
@@ -127,6 +147,11 @@ export class RecordingsWriteRepository {
     this.stmts.addAgentLeg.run({ recordingId, agent: leg.agent, extension: leg.extension, fromMs: leg.fromMs, startedAt: leg.startedAt });
   }
 
+  /** For a replay: not when the agent's leg from the same moment is there already. */
+  addAgentLegOnce(recordingId: string, leg: { agent: string; extension: string; fromMs: number; startedAt: number }): void {
+    if (this.stmts.hasAgentLeg.get({ recordingId, agent: leg.agent, fromMs: leg.fromMs }) === undefined) this.addAgentLeg(recordingId, leg);
+  }
+
   /** Ends the agent's open leg(s); with no agent, every open leg (the recording ends). */
   endAgentLegs(recordingId: string, toMs: number, agent?: string): void {
     if (agent === undefined) this.stmts.endAgentLegs.run({ recordingId, toMs });
@@ -135,6 +160,11 @@ export class RecordingsWriteRepository {
 
   addPause(recordingId: string, fromMs: number, by: string): void {
     this.stmts.addPause.run({ recordingId, fromMs, by });
+  }
+
+  /** For a replay: not when a pause from the same moment is there already. */
+  addPauseOnce(recordingId: string, fromMs: number, by: string): void {
+    if (this.stmts.hasPause.get({ recordingId, fromMs }) === undefined) this.addPause(recordingId, fromMs, by);
   }
 
   endPause(recordingId: string, toMs: number): void {
@@ -148,11 +178,6 @@ export class RecordingsWriteRepository {
   /** The recording did not happen or its file is unusable (the reason is in the log). */
   fail(id: string, endedAt: number): void {
     this.stmts.fail.run({ id, endedAt });
-  }
-
-  /** Closed rows whose file is still the switch's (the move to DATA_DIR/recordings was cut). */
-  setFile(id: string, path: string): void {
-    this.stmts.setPath.run({ id, path });
   }
 
   /** Recordings a previous run left open (status `recording`), with whether their call ended. */
