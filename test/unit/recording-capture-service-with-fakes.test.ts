@@ -6,7 +6,8 @@
  * resume, and the file store's copy → verify → delete.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -284,6 +285,45 @@ describe.each<[string, () => RecordingFiles]>([
     expect(moved.error).toBeUndefined();
     expect(moved.file).toMatchObject({ moved: true, path: join(day, 'second.wav'), bytes: 700 });
     expect(readFileSync(join(day, 'second.wav'))).toEqual(Buffer.alloc(700, 2));
+  });
+});
+
+describe('the file mover worker', () => {
+  it('moves asked for in one turn go in one batch, each answered with its own result', async () => {
+    const files = new FileMover();
+    try {
+      const names = [1, 2, 3, 4, 5].map((i) => {
+        const src = join(dir, `batch-${i}.wav`);
+        writeFileSync(src, Buffer.alloc(100 * i, i));
+        return src;
+      });
+      const moved = await Promise.all(names.map((src, i) => files.move(src, join(dir, 'batch-out', `${i + 1}.wav`))));
+      expect(moved.map((m) => m.file.bytes)).toEqual([100, 200, 300, 400, 500]);
+      for (const [i, m] of moved.entries()) expect(readFileSync(m.file.path)).toEqual(Buffer.alloc(100 * (i + 1), i + 1));
+      await Promise.all(moved.map((m) => m.dropSource()));
+      expect(names.filter((n) => existsSync(n))).toEqual([]);
+    } finally {
+      await files.close();
+    }
+  });
+
+  it('a move that does not answer in time is rejected and the worker replaced; the next move works', async () => {
+    // A FIFO with no writer: opening it blocks the worker, as a stuck disk would.
+    const fifo = join(dir, 'stuck.wav');
+    execFileSync('mkfifo', [fifo]);
+    const files = new FileMover({ timeoutMs: 300 });
+    try {
+      await expect(files.move(fifo, join(dir, 'stuck-out', 'a.wav'))).rejects.toThrow(/did not answer within 300 ms/);
+      const src = join(dir, 'after-stuck.wav');
+      writeFileSync(src, Buffer.alloc(64, 9));
+      const moved = await files.move(src, join(dir, 'stuck-out', 'b.wav'));
+      expect(moved.file).toMatchObject({ moved: true, bytes: 64 });
+    } finally {
+      // Unblock the old worker's open() so that its thread can end.
+      const fd = openSync(fifo, 'w');
+      closeSync(fd);
+      await files.close();
+    }
   });
 });
 
