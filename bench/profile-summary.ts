@@ -34,7 +34,7 @@ const AREAS: [string, (f: CallFrame) => boolean][] = [
   ['idle', (f) => f.functionName === '(idle)'],
   ['SQLite (better-sqlite3 + drizzle)', (f) => /better-sqlite3|drizzle-orm/.test(f.url)],
   ['logging (pino)', (f) => /node_modules\/pino/.test(f.url)],
-  ['XML (fast-xml-parser)', (f) => /fast-xml-parser|strnum/.test(f.url)],
+  ['XML (the CSTA XML reader; fast-xml-parser before 2026-12-03)', (f) => /fast-xml-parser|strnum|xml-reader\.ts/.test(f.url)],
   ['WebSocket (ws)', (f) => /node_modules\/ws\//.test(f.url)],
   ['ajv', (f) => /node_modules\/ajv/.test(f.url)],
   ['fastify', (f) => /node_modules\/(fastify|avvio|find-my-way|light-my-request)/.test(f.url)],

@@ -1,8 +1,9 @@
 /**
  * The small XML layer under the CSTA message catalogue: a writer for plain element trees and a
- * parser configured for ECMA-323 (namespaces stripped, values kept as text, lists forced to arrays).
+ * reader for ECMA-323 (xml-reader.ts: namespaces stripped, values kept as text, lists forced to
+ * arrays, entities decoded here).
  */
-import { XMLParser } from 'fast-xml-parser';
+import { readXml, XmlReadError } from './xml-reader.ts';
 
 export type XmlTree = { [element: string]: XmlValue };
 export type XmlValue = string | number | XmlTree | XmlTree[] | undefined;
@@ -52,22 +53,10 @@ export function decodeEntities(value: string): string {
   });
 }
 
-/** Elements that may repeat inside a message; the parser always gives them as arrays. */
+/** Elements that may repeat inside a message; the reader always gives them as arrays. */
 const LIST_ELEMENTS = new Set(['connectionListItem', 'snapshotDeviceResponseInfo', 'protocolVersion', 'private', 'localConnectionState']);
+export const isListElement = (name: string): boolean => LIST_ELEMENTS.has(name);
 
-const parser = new XMLParser({
-  ignoreAttributes: true,
-  removeNSPrefix: true,
-  parseTagValue: false,
-  trimValues: true,
-  // Entities are decoded here, in one pass (so `&amp;#65;` stays the text `&#65;`): the five
-  // predefined ones and character references. A DTD is refused before parsing (readDocument).
-  processEntities: false,
-  tagValueProcessor: (_name: string, value: string) => (value.includes('&') ? decodeEntities(value) : value),
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  isArray: (name) => LIST_ELEMENTS.has(name),
-});
 
 const DTD = /<!(DOCTYPE|ENTITY)/i;
 
@@ -80,17 +69,13 @@ export function readDocument(xml: string): { root: string; body: Record<string, 
   // CSTA XML never carries a DTD. One would let the peer define entities that expand into caller
   // numbers and names (or into a billion laughs): refuse the document instead.
   if (DTD.test(xml)) throw new XmlShapeError('a document type declaration (DTD) is not allowed in CSTA XML');
-  let parsed: unknown;
+  let doc: ReturnType<typeof readXml>;
   try {
-    parsed = parser.parse(xml, true);
+    doc = readXml(xml, decodeEntities, isListElement);
   } catch (err) {
-    throw new XmlShapeError(`not well-formed XML: ${(err as Error).message}`);
+    if (err instanceof XmlReadError) throw new XmlShapeError(`not well-formed XML: ${err.message}`);
+    throw err;
   }
-  if (parsed === null || typeof parsed !== 'object') throw new XmlShapeError('empty document');
-  const roots = Object.keys(parsed as object);
-  if (roots.length !== 1) throw new XmlShapeError(`expected one root element, found ${roots.length}`);
-  const root = roots[0]!;
-  const content = (parsed as Record<string, unknown>)[root];
-  const body = content !== null && typeof content === 'object' ? (content as Record<string, unknown>) : {};
-  return { root, body };
+  const body = typeof doc.content === 'object' && !Array.isArray(doc.content) ? (doc.content as Record<string, unknown>) : {};
+  return { root: doc.root, body };
 }
