@@ -91,6 +91,14 @@ export function parseField(spec: FieldSpec, name: string): Field {
   return { kind: (mode === 'required' ? kind : kind.slice(0, -1)) as BaseKind, mode, paths: path.split('|').map((p) => p.split('/')) };
 }
 
+/** Each message type's fields, parsed once (every message in or out reads them). */
+const FIELDS = new Map<string, [name: string, field: Field][]>();
+function fieldsOf(type: string, spec: MessageSpec): [name: string, field: Field][] {
+  let fields = FIELDS.get(type);
+  if (!fields) FIELDS.set(type, (fields = Object.entries(spec).map(([name, fieldSpec]) => [name, parseField(fieldSpec, name)])));
+  return fields;
+}
+
 function connTree(c: Partial<ConnectionId>): XmlTree {
   const t: XmlTree = {};
   if (c.callId) t.callID = c.callId;
@@ -161,8 +169,7 @@ export function encodeMessage(msg: CstaMessage): string {
   const spec: MessageSpec = CATALOGUE[msg.type];
   const body: XmlTree = {};
   const record = msg as unknown as Record<string, unknown>;
-  for (const [name, fieldSpec] of Object.entries(spec)) {
-    const { kind, mode, paths } = parseField(fieldSpec, name);
+  for (const [name, { kind, mode, paths }] of fieldsOf(msg.type, spec)) {
     const value = record[name];
     if (value === undefined) {
       if (mode === 'optional') continue;
@@ -291,8 +298,7 @@ export function decodeMessage(xml: string): CstaMessage {
   if (!isKnownMessageType(root)) throw new CstaDecodeError(`unknown message ${root}`, root);
   const spec: MessageSpec = CATALOGUE[root];
   const out: Record<string, unknown> = { type: root };
-  for (const [name, fieldSpec] of Object.entries(spec)) {
-    const { kind, mode, paths } = parseField(fieldSpec, name);
+  for (const [name, { kind, mode, paths }] of fieldsOf(root, spec)) {
     let raw: unknown;
     for (const p of paths) if ((raw = getPath(body, p)) !== undefined) break;
     if (raw === undefined) {
