@@ -164,23 +164,62 @@ export function speechPattern(ms: number, seed: string): Int16Array {
 }
 
 /** A voice-like signal for one party (recordings): harmonics of a pitch chosen by `seed`, in
- * syllables with pauses, so a listener hears someone speak and can tell two callers apart. */
+ * syllables with pauses, so a listener hears someone speak and can tell two callers apart.
+ *
+ * The signal of a voice repeats every `VOICE_PERIOD` samples (its pitch is a whole number of Hz,
+ * so its harmonics repeat every second; its phrases every 2.25 s: both every 9 s), so each voice
+ * is computed once, for one period, and copied from there: six sines a sample for every recorded
+ * call was most of the simulator's time at a few hundred calls a second (docs/performance.md,
+ * 2026-12-03 (fifth session)). The samples are those computed at their own index, give or take
+ * one step of rounding (the sines of larger arguments). */
 export function voiceLike(ms: number, seed: string, offsetSamples = 0): Int16Array {
-  const h = hash(seed);
-  const f0 = 100 + (h % 120);
+  const period = voicePeriod(hash(seed));
   const out = new Int16Array(samplesFor(ms));
-  const syllable = samplesFor(180);
-  const gap = samplesFor(70);
-  const phrase = 7 * (syllable + gap);
-  const pause = samplesFor(500);
+  let from = offsetSamples % VOICE_PERIOD;
+  for (let j = 0; j < out.length; ) {
+    const n = Math.min(out.length - j, VOICE_PERIOD - from);
+    out.set(period.subarray(from, from + n), j);
+    j += n;
+    from = 0;
+  }
+  return out;
+}
+
+const SYLLABLE = samplesFor(180);
+const GAP = samplesFor(70);
+const PHRASE = 7 * (SYLLABLE + GAP);
+const PAUSE = samplesFor(500);
+/** lcm(RATE, PHRASE + PAUSE): 72,000 samples (9 s). */
+export const VOICE_PERIOD = lcm(RATE, PHRASE + PAUSE);
+/** Voices differ by pitch (120) and vowel order (3); the last 64 used are kept (~9 MiB). */
+const voices = new Map<number, Int16Array>();
+
+function voicePeriod(h: number): Int16Array {
+  const key = (h % 120) * 3 + (h % 3);
+  let period = voices.get(key);
+  if (period) {
+    voices.delete(key);
+    voices.set(key, period);
+    return period;
+  }
+  period = voiceSamples(h, VOICE_PERIOD, 0);
+  voices.set(key, period);
+  if (voices.size > 64) voices.delete(voices.keys().next().value!);
+  return period;
+}
+
+/** The voice's samples from `offsetSamples` on, computed. */
+export function voiceSamples(h: number, count: number, offsetSamples: number): Int16Array {
+  const f0 = 100 + (h % 120);
+  const out = new Int16Array(count);
   for (let j = 0; j < out.length; j++) {
     const i = j + offsetSamples;
-    const inPhrase = i % (phrase + pause);
-    if (inPhrase >= phrase) continue;
-    const inSyl = inPhrase % (syllable + gap);
-    if (inSyl >= syllable) continue;
-    const vowel = (Math.floor(inPhrase / (syllable + gap)) + h) % 3;
-    const env = Math.sin((Math.PI * inSyl) / syllable);
+    const inPhrase = i % (PHRASE + PAUSE);
+    if (inPhrase >= PHRASE) continue;
+    const inSyl = inPhrase % (SYLLABLE + GAP);
+    if (inSyl >= SYLLABLE) continue;
+    const vowel = (Math.floor(inPhrase / (SYLLABLE + GAP)) + h) % 3;
+    const env = Math.sin((Math.PI * inSyl) / SYLLABLE);
     let v = 0;
     for (let n = 1; n <= 6; n++) {
       const formant = n === 2 + vowel || n === 4 + (vowel % 2) ? 1 : 0.35;
@@ -189,6 +228,12 @@ export function voiceLike(ms: number, seed: string, offsetSamples = 0): Int16Arr
     out[j] = Math.round(7000 * env * v);
   }
   return out;
+}
+
+function lcm(a: number, b: number): number {
+  let [x, y] = [a, b];
+  while (y !== 0) [x, y] = [y, x % y];
+  return (a / x) * b;
 }
 
 export function hash(s: string): number {
