@@ -166,21 +166,22 @@ export function speechPattern(ms: number, seed: string): Int16Array {
 /** A voice-like signal for one party (recordings): harmonics of a pitch chosen by `seed`, in
  * syllables with pauses, so a listener hears someone speak and can tell two callers apart.
  *
- * The signal of a voice repeats every `VOICE_PERIOD` samples (its pitch is a whole number of Hz,
- * so its harmonics repeat every second; its phrases every 2.25 s: both every 9 s), so each voice
- * is computed once, for one period, and copied from there: six sines a sample for every recorded
- * call was most of the simulator's time at a few hundred calls a second (docs/performance.md,
- * 2026-12-03 (fifth session)). The samples are those computed at their own index, give or take
- * one step of rounding (the sines of larger arguments). */
+ * Made from tables (`voiceSamples` is the formula): the syllable envelope repeats with the phrase
+ * (2.25 s) and is the same for every voice; the harmonics of a pitch (a whole number of Hz) repeat
+ * every second, one table per pitch and vowel. Six sines a sample for every recorded call were
+ * most of the simulator's time at a few hundred calls a second (docs/performance.md, 2026-12-03
+ * (fifth session)). The samples are the formula's, give or take one step of rounding. */
 export function voiceLike(ms: number, seed: string, offsetSamples = 0): Int16Array {
-  const period = voicePeriod(hash(seed));
+  const h = hash(seed);
+  const harmonics = harmonicsOf(100 + (h % 120));
+  const { envelope, syllable } = phraseTables();
   const out = new Int16Array(samplesFor(ms));
-  let from = offsetSamples % VOICE_PERIOD;
-  for (let j = 0; j < out.length; ) {
-    const n = Math.min(out.length - j, VOICE_PERIOD - from);
-    out.set(period.subarray(from, from + n), j);
-    j += n;
-    from = 0;
+  for (let j = 0; j < out.length; j++) {
+    const i = j + offsetSamples;
+    const p = i % CYCLE;
+    const e = envelope[p]!;
+    if (e === 0) continue;
+    out[j] = Math.round(7000 * e * harmonics[(syllable[p]! + h) % 3]![i % RATE]!);
   }
   return out;
 }
@@ -189,26 +190,45 @@ const SYLLABLE = samplesFor(180);
 const GAP = samplesFor(70);
 const PHRASE = 7 * (SYLLABLE + GAP);
 const PAUSE = samplesFor(500);
-/** lcm(RATE, PHRASE + PAUSE): 72,000 samples (9 s). */
-export const VOICE_PERIOD = lcm(RATE, PHRASE + PAUSE);
-/** Voices differ by pitch (120) and vowel order (3); the last 64 used are kept (~9 MiB). */
-const voices = new Map<number, Int16Array>();
+const CYCLE = PHRASE + PAUSE;
 
-function voicePeriod(h: number): Int16Array {
-  const key = (h % 120) * 3 + (h % 3);
-  let period = voices.get(key);
-  if (period) {
-    voices.delete(key);
-    voices.set(key, period);
-    return period;
+let phrase: { envelope: Float64Array; syllable: Uint8Array } | null = null;
+function phraseTables(): { envelope: Float64Array; syllable: Uint8Array } {
+  if (phrase) return phrase;
+  const envelope = new Float64Array(CYCLE);
+  const syllable = new Uint8Array(CYCLE);
+  for (let p = 0; p < PHRASE; p++) {
+    const inSyl = p % (SYLLABLE + GAP);
+    syllable[p] = Math.floor(p / (SYLLABLE + GAP));
+    if (inSyl < SYLLABLE) envelope[p] = Math.sin((Math.PI * inSyl) / SYLLABLE);
   }
-  period = voiceSamples(h, VOICE_PERIOD, 0);
-  voices.set(key, period);
-  if (voices.size > 64) voices.delete(voices.keys().next().value!);
-  return period;
+  return (phrase = { envelope, syllable });
 }
 
-/** The voice's samples from `offsetSamples` on, computed. */
+/** Per pitch (100–219 Hz), per vowel: one second of its six harmonics, weighted. 120 pitches at
+ * most, 192 KiB each. */
+const pitches = new Map<number, Float64Array[]>();
+function harmonicsOf(f0: number): Float64Array[] {
+  let tables = pitches.get(f0);
+  if (tables) return tables;
+  tables = [0, 1, 2].map((vowel) => {
+    const t = new Float64Array(RATE);
+    for (let i = 0; i < RATE; i++) {
+      let v = 0;
+      for (let n = 1; n <= 6; n++) {
+        const formant = n === 2 + vowel || n === 4 + (vowel % 2) ? 1 : 0.35;
+        v += (formant / n) * Math.sin((2 * Math.PI * f0 * n * i) / RATE);
+      }
+      t[i] = v;
+    }
+    return t;
+  });
+  pitches.set(f0, tables);
+  return tables;
+}
+
+/** The voice's samples from `offsetSamples` on, by the formula (what `voiceLike` reads from its
+ * tables). */
 export function voiceSamples(h: number, count: number, offsetSamples: number): Int16Array {
   const f0 = 100 + (h % 120);
   const out = new Int16Array(count);
@@ -228,12 +248,6 @@ export function voiceSamples(h: number, count: number, offsetSamples: number): I
     out[j] = Math.round(7000 * env * v);
   }
   return out;
-}
-
-function lcm(a: number, b: number): number {
-  let [x, y] = [a, b];
-  while (y !== 0) [x, y] = [y, x % y];
-  return (a / x) * b;
 }
 
 export function hash(s: string): number {
