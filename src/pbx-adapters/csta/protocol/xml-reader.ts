@@ -75,125 +75,142 @@ function fail(what: string, at: number): never {
  * and its content: an object of its children, or its text.
  */
 export function readXml(xml: string, decode: (text: string) => string, isList: (name: string) => boolean): { root: string; content: XmlNode } {
-  const n = xml.length;
-  const start = xml.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let i = start;
-  const stack: Open[] = [];
-  let root: { name: string; content: XmlNode } | null = null;
+  return new Reader(xml, decode, isList).read();
+}
 
-  const readName = (): string => {
-    const start = i;
-    if (i >= n || !isNameStart(xml.charCodeAt(i))) fail('a name expected', i);
-    i++;
-    while (i < n && isNameChar(xml.charCodeAt(i))) i++;
-    return xml.slice(start, i);
-  };
-  const skipSpace = (): void => {
-    while (i < n && isSpace(xml.charCodeAt(i))) i++;
-  };
+/** One document's reading: its position and the elements open (methods, not closures made per
+ * document). */
+class Reader {
+  private i: number;
+  private readonly n: number;
+  private readonly start: number;
+  private readonly stack: Open[] = [];
+  private root: { name: string; content: XmlNode } | null = null;
+
+  constructor(
+    private readonly xml: string,
+    private readonly decode: (text: string) => string,
+    private readonly isList: (name: string) => boolean,
+  ) {
+    this.n = xml.length;
+    this.start = xml.charCodeAt(0) === 0xfeff ? 1 : 0;
+    this.i = this.start;
+  }
+
+  private readName(): string {
+    const from = this.i;
+    if (this.i >= this.n || !isNameStart(this.xml.charCodeAt(this.i))) fail('a name expected', this.i);
+    this.i++;
+    while (this.i < this.n && isNameChar(this.xml.charCodeAt(this.i))) this.i++;
+    return this.xml.slice(from, this.i);
+  }
+  private skipSpace(): void {
+    while (this.i < this.n && isSpace(this.xml.charCodeAt(this.i))) this.i++;
+  }
   /** The attributes of a start tag (or the pseudo-attributes of the XML declaration, `decl`)
    * up to its end: `>` (`open`), `/>` (`empty`), `?>` (the declaration). Checked, not kept. */
-  const readAttributes = (owner: string, decl = false): 'open' | 'empty' => {
+  private readAttributes(owner: string, decl = false): 'open' | 'empty' {
     let seen: string[] | null = null;
     for (;;) {
-      const hadSpace = i < n && isSpace(xml.charCodeAt(i));
-      skipSpace();
-      if (i >= n) fail(`unclosed ${decl ? 'XML declaration' : `start tag ${owner}`}`, i);
-      const d = xml.charCodeAt(i);
+      const hadSpace = this.i < this.n && isSpace(this.xml.charCodeAt(this.i));
+      this.skipSpace();
+      if (this.i >= this.n) fail(`unclosed ${decl ? 'XML declaration' : `start tag ${owner}`}`, this.i);
+      const d = this.xml.charCodeAt(this.i);
       if (decl) {
-        if (d === QUEST && xml.charCodeAt(i + 1) === GT) {
-          if (!seen?.includes('version')) fail('XML declaration without its version', i);
-          i += 2;
+        if (d === QUEST && this.xml.charCodeAt(this.i + 1) === GT) {
+          if (!seen?.includes('version')) fail('XML declaration without its version', this.i);
+          this.i += 2;
           return 'open';
         }
       } else if (d === GT) {
-        i++;
+        this.i++;
         return 'open';
       } else if (d === SLASH) {
-        if (xml.charCodeAt(i + 1) !== GT) fail(`'/>' expected in ${owner}`, i);
-        i += 2;
+        if (this.xml.charCodeAt(this.i + 1) !== GT) fail(`'/>' expected in ${owner}`, this.i);
+        this.i += 2;
         return 'empty';
       }
-      if (!hadSpace) fail(`white space expected before an attribute of ${owner}`, i);
-      const attr = readName();
-      if ((seen ??= []).includes(attr)) fail(`attribute ${attr} twice in ${owner}`, i);
+      if (!hadSpace) fail(`white space expected before an attribute of ${owner}`, this.i);
+      const attr = this.readName();
+      if ((seen ??= []).includes(attr)) fail(`attribute ${attr} twice in ${owner}`, this.i);
       seen.push(attr);
-      skipSpace();
-      if (xml.charCodeAt(i) !== EQ) fail(`'=' expected after attribute ${attr}`, i);
-      i++;
-      skipSpace();
-      const q = xml.charCodeAt(i);
-      if (q !== Q2 && q !== Q1) fail(`quoted value expected for attribute ${attr}`, i);
-      const end = xml.indexOf(q === Q2 ? '"' : "'", i + 1);
-      if (end === -1) fail(`unclosed value of attribute ${attr}`, i);
-      const value = xml.slice(i + 1, end);
-      if (value.includes('<')) fail(`'<' in the value of attribute ${attr}`, i);
-      checkReferences(value, i + 1);
-      i = end + 1;
+      this.skipSpace();
+      if (this.xml.charCodeAt(this.i) !== EQ) fail(`'=' expected after attribute ${attr}`, this.i);
+      this.i++;
+      this.skipSpace();
+      const q = this.xml.charCodeAt(this.i);
+      if (q !== Q2 && q !== Q1) fail(`quoted value expected for attribute ${attr}`, this.i);
+      const end = this.xml.indexOf(q === Q2 ? '"' : "'", this.i + 1);
+      if (end === -1) fail(`unclosed value of attribute ${attr}`, this.i);
+      const value = this.xml.slice(this.i + 1, end);
+      if (value.includes('<')) fail(`'<' in the value of attribute ${attr}`, this.i);
+      checkReferences(value, this.i + 1);
+      this.i = end + 1;
     }
-  };
+  }
   /** Text of the open element; `raw`: a CDATA section's, kept as written (no references). */
-  const addText = (top: Open, text: string, raw: boolean): void => {
+  private addText(top: Open, text: string, raw: boolean): void {
     const t = text.trim();
     if (t === '') return;
     if (raw || !t.includes('&')) {
       top.text += t;
       return;
     }
-    checkReferences(t, i);
-    top.text += decode(t);
-  };
-  const close = (el: Open): void => {
+    checkReferences(t, this.i);
+    top.text += this.decode(t);
+  }
+  private close(el: Open): void {
     let content: XmlNode;
     if (el.children === null) content = el.text;
     else {
       content = el.children;
       if (el.text !== '') el.children['#text'] = el.text;
     }
-    const parent = stack[stack.length - 1];
+    const parent = this.stack[this.stack.length - 1];
     if (!parent) {
-      root = { name: el.name, content };
+      this.root = { name: el.name, content };
       return;
     }
     const siblings = (parent.children ??= {});
     const existing = siblings[el.name];
-    if (existing === undefined) siblings[el.name] = isList(el.name) ? [content] : content;
+    if (existing === undefined) siblings[el.name] = this.isList(el.name) ? [content] : content;
     else if (Array.isArray(existing)) existing.push(content);
     else siblings[el.name] = [existing, content];
-  };
+  }
 
-  while (i < n) {
-    const c = xml.charCodeAt(i);
+  read(): { root: string; content: XmlNode } {
+  while (this.i < this.n) {
+    const c = this.xml.charCodeAt(this.i);
     if (c !== LT) {
       // Text: inside an element, content; outside, only white space.
-      const next = xml.indexOf('<', i);
-      const end = next === -1 ? n : next;
-      const top = stack[stack.length - 1];
-      if (top) addText(top, xml.slice(i, end), false);
+      const next = this.xml.indexOf('<', this.i);
+      const end = next === -1 ? this.n : next;
+      const top = this.stack[this.stack.length - 1];
+      if (top) this.addText(top, this.xml.slice(this.i, end), false);
       else
-        for (let k = i; k < end; k++) {
-          if (!isSpace(xml.charCodeAt(k))) fail(root ? 'text after the root element' : 'text before the root element', k);
+        for (let k = this.i; k < end; k++) {
+          if (!isSpace(this.xml.charCodeAt(k))) fail(this.root ? 'text after the root element' : 'text before the root element', k);
         }
-      i = end;
+      this.i = end;
       continue;
     }
-    const c1 = xml.charCodeAt(i + 1);
+    const c1 = this.xml.charCodeAt(this.i + 1);
     if (c1 === QUEST) {
       // The XML declaration (first in the document, its pseudo-attributes checked) or a
       // processing instruction (its content is free).
-      const at = i;
+      const at = this.i;
       try {
-        i += 2;
-        const target = readName();
+        this.i += 2;
+        const target = this.readName();
         if (target.toLowerCase() === 'xml') {
-          if (at !== start) fail('not at the start', at);
-          readAttributes('xml', true);
+          if (at !== this.start) fail('not at the start', at);
+          this.readAttributes('xml', true);
           continue;
         }
-        if (!isSpace(xml.charCodeAt(i)) && !xml.startsWith('?>', i)) fail('white space expected after the target', i);
-        const end = xml.indexOf('?>', i);
+        if (!isSpace(this.xml.charCodeAt(this.i)) && !this.xml.startsWith('?>', this.i)) fail('white space expected after the target', this.i);
+        const end = this.xml.indexOf('?>', this.i);
         if (end === -1) fail('unclosed', at);
-        i = end + 2;
+        this.i = end + 2;
         continue;
       } catch (err) {
         if (err instanceof XmlReadError) throw new XmlReadError(`in the XML declaration or a processing instruction: ${err.message}`);
@@ -201,51 +218,52 @@ export function readXml(xml: string, decode: (text: string) => string, isList: (
       }
     }
     if (c1 === BANG) {
-      if (xml.startsWith('<!--', i)) {
-        const end = xml.indexOf('-->', i + 4);
-        if (end === -1) fail('unclosed comment', i);
-        if (xml.slice(i + 4, end).includes('--')) fail("'--' inside a comment", i);
-        i = end + 3;
+      if (this.xml.startsWith('<!--', this.i)) {
+        const end = this.xml.indexOf('-->', this.i + 4);
+        if (end === -1) fail('unclosed comment', this.i);
+        if (this.xml.slice(this.i + 4, end).includes('--')) fail("'--' inside a comment", this.i);
+        this.i = end + 3;
         continue;
       }
-      if (xml.startsWith('<![CDATA[', i)) {
-        const top = stack[stack.length - 1];
-        if (!top) fail('CDATA outside the root element', i);
-        const end = xml.indexOf(']]>', i + 9);
-        if (end === -1) fail('unclosed CDATA section', i);
-        addText(top, xml.slice(i + 9, end), true);
-        i = end + 3;
+      if (this.xml.startsWith('<![CDATA[', this.i)) {
+        const top = this.stack[this.stack.length - 1];
+        if (!top) fail('CDATA outside the root element', this.i);
+        const end = this.xml.indexOf(']]>', this.i + 9);
+        if (end === -1) fail('unclosed CDATA section', this.i);
+        this.addText(top, this.xml.slice(this.i + 9, end), true);
+        this.i = end + 3;
         continue;
       }
-      fail('a declaration CSTA XML does not use', i);
+      fail('a declaration CSTA XML does not use', this.i);
     }
     if (c1 === SLASH) {
       // An end tag.
-      const at = i;
-      i += 2;
-      const qname = readName();
-      skipSpace();
-      if (xml.charCodeAt(i) !== GT) fail(`'>' expected in the end tag of ${qname}`, i);
-      i++;
-      const el = stack.pop();
+      const at = this.i;
+      this.i += 2;
+      const qname = this.readName();
+      this.skipSpace();
+      if (this.xml.charCodeAt(this.i) !== GT) fail(`'>' expected in the end tag of ${qname}`, this.i);
+      this.i++;
+      const el = this.stack.pop();
       if (!el) fail(`end tag ${qname} with no element open`, at);
       if (el.qname !== qname) fail(`end tag ${qname} closes ${el.qname}`, at);
-      close(el);
+      this.close(el);
       continue;
     }
     // A start tag.
-    if (root !== null) fail('a second root element', i);
-    i++;
-    const qname = readName();
+    if (this.root !== null) fail('a second root element', this.i);
+    this.i++;
+    const qname = this.readName();
     const colon = qname.indexOf(':');
-    if (colon === 0 || colon === qname.length - 1) fail(`bad qualified name ${qname}`, i);
+    if (colon === 0 || colon === qname.length - 1) fail(`bad qualified name ${qname}`, this.i);
     const el: Open = { qname, name: colon === -1 ? qname : qname.slice(colon + 1), children: null, text: '' };
-    const end = readAttributes(qname);
-    stack.push(el);
-    if (end === 'empty') close(stack.pop()!);
+    const end = this.readAttributes(qname);
+    this.stack.push(el);
+    if (end === 'empty') this.close(this.stack.pop()!);
   }
-  if (stack.length > 0) fail(`unclosed element ${stack[stack.length - 1]!.qname}`, n);
-  const done = root as { name: string; content: XmlNode } | null;
+  if (this.stack.length > 0) fail(`unclosed element ${this.stack[this.stack.length - 1]!.qname}`, this.n);
+  const done = this.root as { name: string; content: XmlNode } | null;
   if (!done) throw new XmlReadError('no root element');
   return { root: done.name, content: done.content };
+  }
 }
