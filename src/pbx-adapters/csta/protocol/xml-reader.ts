@@ -179,91 +179,91 @@ class Reader {
   }
 
   read(): { root: string; content: XmlNode } {
-  while (this.i < this.n) {
-    const c = this.xml.charCodeAt(this.i);
-    if (c !== LT) {
-      // Text: inside an element, content; outside, only white space.
-      const next = this.xml.indexOf('<', this.i);
-      const end = next === -1 ? this.n : next;
-      const top = this.stack[this.stack.length - 1];
-      if (top) this.addText(top, this.xml.slice(this.i, end), false);
-      else
-        for (let k = this.i; k < end; k++) {
-          if (!isSpace(this.xml.charCodeAt(k))) fail(this.root ? 'text after the root element' : 'text before the root element', k);
+    while (this.i < this.n) {
+      const c = this.xml.charCodeAt(this.i);
+      if (c !== LT) {
+        // Text: inside an element, content; outside, only white space.
+        const next = this.xml.indexOf('<', this.i);
+        const end = next === -1 ? this.n : next;
+        const top = this.stack[this.stack.length - 1];
+        if (top) this.addText(top, this.xml.slice(this.i, end), false);
+        else
+          for (let k = this.i; k < end; k++) {
+            if (!isSpace(this.xml.charCodeAt(k))) fail(this.root ? 'text after the root element' : 'text before the root element', k);
+          }
+        this.i = end;
+        continue;
+      }
+      const c1 = this.xml.charCodeAt(this.i + 1);
+      if (c1 === QUEST) {
+        // The XML declaration (first in the document, its pseudo-attributes checked) or a
+        // processing instruction (its content is free).
+        const at = this.i;
+        try {
+          this.i += 2;
+          const target = this.readName();
+          if (target.toLowerCase() === 'xml') {
+            if (at !== this.start) fail('not at the start', at);
+            this.readAttributes('xml', true);
+            continue;
+          }
+          if (!isSpace(this.xml.charCodeAt(this.i)) && !this.xml.startsWith('?>', this.i)) fail('white space expected after the target', this.i);
+          const end = this.xml.indexOf('?>', this.i);
+          if (end === -1) fail('unclosed', at);
+          this.i = end + 2;
+          continue;
+        } catch (err) {
+          if (err instanceof XmlReadError) throw new XmlReadError(`in the XML declaration or a processing instruction: ${err.message}`);
+          throw err;
         }
-      this.i = end;
-      continue;
-    }
-    const c1 = this.xml.charCodeAt(this.i + 1);
-    if (c1 === QUEST) {
-      // The XML declaration (first in the document, its pseudo-attributes checked) or a
-      // processing instruction (its content is free).
-      const at = this.i;
-      try {
-        this.i += 2;
-        const target = this.readName();
-        if (target.toLowerCase() === 'xml') {
-          if (at !== this.start) fail('not at the start', at);
-          this.readAttributes('xml', true);
+      }
+      if (c1 === BANG) {
+        if (this.xml.startsWith('<!--', this.i)) {
+          const end = this.xml.indexOf('-->', this.i + 4);
+          if (end === -1) fail('unclosed comment', this.i);
+          if (this.xml.slice(this.i + 4, end).includes('--')) fail("'--' inside a comment", this.i);
+          this.i = end + 3;
           continue;
         }
-        if (!isSpace(this.xml.charCodeAt(this.i)) && !this.xml.startsWith('?>', this.i)) fail('white space expected after the target', this.i);
-        const end = this.xml.indexOf('?>', this.i);
-        if (end === -1) fail('unclosed', at);
-        this.i = end + 2;
-        continue;
-      } catch (err) {
-        if (err instanceof XmlReadError) throw new XmlReadError(`in the XML declaration or a processing instruction: ${err.message}`);
-        throw err;
+        if (this.xml.startsWith('<![CDATA[', this.i)) {
+          const top = this.stack[this.stack.length - 1];
+          if (!top) fail('CDATA outside the root element', this.i);
+          const end = this.xml.indexOf(']]>', this.i + 9);
+          if (end === -1) fail('unclosed CDATA section', this.i);
+          this.addText(top, this.xml.slice(this.i + 9, end), true);
+          this.i = end + 3;
+          continue;
+        }
+        fail('a declaration CSTA XML does not use', this.i);
       }
-    }
-    if (c1 === BANG) {
-      if (this.xml.startsWith('<!--', this.i)) {
-        const end = this.xml.indexOf('-->', this.i + 4);
-        if (end === -1) fail('unclosed comment', this.i);
-        if (this.xml.slice(this.i + 4, end).includes('--')) fail("'--' inside a comment", this.i);
-        this.i = end + 3;
-        continue;
-      }
-      if (this.xml.startsWith('<![CDATA[', this.i)) {
-        const top = this.stack[this.stack.length - 1];
-        if (!top) fail('CDATA outside the root element', this.i);
-        const end = this.xml.indexOf(']]>', this.i + 9);
-        if (end === -1) fail('unclosed CDATA section', this.i);
-        this.addText(top, this.xml.slice(this.i + 9, end), true);
-        this.i = end + 3;
+      if (c1 === SLASH) {
+        // An end tag.
+        const at = this.i;
+        this.i += 2;
+        const qname = this.readName();
+        this.skipSpace();
+        if (this.xml.charCodeAt(this.i) !== GT) fail(`'>' expected in the end tag of ${qname}`, this.i);
+        this.i++;
+        const el = this.stack.pop();
+        if (!el) fail(`end tag ${qname} with no element open`, at);
+        if (el.qname !== qname) fail(`end tag ${qname} closes ${el.qname}`, at);
+        this.close(el);
         continue;
       }
-      fail('a declaration CSTA XML does not use', this.i);
-    }
-    if (c1 === SLASH) {
-      // An end tag.
-      const at = this.i;
-      this.i += 2;
-      const qname = this.readName();
-      this.skipSpace();
-      if (this.xml.charCodeAt(this.i) !== GT) fail(`'>' expected in the end tag of ${qname}`, this.i);
+      // A start tag.
+      if (this.root !== null) fail('a second root element', this.i);
       this.i++;
-      const el = this.stack.pop();
-      if (!el) fail(`end tag ${qname} with no element open`, at);
-      if (el.qname !== qname) fail(`end tag ${qname} closes ${el.qname}`, at);
-      this.close(el);
-      continue;
+      const qname = this.readName();
+      const colon = qname.indexOf(':');
+      if (colon === 0 || colon === qname.length - 1) fail(`bad qualified name ${qname}`, this.i);
+      const el: Open = { qname, name: colon === -1 ? qname : qname.slice(colon + 1), children: null, text: '' };
+      const end = this.readAttributes(qname);
+      this.stack.push(el);
+      if (end === 'empty') this.close(this.stack.pop()!);
     }
-    // A start tag.
-    if (this.root !== null) fail('a second root element', this.i);
-    this.i++;
-    const qname = this.readName();
-    const colon = qname.indexOf(':');
-    if (colon === 0 || colon === qname.length - 1) fail(`bad qualified name ${qname}`, this.i);
-    const el: Open = { qname, name: colon === -1 ? qname : qname.slice(colon + 1), children: null, text: '' };
-    const end = this.readAttributes(qname);
-    this.stack.push(el);
-    if (end === 'empty') this.close(this.stack.pop()!);
-  }
-  if (this.stack.length > 0) fail(`unclosed element ${this.stack[this.stack.length - 1]!.qname}`, this.n);
-  const done = this.root as { name: string; content: XmlNode } | null;
-  if (!done) throw new XmlReadError('no root element');
-  return { root: done.name, content: done.content };
+    if (this.stack.length > 0) fail(`unclosed element ${this.stack[this.stack.length - 1]!.qname}`, this.n);
+    const done = this.root as { name: string; content: XmlNode } | null;
+    if (!done) throw new XmlReadError('no root element');
+    return { root: done.name, content: done.content };
   }
 }
