@@ -262,8 +262,7 @@ class Reader {
       if (end === 'empty') this.close(this.stack.pop()!);
     }
     if (this.stack.length > 0) fail(`unclosed element ${this.stack[this.stack.length - 1]!.qname}`, this.n);
-    const done = this.root as { name: string; content: XmlNode } | null;
-    if (!done) throw new XmlReadError('no root element');
-    return { root: done.name, content: done.content };
+    if (!this.root) throw new XmlReadError('no root element');
+    return { root: this.root.name, content: this.root.content };
   }
 }
