@@ -61,6 +61,8 @@ export class RoutingService implements CallListener, RouteHandler {
   /** When each agent's current ACD call was answered (`agentId callId` → ms), for leastBusy. */
   private readonly talking = new Map<string, number>();
   private knownAgents = new Set<string>();
+  /** lastAgentFor per call (weak: gone with the call). */
+  private readonly lastAgents = new WeakMap<TrackedCall, string | null>();
   private extraServices: readonly ServiceConfig[] = [];
   private flowPorts: ((call: TrackedCall, target: Target) => { port: string; release(): void } | null) | null = null;
 
@@ -377,12 +379,20 @@ export class RoutingService implements CallListener, RouteHandler {
     this.knownAgents = seen;
   }
 
+  /** The agent who last answered the caller (customer-based routing), looked up once per call:
+   * a call's RouteRequest and its arrival at the queue device would otherwise ask twice. */
+  private lastAgentFor(call: TrackedCall): string | null {
+    let agent = this.lastAgents.get(call);
+    if (agent === undefined) this.lastAgents.set(call, (agent = this.d.customers.lastAgentFor(call.from)));
+    return agent;
+  }
+
   private input(call: TrackedCall, queueId: string, queuedAt: number, dialled: string | undefined, priority: number): CallInput {
     const customer = call.customer;
     // Never back to an agent who already had this very call (who transferred it on, or let it ring).
     const unless = (agent: string | null) => (agent !== null && call.agents.includes(agent) ? null : agent);
     let preferred = unless(customer?.preferredAgent ?? null);
-    if (!preferred && call.direction === 'inbound' && call.from) preferred = unless(this.d.customers.lastAgentFor(call.from));
+    if (!preferred && call.direction === 'inbound' && call.from) preferred = unless(this.lastAgentFor(call));
     return { callId: call.id, queue: queueId, dialled, queuedAt, priority: Math.max(priority, call.priority), vipLevel: customer?.vipLevel ?? 0, preferredAgent: preferred };
   }
 }

@@ -47,7 +47,9 @@ export type RecordingWrite =
   | { op: 'addPause'; id: string; fromMs: number; by: string }
   | { op: 'endPause'; id: string; toMs: number }
   | { op: 'close'; id: string; closed: ClosedRecording }
-  | { op: 'fail'; id: string; endedAt: number };
+  | { op: 'fail'; id: string; endedAt: number }
+  /** The recording decision on the call's row (`recorded`, `sampledOut`, `noPolicy`). */
+  | { op: 'decision'; callId: string; decision: string; policyId: number | null; policyVersion: number | null };
 
 /** IVR statistics go first (figures, not records); then as before. */
 export const SHED_ORDER = ['ivrEvents', 'decision', 'stateLog', 'audit', 'ivrCollected', 'recording', 'callData', 'call'] as const;
@@ -78,6 +80,9 @@ function writeRecording(repo: NonNullable<HistoryRepos['recordingsWrite']>, r: R
       return repo.close(r.id, r.closed);
     case 'fail':
       return repo.fail(r.id, r.endedAt);
+    case 'decision':
+      repo.setCallDecision(r.callId, { decision: r.decision, policyId: r.policyId, policyVersion: r.policyVersion });
+      return;
   }
 }
 
@@ -177,7 +182,9 @@ function describe(w: HistoryWrite): Record<string, unknown> {
     case 'ivrCollected':
       return { kind: 'ivrCollected', callId: w.entry.callId, node: w.entry.node, name: w.entry.name };
     case 'recording':
-      return w.rec.op === 'insert' ? { kind: 'recording', op: 'insert', recordingId: w.rec.row.id, callId: w.rec.row.callId } : { kind: 'recording', op: w.rec.op, recordingId: w.rec.id };
+      if (w.rec.op === 'insert') return { kind: 'recording', op: 'insert', recordingId: w.rec.row.id, callId: w.rec.row.callId };
+      if (w.rec.op === 'decision') return { kind: 'recording', op: 'decision', callId: w.rec.callId, decision: w.rec.decision };
+      return { kind: 'recording', op: w.rec.op, recordingId: w.rec.id };
   }
 }
 

@@ -45,8 +45,8 @@ export interface Storage {
   stateLog: AgentStateLog;
   decisions: RoutingDecisionLog;
   audit: AuditLog;
-  /** Recording rows of the capture (recording/capture): through the write queue, like the call
-   * rows they belong to; the call's decision and the restart read go straight to the database. */
+  /** Recording rows of the capture (recording/capture) and the call's recording decision: through
+   * the write queue, like the call rows they belong to; the restart's read goes to the database. */
   recordings: RecordingWrites;
   customers: CustomerLookup;
   loadDirectory(): DirectoryData;
@@ -259,7 +259,8 @@ export async function openStorage(
       endPause: (id, toMs) => submit({ kind: 'recording', rec: { op: 'endPause', id, toMs } }),
       close: (id, closed) => submit({ kind: 'recording', rec: { op: 'close', id, closed } }),
       fail: (id, endedAt) => submit({ kind: 'recording', rec: { op: 'fail', id, endedAt } }),
-      setCallDecision: (callId, d) => repos.recordingsWrite.setCallDecision(callId, d),
+      // Behind the call's row in the queue, so the row is there when it lands.
+      setCallDecision: (callId, d) => submit({ kind: 'recording', rec: { op: 'decision', callId, ...d } }),
       openRecordings: () => repos.recordingsWrite.openRecordings(),
       durable: () => {
         writes.barrier();

@@ -90,6 +90,7 @@ function oneCall(id: string, agent: string, at: number): HistoryWrite[] {
     { kind: 'stateLog', entry: { agent, state: 'ready', reason: null, startedAt: at + 60_000, callId: null, extension: '2001' } },
     { kind: 'audit', entry: { actor: 'sup1', action: 'supervisor.monitor', target: agent, details: { callId: id } }, at: at + 3_000 },
     // Its recording (recording/capture): started, the switch's file, the agent's leg, a pause, closed on the copy.
+    { kind: 'recording', rec: { op: 'decision', callId: id, decision: 'recorded', policyId: 1, policyVersion: 1 } },
     { kind: 'recording', rec: { op: 'insert', row: { id: `r-${id}`, callId: id, startedAt: at + 2_000, direction: 'inbound', caller: '13800000001', callee: '8000', queue: 'sales', pilot: '8000', customerId: null, policyId: 1, policyVersion: 1, path: null }, createdAt: at + 2_000 } },
     { kind: 'recording', rec: { op: 'setPath', id: `r-${id}`, path: `/switch/${id}.wav` } },
     { kind: 'recording', rec: { op: 'addLeg', id: `r-${id}`, leg: { agent, extension: '2001', fromMs: 0, startedAt: at + 2_000 } } },
@@ -116,6 +117,7 @@ function expectComplete(ids: string[], agent: string) {
     expect(t.sqlite.prepare('select status, path, duration_ms as durationMs, created_at as createdAt from recordings where call_id = ?').all(id)).toEqual([
       { status: 'closed', path: `/store/${id}.wav`, durationMs: 58_000, createdAt: expect.any(Number) },
     ]);
+    expect(t.sqlite.prepare('select recording_decision as d, recording_policy_id as p from calls where id = ?').get(id)).toEqual({ d: 'recorded', p: 1 });
     expect(t.sqlite.prepare('select agent, from_ms as fromMs, to_ms as toMs from recording_agents where recording_id = ?').all(`r-${id}`)).toEqual([{ agent, fromMs: 0, toMs: 58_000 }]);
     expect(t.sqlite.prepare('select from_ms as fromMs, to_ms as toMs from recording_pauses where recording_id = ?').all(`r-${id}`)).toEqual([{ fromMs: 5_000, toMs: 9_000 }]);
   }
@@ -151,7 +153,7 @@ describe('history writes while SQLite refuses them', () => {
   it('read-only (SQLITE_READONLY): the same', () => {
     t.sqlite.pragma('query_only = ON');
     for (const w of oneCall('c1', 'a1002', T0)) q.submit(w);
-    expect(q.status()).toMatchObject({ state: 'degraded', lastError: 'SQLITE_READONLY', backlog: 13 }); // 4 call writes merged into 1, 7 recording writes
+    expect(q.status()).toMatchObject({ state: 'degraded', lastError: 'SQLITE_READONLY', backlog: 14 }); // 4 call writes merged into 1, 8 recording writes
     t.sqlite.pragma('query_only = OFF');
     steps.fire();
     expect(q.status().state).toBe('ok');

@@ -34,7 +34,8 @@ export interface RecordingWrites {
   endPause(recordingId: string, toMs: number): void;
   close(id: string, c: ClosedRecording): void;
   fail(id: string, endedAt: number): void;
-  setCallDecision(callId: string, d: { decision: string; policyId: number | null; policyVersion: number | null }): boolean;
+  /** On the call's row; written after the row (the write queue keeps the order). */
+  setCallDecision(callId: string, d: { decision: string; policyId: number | null; policyVersion: number | null }): void;
   /** Rows a previous run left `recording` (restart). */
   openRecordings?(): { id: string; callId: string; startedAt: number; path: string | null; callEnded: boolean }[];
   /** Commits the writes made so far (they may wait for the end of the turn: group commit) and
@@ -299,18 +300,15 @@ export class RecordingCapture implements CallListener {
     }
     if (this.decided.get(call.id) !== `${d.decision}:${d.policyId ?? ''}:${d.policyVersion ?? ''}`) {
       this.decided.set(call.id, `${d.decision}:${d.policyId ?? ''}:${d.policyVersion ?? ''}`);
-      this.storeDecision(call.id, d, true);
+      this.storeDecision(call.id, d);
     }
     this.d.log.debug({ callId: call.id, agentId, decision: d.decision, policyId: d.policyId }, 'recording decision');
     if (d.record) this.start(call, d, agentId);
   }
 
-  private storeDecision(callId: string, d: RecordingDecision, retry: boolean): void {
+  private storeDecision(callId: string, d: RecordingDecision): void {
     try {
-      const ok = this.d.writes.setCallDecision(callId, { decision: d.decision, policyId: d.policyId ?? null, policyVersion: d.policyVersion ?? null });
-      // The call's row may still wait in the write queue (database degraded): once more, later.
-      if (!ok && retry) this.d.timers.setTimeout(() => this.storeDecision(callId, d, false), 2000);
-      else if (!ok) this.d.log.warn({ callId, decision: d.decision }, 'recording decision not stored: no call row');
+      this.d.writes.setCallDecision(callId, { decision: d.decision, policyId: d.policyId ?? null, policyVersion: d.policyVersion ?? null });
     } catch (err) {
       this.d.log.error({ callId, err }, 'recording decision not stored');
     }
