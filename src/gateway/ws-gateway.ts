@@ -78,6 +78,8 @@ const ACCESS_CHANGE_TEXT = {
 
 /** Liveness pings of client sockets (GatewayOptions.pingIntervalMs). */
 const DEFAULT_PING_MS = 30_000;
+/** Pings are sent in up to this many slices per interval (one a second at the default). */
+const PING_SLICES = 30;
 
 export class WsGateway {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
@@ -93,6 +95,12 @@ export class WsGateway {
   private closing = false;
   private readonly pingMs: number;
   private pinger: NodeJS.Timeout | null = null;
+  /** Pings are spread over the interval: each socket belongs to one of these slices, and each
+   * tick (interval / slices) pings one slice. 5,000 pings in one turn hold the event loop 40–50 ms,
+   * and their pongs come back together (docs/performance.md, 2026-12-03 (fifth session)). */
+  private readonly pingSlices: Set<WebSocket>[];
+  private pingTick = 0;
+  private nextSlice = 0;
   /** Sockets pinged and not heard from since (a pong, or any frame). */
   private readonly unanswered = new Set<WebSocket>();
   /** Sockets terminated because they did not answer a ping. */
@@ -110,6 +118,7 @@ export class WsGateway {
     const pingMs = o.pingIntervalMs ?? DEFAULT_PING_MS;
     this.limits = { bufferEvents: o.limits?.bufferEvents ?? 1000, bufferBytes: o.limits?.bufferBytes ?? 32 * 1024 * 1024, ...(pingMs > 0 ? { bufferMs: o.limits?.bufferMs ?? 3 * pingMs } : {}) };
     this.pingMs = pingMs;
+    this.pingSlices = Array.from({ length: Math.min(PING_SLICES, Math.max(1, Math.floor(pingMs / 100))) }, () => new Set<WebSocket>());
     this.memory = new MemoryBudget({
       budgetBytes: o.memoryBudgetBytes ?? 256 * 1024 * 1024,
       sessions: () => o.hub.all(),
@@ -140,7 +149,7 @@ export class WsGateway {
   attach(server: Server): void {
     this.memory.start();
     if (this.pingMs > 0) {
-      this.pinger = setInterval(() => this.pingAll(), this.pingMs);
+      this.pinger = setInterval(() => this.pingSlice(), this.pingMs / this.pingSlices.length);
       this.pinger.unref();
     }
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -189,8 +198,11 @@ export class WsGateway {
   }
 
   /** Terminates the sockets that did not answer the last ping, pings the others. */
-  private pingAll(): void {
-    for (const ws of this.sockets) {
+  /** One slice's sockets: each is pinged once per interval, and one that did not answer the
+   * previous ping (an interval ago) is terminated. */
+  private pingSlice(): void {
+    const slice = this.pingSlices[this.pingTick++ % this.pingSlices.length]!;
+    for (const ws of slice) {
       if (ws.readyState !== ws.OPEN) continue;
       if (this.unanswered.has(ws)) {
         this.unanswered.delete(ws);
@@ -208,6 +220,8 @@ export class WsGateway {
 
   private onSocket(ws: WebSocket, req: IncomingMessage): void {
     this.sockets.add(ws);
+    const slice = this.pingSlices[this.nextSlice++ % this.pingSlices.length]!;
+    slice.add(ws);
     const address = req.socket.remoteAddress ?? 'unknown';
     const log = this.o.log.child({ remote: address });
     const clock = this.o.services.clock;
@@ -261,6 +275,7 @@ export class WsGateway {
       stopCounting();
       this.sockets.delete(ws);
       this.unanswered.delete(ws);
+      slice.delete(ws);
       const s = session;
       if (s && s.socket === ws) this.detach(s);
     });
