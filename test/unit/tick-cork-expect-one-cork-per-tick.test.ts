@@ -20,6 +20,20 @@ describe('TickCork', () => {
     expect(calls).toEqual(['cork', 'uncork', 'cork', 'uncork']);
   });
 
+  it('release sends what the tick held at once; the tick\'s own uncork is then a no-op, and a later hold corks again', async () => {
+    const calls: string[] = [];
+    const socket = { cork: () => calls.push('cork'), uncork: () => calls.push('uncork') } as unknown as net.Socket;
+    const c = new TickCork(socket);
+    c.release(); // nothing held: nothing to do
+    expect(calls).toEqual([]);
+    c.hold();
+    c.release();
+    expect(calls).toEqual(['cork', 'uncork']);
+    c.hold(); // same tick, after a release: corks again, and this one's tick uncorks it
+    await new Promise((r) => process.nextTick(r));
+    expect(calls).toEqual(['cork', 'uncork', 'cork', 'uncork']);
+  });
+
   it('over a real socket: three writes in one tick reach the peer in one read', async () => {
     const server = net.createServer();
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -9,6 +9,8 @@ import type { Socket } from 'node:net';
 
 export class TickCork {
   private corked = false;
+  /** Counts holds: a release before the next tick makes that tick's uncork a no-op. */
+  private holds = 0;
 
   constructor(private readonly socket: Socket) {}
 
@@ -16,10 +18,18 @@ export class TickCork {
   hold(): void {
     if (this.corked) return;
     this.corked = true;
+    const hold = ++this.holds;
     this.socket.cork();
     process.nextTick(() => {
-      this.corked = false;
-      this.socket.uncork();
+      if (hold === this.holds && this.corked) this.release();
     });
+  }
+
+  /** Sends what this tick held now (before a write that must not wait, or join the batch). */
+  release(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.holds++;
+    this.socket.uncork();
   }
 }

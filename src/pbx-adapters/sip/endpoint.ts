@@ -41,10 +41,12 @@ export type SendCallback = (err?: Error | null) => void;
 
 /** `cork` (net/tick-cork.ts): held on a listening endpoint's flows (the switch's side, as Annex
  * G's `corkPerTick`), messages written in this tick leave in one TCP write — a burst of 200 OKs, or an answer and the
- * events it caused, is one syscall, not one each; uncorked at the next tick, so nothing waits. A
- * client writes each message at once: corking the CTI's flow too saves ~2 % of the daemon's CPU at
- * 200 calls/s (docs/performance.md, 2026-12-03 (third session)), and would put several of our
- * requests in one read of the switch, which sipp as the switch aborts on (docs/sip-interop.md). */
+ * events it caused, is one syscall, not one each; uncorked at the next tick, so nothing waits.
+ * A client (the CTI) batches only its responses, the 200 OKs to the switch's event INFOs of one
+ * read; a request of its own first sends the responses held and then goes at once, on its own.
+ * Batching the CTI's requests too would put several of them in one read of the switch, which
+ * sipp as the switch aborts on (docs/sip-interop.md). One write per 200 OK was 8.6 % of the
+ * daemon's CPU at 200 calls/s over SIP/CSTA (docs/performance.md, 2026-12-03 (fifth session)). */
 interface Flow { socket: net.Socket; parser: SipStreamParser; peer: SipPeer; cork: TickCork }
 
 export const peerKey = (p: { address: string; port: number }): string => `${p.address}:${p.port}`;
@@ -169,11 +171,12 @@ export class SipEndpoint {
       }
     } else bytes = serializeSip(msg, this.maxBytes);
     if (this.log.isLevelEnabled('debug')) this.log.debug({ to: peerKey(to), sipOut: summary(msg) }, 'SIP out');
-    this.writeRaw(bytes, to, cb);
+    this.writeRaw(bytes, to, cb, msg.kind === 'response');
   }
 
-  /** Bytes onto the wire as given (tests, fault injection). */
-  writeRaw(bytes: Buffer, to: SipPeer, cb?: SendCallback): void {
+  /** Bytes onto the wire as given (tests, fault injection). `batch`: a response, which a client
+   * may send with the others of this tick (see `cork`). */
+  writeRaw(bytes: Buffer, to: SipPeer, cb?: SendCallback, batch = false): void {
     const done = (err?: Error | null): void => {
       if (err) this.log.warn({ to: peerKey(to), err: err.message }, 'SIP message not sent');
       cb?.(err ?? null);
@@ -189,7 +192,8 @@ export class SipEndpoint {
     }
     const flow = this.flows.get(this.clientFlow ?? peerKey(to));
     if (!flow || !flow.socket.writable) return done(new Error(`no open TCP flow to ${peerKey(to)}`));
-    if (this.server !== null) flow.cork.hold();
+    if (this.server !== null || batch) flow.cork.hold();
+    else flow.cork.release();
     flow.socket.write(bytes, (err) => done(err));
   }
 

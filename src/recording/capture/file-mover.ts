@@ -76,11 +76,16 @@ interface Waiting {
   reject: (err: Error) => void;
 }
 
+/** Jobs wait this long to go to the worker together (a recording's row is closed that much later;
+ * nobody waits on it). */
+const FLUSH_MS = 50;
+
 /**
- * The worker takes jobs in batches: the moves and deletions asked for during one turn of the event
- * loop go in one message, and their results come back in one. A message to a worker thread and its
- * answer cost ~80 µs of CPU across the two threads, more when both cores are busy; at a few hundred
- * recordings a second, one round trip per file was 6 % of the event loop (docs/performance.md).
+ * The worker takes jobs in batches: the moves and deletions asked for within `FLUSH_MS` go in one
+ * message, and their results come back in one. A message to a worker thread and its answer cost
+ * ~80 µs of CPU across the two threads, more when both cores are busy; at a few hundred recordings
+ * a second, a message per file (or per turn of the event loop) was 4–6 % of the event loop
+ * (docs/performance.md, 2026-12-03 (fifth session)).
  */
 export class FileMover implements RecordingFiles {
   private worker: Worker | null = null;
@@ -123,7 +128,7 @@ export class FileMover implements RecordingFiles {
       this.outbox.push({ id, ...job });
       if (!this.flushDue) {
         this.flushDue = true;
-        setImmediate(() => this.flush());
+        setTimeout(() => this.flush(), FLUSH_MS);
       }
     });
   }

@@ -12,7 +12,16 @@ import {
   type SipPeer,
   type SipResponse,
 } from '../../../src/pbx-adapters/sip/index.ts';
+import { responseFor } from '../../../src/pbx-adapters/sip/message.ts';
 import { log, makeRequest, nextEvent } from './helpers.ts';
+
+async function eventually(ok: () => boolean, ms = 2000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -118,6 +127,57 @@ describe('SipEndpoint over TCP', () => {
     const closed = nextEvent<SipPeer>((h) => server.onFlowClosed((p) => h(p)), (p) => p.port === client.local.port);
     await client.close();
     expect((await closed).port).toBe(client.local.port);
+  });
+
+  it('a client sends the responses of one tick in one write; a request of its own sends them first, then goes', async () => {
+    const peer = net.createServer();
+    await new Promise<void>((r) => peer.listen(0, '127.0.0.1', () => r()));
+    closers.push(() => new Promise<void>((r) => peer.close(() => r())));
+    const accepted = new Promise<net.Socket>((r) => peer.once('connection', r));
+    const client = await SipEndpoint.connect({ transport: 'tcp', host: '127.0.0.1', port: (peer.address() as net.AddressInfo).port, logger: log });
+    closers.push(() => client.close());
+    const raw = await accepted;
+    closers.push(() => void raw.destroy());
+    const reads: string[] = [];
+    raw.on('data', (d: Buffer) => reads.push(d.toString()));
+    const to: SipPeer = { transport: 'tcp', address: '127.0.0.1', port: (peer.address() as net.AddressInfo).port };
+    const ok = (seq: number) => responseFor(makeRequest('INFO', seq), 200);
+    const count = (what: RegExp) => reads.join('').match(what)?.length ?? 0;
+    // Three 200 OKs in one tick: one write to the socket (not three that the kernel may or may not
+    // join), seen at the stream's _write/_writev.
+    const writes: number[] = [];
+    const proto = net.Socket.prototype as unknown as { _write: (...a: unknown[]) => unknown; _writev: (chunks: unknown[], cb: unknown) => unknown };
+    const [write1, writev] = [proto._write, proto._writev];
+    proto._write = function (this: unknown, ...a: unknown[]) {
+      writes.push(1);
+      return write1.apply(this, a);
+    };
+    proto._writev = function (this: unknown, chunks: unknown[], cb: unknown) {
+      writes.push(chunks.length);
+      return writev.call(this, chunks, cb);
+    };
+    try {
+      client.send(ok(1), to);
+      client.send(ok(2), to);
+      client.send(ok(3), to);
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      proto._write = write1;
+      proto._writev = writev;
+    }
+    expect(writes).toEqual([3]);
+    await eventually(() => count(/SIP\/2\.0 200/g) === 3);
+    // Two 200 OKs, then a request, in one tick: the responses leave first, the request after them.
+    reads.length = 0;
+    client.send(ok(4), to);
+    client.send(ok(5), to);
+    client.send(makeRequest('INFO', 9), to);
+    await eventually(() => count(/INFO sip:/g) === 1 && count(/SIP\/2\.0 200/g) === 2);
+    // (Whether the peer reads the request apart is the kernel's business: two writes in a row may
+    // arrive in one read, as they did before any corking.)
+    const all = reads.join('');
+    expect(all.indexOf('CSeq: 4 INFO')).toBeLessThan(all.indexOf('CSeq: 5 INFO'));
+    expect(all.indexOf('CSeq: 5 INFO')).toBeLessThan(all.indexOf('INFO sip:'));
   });
 
   it('a stream it cannot frame (no Content-Length): 400 answered, then the flow is closed', async () => {
