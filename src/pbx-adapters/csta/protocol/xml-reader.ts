@@ -110,7 +110,8 @@ class Reader {
   /** The attributes of a start tag (or the pseudo-attributes of the XML declaration, `decl`)
    * up to its end: `>` (`open`), `/>` (`empty`), `?>` (the declaration). Checked, not kept. */
   private readAttributes(owner: string, decl = false): 'open' | 'empty' {
-    let seen: string[] | null = null;
+    // A set, not a list: a hostile element with thousands of attributes must not cost their square.
+    let seen: Set<string> | null = null;
     for (;;) {
       const hadSpace = this.i < this.n && isSpace(this.xml.charCodeAt(this.i));
       this.skipSpace();
@@ -118,7 +119,7 @@ class Reader {
       const d = this.xml.charCodeAt(this.i);
       if (decl) {
         if (d === QUEST && this.xml.charCodeAt(this.i + 1) === GT) {
-          if (!seen?.includes('version')) fail('XML declaration without its version', this.i);
+          if (!seen?.has('version')) fail('XML declaration without its version', this.i);
           this.i += 2;
           return 'open';
         }
@@ -132,8 +133,8 @@ class Reader {
       }
       if (!hadSpace) fail(`white space expected before an attribute of ${owner}`, this.i);
       const attr = this.readName();
-      if ((seen ??= []).includes(attr)) fail(`attribute ${attr} twice in ${owner}`, this.i);
-      seen.push(attr);
+      if ((seen ??= new Set()).has(attr)) fail(`attribute ${attr} twice in ${owner}`, this.i);
+      seen.add(attr);
       this.skipSpace();
       if (this.xml.charCodeAt(this.i) !== EQ) fail(`'=' expected after attribute ${attr}`, this.i);
       this.i++;
