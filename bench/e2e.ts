@@ -63,6 +63,8 @@ interface Options {
   json: boolean;
   cpuProfDir: string | null;
   probe: boolean;
+  /** The daemon from src/main.ts under tsx (default) or compiled, dist/main.js (npm run build). */
+  entry: 'tsx' | 'dist';
   tap: boolean;
   dataRoot: string;
   keepDir: boolean;
@@ -86,7 +88,7 @@ interface Options {
 function usage(): string {
   return [
     'usage: npm run bench:e2e -- [--transport annex-g] [--agents 500] [--rate 200] [--duration 20] [--talk 1] [--warmup 2]',
-    '         [--max-wait 30] [--concurrency 25] [--login token|password] [--json] [--cpu-prof DIR] [--probe] [--tap]',
+    '         [--max-wait 30] [--concurrency 25] [--login token|password] [--json] [--cpu-prof DIR] [--probe] [--tap] [--entry tsx|dist]',
     '         [--data-root DIR] [--recordings N] [--search-rate S] [--search-period P] [--queue-stats on|off]',
     '         [--phases R:S,R:S,...] [--fallback EXT] [--normal-ms 50] [--overload on|off] [--daemon-env K=V]...',
     `  --transport T    the PBX link: ${TRANSPORTS.join(', ')} (default annex-g)`,
@@ -99,6 +101,8 @@ function usage(): string {
     '  --login          token (default: pre-issued session token) or password (scrypt in the daemon)',
     '  --json           machine-readable result on stdout instead of the table',
     '  --cpu-prof DIR   run the daemon with --cpu-prof, profile written to DIR',
+    '  --entry tsx|dist the daemon from src/main.ts under tsx (default), or dist/main.js as the Docker image',
+    '                   runs it (npm run build first; tsx wraps every closure made in a hot path)',
     '  --probe          preload bench/lib/daemon-probe.ts into the daemon: event-loop stalls, GC',
     '                   pauses and SQLite statement times, matched against the slow calls',
     '  --tap            relay the CSTA link through a timestamping tap: latency split by stage (annex-g only)',
@@ -133,6 +137,7 @@ function parseOptions(argv: string[]): Options {
       json: { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
       probe: { type: 'boolean', default: false },
+      entry: { type: 'string', default: 'tsx' },
       tap: { type: 'boolean', default: false },
       'data-root': { type: 'string' },
       'keep-dir': { type: 'boolean', default: false },
@@ -173,6 +178,7 @@ function parseOptions(argv: string[]): Options {
     json: values.json,
     cpuProfDir: values['cpu-prof'] ?? null,
     probe: values.probe,
+    entry: values.entry === 'dist' ? 'dist' : 'tsx',
     tap: values.tap,
     dataRoot: values['data-root'] ?? tmpdir(),
     keepDir: values['keep-dir'],
@@ -199,6 +205,8 @@ function parseOptions(argv: string[]): Options {
   }
   if (values['queue-stats'] !== 'on' && values['queue-stats'] !== 'off') throw new Error(`--queue-stats ${values['queue-stats']}: on or off\n${usage()}`);
   if (values.login !== 'token' && values.login !== 'password') throw new Error(`--login ${values.login}: token or password`);
+  if (values.entry !== 'tsx' && values.entry !== 'dist') throw new Error(`--entry ${values.entry}: tsx or dist\n${usage()}`);
+  if (opts.entry === 'dist' && opts.probe) throw new Error('--probe preloads TypeScript into the daemon: not with --entry dist');
   if (opts.tap && isSip(opts.transport)) throw new Error(`--tap relays Annex G frames over TCP: not with --transport ${opts.transport}`);
   if (opts.warmupS >= opts.durationS) throw new Error(`--warmup (${opts.warmupS}) must be shorter than --duration (${opts.durationS})`);
   return opts;
@@ -277,7 +285,7 @@ function attachAgent(client: WsClient, rec: Recorder): void {
 // ------------------------------------------------------------------------------------ result
 
 interface Result {
-  sizes: { transport: Transport; agents: number; rate: number; durationS: number; warmupS: number; windowS: number; talkS: number; maxWaitS: number; login: string; dataRoot: string; queueStats: boolean };
+  sizes: { transport: Transport; agents: number; rate: number; durationS: number; warmupS: number; windowS: number; talkS: number; maxWaitS: number; login: string; dataRoot: string; queueStats: boolean; entry: 'tsx' | 'dist' };
   latencyMs: Summary;
   answerRttMs: Summary;
   throughput: { routeRequests: number; offered: number; answered: number; offeredPerS: number; answeredPerS: number; notOffered: number; offeredTwice: number; answerErrors: number; unmatchedOffers: number };
@@ -510,7 +518,7 @@ function compute(opts: Options, rec: Recorder, winStart: bigint, winEnd: bigint,
     timeline.push({ second, routeRequests: b.rr, offered: b.lat.length, p50: round(s.p50, 3), p99: round(s.p99, 3), max: round(s.max, 3) });
   }
   return {
-    sizes: { transport: opts.transport, agents: opts.agents, rate: opts.rate, durationS: opts.durationS, warmupS: opts.warmupS, windowS: round(windowS, 3), talkS: opts.talkS, maxWaitS: opts.maxWaitS, login: opts.login, dataRoot: opts.dataRoot, queueStats: opts.queueStats },
+    sizes: { transport: opts.transport, agents: opts.agents, rate: opts.rate, durationS: opts.durationS, warmupS: opts.warmupS, windowS: round(windowS, 3), talkS: opts.talkS, maxWaitS: opts.maxWaitS, login: opts.login, dataRoot: opts.dataRoot, queueStats: opts.queueStats, entry: opts.entry },
     latencyMs: roundSummary(summarize(latency)),
     answerRttMs: roundSummary(summarize(answered.map((c) => nsToMs(c.answerNs!)))),
     throughput: {
@@ -537,7 +545,7 @@ function table(r: Result): string {
   const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
   const rows: [string, string][] = [
     ['PBX link', r.sizes.transport],
-    ['agents / rate / talk', `${r.sizes.agents} agents, ${r.sizes.rate} calls/s, talk ${r.sizes.talkS} s (max wait ${r.sizes.maxWaitS} s), login by ${r.sizes.login}${r.sizes.queueStats ? '' : ', queue.stats off'}`],
+    ['agents / rate / talk', `${r.sizes.agents} agents, ${r.sizes.rate} calls/s, talk ${r.sizes.talkS} s (max wait ${r.sizes.maxWaitS} s), login by ${r.sizes.login}${r.sizes.queueStats ? '' : ', queue.stats off'}${r.sizes.entry === 'dist' ? ', daemon from dist/main.js' : ''}`],
     ['traffic / steady window', `${r.sizes.durationS} s of traffic, first ${r.sizes.warmupS} s discarded, window ${f(r.sizes.windowS, 1)} s; database under ${r.sizes.dataRoot}`],
     ['RouteRequest → call.offered', `p50 ${f(r.latencyMs.p50, 3)} ms   p99 ${f(r.latencyMs.p99, 3)} ms   max ${f(r.latencyMs.max, 3)} ms   (mean ${f(r.latencyMs.mean, 3)}, p90 ${f(r.latencyMs.p90, 3)}, n=${r.latencyMs.n})`],
     ['call.answer round trip', `p50 ${f(r.answerRttMs.p50, 3)} ms   p99 ${f(r.answerRttMs.p99, 3)} ms   max ${f(r.answerRttMs.max, 3)} ms`],
@@ -671,6 +679,7 @@ async function main(): Promise<number> {
       dataDir,
       port,
       nodeArgs,
+      entry: opts.entry,
       ...(probeFile ? { preload: [pathToFileURL(join(REPO_ROOT, 'bench', 'lib', 'daemon-probe.ts')).href] } : {}),
       env: { ...opts.daemonEnv, ...(probeFile ? { BENCH_PROBE_OUT: probeFile } : {}), OVERLOAD: opts.overload ? '1' : '0' },
     });
