@@ -179,6 +179,13 @@ describe('readDocument', () => {
     expect(() => readDocument('<a>1</a><b/>')).toThrow(/not well-formed XML: a second root element/);
   });
 
+  it('an element named __proto__ is a key like any other, not the object\'s prototype', () => {
+    const { body } = readDocument('<MakeCall><__proto__><polluted>yes</polluted></__proto__><__proto__>x</__proto__></MakeCall>');
+    expect(Object.getPrototypeOf(body)).toBeNull();
+    expect(body['__proto__']).toEqual([{ polluted: 'yes' }, 'x']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('a root with text only has an empty body', () => {
     expect(readDocument('<SystemStatus>normal</SystemStatus>')).toEqual({ root: 'SystemStatus', body: {} });
   });

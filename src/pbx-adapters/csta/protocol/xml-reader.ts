@@ -172,7 +172,8 @@ class Reader {
       this.root = { name: el.name, content };
       return;
     }
-    const siblings = (parent.children ??= {});
+    // No prototype: an element named `__proto__` is a key like any other.
+    const siblings = (parent.children ??= Object.create(null) as Record<string, XmlNode | XmlNode[]>);
     const existing = siblings[el.name];
     if (existing === undefined) siblings[el.name] = this.isList(el.name) ? [content] : content;
     else if (Array.isArray(existing)) existing.push(content);
