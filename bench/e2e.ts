@@ -47,6 +47,7 @@ import { RecordingData } from './lib/recordings-data.ts';
 import { SearchLoad } from './lib/search-load.ts';
 import { BENCH_EXTRA_EXTENSIONS, BENCH_PILOT, extensionOf, issueToken, MAX_BENCH_AGENTS, seedBenchCentre, type BenchAgent } from './lib/seed.ts';
 import { nsToMs, round, summarize, type Summary } from './lib/stats.ts';
+import { numberOption } from './lib/options.ts';
 
 // ------------------------------------------------------------------------------------ options
 
@@ -158,11 +159,7 @@ function parseOptions(argv: string[]): Options {
     process.stdout.write(`${usage()}\n`);
     process.exit(0);
   }
-  const num = (name: string, raw: string, min: number, max: number, integer = false): number => {
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) throw new Error(`--${name} ${raw}: must be ${integer ? 'an integer ' : ''}from ${min} to ${max}\n${usage()}`);
-    return n;
-  };
+  const num = (name: string, raw: string, min: number, max: number, integer = false): number => numberOption(name, raw, min, max, { integer, usage: usage() });
   if (!isTransport(values.transport)) throw new Error(`--transport ${values.transport}: one of ${TRANSPORTS.join(', ')}\n${usage()}`);
   const opts: Options = {
     transport: values.transport,

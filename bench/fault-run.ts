@@ -12,6 +12,7 @@
 import { parseArgs } from 'node:util';
 import { describeFaultRun, FAULT_RUN_DEFAULTS, runFaultRun, type FaultRunOptions } from './lib/fault-run.ts';
 import { loadAverage, machineInfo } from './lib/proc.ts';
+import { numberOption } from './lib/options.ts';
 
 function parseOptions(argv: string[]): FaultRunOptions & { json: boolean } {
   const d = FAULT_RUN_DEFAULTS;
@@ -40,11 +41,7 @@ function parseOptions(argv: string[]): FaultRunOptions & { json: boolean } {
     process.stdout.write('usage: npm run bench:faults -- [--agents 30] [--rate 50] [--duration 60] [--talk 0.3] [--max-wait 20] [--drop-events 2] [--response-delay 200] [--link-drop-every 15] [--audit 5] [--audit-silence 10] [--settle 90] [--data-root DIR] [--log-level warn] [--json]\n');
     process.exit(0);
   }
-  const num = (name: string, raw: string, min: number, max: number): number => {
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} ${raw}: must be from ${min} to ${max}`);
-    return n;
-  };
+  const num = (name: string, raw: string, min: number, max: number): number => numberOption(name, raw, min, max);
   return {
     ...d,
     agents: num('agents', values.agents, 1, 2000),

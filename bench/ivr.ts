@@ -32,6 +32,7 @@ import { ELD_RESOLUTION_MS, type EldSnapshot } from './lib/ivr-eld-probe.ts';
 import { IvrWireTap, type WireDtmf, type WirePlay } from './lib/ivr-wire-tap.ts';
 import { cpuBetween, loadAverage, machineInfo, readCpu, readMemory, type CpuTimes } from './lib/proc.ts';
 import { nsToMs, round, summarize, type Summary } from './lib/stats.ts';
+import { numberOption } from './lib/options.ts';
 
 // ------------------------------------------------------------------------------------ options
 
@@ -86,11 +87,7 @@ function parseOptions(argv: string[]): Options {
     process.stdout.write(`${usage()}\n`);
     process.exit(0);
   }
-  const num = (name: string, raw: string, min: number, max: number, integer = false): number => {
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) throw new Error(`--${name} ${raw}: must be ${integer ? 'an integer ' : ''}from ${min} to ${max}\n${usage()}`);
-    return n;
-  };
+  const num = (name: string, raw: string, min: number, max: number, integer = false): number => numberOption(name, raw, min, max, { integer, usage: usage() });
   if (!(values.flow in PILOTS)) throw new Error(`--flow ${values.flow}: one of ${Object.keys(PILOTS).join(', ')} (a flow with a demo pilot)`);
   if (!/^[0-9*#]$/.test(values.key)) throw new Error(`--key ${values.key}: one key, 0-9 * #`);
   return {

@@ -19,6 +19,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { round } from './lib/stats.ts';
+import { numberOption } from './lib/options.ts';
 
 const { values } = parseArgs({
   options: {
@@ -32,11 +33,7 @@ const { values } = parseArgs({
   },
   strict: true,
 });
-const num = (name: string, raw: string, min: number, max: number): number => {
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} ${raw}: from ${min} to ${max}`);
-  return n;
-};
+const num = (name: string, raw: string, min: number, max: number): number => numberOption(name, raw, min, max);
 const opts = {
   agents: num('agents', values.agents, 1, 12_999),
   rate: num('rate', values.rate, 0.1, 1000),

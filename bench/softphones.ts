@@ -37,6 +37,7 @@ import { LightClient } from './lib/light-client.ts';
 import { cpuBetween, loadAverage, machineInfo, readCpu, readMemory } from './lib/proc.ts';
 import { BENCH_EXTRA_EXTENSIONS, MAX_BENCH_AGENTS, seedBenchCentre, seedBenchSupervisors, type BenchAgent } from './lib/seed.ts';
 import { round, summarize, type Summary } from './lib/stats.ts';
+import { numberOption } from './lib/options.ts';
 
 const { values } = parseArgs({
   options: {
@@ -53,11 +54,7 @@ const { values } = parseArgs({
   },
   strict: true,
 });
-const num = (name: string, raw: string, min: number, max: number): number => {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} ${raw}: a whole number from ${min} to ${max}`);
-  return n;
-};
+const num = (name: string, raw: string, min: number, max: number): number => numberOption(name, raw, min, max, { integer: true });
 const opts = {
   agents: num('agents', values.agents, 1, MAX_BENCH_AGENTS),
   supervisors: num('supervisors', values.supervisors, 1, 999),

@@ -16,6 +16,7 @@
 import { parseArgs } from 'node:util';
 import { startBrowser } from '../test/helpers/browser.ts';
 import { describeWallboardLoad, runWallboardLoad } from './lib/wallboard-load.ts';
+import { numberOption } from './lib/options.ts';
 
 const { values } = parseArgs({
   options: {
@@ -30,11 +31,7 @@ const { values } = parseArgs({
   },
   strict: true,
 });
-const num = (name: string, raw: string, min: number, max: number): number => {
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} ${raw}: from ${min} to ${max}`);
-  return n;
-};
+const num = (name: string, raw: string, min: number, max: number): number => numberOption(name, raw, min, max);
 const progress = (msg: string): void => void process.stderr.write(`[wallboard] ${msg}\n`);
 
 const browser = await startBrowser();
