@@ -13,7 +13,7 @@
  * agent changed re-render (wallboard-agents.js); durations tick by one clock (wallboard-clock.js).
  */
 import { html } from 'htm/preact';
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { tOr, useI18n } from '../i18n/index.js';
 import { ApiError, ApiSocket } from '../ws-client.js';
 import { AnnounceForm } from './announce-form.js';
@@ -96,8 +96,10 @@ export function Wallboard({ session, onAuthLost }) {
   actionsRef.current = actions;
   const onAction = useCallback((/** @type {any} */ k, /** @type {any} */ a) => actionsRef.current.onAction(k, a), []);
   const onMenu = useCallback((/** @type {string | null} */ id) => setMenuFor(id), []);
-  // An open menu closes on a click elsewhere or Escape.
-  useEffect(() => {
+  // An open menu closes on a click elsewhere or Escape. A layout effect: the listeners are in
+  // place when the menu is drawn; a plain effect runs after paint, and an Escape pressed as soon
+  // as the menu shows (under load) was lost.
+  useLayoutEffect(() => {
     if (menuFor === null) return undefined;
     const close = (/** @type {Event} */ e) => {
       if (e instanceof KeyboardEvent ? e.key === 'Escape' : !(e.target instanceof Element && e.target.closest('td.row-actions'))) setMenuFor(null);
