@@ -84,12 +84,14 @@ interface Options {
   daemonEnv: Record<string, string>;
   /** With --phases: a second is normal when its p99 is at or under this, ms. */
   normalMs: number;
+  /** --heap-probe DIR: bench/lib/heap-probe.ts preloaded into the daemon, writing there. */
+  heapProbeDir: string | null;
 }
 
 function usage(): string {
   return [
     'usage: npm run bench:e2e -- [--transport annex-g] [--agents 500] [--rate 200] [--duration 20] [--talk 1] [--warmup 2]',
-    '         [--max-wait 30] [--concurrency 25] [--login token|password] [--json] [--cpu-prof DIR] [--probe] [--tap] [--entry tsx|dist]',
+    '         [--max-wait 30] [--concurrency 25] [--login token|password] [--json] [--cpu-prof DIR] [--probe] [--heap-probe DIR] [--tap] [--entry tsx|dist]',
     '         [--data-root DIR] [--recordings N] [--search-rate S] [--search-period P] [--queue-stats on|off]',
     '         [--phases R:S,R:S,...] [--fallback EXT] [--normal-ms 50] [--overload on|off] [--daemon-env K=V]...',
     `  --transport T    the PBX link: ${TRANSPORTS.join(', ')} (default annex-g)`,
@@ -106,6 +108,9 @@ function usage(): string {
     '                   runs it (npm run build first; tsx wraps every closure made in a hot path)',
     '  --probe          preload bench/lib/daemon-probe.ts into the daemon: event-loop stalls, GC',
     '                   pauses and SQLite statement times, matched against the slow calls',
+    '  --heap-probe DIR preload bench/lib/heap-probe.ts (with --expose-gc): heap after a full GC every',
+    '                   FAULT_PROBE_MS into DIR/heap-probe.jsonl, snapshots at FAULT_PROBE_SNAPSHOTS s',
+    '                   (both given with --daemon-env); the heap\'s live size, free of the GC sawtooth',
     '  --tap            relay the CSTA link through a timestamping tap: latency split by stage (annex-g only)',
     '  --data-root DIR  where the temp data dir (SQLite database) is made (default: the OS temp dir)',
     '  --recordings N   recordings seeded into the database before the daemon starts (bench:recordings data)',
@@ -151,6 +156,7 @@ function parseOptions(argv: string[]): Options {
       overload: { type: 'string', default: 'on' },
       'normal-ms': { type: 'string', default: '50' },
       'daemon-env': { type: 'string', multiple: true, default: [] },
+      'heap-probe': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -187,6 +193,7 @@ function parseOptions(argv: string[]): Options {
     fallback: values.fallback,
     overload: values.overload !== 'off',
     normalMs: num('normal-ms', values['normal-ms'], 1, 60_000),
+    heapProbeDir: values['heap-probe'] ?? null,
     daemonEnv: Object.fromEntries(
       values['daemon-env'].map((kv) => {
         const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(kv);
@@ -204,6 +211,7 @@ function parseOptions(argv: string[]): Options {
   if (values.login !== 'token' && values.login !== 'password') throw new Error(`--login ${values.login}: token or password`);
   if (values.entry !== 'tsx' && values.entry !== 'dist') throw new Error(`--entry ${values.entry}: tsx or dist\n${usage()}`);
   if (opts.entry === 'dist' && opts.probe) throw new Error('--probe preloads TypeScript into the daemon: not with --entry dist');
+  if (opts.entry === 'dist' && opts.heapProbeDir) throw new Error('--heap-probe preloads TypeScript into the daemon: not with --entry dist');
   if (opts.tap && isSip(opts.transport)) throw new Error(`--tap relays Annex G frames over TCP: not with --transport ${opts.transport}`);
   if (opts.warmupS >= opts.durationS) throw new Error(`--warmup (${opts.warmupS}) must be shorter than --duration (${opts.durationS})`);
   return opts;
@@ -665,6 +673,11 @@ async function main(): Promise<number> {
     }
     const port = await freePort();
     const nodeArgs = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [];
+    if (opts.heapProbeDir) nodeArgs.push('--expose-gc');
+    const preload = [
+      ...(opts.probe ? [pathToFileURL(join(REPO_ROOT, 'bench', 'lib', 'daemon-probe.ts')).href] : []),
+      ...(opts.heapProbeDir ? [pathToFileURL(join(REPO_ROOT, 'bench', 'lib', 'heap-probe.ts')).href] : []),
+    ];
     const pbx = pbxUrl(opts.transport, '127.0.0.1', sim, cstaPort);
     progress(`starting the daemon on port ${port} (switch: ${pbx}${tap ? ', through the tap' : ''})`);
     const probeFile = opts.probe ? join(tmpdir(), `switchboard-probe-${process.pid}-${Date.now()}.json`) : null;
@@ -677,8 +690,13 @@ async function main(): Promise<number> {
       port,
       nodeArgs,
       entry: opts.entry,
-      ...(probeFile ? { preload: [pathToFileURL(join(REPO_ROOT, 'bench', 'lib', 'daemon-probe.ts')).href] } : {}),
-      env: { ...opts.daemonEnv, ...(probeFile ? { BENCH_PROBE_OUT: probeFile } : {}), OVERLOAD: opts.overload ? '1' : '0' },
+      ...(preload.length > 0 ? { preload } : {}),
+      env: {
+        ...opts.daemonEnv,
+        ...(probeFile ? { BENCH_PROBE_OUT: probeFile } : {}),
+        ...(opts.heapProbeDir ? { FAULT_PROBE_OUT: join(opts.heapProbeDir, 'heap-probe.jsonl') } : {}),
+        OVERLOAD: opts.overload ? '1' : '0',
+      },
     });
     const stopDaemon = async () => {
       const code = await daemon.stop();

@@ -5,6 +5,11 @@
  * has drained.
  *
  *   npm run bench:soak -- [--agents 1000] [--rate 50] [--duration 3600] [--talk 5] [--every 60] [--settle 300] [--json]
+ *                          [--heap-probe DIR [--heap-probe-ms 30000] [--heap-snapshots S1,S2]]
+ *
+ * --heap-probe DIR preloads bench/lib/heap-probe.ts into the daemon: the heap after a full GC every
+ * --heap-probe-ms into DIR/heap-probe.jsonl (what is live, free of the GC sawtooth), and V8 heap
+ * snapshots S1, S2 … seconds after the daemon started, to compare with bench/lib/heap-diff.ts.
  *
  * It runs `bench/e2e.ts` as a child (its figures: latency, CPU, RSS) and reads the daemon's port
  * from its progress lines. Scrapes: once when the agents are ready (before any call), every
@@ -30,6 +35,9 @@ const { values } = parseArgs({
     every: { type: 'string', default: '60' },
     settle: { type: 'string', default: '300' },
     json: { type: 'boolean', default: false },
+    'heap-probe': { type: 'string' },
+    'heap-probe-ms': { type: 'string', default: '30000' },
+    'heap-snapshots': { type: 'string' },
   },
   strict: true,
 });
@@ -78,6 +86,12 @@ async function main(): Promise<number> {
   const started = Date.now();
   const atS = (): number => round((Date.now() - started) / 1000, 1);
   const args = ['--import', 'tsx', 'bench/e2e.ts', '--agents', String(opts.agents), '--rate', String(opts.rate), '--duration', String(opts.durationS), '--talk', String(opts.talkS), '--warmup', String(Math.min(opts.settleS, 60)), '--json'];
+  const probeDir = values['heap-probe'];
+  if (probeDir !== undefined) {
+    const everyMs = num('heap-probe-ms', values['heap-probe-ms'], 1000, 3_600_000);
+    const snapshots = (values['heap-snapshots'] ?? '').split(',').filter((s) => s !== '').map((s) => num('heap-snapshots', s, 1, 86_400));
+    args.push('--heap-probe', probeDir, '--daemon-env', `FAULT_PROBE_MS=${everyMs}`, '--daemon-env', `FAULT_PROBE_SNAPSHOTS=${snapshots.join(',')}`);
+  }
   progress(`bench/e2e.ts ${args.slice(3).join(' ')}`);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

@@ -29,6 +29,8 @@ export interface CallCentreOptions {
   dataRoot?: string;
   /** The daemon's LOG_LEVEL (default warn). */
   logLevel?: string;
+  /** Extra node flags of the daemon (e.g. `--cpu-prof`, `--cpu-prof-dir=DIR`). */
+  daemonNodeArgs?: string[];
   progress?: (msg: string) => void;
 }
 
@@ -112,7 +114,7 @@ export async function startCallCentre(opts: CallCentreOptions): Promise<CallCent
     cleanups.push(() => sim.close());
     const simUrl = `http://127.0.0.1:${sim.controlPort}`;
     const port = await freePort();
-    const daemon = await startDaemon({ cstaHost: '127.0.0.1', cstaPort: sim.cstaPort, dataDir, port, logLevel: opts.logLevel ?? 'warn' });
+    const daemon = await startDaemon({ cstaHost: '127.0.0.1', cstaPort: sim.cstaPort, dataDir, port, logLevel: opts.logLevel ?? 'warn', ...(opts.daemonNodeArgs ? { nodeArgs: opts.daemonNodeArgs } : {}) });
     cleanups.push(() => daemon.stop());
     progress(`daemon up, pid ${daemon.pid}, ${daemon.url}`);
 

@@ -4,7 +4,7 @@
  * that every session's resume buffer references.
  */
 import type { Audience, Clock, Notifier } from '../services/ports.ts';
-import { published, type Session } from './session.ts';
+import { fannedOut, published, type Session } from './session.ts';
 
 export class Hub implements Notifier {
   private readonly byUser = new Map<string, Set<Session>>();
@@ -60,6 +60,7 @@ export class Hub implements Notifier {
     }
     const p = published(event, json, this.clock.now());
     for (const s of targets) s.emitPublished(p);
+    fannedOut(p);
   }
 
   /** A large background fan-out (queue figures to every member of a queue) goes out in slices,
@@ -71,6 +72,7 @@ export class Hub implements Notifier {
     const p = published(event, json, this.clock.now());
     const end = Math.min(from + BACKGROUND_SLICE, targets.length);
     for (let i = from; i < end; i++) targets[i]!.emitPublished(p);
+    fannedOut(p);
     if (end < targets.length) setImmediate(() => this.sendInSlices(event, json, targets, end));
   }
 }

@@ -70,6 +70,13 @@ export function published(event: string, json: string, at: number): Published {
 
 /** The frame of `p` as the session with this `seq` sends it. The parts around the seq (the
  * event's name, the ISO time, the data) are made once per publish, not once per session. */
+/** The fan-out of `p` is over: its frame parts are let go, so that a resume buffer holding it
+ * holds only the data (a replay, rare, makes them again). About half an event's memory. */
+export function fannedOut(p: Published): void {
+  p.head = null;
+  p.tail = null;
+}
+
 export function frameOf(p: Published, seq: number): string {
   if (p.head === null || p.tail === null) {
     p.head = `{"event":${JSON.stringify(p.event)},"seq":`;
@@ -111,8 +118,9 @@ export class Session {
   /** Unsent bytes on the socket when last looked at (memory-budget.ts). */
   lastUnsent = 0;
   /** Events kept for `session.resume`: `buffer[head + i]` had seq `firstSeq + i` (seqs are
-   * consecutive); `sizes` are their frames' lengths. */
-  private buffer: Published[] = [];
+   * consecutive); `sizes` are their frames' lengths. Slots before `head` are emptied as events
+   * are dropped, so a dropped event is not held until the next compaction. */
+  private buffer: (Published | undefined)[] = [];
   private sizes: number[] = [];
   private head = 0;
   private firstSeq = 1;
@@ -149,7 +157,9 @@ export class Session {
 
   /** Sends (or, when detached, only buffers) one event; `dataJson` is the serialized data. */
   emit(event: string, dataJson: string, now: number): void {
-    this.emitPublished(published(event, dataJson, now));
+    const p = published(event, dataJson, now);
+    this.emitPublished(p);
+    fannedOut(p);
   }
 
   /** Sends (or, when detached, only buffers) an event published to several sessions at once. */
@@ -257,6 +267,7 @@ export class Session {
 
   private dropOldest(): number {
     const n = this.sizes[this.head]!;
+    this.buffer[this.head] = undefined;
     this.bytes -= n;
     this.head++;
     this.firstSeq++;

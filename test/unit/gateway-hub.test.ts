@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Hub } from '../../src/gateway/hub.ts';
-import { Session } from '../../src/gateway/session.ts';
+import { Session, type Published } from '../../src/gateway/session.ts';
 
 const clock = { now: () => Date.UTC(2026, 10, 29) };
 const limits = { bufferEvents: 100, bufferBytes: 1e6 };
@@ -24,6 +24,28 @@ describe('Hub.publish', () => {
     expect(last.map((f) => JSON.parse(f).event)).toEqual(['call.offered', 'queue.stats']);
     expect(last.map((f) => JSON.parse(f).seq)).toEqual([1, 2]);
     expect(sessions[0]!.since(0)!.map((f) => JSON.parse(f).event)).toEqual(['queue.stats']);
+  });
+
+  it('lets go of the frame parts once an event has gone to its audience: a resume buffer keeps only the data', () => {
+    const hub = new Hub(clock);
+    const seen: Published[] = [];
+    const a = session('a');
+    const b = session('b');
+    for (const s of [a, b]) {
+      const emit = s.emitPublished.bind(s);
+      s.emitPublished = (p: Published) => {
+        emit(p);
+        // Made once for the first session, shared by the second.
+        expect(p.head).not.toBeNull();
+        seen.push(p);
+      };
+      hub.add(s);
+    }
+    hub.publish('agent.state', { agentId: 'a' }, { users: ['a', 'b'] });
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toBe(seen[1]);
+    expect([seen[0]!.head, seen[0]!.tail]).toStrictEqual([null, null]);
+    expect(JSON.parse(b.since(0)![0]!)).toMatchObject({ event: 'agent.state', seq: 1, data: { agentId: 'a' } });
   });
 
   it('call events, and small background fan-outs, are sent at once', () => {

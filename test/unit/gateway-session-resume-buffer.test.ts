@@ -3,9 +3,15 @@
  * per publish, whatever the audience), and a replay rebuilds exactly the frames that were sent,
  * with their original seq. Limits: a count, bytes, and an age while a socket is attached.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { WebSocket } from 'ws';
 import { describe, expect, it } from 'vitest';
-import { frameOf, published, Session, type Published, type SessionLimits } from '../../src/gateway/session.ts';
+import { fannedOut, frameOf, published, Session, type Published, type SessionLimits } from '../../src/gateway/session.ts';
+
+// A full GC on demand, to see what the buffer still holds (vitest's forks do not pass --expose-gc).
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 const user = { id: 1, username: 'a1', displayName: 'A 1', roles: ['agent' as const] };
 
@@ -76,6 +82,39 @@ describe('session resume buffer', () => {
     s.socket = null; // detached: nothing more is dropped for its age
     for (let i = 11; i <= 30; i++) s.emitPublished(pub(i));
     expect(s.since(4)?.map((f) => JSON.parse(f).seq)).toStrictEqual(Array.from({ length: 26 }, (_, k) => k + 5));
+  });
+
+  it('lets a dropped event go at once, not at the buffer\'s next compaction (a soak held 250 dead events per session)', async () => {
+    const s = session({ bufferEvents: 3, bufferBytes: 1 << 20 });
+    const refs: WeakRef<Published>[] = [];
+    // Made in a function, so no local of this test keeps them alive.
+    const emit = (i: number) => {
+      const p = pub(i);
+      refs.push(new WeakRef(p));
+      s.emitPublished(p);
+    };
+    for (let i = 1; i <= 10; i++) emit(i);
+    // WeakRefs hold their targets until the end of the job that made them.
+    await new Promise((r) => setImmediate(r));
+    gc();
+    const alive = refs.map((r) => r.deref() !== undefined);
+    expect(alive).toStrictEqual([false, false, false, false, false, false, false, true, true, true]);
+    expect(s.since(7)?.map((f) => JSON.parse(f).seq)).toStrictEqual([8, 9, 10]);
+  });
+
+  it('replays the same frames after the fan-out let go of the frame parts (fannedOut)', () => {
+    const s = session({ bufferEvents: 100, bufferBytes: 1 << 20 });
+    const { ws, sent } = fakeSocket();
+    s.socket = ws;
+    for (let i = 1; i <= 5; i++) {
+      const p = pub(i);
+      s.emitPublished(p);
+      fannedOut(p);
+      expect([p.head, p.tail]).toStrictEqual([null, null]);
+    }
+    expect(s.since(0)).toStrictEqual(sent);
+    s.emit('agent.state', '{"agentId":"a1"}', 1_800_000_000_000);
+    expect(s.since(5)).toStrictEqual([sent[5]]);
   });
 
   it('keeps numbering across a dispose and a restart take-back (seq set from the client)', () => {
