@@ -25,6 +25,13 @@ export interface MemoryMeter {
   unsent(session: Session, bytes: number): void;
 }
 
+/** The TCP socket under a `ws` WebSocket (ws keeps it as `_socket`; null once closed, or should a
+ * later ws rename it, in which case frames are written one by one as before). */
+function rawSocket(ws: WebSocket): { cork(): void; uncork(): void } | null {
+  const raw = (ws as unknown as { _socket?: { cork?: unknown; uncork?: unknown } | null })._socket;
+  return raw && typeof raw.cork === 'function' && typeof raw.uncork === 'function' ? (raw as { cork(): void; uncork(): void }) : null;
+}
+
 /** Closes a socket whose client does not read (1008): it can `session.resume` once it reads
  * again. The close frame waits behind the unsent bytes, so the socket is destroyed after a grace
  * if the client has not taken them by then. */
@@ -197,7 +204,15 @@ export class Session {
     this.heldOn = null;
     const ws = this.socket;
     if (frames.length === 0 || !ws || ws !== on || ws.readyState !== ws.OPEN) return;
-    for (const f of frames) ws.send(f);
+    if (frames.length === 1) ws.send(frames[0]!);
+    else {
+      // One write to the socket for the turn's frames, not one each: ws corks per frame
+      // (header and payload), and an outer cork holds them all until the last.
+      const raw = rawSocket(ws);
+      raw?.cork();
+      for (const f of frames) ws.send(f);
+      raw?.uncork();
+    }
     this.meter?.unsent(this, ws.bufferedAmount);
   }
 
